@@ -1,6 +1,9 @@
 /** Every subcommand of `infusion-rcm`, in the order `--help` lists them. */
 import type { CliCommand } from "../command.js";
 import { codesCommand } from "./codes.js";
+import { keysCommand } from "./keys.js";
+import { migrateCommand } from "./migrate.js";
+import { serveCommand } from "./serve.js";
 import { x12Command } from "./x12.js";
 
-export const commands: CliCommand[] = [x12Command, codesCommand];
+export const commands: CliCommand[] = [serveCommand, migrateCommand, keysCommand, x12Command, codesCommand];

@@ -1,0 +1,20 @@
+/** Opens the configured database for a CLI command and always closes it. */
+import { loadConfig } from "../../config.js";
+import type { Database } from "../../db/database.js";
+import { migrate } from "../../db/migrate.js";
+import { openConfiguredDatabase } from "../../service.js";
+
+/** Runs `fn` against the configured database (migrated first unless told not to), then closes it. */
+export async function withConfiguredDatabase<T>(
+  fn: (db: Database) => Promise<T>,
+  options: { migrateFirst?: boolean } = {},
+): Promise<T> {
+  const config = loadConfig();
+  const db = await openConfiguredDatabase(config);
+  try {
+    if (options.migrateFirst !== false) await migrate(db.pool);
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The service's configuration: read from the environment once, here, and parsed with zod.
+ * An invalid value stops start-up with a message naming the variable. Every variable is
+ * documented in `.env.example` and the README.
+ */
+import { z } from "zod";
+import { AppError } from "../tools/errors.js";
+
+const booleanFlag = z
+  .enum(["true", "false", "1", "0", "yes", "no", "on", "off"])
+  .transform((v) => ["true", "1", "yes", "on"].includes(v));
+
+const optionalUrl = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v === "" ? undefined : v))
+  .pipe(z.url().optional());
+
+/** Schema of the environment this service reads. */
+export const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  DATABASE_URL: optionalUrl,
+  DATA_DIR: z.string().min(1).default("./data"),
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  LOG_PAYLOADS: booleanFlag.default(false),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+  RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  TRUST_PROXY: booleanFlag.default(false),
+});
+
+/** Parsed configuration, in the names the code uses. */
+export interface Config {
+  env: "development" | "production" | "test";
+  port: number;
+  host: string;
+  /** PostgreSQL server URL; when absent the embedded PGlite database in `dataDir` is used. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  dbPoolMax: number;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** Log model and tool payloads (off by default: they may hold PHI). */
+  logPayloads: boolean;
+  bodyLimitBytes: number;
+  rateLimit: { max: number; windowMs: number };
+  shutdownTimeoutMs: number;
+  trustProxy: boolean;
+}
+
+/** Raised when the environment does not parse; names each offending variable. */
+export class ConfigError extends AppError {
+  constructor(message: string, details: Record<string, unknown>) {
+    super("CONFIG_INVALID", 500, message, { details });
+  }
+}
+
+/** Parses configuration from an environment (defaults to `process.env`). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const variable = issue.path.join(".") || "(environment)";
+      return { variable, message: issue.message };
+    });
+    const summary = problems.map((p) => `${p.variable}: ${p.message}`).join("; ");
+    throw new ConfigError(`Invalid configuration — ${summary}`, { problems });
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    dbPoolMax: e.DB_POOL_MAX,
+    logLevel: e.LOG_LEVEL,
+    logPayloads: e.LOG_PAYLOADS,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    trustProxy: e.TRUST_PROXY,
+  };
+}

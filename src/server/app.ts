@@ -1,0 +1,89 @@
+/**
+ * `buildApp(config, deps)` builds the Fastify service and never listens; `src/main.ts` starts it.
+ * Tests build the same app and call `app.inject()`.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import helmet from "@fastify/helmet";
+import rateLimit from "@fastify/rate-limit";
+import Fastify, { LogController } from "fastify";
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import type { Logger } from "pino";
+import type { Config } from "../config.js";
+import type { Readiness } from "../db/readiness.js";
+import { auth, bearerToken } from "./auth/plugin.js";
+import { database } from "./plugins/database.js";
+import { errorHandler } from "./plugins/error-handler.js";
+import { openapi } from "./plugins/openapi.js";
+import { problemBody } from "./problem.js";
+import { healthRoutes } from "./routes/health.js";
+import { keyRoutes } from "./routes/keys.js";
+
+/** What the app is built from: resources opened by the caller, closed by the caller. */
+export interface AppDeps {
+  logger: Logger;
+  readiness: Readiness;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/;
+
+/** Request id from `x-request-id`, else the trace id of `traceparent`, else a new UUID. */
+export function requestIdFor(req: IncomingMessage): string {
+  const given = req.headers["x-request-id"];
+  if (typeof given === "string" && REQUEST_ID.test(given)) return given;
+  const traceparent = req.headers.traceparent;
+  const trace = typeof traceparent === "string" ? TRACEPARENT.exec(traceparent.trim()) : null;
+  if (trace?.[1] !== undefined) return trace[1];
+  return randomUUID();
+}
+
+/** Builds the service. */
+export async function buildApp(config: Config, deps: AppDeps) {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    genReqId: requestIdFor,
+    requestIdHeader: false,
+    logController: new LogController({ requestIdLogLabel: "requestId" }),
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+
+  await app.register(errorHandler);
+  await app.register(helmet, { global: true });
+  await app.register(database, { readiness: deps.readiness });
+  await app.register(rateLimit, {
+    max: config.rateLimit.max,
+    timeWindow: config.rateLimit.windowMs,
+    // Per API key (hashed, never the key itself); anonymous callers by address.
+    keyGenerator: (request) => {
+      const token = bearerToken(request);
+      return token === undefined ? `ip:${request.ip}` : `key:${createHash("sha256").update(token).digest("hex")}`;
+    },
+    errorResponseBuilder: (request, context) => ({
+      ...problemBody(request, 429, "RATE_LIMITED", `Rate limit of ${context.max} requests per ${context.after} exceeded`),
+      statusCode: 429,
+    }),
+  });
+  await app.register(openapi);
+  await app.register(auth);
+
+  await app.register(healthRoutes);
+  await app.register(
+    async (v1) => {
+      await v1.register(keyRoutes);
+    },
+    { prefix: "/v1" },
+  );
+  return app;
+}
+
+/** The built service. */
+export type App = Awaited<ReturnType<typeof buildApp>>;

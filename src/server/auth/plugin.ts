@@ -1,0 +1,53 @@
+/**
+ * Authentication and role checks for `/v1`. Every route there declares the roles that may use
+ * it in `config.roles`; a route that forgets is refused at start-up, so no route is open by accident.
+ */
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import { ForbiddenError, UnauthenticatedError } from "../../../tools/errors.js";
+import { authenticateKey, type Principal, type Role } from "./api-keys.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The authenticated caller; set on every `/v1` request that passed authentication. */
+    principal: Principal | null;
+  }
+  interface FastifyContextConfig {
+    /** Roles allowed to call this route. Required on every `/v1` route. */
+    roles?: readonly Role[];
+  }
+}
+
+/** The bearer token of a request, if any. */
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header === undefined) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}
+
+async function authPlugin(app: FastifyInstance): Promise<void> {
+  app.decorateRequest("principal", null);
+
+  app.addHook("onRoute", (route) => {
+    if (route.url.startsWith("/v1/") && (route.config?.roles === undefined || route.config.roles.length === 0)) {
+      throw new Error(`Route ${route.method} ${route.url} declares no roles (config.roles)`);
+    }
+  });
+
+  app.addHook("onRequest", async (request) => {
+    const roles = request.routeOptions.config.roles;
+    if (roles === undefined) return; // public routes: health, docs
+    const token = bearerToken(request);
+    if (token === undefined) throw new UnauthenticatedError("An API key is required: Authorization: Bearer <key>");
+    const principal = await authenticateKey(app.db.pool, token);
+    if (principal === undefined) throw new UnauthenticatedError("The API key is unknown or revoked");
+    request.principal = principal;
+    request.log = request.log.child({ keyId: principal.keyId, role: principal.role });
+    if (!roles.includes(principal.role)) {
+      throw new ForbiddenError(`Role ${principal.role} may not use this route; allowed: ${roles.join(", ")}`);
+    }
+  });
+}
+
+export const auth = fp(authPlugin, { name: "auth", dependencies: ["database"] });

@@ -1,0 +1,65 @@
+/**
+ * Starts and stops the whole service: database, migrations, first-start key, HTTP listener.
+ * Resources start and stop in pairs; `stop()` is what SIGTERM/SIGINT call.
+ */
+import type { Logger } from "pino";
+import type { Config } from "./config.js";
+import { openDatabase, type Database } from "./db/database.js";
+import { Readiness } from "./db/readiness.js";
+import { buildApp, type App } from "./server/app.js";
+import { bootstrapAdminKey } from "./server/bootstrap-key.js";
+
+/** A running service. */
+export interface RunningService {
+  app: App;
+  db: Database;
+  readiness: Readiness;
+  /** The address the service listens on. */
+  url: string;
+  /** Stops accepting, finishes in-flight requests (bounded by the shutdown timeout), closes the database. */
+  stop(): Promise<void>;
+}
+
+/** Opens the database the configuration names. */
+export async function openConfiguredDatabase(config: Config, logger?: Logger): Promise<Database> {
+  return config.databaseUrl === undefined
+    ? openDatabase({ kind: "pglite", dataDir: config.dataDir, logger })
+    : openDatabase({ kind: "postgres", url: config.databaseUrl, poolMax: config.dbPoolMax, logger });
+}
+
+/** Starts the service and listens. */
+export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+  const db = await openConfiguredDatabase(config, logger);
+  const readiness = new Readiness(db, logger);
+  const migrated = await readiness.ensureMigrated();
+  if (migrated && db.kind === "pglite") await bootstrapAdminKey(db.pool, config.dataDir, logger);
+
+  const app = await buildApp(config, { logger, readiness });
+  const url = await app.listen({ port: config.port, host: config.host });
+  logger.info(
+    { url, database: db.kind, databaseLocation: db.location, docs: `${url}/docs` },
+    `infusion-rcm listening on ${url} (API docs at ${url}/docs)`,
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      logger.info("shutting down: no new requests; finishing in-flight ones");
+      readiness.stop();
+      const timer = setTimeout(() => {
+        logger.warn({ timeoutMs: config.shutdownTimeoutMs }, "in-flight requests did not finish in time; closing connections");
+        app.server.closeAllConnections();
+      }, config.shutdownTimeoutMs);
+      timer.unref();
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(timer);
+        await db.close();
+      }
+      logger.info("shutdown complete");
+    })();
+    return stopping;
+  };
+  return { app, db, readiness, url, stop };
+}
