@@ -27,14 +27,20 @@ export async function openConfiguredDatabase(config: Config, logger?: Logger): P
     : openDatabase({ kind: "postgres", url: config.databaseUrl, poolMax: config.dbPoolMax, logger });
 }
 
+/** Options for embedding the service (extra routes or plugins registered before it listens). */
+export interface StartOptions {
+  configure?: (app: App) => Promise<void>;
+}
+
 /** Starts the service and listens. */
-export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+export async function startService(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningService> {
   const db = await openConfiguredDatabase(config, logger);
   const readiness = new Readiness(db, logger);
   const migrated = await readiness.ensureMigrated();
   if (migrated && db.kind === "pglite") await bootstrapAdminKey(db.pool, config.dataDir, logger);
 
   const app = await buildApp(config, { logger, readiness });
+  await options.configure?.(app);
   const url = await app.listen({ port: config.port, host: config.host });
   logger.info(
     { url, database: db.kind, databaseLocation: db.location, docs: `${url}/docs` },

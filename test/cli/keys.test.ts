@@ -1,0 +1,72 @@
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../helpers/databases.js";
+import { runCliCaptured } from "../helpers/cli.js";
+
+describe.each(DATABASE_KINDS)("infusion-rcm keys and migrate on %s", (kind) => {
+  const saved = { DATA_DIR: process.env.DATA_DIR, DATABASE_URL: process.env.DATABASE_URL };
+  let t: TestDatabase | undefined;
+
+  beforeEach(async () => {
+    if (kind === "postgres") {
+      t = await createTestDatabase("postgres", { migrate: false });
+      await t.db.close();
+      process.env.DATABASE_URL = t.url;
+    } else {
+      process.env.DATA_DIR = await mkdtemp(path.join(tmpdir(), "irc-cli-"));
+      delete process.env.DATABASE_URL;
+    }
+  });
+  afterEach(async () => {
+    process.env.DATA_DIR = saved.DATA_DIR;
+    if (saved.DATABASE_URL === undefined) delete process.env.DATABASE_URL;
+    else process.env.DATABASE_URL = saved.DATABASE_URL;
+    await t?.drop();
+    t = undefined;
+  });
+
+  it("migrate applies pending migrations, then none", async () => {
+    const first = await runCliCaptured(["migrate"]);
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout).applied).toContain("0001_foundation");
+    const second = await runCliCaptured(["migrate"]);
+    expect(JSON.parse(second.stdout).applied).toEqual([]);
+  });
+
+  it("creates a key shown once, lists it without the secret, and revokes it", async () => {
+    const created = await runCliCaptured(["keys", "create", "--role", "council", "--name", "Compliance officer"]);
+    expect(created.code).toBe(0);
+    const { key, id, role } = JSON.parse(created.stdout) as { key: string; id: string; role: string };
+    expect(role).toBe("council");
+    expect(key).toMatch(/^irk_/);
+    expect(created.stderr).toContain("not shown again");
+
+    const listed = await runCliCaptured(["keys", "list"]);
+    expect(listed.stdout).toContain(id);
+    expect(listed.stdout).not.toContain(key);
+
+    const revoked = await runCliCaptured(["keys", "revoke", id]);
+    expect(JSON.parse(revoked.stdout).revokedAt).not.toBeNull();
+    expect(JSON.parse((await runCliCaptured(["keys", "list"])).stdout).keys).toEqual([]);
+    expect(JSON.parse((await runCliCaptured(["keys", "list", "--all"])).stdout).keys).toHaveLength(1);
+  });
+
+  it("refuses a bad role with exit 2 naming the allowed roles", async () => {
+    const res = await runCliCaptured(["keys", "create", "--role", "boss", "--name", "x"]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain("staff, council, admin, service");
+  });
+});
+
+describe("infusion-rcm dispatcher", () => {
+  it("lists commands on --help and refuses an unknown command with exit 2", async () => {
+    const help = await runCliCaptured(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("keys");
+    const unknown = await runCliCaptured(["frobnicate"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown command "frobnicate"');
+  });
+});

@@ -1,0 +1,50 @@
+/** Builds the real app on a test database, with a logger whose lines the test can read. */
+import { Writable } from "node:stream";
+import { buildApp, type App } from "../../src/server/app.js";
+import { loadConfig, type Config } from "../../src/config.js";
+import { Readiness } from "../../src/db/readiness.js";
+import { createLogger } from "../../src/logger.js";
+import { createApiKey, type Role } from "../../src/server/auth/api-keys.js";
+import type { Database } from "../../src/db/database.js";
+
+/** Log lines captured from a test logger. */
+export class LogCapture extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
+    this.lines.push(...chunk.toString("utf8").split("\n").filter((l) => l !== ""));
+    done();
+  }
+  get text(): string {
+    return this.lines.join("\n");
+  }
+}
+
+/** Test configuration: the defaults plus overrides. */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({ NODE_ENV: "test", LOG_LEVEL: "info", ...overrides });
+}
+
+/** A built app on `db` plus the captured log. */
+export async function buildTestApp(
+  db: Database,
+  overrides: Record<string, string> = {},
+): Promise<{ app: App; logs: LogCapture; readiness: Readiness }> {
+  const logs = new LogCapture();
+  const logger = createLogger({ level: "info" }, logs);
+  const readiness = new Readiness(db, logger);
+  readiness.markMigrated();
+  const app = await buildApp(testConfig(overrides), { logger, readiness });
+  return { app, logs, readiness };
+}
+
+/** Creates a key of each role and returns the bearer headers. */
+export async function keysForRoles(db: Database): Promise<Record<Role, { authorization: string }>> {
+  const roles: Role[] = ["staff", "council", "admin", "service"];
+  const entries = await Promise.all(
+    roles.map(async (role) => {
+      const { key } = await createApiKey(db.pool, { name: `test ${role}`, role });
+      return [role, { authorization: `Bearer ${key}` }] as const;
+    }),
+  );
+  return Object.fromEntries(entries) as Record<Role, { authorization: string }>;
+}
