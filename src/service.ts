@@ -8,10 +8,14 @@ import { openDatabase, type Database } from "./db/database.js";
 import { Readiness } from "./db/readiness.js";
 import { buildApp, type App } from "./server/app.js";
 import { bootstrapAdminKey } from "./server/bootstrap-key.js";
+import { createCheckpointer, setupCheckpointer } from "./orchestration/checkpointer.js";
+import { AgentRegistry } from "./orchestration/registry.js";
+import { AgentRuntime } from "./orchestration/runtime.js";
 
 /** A running service. */
 export interface RunningService {
   app: App;
+  runtime: AgentRuntime;
   db: Database;
   readiness: Readiness;
   /** The address the service listens on. */
@@ -30,16 +34,24 @@ export async function openConfiguredDatabase(config: Config, logger?: Logger): P
 /** Options for embedding the service (extra routes or plugins registered before it listens). */
 export interface StartOptions {
   configure?: (app: App) => Promise<void>;
+  /** Agents to run (the product registry by default). */
+  registry?: AgentRegistry;
 }
 
 /** Starts the service and listens. */
 export async function startService(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningService> {
   const db = await openConfiguredDatabase(config, logger);
-  const readiness = new Readiness(db, logger);
+  const checkpointer = createCheckpointer(db);
+  const runtime = new AgentRuntime({ pool: db.pool, checkpointer, registry: options.registry ?? new AgentRegistry(), logger });
+  const readiness = new Readiness(db, logger, async () => {
+    await setupCheckpointer(db, checkpointer);
+    const resumed = await runtime.recover();
+    if (resumed > 0) logger.info({ resumed }, "resumed runs whose review was decided before the last stop");
+  });
   const migrated = await readiness.ensureMigrated();
   if (migrated && db.kind === "pglite") await bootstrapAdminKey(db.pool, config.dataDir, logger);
 
-  const app = await buildApp(config, { logger, readiness });
+  const app = await buildApp(config, { logger, readiness, runtime });
   await options.configure?.(app);
   const url = await app.listen({ port: config.port, host: config.host });
   logger.info(
@@ -67,5 +79,5 @@ export async function startService(config: Config, logger: Logger, options: Star
     })();
     return stopping;
   };
-  return { app, db, readiness, url, stop };
+  return { app, db, readiness, runtime, url, stop };
 }

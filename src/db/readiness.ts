@@ -20,9 +20,14 @@ export class Readiness {
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
 
+  /**
+   * @param afterMigrate runs once migrations are applied (checkpointer tables, recovering runs);
+   *   a failure there counts as not ready and is retried like a migration.
+   */
   constructor(
     readonly db: Database,
     private readonly logger?: Logger,
+    private readonly afterMigrate: () => Promise<void> = async () => undefined,
   ) {}
 
   /** True once every migration has been applied in this process's lifetime. */
@@ -41,8 +46,7 @@ export class Readiness {
    */
   async ensureMigrated(): Promise<boolean> {
     try {
-      await migrate(this.db.pool, { logger: this.logger });
-      this.migrated = true;
+      await this.migrateOnce();
       return true;
     } catch (error) {
       this.logger?.error({ err: { message: (error as Error).message } }, "migrations not applied; retrying");
@@ -55,8 +59,8 @@ export class Readiness {
   async check(): Promise<ReadinessReport> {
     try {
       const pending = await pendingMigrations(this.db.pool);
-      if (pending === 0) this.migrated = true;
-      return { ready: pending === 0, database: "up", pendingMigrations: pending };
+      // Ready only once this process has also finished its post-migration setup.
+      return { ready: pending === 0 && this.migrated, database: "up", pendingMigrations: pending };
     } catch (error) {
       return { ready: false, database: "down", pendingMigrations: null, detail: (error as Error).message };
     }
@@ -68,12 +72,17 @@ export class Readiness {
     if (this.timer !== undefined) clearTimeout(this.timer);
   }
 
+  private async migrateOnce(): Promise<void> {
+    await migrate(this.db.pool, { logger: this.logger });
+    await this.afterMigrate();
+    this.migrated = true;
+  }
+
   private scheduleRetry(delayMs: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      migrate(this.db.pool, { logger: this.logger }).then(
+      this.migrateOnce().then(
         () => {
-          this.migrated = true;
           this.logger?.info("database reachable again; migrations applied");
         },
         () => this.scheduleRetry(Math.min(delayMs * 2, 30_000)),

@@ -17,12 +17,24 @@ import { errorHandler } from "./plugins/error-handler.js";
 import { openapi } from "./plugins/openapi.js";
 import { problemBody } from "./problem.js";
 import { healthRoutes } from "./routes/health.js";
+import { agentRoutes } from "./routes/agents.js";
+import { auditRoutes } from "./routes/audit.js";
 import { keyRoutes } from "./routes/keys.js";
+import { reviewRoutes } from "./routes/reviews.js";
+import { runRoutes } from "./routes/runs.js";
+import type { AgentRuntime } from "../orchestration/runtime.js";
 
 /** What the app is built from: resources opened by the caller, closed by the caller. */
 export interface AppDeps {
   logger: Logger;
   readiness: Readiness;
+  runtime: AgentRuntime;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    runtime: AgentRuntime;
+  }
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -81,11 +93,16 @@ export async function buildApp(config: Config, deps: AppDeps) {
   });
   await app.register(openapi);
   await app.register(auth);
+  app.decorate("runtime", deps.runtime);
 
   await app.register(healthRoutes);
   await app.register(
     async (v1) => {
       await v1.register(keyRoutes);
+      await v1.register(reviewRoutes);
+      await v1.register(runRoutes);
+      await v1.register(auditRoutes);
+      await v1.register(agentRoutes);
     },
     { prefix: "/v1" },
   );

@@ -6,6 +6,10 @@ import { Readiness } from "../../src/db/readiness.js";
 import { createLogger } from "../../src/logger.js";
 import { createApiKey, type Role } from "../../src/server/auth/api-keys.js";
 import type { Database } from "../../src/db/database.js";
+import type { Logger } from "pino";
+import { createCheckpointer, setupCheckpointer } from "../../src/orchestration/checkpointer.js";
+import { AgentRegistry } from "../../src/orchestration/registry.js";
+import { AgentRuntime, type RuntimeOptions } from "../../src/orchestration/runtime.js";
 
 /** Log lines captured from a test logger. */
 export class LogCapture extends Writable {
@@ -24,17 +28,30 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({ NODE_ENV: "test", LOG_LEVEL: "info", ...overrides });
 }
 
+/** An agent runtime on `db` (checkpointer tables set up unless `setup: false`). */
+export async function testRuntime(
+  db: Database,
+  logger: Logger,
+  options: Partial<Omit<RuntimeOptions, "pool" | "checkpointer" | "logger">> & { setup?: boolean } = {},
+): Promise<AgentRuntime> {
+  const checkpointer = createCheckpointer(db);
+  if (options.setup !== false) await setupCheckpointer(db, checkpointer);
+  return new AgentRuntime({ registry: new AgentRegistry(), ...options, pool: db.pool, checkpointer, logger });
+}
+
 /** A built app on `db` plus the captured log. */
 export async function buildTestApp(
   db: Database,
   overrides: Record<string, string> = {},
-): Promise<{ app: App; logs: LogCapture; readiness: Readiness }> {
+  runtimeOptions: Parameters<typeof testRuntime>[2] = {},
+): Promise<{ app: App; logs: LogCapture; readiness: Readiness; runtime: AgentRuntime }> {
   const logs = new LogCapture();
   const logger = createLogger({ level: "info" }, logs);
   const readiness = new Readiness(db, logger);
   readiness.markMigrated();
-  const app = await buildApp(testConfig(overrides), { logger, readiness });
-  return { app, logs, readiness };
+  const runtime = await testRuntime(db, logger, runtimeOptions);
+  const app = await buildApp(testConfig(overrides), { logger, readiness, runtime });
+  return { app, logs, readiness, runtime };
 }
 
 /** Creates a key of each role and returns the bearer headers. */

@@ -4,7 +4,7 @@ import { Readiness } from "../../src/db/readiness.js";
 import { buildApp } from "../../src/server/app.js";
 import { createLogger } from "../../src/logger.js";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../helpers/databases.js";
-import { LogCapture, buildTestApp, keysForRoles, testConfig } from "../helpers/app.js";
+import { LogCapture, buildTestApp, keysForRoles, testConfig, testRuntime } from "../helpers/app.js";
 import { TcpProxy } from "../helpers/tcp-proxy.js";
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
@@ -46,7 +46,9 @@ describe.each(DATABASE_KINDS)("readiness on %s", (kind) => {
   it("/readyz is 503 while migrations are pending", async () => {
     t = await createTestDatabase(kind, { migrate: false });
     const readiness = new Readiness(t.db);
-    const app = await buildApp(testConfig(), { logger: createLogger({ level: "silent" }), readiness });
+    const logger = createLogger({ level: "silent" });
+    const runtime = await testRuntime(t.db, logger, { setup: false });
+    const app = await buildApp(testConfig(), { logger, readiness, runtime });
     const res = await app.inject({ method: "GET", url: "/readyz" });
     expect(res.statusCode).toBe(503);
     expect((res.json() as { pendingMigrations: number }).pendingMigrations).toBeGreaterThan(0);
@@ -76,7 +78,8 @@ if (process.env.TEST_DATABASE_URL !== undefined) describe("recovery with a Postg
     const logs = new LogCapture();
     const readiness = new Readiness(db, createLogger({ level: "info" }, logs));
     readiness.markMigrated();
-    const app = await buildApp(testConfig(), { logger: createLogger({ level: "info" }, logs), readiness });
+    const logger = createLogger({ level: "info" }, logs);
+    const app = await buildApp(testConfig(), { logger, readiness, runtime: await testRuntime(db, logger, { setup: false }) });
     const keys = await keysForRoles(t.db);
 
     expect((await app.inject({ method: "GET", url: "/v1/me", headers: keys.staff })).statusCode).toBe(200);

@@ -1,0 +1,210 @@
+/**
+ * The append-only, hash-chained audit log. Each entry's hash is SHA-256 over the previous
+ * entry's hash and the canonical JSON of the entry, so any update, deletion or reordering breaks
+ * the chain at that entry; `verifyAuditChain` walks it and names the first bad entry. The table
+ * itself refuses UPDATE, DELETE and TRUNCATE (migration 0002).
+ */
+import { createHash, randomUUID } from "node:crypto";
+import type pg from "pg";
+import { z } from "zod";
+import { withTransaction } from "../db/database.js";
+import { canonicalJson, toJson, type Json } from "./canonical-json.js";
+
+/** What can be audited. */
+export const AuditKind = z.enum([
+  "run.started", "run.completed", "run.failed", "run.waiting", "run.resumed",
+  "node.step", "tool.call", "model.call", "decision", "gate.verdict",
+  "review.created", "review.decided", "action.executed", "action.failed", "action.skipped",
+  "autonomy.changed", "autonomy.refused",
+]);
+export type AuditKind = z.infer<typeof AuditKind>;
+
+/** An entry to append. */
+export interface AuditInput {
+  kind: AuditKind;
+  actor: string;
+  runId?: string | null;
+  agent?: string | null;
+  node?: string | null;
+  subjectType?: string | null;
+  subjectId?: string | null;
+  payload: unknown;
+}
+
+/** A stored entry. */
+export const AuditEntry = z.object({
+  seq: z.number().int(),
+  id: z.string(),
+  at: z.string(),
+  kind: z.string(),
+  actor: z.string(),
+  runId: z.string().nullable(),
+  agent: z.string().nullable(),
+  node: z.string().nullable(),
+  subjectType: z.string().nullable(),
+  subjectId: z.string().nullable(),
+  payload: z.unknown(),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
+/** The hash of the (virtual) entry before the first. */
+export const GENESIS_HASH = "0".repeat(64);
+/** Advisory lock serialising appends across connections and instances. */
+const AUDIT_LOCK = 0x61756469;
+
+interface AuditRow {
+  seq: string;
+  id: string;
+  at: Date;
+  kind: string;
+  actor: string;
+  run_id: string | null;
+  agent: string | null;
+  node: string | null;
+  subject_type: string | null;
+  subject_id: string | null;
+  payload: Json;
+  prev_hash: string;
+  hash: string;
+}
+
+/** The hash of an entry given its predecessor's hash. */
+export function entryHash(prevHash: string, entry: Omit<AuditEntry, "hash" | "prevHash">): string {
+  return createHash("sha256").update(prevHash).update("\n").update(canonicalJson(entry)).digest("hex");
+}
+
+/** Appends entries in order, in one transaction of their own, extending the chain. */
+export async function appendAudit(pool: pg.Pool, inputs: AuditInput[], now: () => Date = () => new Date()): Promise<AuditEntry[]> {
+  if (inputs.length === 0) return [];
+  return withTransaction(pool, (client) => appendAuditInTransaction(client, inputs, now));
+}
+
+/**
+ * Appends entries inside the caller's open transaction, so the audited change and its entries
+ * commit or roll back together.
+ */
+export async function appendAuditInTransaction(
+  client: pg.PoolClient,
+  inputs: AuditInput[],
+  now: () => Date = () => new Date(),
+): Promise<AuditEntry[]> {
+  {
+    await client.query("SELECT pg_advisory_xact_lock($1)", [AUDIT_LOCK]);
+    const last = await client.query<{ seq: string; hash: string }>("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+    let seq = Number(last.rows[0]?.seq ?? 0);
+    let prevHash = last.rows[0]?.hash ?? GENESIS_HASH;
+    const written: AuditEntry[] = [];
+    for (const input of inputs) {
+      seq += 1;
+      const body = {
+        seq,
+        id: randomUUID(),
+        at: now().toISOString(),
+        kind: input.kind,
+        actor: input.actor,
+        runId: input.runId ?? null,
+        agent: input.agent ?? null,
+        node: input.node ?? null,
+        subjectType: input.subjectType ?? null,
+        subjectId: input.subjectId ?? null,
+        payload: toJson(input.payload ?? null),
+      };
+      const hash = entryHash(prevHash, body);
+      await client.query(
+        `INSERT INTO audit_log (seq, id, at, kind, actor, run_id, agent, node, subject_type, subject_id, payload, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+        [seq, body.id, body.at, body.kind, body.actor, body.runId, body.agent, body.node, body.subjectType, body.subjectId,
+          JSON.stringify(body.payload), prevHash, hash],
+      );
+      written.push({ ...body, prevHash, hash });
+      prevHash = hash;
+    }
+    return written;
+  }
+}
+
+/** Filters for reading the log. */
+export interface AuditQuery {
+  agent?: string;
+  subjectType?: string;
+  subjectId?: string;
+  runId?: string;
+  kind?: string;
+  from?: Date;
+  to?: Date;
+  afterSeq?: number;
+  limit?: number;
+}
+
+/** Reads entries in chain order. */
+export async function queryAudit(pool: pg.Pool, q: AuditQuery = {}): Promise<AuditEntry[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, value: unknown): void => {
+    params.push(value);
+    where.push(sql.replace("?", `$${params.length}`));
+  };
+  if (q.agent !== undefined) add("agent = ?", q.agent);
+  if (q.subjectType !== undefined) add("subject_type = ?", q.subjectType);
+  if (q.subjectId !== undefined) add("subject_id = ?", q.subjectId);
+  if (q.runId !== undefined) add("run_id = ?", q.runId);
+  if (q.kind !== undefined) add("kind = ?", q.kind);
+  if (q.from !== undefined) add("at >= ?", q.from);
+  if (q.to !== undefined) add("at < ?", q.to);
+  if (q.afterSeq !== undefined) add("seq > ?", q.afterSeq);
+  params.push(Math.min(q.limit ?? 500, 10_000));
+  const { rows } = await pool.query<AuditRow>(
+    `SELECT * FROM audit_log ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq LIMIT $${params.length}`,
+    params,
+  );
+  return rows.map(fromRow);
+}
+
+/** Result of walking the chain. */
+export interface ChainVerification {
+  ok: boolean;
+  checked: number;
+  firstBadEntry: { seq: number; id: string; reason: string } | null;
+}
+
+/** Walks the whole chain in seq order, in pages, recomputing every hash. */
+export async function verifyAuditChain(pool: pg.Pool, pageSize = 2_000): Promise<ChainVerification> {
+  let expectedSeq = 1;
+  let prevHash = GENESIS_HASH;
+  let checked = 0;
+  for (;;) {
+    const { rows } = await pool.query<AuditRow>("SELECT * FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2", [expectedSeq, pageSize]);
+    for (const row of rows) {
+      const entry = fromRow(row);
+      const bad = (reason: string): ChainVerification => ({ ok: false, checked, firstBadEntry: { seq: entry.seq, id: entry.id, reason } });
+      if (entry.seq !== expectedSeq) return bad(`sequence gap: expected ${expectedSeq} (an entry was deleted)`);
+      if (entry.prevHash !== prevHash) return bad("prev_hash does not match the previous entry (entries deleted or reordered)");
+      const { hash, prevHash: _p, ...body } = entry;
+      if (entryHash(prevHash, body) !== hash) return bad("hash does not match the entry's contents (entry modified)");
+      checked += 1;
+      prevHash = hash;
+      expectedSeq += 1;
+    }
+    if (rows.length < pageSize) return { ok: true, checked, firstBadEntry: null };
+  }
+}
+
+function fromRow(row: AuditRow): AuditEntry {
+  return {
+    seq: Number(row.seq),
+    id: row.id,
+    at: row.at.toISOString(),
+    kind: row.kind,
+    actor: row.actor,
+    runId: row.run_id,
+    agent: row.agent,
+    node: row.node,
+    subjectType: row.subject_type,
+    subjectId: row.subject_id,
+    payload: row.payload,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * Review items: decisions waiting for a person. Created when a run pauses at `interrupt()`;
+ * decided by staff (accept / edit / respond / ignore), with the edit's before and after kept.
+ */
+import { randomUUID } from "node:crypto";
+import type pg from "pg";
+import { z } from "zod";
+import { BadInputError, ConflictError, NotFoundError } from "../../tools/errors.js";
+import { withTransaction } from "../db/database.js";
+import type { PlatformInterrupt, ReviewDecision } from "../orchestration/human-review.js";
+import { appendAuditInTransaction } from "./audit-log.js";
+
+export const ReviewStatus = z.enum(["pending", "accepted", "edited", "responded", "ignored"]);
+export type ReviewStatus = z.infer<typeof ReviewStatus>;
+
+/** A review item as the API shows it. */
+export const ReviewItem = z.object({
+  id: z.string(),
+  runId: z.string(),
+  agent: z.string(),
+  actionType: z.string(),
+  subject: z.object({ type: z.string(), id: z.string() }),
+  status: ReviewStatus,
+  summary: z.string(),
+  draft: z.record(z.string(), z.unknown()).describe("The drafted action payload"),
+  rationale: z.string(),
+  evidence: z.array(z.object({ kind: z.string(), ref: z.string(), note: z.string().optional() })),
+  confidence: z.number(),
+  humanOnly: z.boolean(),
+  reason: z.string().describe("Why it needs a person"),
+  dueBy: z.string().nullable(),
+  createdAt: z.string(),
+  decidedAt: z.string().nullable(),
+  decidedBy: z.string().nullable(),
+  decision: z.unknown().nullable(),
+  editBefore: z.unknown().nullable(),
+  editAfter: z.unknown().nullable(),
+  interrupt: z.unknown().describe("The Agent Inbox HumanInterrupt payload"),
+});
+export type ReviewItem = z.infer<typeof ReviewItem>;
+
+interface ReviewRow {
+  id: string; run_id: string; interrupt_id: string; agent: string; action_type: string; subject_type: string;
+  subject_id: string; status: ReviewStatus; interrupt: PlatformInterrupt; draft: Record<string, unknown>; rationale: string;
+  evidence: ReviewItem["evidence"]; confidence: number; human_only: boolean; reason: string; due_by: Date | null;
+  created_at: Date; decided_at: Date | null; decided_by: string | null; decision: unknown; edit_before: unknown; edit_after: unknown;
+}
+
+const STATUS_OF: Record<ReviewDecision["type"], ReviewStatus> = {
+  accept: "accepted", edit: "edited", response: "responded", ignore: "ignored",
+};
+
+/** Creates the review item for an interrupt (once per run and interrupt); returns it and whether it is new. */
+export async function createReviewItem(
+  pool: pg.Pool, ref: { runId: string; agent: string; interruptId: string }, value: PlatformInterrupt, now: Date,
+): Promise<{ item: ReviewItem; created: boolean }> {
+  const { runId, agent, interruptId } = ref;
+  const p = value.review.proposal;
+  return withTransaction(pool, async (client) => {
+    const inserted = await client.query<ReviewRow>(
+      `INSERT INTO review_items (id, run_id, interrupt_id, agent, action_type, subject_type, subject_id, status, interrupt,
+         draft, rationale, evidence, confidence, human_only, reason, due_by, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10, $11, $12, $13, $14, $15, $16)
+       ON CONFLICT (run_id, interrupt_id) DO NOTHING RETURNING *`,
+      [randomUUID(), runId, interruptId, agent, p.actionType, p.subject.type, p.subject.id, JSON.stringify(value),
+        JSON.stringify(p.payload), p.rationale, JSON.stringify(p.evidence), value.review.confidence, value.review.humanOnly,
+        value.review.reason, p.dueBy, now],
+    );
+    const row = inserted.rows[0];
+    if (row === undefined) {
+      const existing = await client.query<ReviewRow>("SELECT * FROM review_items WHERE run_id = $1 AND interrupt_id = $2", [runId, interruptId]);
+      return { item: toItem(existing.rows[0] as ReviewRow), created: false };
+    }
+    await appendAuditInTransaction(client, [{
+      kind: "review.created", actor: `agent:${row.agent}`, runId, agent: row.agent, node: "review",
+      subjectType: p.subject.type, subjectId: p.subject.id,
+      payload: { reviewId: row.id, actionType: p.actionType, confidence: value.review.confidence, reason: value.review.reason, dueBy: p.dueBy },
+    }], () => now);
+    return { item: toItem(row), created: true };
+  });
+}
+
+/**
+ * Records staff's decision. Refuses a review that is already decided (409) and an edit whose
+ * payload fails the action's schema (400). The decision and its audit entry commit together.
+ */
+export async function recordDecision(
+  pool: pg.Pool, reviewId: string, decision: ReviewDecision, actor: string, payloadSchema: z.ZodType<unknown>, now: Date,
+): Promise<ReviewItem> {
+  if (decision.type === "edit") {
+    const check = payloadSchema.safeParse(decision.args);
+    if (!check.success) {
+      throw new BadInputError("The edited payload is invalid", {
+        details: { errors: check.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) },
+      });
+    }
+  }
+  return withTransaction(pool, async (client) => {
+    const { rows } = await client.query<ReviewRow>("SELECT * FROM review_items WHERE id = $1 FOR UPDATE", [reviewId]);
+    const row = rows[0];
+    if (row === undefined) throw new NotFoundError(`No review item ${reviewId}`);
+    if (row.status !== "pending") throw new ConflictError(`Review ${reviewId} was already decided (${row.status})`);
+    const after = decision.type === "edit" ? decision.args : null;
+    const updated = await client.query<ReviewRow>(
+      `UPDATE review_items SET status = $2, decided_at = $3, decided_by = $4, decision = $5, edit_before = $6, edit_after = $7
+       WHERE id = $1 RETURNING *`,
+      [reviewId, STATUS_OF[decision.type], now, actor, JSON.stringify(decision),
+        decision.type === "edit" ? JSON.stringify(row.draft) : null, after === null ? null : JSON.stringify(after)],
+    );
+    await appendAuditInTransaction(client, [{
+      kind: "review.decided", actor, runId: row.run_id, agent: row.agent, node: "review",
+      subjectType: row.subject_type, subjectId: row.subject_id,
+      payload: {
+        reviewId, actionType: row.action_type, decision: decision.type,
+        before: decision.type === "edit" ? row.draft : undefined, after: after ?? undefined,
+        response: decision.type === "response" ? decision.args : undefined,
+      },
+    }], () => now);
+    return toItem(updated.rows[0] as ReviewRow);
+  });
+}
+
+/** One review item. */
+export async function getReviewItem(pool: pg.Pool, id: string): Promise<ReviewItem & { interruptId: string }> {
+  const { rows } = await pool.query<ReviewRow>("SELECT * FROM review_items WHERE id = $1", [id]);
+  const row = rows[0];
+  if (row === undefined) throw new NotFoundError(`No review item ${id}`);
+  return { ...toItem(row), interruptId: row.interrupt_id };
+}
+
+/** Filters for the review queue. */
+export interface ReviewQuery {
+  status?: ReviewStatus;
+  agent?: string;
+  runId?: string;
+  dueBefore?: Date;
+  limit?: number;
+  offset?: number;
+}
+
+/** The queue, soonest due first. */
+export async function listReviewItems(pool: pg.Pool, q: ReviewQuery = {}): Promise<ReviewItem[]> {
+  const { rows } = await pool.query<ReviewRow>(
+    `SELECT * FROM review_items
+     WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR agent = $2) AND ($3::text IS NULL OR run_id = $3)
+       AND ($4::timestamptz IS NULL OR due_by <= $4)
+     ORDER BY due_by ASC NULLS LAST, created_at ASC LIMIT $5 OFFSET $6`,
+    [q.status ?? null, q.agent ?? null, q.runId ?? null, q.dueBefore ?? null, Math.min(q.limit ?? 100, 1000), q.offset ?? 0],
+  );
+  return rows.map(toItem);
+}
+
+/** Decided reviews whose run still waits (the process stopped between decision and resume). */
+export async function decidedReviewsOfWaitingRuns(pool: pg.Pool): Promise<{ id: string; runId: string; interruptId: string; decision: ReviewDecision }[]> {
+  const { rows } = await pool.query<{ id: string; run_id: string; interrupt_id: string; decision: ReviewDecision }>(
+    `SELECT r.id, r.run_id, r.interrupt_id, r.decision FROM review_items r JOIN runs ON runs.id = r.run_id
+     WHERE r.status <> 'pending' AND runs.status = 'waiting' ORDER BY r.decided_at`,
+  );
+  return rows.map((r) => ({ id: r.id, runId: r.run_id, interruptId: r.interrupt_id, decision: r.decision }));
+}
+
+function toItem(row: ReviewRow): ReviewItem {
+  return {
+    id: row.id, runId: row.run_id, agent: row.agent, actionType: row.action_type,
+    subject: { type: row.subject_type, id: row.subject_id }, status: row.status,
+    summary: row.interrupt.review.proposal.summary, draft: row.draft, rationale: row.rationale, evidence: row.evidence,
+    confidence: row.confidence, humanOnly: row.human_only, reason: row.reason, dueBy: row.due_by?.toISOString() ?? null,
+    createdAt: row.created_at.toISOString(), decidedAt: row.decided_at?.toISOString() ?? null, decidedBy: row.decided_by,
+    decision: row.decision ?? null, editBefore: row.edit_before ?? null, editAfter: row.edit_after ?? null, interrupt: row.interrupt,
+  };
+}

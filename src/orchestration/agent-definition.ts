@@ -1,0 +1,68 @@
+/**
+ * What an agent author writes: a definition with its action types and a `build` that returns its
+ * compiled LangGraph subgraph. The platform wraps it with gating, review, execution and audit.
+ */
+import type { z } from "zod";
+import type { Logger } from "pino";
+import type pg from "pg";
+import type { AuditRecorder } from "./audit-recorder.js";
+
+/** An action type an agent may propose. */
+export interface ActionTypeDefinition<P = Record<string, unknown>> {
+  type: string;
+  description: string;
+  /** Always reviewed by a person, whatever the autonomy phase (e.g. a medical-necessity appeal). */
+  humanOnly: boolean;
+  /** Confidence at or above which a `partial` agent executes it. */
+  threshold: number;
+  /** Schema of the payload (and of a person's edit of it). */
+  payloadSchema: z.ZodType<P>;
+  /** Performs the action; must pass `idempotencyKey` on to anything it submits elsewhere. */
+  execute(payload: P, context: ActionContext): Promise<unknown>;
+}
+
+/** Context for executing an action. */
+export interface ActionContext {
+  idempotencyKey: string;
+  runId: string;
+  agent: string;
+  executedBy: string;
+}
+
+/** The platform services every agent's nodes receive by injection. */
+export interface PlatformServices {
+  pool: pg.Pool;
+  audit: AuditRecorder;
+  logger: Logger;
+  /** The clock; tests and sweeps inject their own. */
+  now: () => Date;
+}
+
+/** A work item type the top-level router knows. */
+export type WorkItemType = "appointment" | "claim" | "remittance" | "test";
+
+/** The contract of a compiled agent subgraph: reads these keys, writes `proposals`. */
+export interface AgentSubgraphIO {
+  runId: string;
+  workItem: Record<string, unknown>;
+}
+
+/** A registered agent. */
+export interface AgentDefinition<D = unknown> {
+  id: string;
+  title: string;
+  description: string;
+  /** Work items the top-level router sends to this agent. */
+  handles: WorkItemType[];
+  actionTypes: ActionTypeDefinition<never>[];
+  /**
+   * Builds the compiled subgraph from its dependencies. Its state must include `runId`,
+   * `workItem` and `proposals` (an array of ProposedAction), which the platform reads.
+   */
+  build(services: PlatformServices, deps: D): CompiledSubgraph;
+}
+
+/** A compiled LangGraph graph usable as a node (kept structural to avoid generic noise). */
+export interface CompiledSubgraph {
+  invoke(input: unknown, config?: unknown): Promise<unknown>;
+}

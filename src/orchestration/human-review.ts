@@ -1,0 +1,40 @@
+/**
+ * The Agent Inbox payload a paused run carries (`HumanInterrupt`) and the answer staff give
+ * (`HumanResponse`), as exported by `@langchain/langgraph/prebuilt`.
+ */
+import type { HumanInterrupt } from "@langchain/langgraph/prebuilt";
+import { z } from "zod";
+import type { ProposedAction } from "./decision.js";
+
+/** Staff's answer to a review item. For `edit`, `args` is the edited payload; for `response`, text. */
+export const ReviewDecision = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("accept"), args: z.null().optional() }),
+  z.object({ type: z.literal("edit"), args: z.record(z.string(), z.unknown()).describe("The edited action payload") }),
+  z.object({ type: z.literal("response"), args: z.string().min(1).describe("A written answer; the action is not executed") }),
+  z.object({ type: z.literal("ignore"), args: z.null().optional() }),
+]);
+export type ReviewDecision = z.infer<typeof ReviewDecision>;
+
+/** Metadata the platform keeps with the interrupt so the review item can be built from it. */
+export interface ReviewMetadata {
+  proposal: ProposedAction;
+  confidence: number;
+  reason: string;
+  humanOnly: boolean;
+}
+
+/** The interrupt value: the Agent Inbox schema plus our metadata. */
+export type PlatformInterrupt = HumanInterrupt & { review: ReviewMetadata };
+
+/** Builds the interrupt for a proposal that needs a person. */
+export function humanInterruptFor(agent: string, proposal: ProposedAction, meta: Omit<ReviewMetadata, "proposal">): PlatformInterrupt {
+  const evidence = proposal.evidence.map((e) => `- ${e.kind} \`${e.ref}\`${e.note === undefined ? "" : `: ${e.note}`}`).join("\n");
+  return {
+    action_request: { action: proposal.actionType, args: proposal.payload },
+    config: { allow_accept: true, allow_edit: true, allow_respond: true, allow_ignore: true },
+    description:
+      `**${proposal.summary}**\n\n${agent} · confidence ${meta.confidence.toFixed(2)} · ${meta.reason}\n\n` +
+      `${proposal.rationale}\n\nEvidence:\n${evidence === "" ? "- none" : evidence}`,
+    review: { proposal, ...meta },
+  };
+}

@@ -1,0 +1,80 @@
+/** The audit trail for the governance council: query, export (JSONL or CSV) and chain verification. */
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { queryAudit, verifyAuditChain, type AuditEntry, type AuditQuery } from "../../governance/audit-log.js";
+import { authErrorResponses } from "../problem.js";
+import { AuditEntryView } from "./run-schemas.js";
+
+const ROLES = ["council", "admin"] as const;
+
+const AuditFilter = z.object({
+  agent: z.string().optional(),
+  subjectType: z.string().optional(),
+  subjectId: z.string().optional(),
+  runId: z.string().optional(),
+  kind: z.string().optional(),
+  from: z.iso.datetime({ offset: true }).optional().describe("Entries at or after this time"),
+  to: z.iso.datetime({ offset: true }).optional().describe("Entries before this time"),
+  afterSeq: z.coerce.number().int().min(0).optional().describe("Page: entries after this sequence number"),
+  limit: z.coerce.number().int().min(1).max(10_000).default(500),
+});
+
+function toQuery(q: z.infer<typeof AuditFilter>): AuditQuery {
+  return { ...q, from: q.from === undefined ? undefined : new Date(q.from), to: q.to === undefined ? undefined : new Date(q.to) };
+}
+
+const CSV_COLUMNS = ["seq", "id", "at", "kind", "actor", "runId", "agent", "node", "subjectType", "subjectId", "payload", "prevHash", "hash"] as const;
+
+function csvCell(value: unknown): string {
+  const text = value === null || value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
+  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** Renders entries as CSV (RFC 4180), payload as JSON in one cell. */
+export function auditCsv(entries: AuditEntry[]): string {
+  const lines = [CSV_COLUMNS.join(",")];
+  for (const e of entries) lines.push(CSV_COLUMNS.map((c) => csvCell(e[c])).join(","));
+  return `${lines.join("\r\n")}\r\n`;
+}
+
+export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get("/audit", {
+    config: { roles: ROLES },
+    schema: {
+      tags: ["audit"], summary: "Audit entries in chain order, filtered", security: [{ bearerAuth: [] }],
+      querystring: AuditFilter,
+      response: { 200: z.object({ entries: z.array(AuditEntryView) }), ...authErrorResponses },
+    },
+  }, async (request) => ({ entries: await queryAudit(app.db.pool, toQuery(request.query)) }));
+
+  app.get("/audit/export", {
+    config: { roles: ROLES },
+    schema: {
+      tags: ["audit"], summary: "Export audit entries as JSON Lines or CSV", security: [{ bearerAuth: [] }],
+      querystring: AuditFilter.extend({ format: z.enum(["jsonl", "csv"]).default("jsonl") }),
+      response: { 200: z.string().describe("application/x-ndjson or text/csv"), ...authErrorResponses },
+    },
+  }, async (request, reply) => {
+    const { format, ...filter } = request.query;
+    const entries = await queryAudit(app.db.pool, { ...toQuery({ ...filter }), limit: filter.limit });
+    const stamp = new Date().toISOString().replaceAll(":", "-");
+    reply.header("content-disposition", `attachment; filename="audit-${stamp}.${format}"`);
+    if (format === "csv") return reply.type("text/csv; charset=utf-8").send(auditCsv(entries));
+    return reply.type("application/x-ndjson; charset=utf-8").send(entries.map((e) => JSON.stringify(e)).join("\n") + (entries.length > 0 ? "\n" : ""));
+  });
+
+  app.get("/audit/verify", {
+    config: { roles: ROLES },
+    schema: {
+      tags: ["audit"], summary: "Walk the hash chain and report the first bad entry", security: [{ bearerAuth: [] }],
+      response: {
+        200: z.object({
+          ok: z.boolean(),
+          checked: z.number().int(),
+          firstBadEntry: z.object({ seq: z.number().int(), id: z.string(), reason: z.string() }).nullable(),
+        }),
+        ...authErrorResponses,
+      },
+    },
+  }, async () => verifyAuditChain(app.db.pool));
+};
