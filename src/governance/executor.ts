@@ -26,11 +26,12 @@ interface ActionRow {
  * Executes `payload` as `definition` under `context.idempotencyKey`, at most once.
  * `audit` describes where the entry belongs (run, node, subject).
  */
-export async function executeAction<P>(
+export async function executeAction<P, D>(
   pool: pg.Pool,
-  definition: ActionTypeDefinition<P>,
+  definition: ActionTypeDefinition<P, D>,
   payload: unknown,
   context: ActionContext,
+  deps: D,
   audit: Omit<AuditInput, "kind" | "payload" | "actor">,
   now: () => Date = () => new Date(),
 ): Promise<ExecutionResult> {
@@ -43,7 +44,7 @@ export async function executeAction<P>(
     return { status: "duplicate", result: claimed.duplicate.result, existingStatus: claimed.duplicate.status };
   }
   try {
-    const result = toJson(await definition.execute(parsed.data, context));
+    const result = toJson(await definition.execute(parsed.data, context, deps));
     await withTransaction(pool, async (client) => {
       await client.query("UPDATE actions SET status = 'executed', result = $2, error = NULL, finished_at = $3 WHERE idempotency_key = $1", [
         context.idempotencyKey, JSON.stringify(result), now(),

@@ -8,7 +8,7 @@ import type pg from "pg";
 import type { AuditRecorder } from "./audit-recorder.js";
 
 /** An action type an agent may propose. */
-export interface ActionTypeDefinition<P = Record<string, unknown>> {
+export interface ActionTypeDefinition<P = Record<string, unknown>, D = unknown> {
   type: string;
   description: string;
   /** Always reviewed by a person, whatever the autonomy phase (e.g. a medical-necessity appeal). */
@@ -17,8 +17,11 @@ export interface ActionTypeDefinition<P = Record<string, unknown>> {
   threshold: number;
   /** Schema of the payload (and of a person's edit of it). */
   payloadSchema: z.ZodType<P>;
-  /** Performs the action; must pass `idempotencyKey` on to anything it submits elsewhere. */
-  execute(payload: P, context: ActionContext): Promise<unknown>;
+  /**
+   * Performs the action with the agent's dependencies (clearinghouse, EHR …); must pass
+   * `idempotencyKey` on to anything it submits elsewhere.
+   */
+  execute(payload: P, context: ActionContext, deps: D): Promise<unknown>;
 }
 
 /** Context for executing an action. */
@@ -54,7 +57,7 @@ export interface AgentDefinition<D = unknown> {
   description: string;
   /** Work items the top-level router sends to this agent. */
   handles: WorkItemType[];
-  actionTypes: ActionTypeDefinition<never>[];
+  actionTypes: ActionTypeDefinition<never, D>[];
   /**
    * Builds the compiled subgraph from its dependencies. Its state must include `runId`,
    * `workItem` and `proposals` (an array of ProposedAction), which the platform reads.

@@ -117,6 +117,7 @@ export function buildPlatformGraph(
     const result = await executeAction(
       services.pool, def, payload,
       { idempotencyKey: p.idempotencyKey, runId: state.runId, agent, executedBy },
+      deps,
       { runId: state.runId, agent, node: "apply", subjectType: p.subject.type, subjectId: p.subject.id },
       services.now,
     );

@@ -41,9 +41,9 @@ export class AgentRegistry {
   }
 
   /** An action type of an agent, or a NotFoundError. */
-  actionType(agentId: string, type: string): ActionTypeDefinition<unknown> {
+  actionType(agentId: string, type: string): ActionTypeDefinition<unknown, unknown> {
     const def = this.get(agentId).definition.actionTypes.find((a) => a.type === type);
     if (def === undefined) throw new NotFoundError(`Agent ${agentId} has no action type ${type}`);
-    return def as ActionTypeDefinition<unknown>;
+    return def as ActionTypeDefinition<unknown, unknown>;
   }
 }

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { queryAudit, verifyAuditChain, type AuditEntry, type AuditQuery } from "../../governance/audit-log.js";
+import { canonicalJson } from "../../governance/canonical-json.js";
 import { authErrorResponses } from "../problem.js";
 import { AuditEntryView } from "./run-schemas.js";
 
@@ -26,7 +27,7 @@ function toQuery(q: z.infer<typeof AuditFilter>): AuditQuery {
 const CSV_COLUMNS = ["seq", "id", "at", "kind", "actor", "runId", "agent", "node", "subjectType", "subjectId", "payload", "prevHash", "hash"] as const;
 
 function csvCell(value: unknown): string {
-  const text = value === null || value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
+  const text = value === null || value === undefined ? "" : typeof value === "string" ? value : canonicalJson(value);
   return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

@@ -1,0 +1,242 @@
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../../src/db/database.js";
+import { migrate } from "../../src/db/migrate.js";
+import { queryAudit, verifyAuditChain } from "../../src/governance/audit-log.js";
+import { changePhase, DEFAULT_AUTONOMY_POLICY } from "../../src/governance/autonomy.js";
+import { recordDecision } from "../../src/governance/reviews.js";
+import { AgentRegistry } from "../../src/orchestration/registry.js";
+import type { App } from "../../src/server/app.js";
+import type { AgentRuntime } from "../../src/orchestration/runtime.js";
+import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../helpers/databases.js";
+import { buildTestApp, keysForRoles } from "../helpers/app.js";
+import { SubmissionLog, testAgent } from "./test-agent.js";
+
+type Proposal = { actionType: "file-note" | "appeal-medical-necessity"; key: string; note: string; confidence: number; modelProvider?: "openai" | "offline" | "none" };
+const subject = (id: string) => ({ type: "test", id });
+
+describe.each(DATABASE_KINDS)("agent runtime on %s", (kind) => {
+  let t: TestDatabase;
+  let app: App;
+  let runtime: AgentRuntime;
+  let keys: Awaited<ReturnType<typeof keysForRoles>>;
+  const log = new SubmissionLog();
+  let n = 0;
+  const key = (label: string) => `${label}-${kind}-${(n += 1)}`;
+
+  beforeAll(async () => {
+    t = await createTestDatabase(kind);
+    const registry = new AgentRegistry().register(testAgent(), { log });
+    ({ app, runtime } = await buildTestApp(t.db, {}, { registry }));
+    keys = await keysForRoles(t.db);
+  });
+  afterAll(async () => {
+    await app.close();
+    await t.drop();
+  });
+
+  const run = (proposals: Proposal[]) => runtime.start("test-escalator", subject(proposals[0]?.key ?? "none"), { proposals });
+  const decide = (reviewId: string, body: unknown, headers = keys.staff) =>
+    app.inject({ method: "POST", url: `/v1/reviews/${reviewId}/decision`, headers, payload: body as object });
+  const setPhase = (phase: "advisory" | "partial" | "full") =>
+    t.db.pool.query(
+      `INSERT INTO agent_autonomy (agent, action_type, phase, updated_by, justification) VALUES ('test-escalator', '*', $1, 'test', 'test')
+       ON CONFLICT (agent, action_type) DO UPDATE SET phase = $1`, [phase]);
+
+  it("advisory: pauses with an Agent Inbox review item; accept executes exactly once and the trail is complete", async () => {
+    await setPhase("advisory");
+    const k = key("adv");
+    const started = await run([{ actionType: "file-note", key: k, note: "coverage verified", confidence: 0.99 }]);
+    expect(started.status).toBe("waiting");
+    expect(log.submitted.some((s) => s.idempotencyKey === k)).toBe(false);
+
+    const list = await app.inject({ method: "GET", url: "/v1/reviews?status=pending&agent=test-escalator", headers: keys.staff });
+    const review = (list.json() as { reviews: { id: string; runId: string; interrupt: Record<string, unknown>; dueBy: string; confidence: number }[] })
+      .reviews.find((r) => r.runId === started.id);
+    expect(review).toBeDefined();
+    expect(review!.interrupt).toMatchObject({
+      action_request: { action: "file-note", args: { note: "coverage verified" } },
+      config: { allow_accept: true, allow_edit: true, allow_respond: true, allow_ignore: true },
+    });
+    expect(review!.dueBy).toBe("2026-12-01T00:00:00.000Z");
+
+    const decided = await decide(review!.id, { type: "accept" });
+    expect(decided.statusCode).toBe(200);
+    expect(decided.json()).toMatchObject({ review: { status: "accepted" }, run: { status: "completed" } });
+    expect(log.submitted.filter((s) => s.idempotencyKey === k)).toHaveLength(1);
+    expect((await decide(review!.id, { type: "accept" })).statusCode).toBe(409);
+
+    const kinds = (await queryAudit(t.db.pool, { runId: started.id })).map((e) => e.kind);
+    for (const expected of ["run.started", "tool.call", "node.step", "decision", "gate.verdict", "review.created", "run.waiting",
+      "review.decided", "run.resumed", "action.executed", "run.completed"]) {
+      expect(kinds).toContain(expected);
+    }
+    const runView = await app.inject({ method: "GET", url: `/v1/runs/${started.id}`, headers: keys.council });
+    expect(runView.json()).toMatchObject({ run: { status: "completed" }, state: { outcomes: [{ status: "executed", reviewDecision: "accept" }] } });
+    expect((await verifyAuditChain(t.db.pool)).ok).toBe(true);
+  });
+
+  it("edit executes the edited payload and keeps before and after; an invalid edit is refused", async () => {
+    const k = key("edit");
+    const started = await run([{ actionType: "file-note", key: k, note: "draft text", confidence: 0.5 }]);
+    const reviewId = (await runtime.getRun(started.id)).reviews[0]!.id;
+    const bad = await decide(reviewId, { type: "edit", args: { note: "" } });
+    expect(bad.statusCode).toBe(400);
+    const ok = await decide(reviewId, { type: "edit", args: { note: "corrected text" } });
+    expect(ok.json()).toMatchObject({ review: { status: "edited", editBefore: { note: "draft text" }, editAfter: { note: "corrected text" } } });
+    expect(log.submitted.find((s) => s.idempotencyKey === k)?.note).toBe("corrected text");
+  });
+
+  it("ignore and response execute nothing; the response text is kept", async () => {
+    const k1 = key("ign");
+    const k2 = key("resp");
+    const started = await run([
+      { actionType: "file-note", key: k1, note: "a", confidence: 0.2 },
+      { actionType: "file-note", key: k2, note: "b", confidence: 0.2 },
+    ]);
+    const first = (await runtime.getRun(started.id)).reviews[0]!;
+    expect((await decide(first.id, { type: "ignore" })).json()).toMatchObject({ run: { status: "waiting" } });
+    const second = (await runtime.getRun(started.id)).reviews.find((r) => r.status === "pending")!;
+    const res = await decide(second.id, { type: "response", args: "Call the payer before filing" });
+    expect(res.json()).toMatchObject({ review: { status: "responded" }, run: { status: "completed" } });
+    expect(log.submitted.some((s) => s.idempotencyKey === k1 || s.idempotencyKey === k2)).toBe(false);
+    const skipped = await queryAudit(t.db.pool, { runId: started.id, kind: "action.skipped" });
+    expect(skipped.map((e) => (e.payload as { response?: string }).response)).toContain("Call the payer before filing");
+  });
+
+  it("gate: partial executes confident actions, reviews the rest; human-only is always reviewed; offline drafts are capped", async () => {
+    await setPhase("partial");
+    const [hi, lo, human, offline] = [key("hi"), key("lo"), key("human"), key("offline")];
+    const started = await run([
+      { actionType: "file-note", key: hi, note: "x", confidence: 0.95 },
+      { actionType: "file-note", key: lo, note: "x", confidence: 0.5 },
+      { actionType: "appeal-medical-necessity", key: human, note: "x", confidence: 0.99 },
+      { actionType: "file-note", key: offline, note: "x", confidence: 0.99, modelProvider: "offline" },
+    ]);
+    expect(log.submitted.some((s) => s.idempotencyKey === hi)).toBe(true);
+    expect(started.status).toBe("waiting");
+    const verdicts = await queryAudit(t.db.pool, { runId: started.id, kind: "gate.verdict" });
+    expect(verdicts.map((v) => (v.payload as { verdict: string }).verdict)).toEqual(["execute", "review"]);
+    // Work through the queue: each ignore lets the run reach the next proposal's gate.
+    for (let i = 0; i < 3; i += 1) {
+      const pending = (await runtime.getRun(started.id)).reviews.find((r) => r.status === "pending")!;
+      await decide(pending.id, { type: "ignore" });
+    }
+    const all = (await queryAudit(t.db.pool, { runId: started.id, kind: "gate.verdict" })).map((v) => v.payload as { verdict: string; reason: string; confidence: number });
+    expect(all.map((v) => v.verdict)).toEqual(["execute", "review", "review", "review"]);
+    expect(all[2]!.reason).toBe("human-only decision");
+    expect(all[3]!.confidence).toBe(0.6);
+    await setPhase("full");
+    const h2 = key("human-full");
+    const s2 = await run([{ actionType: "appeal-medical-necessity", key: h2, note: "x", confidence: 1 }]);
+    expect(s2.status).toBe("waiting");
+    await setPhase("advisory");
+  });
+
+  it("council may read reviews and the audit trail but not decide; staff may not change autonomy", async () => {
+    const k = key("roles");
+    const started = await run([{ actionType: "file-note", key: k, note: "x", confidence: 0.1 }]);
+    const reviewId = (await runtime.getRun(started.id)).reviews[0]!.id;
+    expect((await decide(reviewId, { type: "accept" }, keys.council)).statusCode).toBe(403);
+    expect((await app.inject({ method: "GET", url: `/v1/reviews/${reviewId}`, headers: keys.council })).statusCode).toBe(200);
+    expect((await app.inject({ method: "GET", url: "/v1/audit/verify", headers: keys.staff })).statusCode).toBe(403);
+    const promote = await app.inject({
+      method: "POST", url: "/v1/agents/test-escalator/autonomy", headers: keys.staff,
+      payload: { phase: "partial", justification: "staff trying to promote" },
+    });
+    expect(promote.statusCode).toBe(403);
+  });
+
+  it("a failed action is retried under the same idempotency key and executes once", async () => {
+    await setPhase("full");
+    const k = key("retry");
+    log.failNext = 1;
+    const failed = await run([{ actionType: "file-note", key: k, note: "x", confidence: 1 }]);
+    expect(failed.status).toBe("failed");
+    expect(failed.error).toContain("payer timed out");
+    const retried = await runtime.retry(failed.id);
+    expect(retried.status).toBe("completed");
+    expect(log.submitted.filter((s) => s.idempotencyKey === k)).toHaveLength(1);
+    // A second run proposing the same action finds it done and does not submit again.
+    const again = await run([{ actionType: "file-note", key: k, note: "x", confidence: 1 }]);
+    expect(again.result).toMatchObject({ outcomes: [{ status: "duplicate" }] });
+    expect(log.submitted.filter((s) => s.idempotencyKey === k)).toHaveLength(1);
+    const { rows } = await t.db.pool.query("SELECT status, attempts FROM actions WHERE idempotency_key = $1", [k]);
+    expect(rows).toEqual([{ status: "executed", attempts: 2 }]);
+    await setPhase("advisory");
+  });
+
+  it("recover() resumes a run whose review was decided but not resumed before a stop", async () => {
+    const k = key("recover");
+    const started = await run([{ actionType: "file-note", key: k, note: "x", confidence: 0.1 }]);
+    const review = (await runtime.getRun(started.id)).reviews[0]!;
+    // The decision is recorded, then the process "stops" before resuming.
+    await recordDecision(t.db.pool, review.id, { type: "accept" }, "key:test", runtime.registry.actionType("test-escalator", "file-note").payloadSchema, new Date());
+    expect(log.submitted.some((s) => s.idempotencyKey === k)).toBe(false);
+    expect(await runtime.recover()).toBe(1);
+    expect(log.submitted.filter((s) => s.idempotencyKey === k)).toHaveLength(1);
+    expect((await runtime.getRun(started.id)).run.status).toBe("completed");
+  });
+
+  it("promotion is refused with the unmet criteria, granted when earned, and demoted when the record falls", async () => {
+    const policy = { ...DEFAULT_AUTONOMY_POLICY, partial: { minReviewed: 4, minAcceptedWithoutEdit: 0.75, minDays: 0 } };
+    await t.db.pool.query("DELETE FROM agent_autonomy");
+    const refused = await app.inject({
+      method: "POST", url: "/v1/agents/test-escalator/autonomy", headers: keys.admin,
+      payload: { phase: "full", justification: "we trust it completely" },
+    });
+    expect(refused.statusCode).toBe(409);
+    expect((refused.json() as { details: { unmet: string[] } }).details.unmet.join(" ")).toMatch(/reviewed decisions/);
+    expect((await queryAudit(t.db.pool, { kind: "autonomy.refused" })).length).toBeGreaterThan(0);
+
+    // The record so far has accepted, edited, ignored and responded reviews: 2 of 6 accepted as drafted.
+    await expect(changePhase(t.db.pool, { agent: "test-escalator", phase: "partial", justification: "x", actor: "key:admin" }, policy, new Date()))
+      .rejects.toThrow(/accepted without edit/);
+    const easy = { ...policy, partial: { minReviewed: 1, minAcceptedWithoutEdit: 0.1, minDays: 0 } };
+    const granted = await changePhase(t.db.pool, { agent: "test-escalator", phase: "partial", justification: "earned", actor: "key:admin" }, easy, new Date());
+    expect(granted).toMatchObject({ from: "advisory", to: "partial" });
+    const agents = await app.inject({ method: "GET", url: "/v1/agents", headers: keys.staff });
+    expect(agents.json()).toMatchObject({ agents: [{ id: "test-escalator", phase: "partial" }] });
+    // With the stricter policy the record no longer supports partial: the next review demotes.
+    const { demoteIfBelow } = await import("../../src/governance/autonomy.js");
+    expect(await demoteIfBelow(t.db.pool, "test-escalator", policy, new Date())).toBe("advisory");
+    const changes = await queryAudit(t.db.pool, { kind: "autonomy.changed" });
+    expect(changes.at(-1)).toMatchObject({ actor: "system", payload: { from: "partial", to: "advisory" } });
+  });
+});
+
+describe.each(DATABASE_KINDS)("a paused run survives a restart on %s", (kind) => {
+  it("interrupt → stop → start again → resume from the API → the action executes once", async () => {
+    const log = new SubmissionLog();
+    const dataDir = await mkdtemp(path.join(tmpdir(), "irc-restart-"));
+    const server = kind === "postgres" ? await createTestDatabase("postgres") : undefined;
+    const open = async () =>
+      server === undefined
+        ? openDatabase({ kind: "pglite", dataDir })
+        : openDatabase({ kind: "postgres", url: server.url! });
+
+    let db = await open();
+    await migrate(db.pool);
+    let built = await buildTestApp(db, {}, { registry: new AgentRegistry().register(testAgent(), { log }) });
+    const keys = await keysForRoles(db);
+    const started = await built.runtime.start("test-escalator", subject("restart"), {
+      proposals: [{ actionType: "file-note", key: `restart-${kind}`, note: "x", confidence: 0.3 }],
+    });
+    expect(started.status).toBe("waiting");
+    await built.app.close();
+    await db.close();
+
+    db = await open();
+    built = await buildTestApp(db, {}, { registry: new AgentRegistry().register(testAgent(), { log }) });
+    const reviews = await built.app.inject({ method: "GET", url: "/v1/reviews?status=pending", headers: keys.staff });
+    const reviewId = (reviews.json() as { reviews: { id: string }[] }).reviews[0]!.id;
+    const res = await built.app.inject({ method: "POST", url: `/v1/reviews/${reviewId}/decision`, headers: keys.staff, payload: { type: "accept" } });
+    expect(res.json()).toMatchObject({ run: { id: started.id, status: "completed" } });
+    expect(log.submitted).toEqual([{ idempotencyKey: `restart-${kind}`, note: "x" }]);
+    await built.app.close();
+    if (server !== undefined) await server.drop();
+    else await db.close();
+  });
+});
