@@ -22,6 +22,7 @@ import { auditRoutes } from "./routes/audit.js";
 import { keyRoutes } from "./routes/keys.js";
 import { reviewRoutes } from "./routes/reviews.js";
 import { runRoutes } from "./routes/runs.js";
+import { workItemRoutes } from "./routes/work-items.js";
 import type { AgentRuntime } from "../orchestration/runtime.js";
 
 /** What the app is built from: resources opened by the caller, closed by the caller. */
@@ -101,6 +102,7 @@ export async function buildApp(config: Config, deps: AppDeps) {
       await v1.register(keyRoutes);
       await v1.register(reviewRoutes);
       await v1.register(runRoutes);
+      await v1.register(workItemRoutes);
       await v1.register(auditRoutes);
       await v1.register(agentRoutes);
     },

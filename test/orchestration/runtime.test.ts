@@ -240,3 +240,27 @@ describe.each(DATABASE_KINDS)("a paused run survives a restart on %s", (kind) =>
     else await db.close();
   });
 });
+
+describe("work router", () => {
+  it("routes a work item to every agent that handles its type, one run each, and to none otherwise", async () => {
+    const t = await createTestDatabase("pglite");
+    const log = new SubmissionLog();
+    const second = { ...testAgent(), id: "test-second" };
+    const registry = new AgentRegistry().register(testAgent(), { log }).register(second, { log });
+    const { app } = await buildTestApp(t.db, {}, { registry });
+    const keys = await keysForRoles(t.db);
+    const res = await app.inject({
+      method: "POST", url: "/v1/work-items", headers: keys.service,
+      payload: { type: "test", id: "item-1", data: { proposals: [{ actionType: "file-note", key: "wr-1", note: "x", confidence: 0.1 }] } },
+    });
+    expect(res.statusCode).toBe(202);
+    const runs = (res.json() as { runs: { agent: string; status: string }[] }).runs;
+    expect(runs.map((r) => r.agent).sort()).toEqual(["test-escalator", "test-second"]);
+    expect(runs.every((r) => r.status === "waiting")).toBe(true);
+    const none = await app.inject({ method: "POST", url: "/v1/work-items", headers: keys.service, payload: { type: "claim", id: "c-1" } });
+    expect(none.json()).toEqual({ runs: [] });
+    expect((await app.inject({ method: "POST", url: "/v1/work-items", headers: keys.staff, payload: { type: "claim", id: "c" } })).statusCode).toBe(403);
+    await app.close();
+    await t.drop();
+  });
+});
