@@ -23,6 +23,7 @@ import { keyRoutes } from "./routes/keys.js";
 import { reviewRoutes } from "./routes/reviews.js";
 import { runRoutes } from "./routes/runs.js";
 import { workItemRoutes } from "./routes/work-items.js";
+import { sandboxFhirRoutes } from "./routes/sandbox-fhir.js";
 import type { AgentRuntime } from "../orchestration/runtime.js";
 
 /** What the app is built from: resources opened by the caller, closed by the caller. */
@@ -97,6 +98,7 @@ export async function buildApp(config: Config, deps: AppDeps) {
   app.decorate("runtime", deps.runtime);
 
   await app.register(healthRoutes);
+  await app.register(sandboxFhirRoutes);
   await app.register(
     async (v1) => {
       await v1.register(keyRoutes);

@@ -1,0 +1,26 @@
+/** The EHR interface the agents depend on; a FHIR R4 implementation is in `fhir-ehr-client.ts`. */
+import type {
+  AdministrationRecord, ClinicalNote, CoverageSummary, Diagnosis, MedicationOrder, PatientSummary,
+  ScheduledInfusion, StaffTask, VerificationWriteBack,
+} from "./ehr-types.js";
+
+export interface EhrClient {
+  /** Infusion appointments starting in [from, to] (ISO dates, inclusive). */
+  appointments(range: { from: string; to: string }): Promise<ScheduledInfusion[]>;
+  /** Patients by id (missing ids are left out). */
+  patients(ids: string[]): Promise<PatientSummary[]>;
+  /** The patient's active medication orders (the regimen). */
+  activeMedicationOrders(patientId: string): Promise<MedicationOrder[]>;
+  /** The MAR of an encounter. */
+  medicationAdministrations(encounterId: string): Promise<AdministrationRecord[]>;
+  /** Coverages on file for the patient. */
+  coverages(patientId: string): Promise<CoverageSummary[]>;
+  /** Diagnoses on the patient's problem list. */
+  conditions(patientId: string): Promise<Diagnosis[]>;
+  /** Clinical notes' text. */
+  clinicalNotes(patientId: string): Promise<ClinicalNote[]>;
+  /** Writes a verification result back to the chart (CoverageEligibilityResponse); returns its id. */
+  writeVerification(result: VerificationWriteBack): Promise<string>;
+  /** Creates a Task for staff; returns its id. */
+  createTask(task: StaffTask): Promise<string>;
+}

@@ -1,0 +1,121 @@
+/**
+ * What the agents read from and write to the EHR, in the clinic's words. The FHIR client maps
+ * FHIR R4 resources onto these; every field is validated with zod on the way in.
+ */
+import { z } from "zod";
+import { DRUG_CLASSES, PAYER_TYPES, ROUTES, SUPPLY_MODES } from "./fhir-conventions.js";
+
+const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const Quantity = z.object({ value: z.number(), unit: z.string() });
+
+/** A patient, with what dosing and eligibility need. PHI: stays in the database. */
+export const PatientSummary = z.object({
+  id: z.string(),
+  mrn: z.string().nullable(),
+  firstName: z.string(),
+  lastName: z.string(),
+  birthDate: IsoDate,
+  gender: z.string().nullable(),
+  weightKg: z.number().nullable(),
+  bsaM2: z.number().nullable(),
+});
+export type PatientSummary = z.infer<typeof PatientSummary>;
+
+/** A scheduled infusion visit with the orders it is for. */
+export const ScheduledInfusion = z.object({
+  appointmentId: z.string(),
+  patientId: z.string(),
+  start: z.string().describe("ISO date-time"),
+  dateOfService: IsoDate,
+  status: z.string(),
+  siteOfCare: z.enum(["hospital-outpatient", "physician-office"]).nullable(),
+  orderIds: z.array(z.string()).describe("MedicationRequest ids this visit administers"),
+});
+export type ScheduledInfusion = z.infer<typeof ScheduledInfusion>;
+
+/** An active medication order (one drug of the regimen). */
+export const MedicationOrder = z.object({
+  id: z.string(),
+  patientId: z.string(),
+  drugName: z.string(),
+  hcpcs: z.string().nullable(),
+  ndc: z.string().nullable(),
+  drugClass: z.enum(DRUG_CLASSES).nullable(),
+  dose: Quantity.nullable(),
+  route: z.enum(ROUTES).nullable(),
+  cycleDays: z.number().int().nullable(),
+  supply: z.enum(SUPPLY_MODES).nullable().describe("buy-and-bill (clinic bills the J-code) or white-bag (pharmacy benefit)"),
+  diagnosisCodes: z.array(z.string()),
+  status: z.string(),
+});
+export type MedicationOrder = z.infer<typeof MedicationOrder>;
+
+/** One administration on the MAR. A missing stop time stays missing: never guessed. */
+export const AdministrationRecord = z.object({
+  id: z.string(),
+  encounterId: z.string().nullable(),
+  patientId: z.string(),
+  orderId: z.string().nullable(),
+  drugName: z.string(),
+  hcpcs: z.string().nullable(),
+  ndc: z.string().nullable(),
+  drugClass: z.enum(DRUG_CLASSES).nullable(),
+  dose: Quantity.nullable(),
+  route: z.enum(ROUTES).nullable(),
+  start: z.string().nullable(),
+  stop: z.string().nullable(),
+  site: z.string().nullable(),
+  wasted: Quantity.nullable(),
+  containersOpened: z.number().int().nullable(),
+  pump: z.boolean(),
+});
+export type AdministrationRecord = z.infer<typeof AdministrationRecord>;
+
+/** A coverage on file. */
+export const CoverageSummary = z.object({
+  id: z.string(),
+  patientId: z.string(),
+  status: z.string(),
+  payerId: z.string().nullable(),
+  payerName: z.string().nullable(),
+  payerType: z.enum(PAYER_TYPES).nullable(),
+  memberId: z.string().nullable(),
+  planId: z.string().nullable(),
+  planName: z.string().nullable(),
+  start: IsoDate.nullable(),
+  end: IsoDate.nullable(),
+  order: z.number().int().nullable().describe("1 = primary"),
+});
+export type CoverageSummary = z.infer<typeof CoverageSummary>;
+
+/** A diagnosis on the problem list. */
+export const Diagnosis = z.object({ id: z.string(), patientId: z.string(), icd10: z.string(), display: z.string().nullable(), clinicalStatus: z.string().nullable() });
+export type Diagnosis = z.infer<typeof Diagnosis>;
+
+/** A clinical note's text. PHI: stays in the database. */
+export const ClinicalNote = z.object({ id: z.string(), patientId: z.string(), date: z.string().nullable(), title: z.string().nullable(), text: z.string() });
+export type ClinicalNote = z.infer<typeof ClinicalNote>;
+
+/** A verification to write back to the chart. */
+export const VerificationWriteBack = z.object({
+  patientId: z.string(),
+  coverageId: z.string(),
+  appointmentId: z.string(),
+  dateOfService: IsoDate,
+  outcome: z.enum(["complete", "error"]),
+  disposition: z.string().describe("One line staff read in the chart"),
+  inforce: z.boolean(),
+  benefits: z.array(z.object({ category: z.string(), description: z.string() })),
+  requestorRef: z.string().describe("Who verified: the agent and run"),
+});
+export type VerificationWriteBack = z.infer<typeof VerificationWriteBack>;
+
+/** A task for the clinic's staff, shown in their EHR worklist. */
+export const StaffTask = z.object({
+  patientId: z.string(),
+  focusRef: z.string().describe("The FHIR reference the task is about"),
+  code: z.string(),
+  description: z.string(),
+  dueBy: z.string().nullable(),
+});
+export type StaffTask = z.infer<typeof StaffTask>;

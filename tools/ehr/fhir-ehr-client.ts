@@ -1,0 +1,128 @@
+/**
+ * The EHR client over FHIR R4: searches with paging (Bundle `next` links), maps resources to
+ * the clinic's records, writes verification results and staff tasks back.
+ */
+import type * as R4 from "fhir/r4.js";
+import { UpstreamError } from "../errors.js";
+import type { EhrClient } from "./ehr-client.js";
+import type { StaffTask, VerificationWriteBack } from "./ehr-types.js";
+import {
+  InvalidFhirError, toAdministration, toClinicalNote, toCoverage, toDiagnosis, toMedicationOrder, toPatient, toScheduledInfusion,
+} from "./fhir-mapping.js";
+import type { FhirTransport } from "./fhir-transport.js";
+
+/** Most pages one search follows, so a server that links in a loop cannot hang a run. */
+const MAX_PAGES = 1_000;
+
+export class FhirEhrClient implements EhrClient {
+  constructor(
+    private readonly transport: FhirTransport,
+    private readonly pageSize = 200,
+  ) {}
+
+  async appointments(range: { from: string; to: string }): Promise<ScheduledInfusionList> {
+    const rows = await this.search<R4.Appointment>("Appointment", { date: [`ge${range.from}`, `le${range.to}T23:59:59Z`], "service-type": "infusion" });
+    return rows.map(toScheduledInfusion).sort((a, b) => a.start.localeCompare(b.start) || a.appointmentId.localeCompare(b.appointmentId));
+  }
+
+  async patients(ids: string[]) {
+    const unique = [...new Set(ids)];
+    const out = [];
+    for (let i = 0; i < unique.length; i += 100) {
+      out.push(...(await this.search<R4.Patient>("Patient", { _id: unique.slice(i, i + 100).join(",") })).map(toPatient));
+    }
+    return out;
+  }
+
+  async activeMedicationOrders(patientId: string) {
+    return (await this.search<R4.MedicationRequest>("MedicationRequest", { patient: patientId, status: "active" })).map(toMedicationOrder);
+  }
+
+  async medicationAdministrations(encounterId: string) {
+    return (await this.search<R4.MedicationAdministration>("MedicationAdministration", { context: encounterId })).map(toAdministration);
+  }
+
+  async coverages(patientId: string) {
+    return (await this.search<R4.Coverage>("Coverage", { beneficiary: patientId })).map(toCoverage);
+  }
+
+  async conditions(patientId: string) {
+    return (await this.search<R4.Condition>("Condition", { patient: patientId })).map(toDiagnosis);
+  }
+
+  async clinicalNotes(patientId: string) {
+    return (await this.search<R4.DocumentReference>("DocumentReference", { patient: patientId })).map(toClinicalNote);
+  }
+
+  async writeVerification(result: VerificationWriteBack): Promise<string> {
+    const resource: R4.CoverageEligibilityResponse = {
+      resourceType: "CoverageEligibilityResponse",
+      status: "active",
+      purpose: ["benefits", "validation"],
+      patient: { reference: `Patient/${result.patientId}` },
+      servicedDate: result.dateOfService,
+      created: new Date().toISOString(),
+      request: { reference: `Appointment/${result.appointmentId}` },
+      requestor: { display: result.requestorRef },
+      outcome: result.outcome,
+      disposition: result.disposition,
+      insurer: { display: "see Coverage" },
+      insurance: [{
+        coverage: { reference: `Coverage/${result.coverageId}` },
+        inforce: result.inforce,
+        item: result.benefits.map((b) => ({ category: { text: b.category }, description: b.description })),
+      }],
+    };
+    return this.create(resource);
+  }
+
+  async createTask(task: StaffTask): Promise<string> {
+    const resource: R4.Task = {
+      resourceType: "Task",
+      status: "requested",
+      intent: "order",
+      code: { text: task.code },
+      description: task.description,
+      for: { reference: `Patient/${task.patientId}` },
+      focus: { reference: task.focusRef },
+      authoredOn: new Date().toISOString(),
+      ...(task.dueBy === null ? {} : { restriction: { period: { end: task.dueBy } } }),
+    };
+    return this.create(resource);
+  }
+
+  private async create(resource: R4.Resource): Promise<string> {
+    const res = await this.transport.request("POST", resource.resourceType, resource);
+    if (res.status !== 201 && res.status !== 200) throw new UpstreamError(`FHIR create ${resource.resourceType} answered HTTP ${res.status}`);
+    const id = (res.body as { id?: unknown } | null)?.id;
+    if (typeof id !== "string") throw new InvalidFhirError(`FHIR create ${resource.resourceType} returned no id`, { resourceType: resource.resourceType });
+    return id;
+  }
+
+  /** Runs a search and follows `next` links, returning every matching resource of the type. */
+  private async search<T extends R4.Resource>(type: T["resourceType"], params: Record<string, string | string[]>): Promise<T[]> {
+    const query = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) for (const value of Array.isArray(v) ? v : [v]) query.append(k, value);
+    query.set("_count", String(this.pageSize));
+    let path: string | undefined = `${type}?${query.toString()}`;
+    const out: T[] = [];
+    for (let page = 0; path !== undefined; page += 1) {
+      if (page >= MAX_PAGES) throw new UpstreamError(`FHIR search ${type} exceeded ${MAX_PAGES} pages`);
+      const res = await this.transport.request("GET", path);
+      if (res.status !== 200) throw new UpstreamError(`FHIR search ${type} answered HTTP ${res.status}`);
+      const bundle = res.body as R4.Bundle | null;
+      if (bundle?.resourceType !== "Bundle") throw new InvalidFhirError(`FHIR search ${type} did not return a Bundle`, { resourceType: type });
+      for (const [i, entry] of (bundle.entry ?? []).entries()) {
+        if (entry.search?.mode === "include" || entry.search?.mode === "outcome") continue;
+        if (entry.resource?.resourceType !== type) {
+          throw new InvalidFhirError(`FHIR search ${type}: entry ${i} is ${entry.resource?.resourceType ?? "empty"}`, { resourceType: type, entry: i });
+        }
+        out.push(entry.resource as T);
+      }
+      path = bundle.link?.find((l) => l.relation === "next")?.url;
+    }
+    return out;
+  }
+}
+
+type ScheduledInfusionList = ReturnType<typeof toScheduledInfusion>[];
