@@ -1,0 +1,104 @@
+/** Builders for the sandbox clinic's FHIR R4 resources, following `fhir-conventions.ts`. */
+import { EXTENSION, SYSTEM } from "../ehr/fhir-conventions.js";
+import type { DrugFacts } from "./drug-facts.js";
+
+type Resource = Record<string, unknown> & { resourceType: string; id: string };
+
+const coding = (system: string, code: string, display?: string) => ({ coding: [{ system, code, ...(display === undefined ? {} : { display }) }] });
+const mg = (value: number) => ({ value, unit: "mg", system: SYSTEM.UCUM, code: "mg" });
+
+export function patientResource(p: { id: string; first: string; last: string; birthDate: string; gender: string; weightKg: number; bsaM2: number; heightCm: number }): Resource {
+  return {
+    resourceType: "Patient", id: p.id, gender: p.gender, birthDate: p.birthDate,
+    identifier: [{ system: SYSTEM.MRN, value: `SBX-${p.id.toUpperCase()}` }],
+    name: [{ use: "official", given: [p.first], family: p.last }],
+    extension: [
+      { url: EXTENSION.WEIGHT, valueQuantity: { value: p.weightKg, unit: "kg", system: SYSTEM.UCUM, code: "kg" } },
+      { url: EXTENSION.BSA, valueQuantity: { value: p.bsaM2, unit: "m2", system: SYSTEM.UCUM, code: "m2" } },
+    ],
+    meta: { tag: [{ system: "https://infusion-rcm.dev/fhir/tag", code: "sandbox", display: "Synthetic sandbox data" }] },
+  };
+}
+
+export function conditionResource(id: string, patientId: string, icd10: string, display: string): Resource {
+  return {
+    resourceType: "Condition", id, subject: { reference: `Patient/${patientId}` },
+    clinicalStatus: coding("http://terminology.hl7.org/CodeSystem/condition-clinical", "active"),
+    code: { ...coding(SYSTEM.ICD10CM, icd10, display), text: display },
+  };
+}
+
+export function coverageResource(c: {
+  id: string; patientId: string; payerId: string; payerName: string; payerType: string; memberId: string; planId: string; planName: string;
+  start: string; end: string | null; active: boolean;
+}): Resource {
+  return {
+    resourceType: "Coverage", id: c.id, status: c.active ? "active" : "cancelled", order: 1,
+    beneficiary: { reference: `Patient/${c.patientId}` }, subscriberId: c.memberId, relationship: coding("http://terminology.hl7.org/CodeSystem/subscriber-relationship", "self"),
+    payor: [{ display: c.payerName, identifier: { system: SYSTEM.PAYER_ID, value: c.payerId } }],
+    type: coding(SYSTEM.PAYER_TYPE, c.payerType),
+    period: { start: c.start, ...(c.end === null ? {} : { end: c.end }) },
+    class: [{ type: { coding: [{ system: "http://terminology.hl7.org/CodeSystem/coverage-class", code: "plan" }] }, value: c.planId, name: c.planName }],
+  };
+}
+
+export function medicationRequestResource(m: {
+  id: string; patientId: string; drug: DrugFacts; doseMg: number; cycleDays: number; supply: string; icd10: string; authoredOn: string;
+}): Resource {
+  return {
+    resourceType: "MedicationRequest", id: m.id, status: "active", intent: "order", authoredOn: m.authoredOn,
+    subject: { reference: `Patient/${m.patientId}` },
+    medicationCodeableConcept: { text: m.drug.name, ...coding(SYSTEM.HCPCS, m.drug.hcpcs) },
+    category: [coding(SYSTEM.DRUG_CLASS, m.drug.drugClass), coding(SYSTEM.SUPPLY, m.supply)],
+    reasonCode: [coding(SYSTEM.ICD10CM, m.icd10)],
+    dosageInstruction: [{
+      timing: { repeat: { frequency: 1, period: m.cycleDays, periodUnit: "d" } },
+      route: coding(SYSTEM.ADMIN_ROUTE, m.drug.route),
+      doseAndRate: [{ doseQuantity: mg(m.doseMg) }],
+    }],
+  };
+}
+
+export function appointmentResource(a: { id: string; patientId: string; start: string; end: string; orderIds: string[]; site: string; status: string }): Resource {
+  return {
+    resourceType: "Appointment", id: a.id, status: a.status, start: a.start, end: a.end,
+    serviceType: [coding("https://infusion-rcm.dev/fhir/CodeSystem/service-type", "infusion", "Infusion")],
+    serviceCategory: [coding(SYSTEM.SITE_OF_CARE, a.site)],
+    participant: [{ actor: { reference: `Patient/${a.patientId}` }, status: "accepted" }],
+    basedOn: a.orderIds.map((o) => ({ reference: `MedicationRequest/${o}` })),
+  };
+}
+
+export function encounterResource(id: string, patientId: string, appointmentId: string, start: string, end: string): Resource {
+  return {
+    resourceType: "Encounter", id, status: "finished", class: { system: "http://terminology.hl7.org/CodeSystem/v3-ActCode", code: "AMB" },
+    subject: { reference: `Patient/${patientId}` }, appointment: [{ reference: `Appointment/${appointmentId}` }], period: { start, end },
+  };
+}
+
+export function administrationResource(a: {
+  id: string; patientId: string; encounterId: string; orderId: string; drug: DrugFacts; ndc11: string; doseMg: number;
+  start: string; stop: string | null; site: string; wasteMg: number | null; containers: number; pump: boolean;
+}): Resource {
+  const extension: Record<string, unknown>[] = [{ url: EXTENSION.CONTAINERS_OPENED, valueInteger: a.containers }];
+  if (a.wasteMg !== null) extension.push({ url: EXTENSION.WASTED_AMOUNT, valueQuantity: mg(a.wasteMg) });
+  if (a.pump) extension.push({ url: EXTENSION.PUMP, valueBoolean: true });
+  return {
+    resourceType: "MedicationAdministration", id: a.id, status: "completed",
+    subject: { reference: `Patient/${a.patientId}` }, context: { reference: `Encounter/${a.encounterId}` },
+    request: { reference: `MedicationRequest/${a.orderId}` },
+    category: coding(SYSTEM.DRUG_CLASS, a.drug.drugClass),
+    medicationCodeableConcept: { text: a.drug.name, coding: [{ system: SYSTEM.HCPCS, code: a.drug.hcpcs }, { system: SYSTEM.NDC, code: a.ndc11 }] },
+    effectivePeriod: { start: a.start, ...(a.stop === null ? {} : { end: a.stop }) },
+    dosage: { dose: mg(a.doseMg), route: coding(SYSTEM.ADMIN_ROUTE, a.drug.route), site: { text: a.site } },
+    extension,
+  };
+}
+
+export function noteResource(id: string, patientId: string, date: string, title: string, text: string): Resource {
+  return {
+    resourceType: "DocumentReference", id, status: "current", subject: { reference: `Patient/${patientId}` }, date, description: title,
+    type: coding("http://loinc.org", "11506-3", "Progress note"),
+    content: [{ attachment: { contentType: "text/plain", title, data: Buffer.from(text, "utf8").toString("base64") } }],
+  };
+}

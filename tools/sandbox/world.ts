@@ -1,0 +1,77 @@
+/** The sandbox world a generator run produces: the EHR's FHIR data, the payer's records and the truth. */
+import { z } from "zod";
+
+/** Real-world defects the generator plants, at configurable rates. */
+export const DEFECTS = [
+  "missing-stop-time", "missing-waste-record", "expired-auth", "no-auth-on-file", "wrong-ndc", "coverage-terminated",
+  "pharmacy-benefit-buy-and-bill",
+] as const;
+export type Defect = (typeof DEFECTS)[number];
+
+/** Defect rates (0–1), per patient or per administration as each defect's note says. */
+export const DefectRates = z.object({
+  missingStopTime: z.number().min(0).max(1).default(0.03).describe("per administration in the past"),
+  missingWasteRecord: z.number().min(0).max(1).default(0.05).describe("per administration with waste"),
+  expiredAuth: z.number().min(0).max(1).default(0.06).describe("per patient-drug needing auth"),
+  noAuthOnFile: z.number().min(0).max(1).default(0.05).describe("per patient-drug needing auth"),
+  wrongNdc: z.number().min(0).max(1).default(0.02).describe("per administration"),
+  coverageTerminated: z.number().min(0).max(1).default(0.04).describe("per patient"),
+  pharmacyBenefitBuyAndBill: z.number().min(0).max(1).default(0.3).describe("per patient-drug the plan routes to pharmacy"),
+});
+export type DefectRates = z.infer<typeof DefectRates>;
+
+/** A member as the payer knows them, with accumulators. */
+export const PayerMember = z.object({
+  payerId: z.string(),
+  planId: z.string(),
+  memberId: z.string(),
+  firstName: z.string(),
+  lastName: z.string(),
+  birthDate: z.string(),
+  gender: z.string(),
+  coverageStart: z.string(),
+  coverageEnd: z.string().nullable(),
+  deductibleMet: z.string(),
+  oopMet: z.string(),
+  familyDeductibleMet: z.string().nullable(),
+});
+export type PayerMember = z.infer<typeof PayerMember>;
+
+/** An authorization on file at the payer. */
+export const PayerAuthorization = z.object({
+  authNumber: z.string(),
+  payerId: z.string(),
+  memberId: z.string(),
+  hcpcs: z.string(),
+  unitsApproved: z.number().int(),
+  unitsUsed: z.number().int(),
+  start: z.string(),
+  end: z.string(),
+  diagnosisCodes: z.array(z.string()),
+  status: z.enum(["approved", "pended", "denied"]),
+});
+export type PayerAuthorization = z.infer<typeof PayerAuthorization>;
+
+/** What is true of one appointment, for tests and evaluations. */
+export interface AppointmentTruth {
+  appointmentId: string;
+  patientId: string;
+  dateOfService: string;
+  payerId: string;
+  planId: string;
+  payerType: string;
+  coverageActive: boolean;
+  drugs: { drug: string; hcpcs: string; orderId: string; route: "medical" | "pharmacy"; supply: "buy-and-bill" | "white-bag"; authRequired: boolean; authValid: boolean | null; billingUnits: number }[];
+  defects: Defect[];
+}
+
+/** A generated clinic. */
+export interface SandboxClinic {
+  seed: number;
+  asOf: string;
+  range: { from: string; to: string };
+  bundle: { resourceType: "Bundle"; type: "transaction"; entry: { resource: Record<string, unknown>; request: { method: "PUT"; url: string } }[] };
+  members: PayerMember[];
+  authorizations: PayerAuthorization[];
+  truth: AppointmentTruth[];
+}
