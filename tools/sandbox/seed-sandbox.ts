@@ -1,0 +1,60 @@
+/**
+ * Loads a generated clinic into the database: the EHR's FHIR resources, the payer's members and
+ * authorizations, and the truth about every appointment. One transaction: a failed seed leaves
+ * nothing behind.
+ */
+import type pg from "pg";
+import { searchFields } from "../ehr/sandbox/search-fields.js";
+import type { SandboxClinic } from "./world.js";
+
+const CHUNK = 500;
+
+/** Whether a sandbox clinic is loaded. */
+export async function sandboxSeeded(pool: pg.Pool): Promise<boolean> {
+  const { rows } = await pool.query<{ n: string }>("SELECT count(*) AS n FROM sandbox_seeds");
+  return Number(rows[0]?.n ?? 0) > 0;
+}
+
+/** Replaces any sandbox data with `clinic`. */
+export async function seedSandbox(pool: pg.Pool, clinic: SandboxClinic, options: { id: string; meta: Record<string, unknown> }, onProgress?: (done: number, total: number) => void): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    for (const table of ["fhir_resources", "payer_members", "payer_authorizations", "payer_claims", "sandbox_seeds"]) await client.query(`DELETE FROM ${table}`);
+    const resources = clinic.bundle.entry.map((e) => e.resource);
+    for (let i = 0; i < resources.length; i += CHUNK) {
+      const chunk = resources.slice(i, i + CHUNK);
+      const fields = chunk.map((r) => searchFields(r));
+      await client.query(
+        `INSERT INTO fhir_resources (resource_type, id, resource, patient_id, encounter_id, date_start, status, service_type)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[])`,
+        [chunk.map((r) => String(r.resourceType)), chunk.map((r) => String(r.id)), chunk.map((r) => JSON.stringify(r)),
+          fields.map((f) => f.patientId), fields.map((f) => f.encounterId), fields.map((f) => f.dateStart), fields.map((f) => f.status), fields.map((f) => f.serviceType)],
+      );
+      onProgress?.(Math.min(i + CHUNK, resources.length), resources.length);
+    }
+    const m = clinic.members;
+    await client.query(
+      `INSERT INTO payer_members (payer_id, member_id, plan_id, first_name, last_name, birth_date, gender, coverage_start, coverage_end, deductible_met, oop_met, family_deductible_met)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::date[], $7::text[], $8::date[], $9::date[], $10::numeric[], $11::numeric[], $12::numeric[])`,
+      [m.map((x) => x.payerId), m.map((x) => x.memberId), m.map((x) => x.planId), m.map((x) => x.firstName), m.map((x) => x.lastName), m.map((x) => x.birthDate),
+        m.map((x) => x.gender), m.map((x) => x.coverageStart), m.map((x) => x.coverageEnd), m.map((x) => x.deductibleMet), m.map((x) => x.oopMet), m.map((x) => x.familyDeductibleMet)],
+    );
+    for (const a of clinic.authorizations) {
+      await client.query(
+        `INSERT INTO payer_authorizations (auth_number, payer_id, member_id, hcpcs, units_approved, units_used, start_date, end_date, diagnosis_codes, status)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [a.authNumber, a.payerId, a.memberId, a.hcpcs, a.unitsApproved, a.unitsUsed, a.start, a.end, a.diagnosisCodes, a.status],
+      );
+    }
+    await client.query("INSERT INTO sandbox_seeds (id, seed, as_of, options, truth) VALUES ($1, $2, $3, $4, $5)", [
+      options.id, clinic.seed, clinic.asOf, JSON.stringify({ ...options.meta, range: clinic.range }), JSON.stringify(clinic.truth),
+    ]);
+    await client.query("COMMIT");
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
