@@ -1,0 +1,80 @@
+/**
+ * The project's claim model: what the 837 writers produce from and the 837 readers read into,
+ * and what the pre-bill scrubber and the payer simulator work on. Amounts are decimal strings.
+ */
+import { z } from "zod";
+
+const Money = z.string().regex(/^-?\d+\.\d{2}$/).describe("Decimal dollars with two places, e.g. \"1234.50\"");
+const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+
+/** A postal address. */
+export const Address = z.object({
+  line1: z.string().min(1),
+  line2: z.string().nullable().default(null),
+  city: z.string().min(1),
+  state: z.string().length(2),
+  zip: z.string().regex(/^\d{5}(\d{4})?$/),
+});
+export type Address = z.infer<typeof Address>;
+
+/** NDC drug identification on a drug line (837 2410 LIN/CTP). */
+export const DrugIdentification = z.object({
+  ndc11: z.string().regex(/^\d{11}$/).describe("11-digit NDC, 5-4-2 without hyphens"),
+  quantity: z.number().positive(),
+  unit: z.enum(["UN", "ML", "GR", "ME", "F2"]).describe("UN unit, ML millilitre, GR gram, ME milligram, F2 international unit"),
+});
+export type DrugIdentification = z.infer<typeof DrugIdentification>;
+
+/** A service line. */
+export const ServiceLine = z.object({
+  procedure: z.object({
+    code: z.string().regex(/^[A-Z0-9]{5}$/).describe("HCPCS or CPT"),
+    modifiers: z.array(z.string().regex(/^[A-Z0-9]{2}$/)).max(4).default([]),
+  }),
+  /** Revenue code (837I only), e.g. 0636 drugs requiring detailed coding. */
+  revenueCode: z.string().regex(/^\d{4}$/).nullable().default(null),
+  charge: Money,
+  units: z.number().positive(),
+  unitBasis: z.enum(["UN", "MJ"]).default("UN").describe("UN units, MJ minutes"),
+  serviceDate: IsoDate,
+  serviceDateEnd: IsoDate.nullable().default(null),
+  /** 1-based pointers into the claim's diagnoses (837P SV107). */
+  diagnosisPointers: z.array(z.number().int().min(1).max(12)).max(4).default([]),
+  drug: DrugIdentification.nullable().default(null),
+  note: z.string().nullable().default(null),
+  lineControlNumber: z.string().nullable().default(null),
+});
+export type ServiceLine = z.infer<typeof ServiceLine>;
+
+/** A claim, professional (837P) or institutional (837I). */
+export const Claim = z.object({
+  form: z.enum(["837P", "837I"]),
+  claimId: z.string().min(1).max(38).describe("Patient control number (CLM01)"),
+  totalCharge: Money,
+  frequency: z.string().regex(/^\d$/).default("1").describe("Claim frequency: 1 original, 7 replacement, 8 void"),
+  /** 837P: place of service (11 office, 22 outpatient hospital …). */
+  placeOfService: z.string().regex(/^\d{2}$/).nullable().default(null),
+  /** 837I: type of bill facility code + classification (13 = hospital outpatient). */
+  facilityType: z.string().regex(/^\d{2}$/).nullable().default(null),
+  billingProvider: z.object({ name: z.string().min(1), npi: z.string().regex(/^\d{10}$/), taxId: z.string().regex(/^\d{9}$/), address: Address }),
+  subscriber: z.object({
+    memberId: z.string().min(1),
+    lastName: z.string().min(1),
+    firstName: z.string().min(1),
+    birthDate: IsoDate,
+    gender: z.enum(["M", "F", "U"]),
+    address: Address.nullable().default(null),
+    groupNumber: z.string().nullable().default(null),
+    /** SBR09 claim filing indicator: MB Medicare Part B, 16 HMO Medicare risk, CI commercial, MC Medicaid. */
+    filingIndicator: z.string().min(2).max(2),
+  }),
+  payer: z.object({ name: z.string().min(1), id: z.string().min(1) }),
+  priorAuthorization: z.string().nullable().default(null),
+  /** ICD-10-CM codes without the dot; the first is the principal diagnosis. */
+  diagnoses: z.array(z.string().regex(/^[A-Z]\d[0-9A-Z]{1,5}$/)).min(1).max(12),
+  statementFrom: IsoDate.nullable().default(null),
+  statementTo: IsoDate.nullable().default(null),
+  lines: z.array(ServiceLine).min(1).max(50),
+});
+export type Claim = z.infer<typeof Claim>;
+export type ClaimInput = z.input<typeof Claim>;

@@ -1,0 +1,118 @@
+/**
+ * Envelope validation: ISA/IEA, GS/GE and ST/SE nesting, counts and control numbers. Walks the
+ * segments once and yields each transaction set with its segments, so a large batch is read one
+ * transaction at a time. Problems go to the issue sink as they are found.
+ */
+import { issueAt, type X12Issue } from "./issues.js";
+import { el, iterateSegments, type Segment } from "./tokenizer.js";
+
+/** A transaction set (ST … SE) with its envelope context. */
+export interface Transaction {
+  type: string;
+  controlNumber: string;
+  implementationRef: string;
+  functionalId: string;
+  groupControl: string;
+  interchangeControl: string;
+  /** ST through SE inclusive (SE absent when it is missing). */
+  segments: Segment[];
+}
+
+interface Open {
+  isa?: Segment;
+  groups: number;
+  gs?: Segment;
+  sets: number;
+}
+
+/** Yields each transaction of the input; envelope issues are pushed to `issues`. */
+export function* iterateTransactions(text: string, issues: X12Issue[]): Generator<Transaction> {
+  const open: Open = { groups: 0, sets: 0 };
+  let current: Transaction | null = null;
+  const loc = (s: Segment) => ({ index: s.index, id: s.id, offset: s.offset });
+  const closeTransaction = (at: Segment | null) => {
+    if (current !== null) {
+      issues.push(issueAt("SE_MISSING", `Transaction ${current.type} ${current.controlNumber} has no SE`, at === null ? null : loc(at), { transactionControlNumber: current.controlNumber }));
+      current = null;
+    }
+  };
+  let pending: Transaction | null = null;
+  for (const s of iterateSegments(text)) {
+    switch (s.id) {
+      case "ISA":
+        closeTransaction(s);
+        if (open.isa !== undefined) issues.push(issueAt("IEA_MISSING", `Interchange ${el(open.isa, 13)} has no IEA before the next ISA`, loc(s)));
+        if (s.elements.length !== 16) issues.push(issueAt("ISA_INVALID", `ISA has ${s.elements.length} elements, expected 16`, loc(s)));
+        open.isa = s;
+        open.groups = 0;
+        break;
+      case "IEA":
+        closeTransaction(s);
+        if (open.isa === undefined) {
+          issues.push(issueAt("SEGMENT_OUTSIDE_TRANSACTION", "IEA without ISA", loc(s)));
+          break;
+        }
+        if (Number(el(s, 1)) !== open.groups) issues.push(issueAt("IEA_COUNT_MISMATCH", `IEA01 says ${el(s, 1)} groups, found ${open.groups}`, loc(s), { elementPosition: 1 }));
+        if (el(s, 2) !== el(open.isa, 13)) issues.push(issueAt("IEA_CONTROL_MISMATCH", `IEA02 ${el(s, 2)} does not match ISA13 ${el(open.isa, 13)}`, loc(s), { elementPosition: 2 }));
+        open.isa = undefined;
+        break;
+      case "GS":
+        closeTransaction(s);
+        if (open.gs !== undefined) issues.push(issueAt("GE_MISSING", `Group ${el(open.gs, 6)} has no GE before the next GS`, loc(s)));
+        if (open.isa === undefined) issues.push(issueAt("SEGMENT_OUTSIDE_TRANSACTION", "GS outside an interchange", loc(s)));
+        open.gs = s;
+        open.sets = 0;
+        open.groups += 1;
+        break;
+      case "GE":
+        closeTransaction(s);
+        if (open.gs === undefined) {
+          issues.push(issueAt("SEGMENT_OUTSIDE_TRANSACTION", "GE without GS", loc(s)));
+          break;
+        }
+        if (Number(el(s, 1)) !== open.sets) issues.push(issueAt("GE_COUNT_MISMATCH", `GE01 says ${el(s, 1)} transaction sets, found ${open.sets}`, loc(s), { elementPosition: 1 }));
+        if (el(s, 2) !== el(open.gs, 6)) issues.push(issueAt("GE_CONTROL_MISMATCH", `GE02 ${el(s, 2)} does not match GS06 ${el(open.gs, 6)}`, loc(s), { elementPosition: 2 }));
+        open.gs = undefined;
+        break;
+      case "ST":
+        closeTransaction(s);
+        if (open.gs === undefined) issues.push(issueAt("SEGMENT_OUTSIDE_TRANSACTION", "ST outside a functional group", loc(s)));
+        open.sets += 1;
+        current = {
+          type: el(s, 1), controlNumber: el(s, 2), implementationRef: el(s, 3) || (open.gs === undefined ? "" : el(open.gs, 8)),
+          functionalId: open.gs === undefined ? "" : el(open.gs, 1), groupControl: open.gs === undefined ? "" : el(open.gs, 6),
+          interchangeControl: open.isa === undefined ? "" : el(open.isa, 13), segments: [s],
+        };
+        break;
+      case "SE":
+        if (current === null) {
+          issues.push(issueAt("SEGMENT_OUTSIDE_TRANSACTION", "SE without ST", loc(s)));
+          break;
+        }
+        current.segments.push(s);
+        if (Number(el(s, 1)) !== current.segments.length) {
+          issues.push(issueAt("SE_COUNT_MISMATCH", `SE01 says ${el(s, 1)} segments, the transaction has ${current.segments.length}`, loc(s), { elementPosition: 1, transactionControlNumber: current.controlNumber }));
+        }
+        if (el(s, 2) !== current.controlNumber) {
+          issues.push(issueAt("SE_CONTROL_MISMATCH", `SE02 ${el(s, 2)} does not match ST02 ${current.controlNumber}`, loc(s), { elementPosition: 2, transactionControlNumber: current.controlNumber }));
+        }
+        pending = current;
+        current = null;
+        break;
+      default:
+        if (current === null) issues.push(issueAt("SEGMENT_OUTSIDE_TRANSACTION", `${s.id} outside a transaction set`, loc(s)));
+        else current.segments.push(s);
+    }
+    if (pending !== null) {
+      yield pending;
+      pending = null;
+    }
+  }
+  if (current !== null) {
+    const t: Transaction = current;
+    issues.push(issueAt("SE_MISSING", `Transaction ${t.type} ${t.controlNumber} has no SE`, null, { transactionControlNumber: t.controlNumber }));
+    yield t;
+  }
+  if (open.gs !== undefined) issues.push(issueAt("GE_MISSING", `Group ${el(open.gs, 6)} has no GE`, null));
+  if (open.isa !== undefined) issues.push(issueAt("IEA_MISSING", `Interchange ${el(open.isa, 13)} has no IEA`, null));
+}

@@ -1,0 +1,119 @@
+/**
+ * Element value parsing for readers: exact decimal amounts (strings, never floats), ISO dates,
+ * and required elements — each problem recorded as an issue at its segment and element.
+ */
+import { issueAt, type X12Issue, type X12IssueCode } from "./issues.js";
+import { el, type Segment } from "./tokenizer.js";
+
+const DECIMAL = /^-?(\d+\.?\d*|\.\d+)$/;
+
+/** Normalises an X12 decimal: at least two decimals, no exponent, sign kept ("34" → "34.00"). */
+export function normalizeAmount(raw: string): string | null {
+  if (!DECIMAL.test(raw)) return null;
+  const negative = raw.startsWith("-");
+  const body = negative ? raw.slice(1) : raw;
+  const [intPart = "", frac = ""] = body.split(".");
+  const integer = (intPart.replace(/^0+(?=\d)/, "") || "0");
+  const fraction = frac.length >= 2 ? frac : frac.padEnd(2, "0");
+  const value = `${integer}.${fraction}`;
+  return negative && /[1-9]/.test(value) ? `-${value}` : value;
+}
+
+/** CCYYMMDD → YYYY-MM-DD, or null when not a real date. */
+export function isoDate(raw: string): string | null {
+  const m = /^(\d{4})(\d{2})(\d{2})$/.exec(raw);
+  if (m === null) return null;
+  const iso = `${m[1]}-${m[2]}-${m[3]}`;
+  const d = new Date(`${iso}T00:00:00Z`);
+  return Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== iso ? null : iso;
+}
+
+/** A date period from a DTP/DTM qualifier: D8 single date, RD8 range. */
+export interface DatePeriod {
+  start: string;
+  end: string;
+}
+
+/** Reading helpers bound to one transaction's issue list. */
+export class ValueReader {
+  constructor(
+    readonly issues: X12Issue[],
+    readonly controlNumber: string,
+  ) {}
+
+  private push(code: X12IssueCode, message: string, s: Segment, elementPosition: number, severity: "error" | "warning" = "error"): void {
+    this.issues.push(issueAt(code, message, { index: s.index, id: s.id, offset: s.offset }, { elementPosition, severity, transactionControlNumber: this.controlNumber }));
+  }
+
+  /** A required element's value ("" with an issue when empty). */
+  required(s: Segment, n: number, what: string): string {
+    const v = el(s, n);
+    if (v === "") this.push("ELEMENT_MISSING", `${s.id}${String(n).padStart(2, "0")} (${what}) is required`, s, n);
+    return v;
+  }
+
+  /** An optional element (null when empty). */
+  optional(s: Segment, n: number): string | null {
+    const v = el(s, n);
+    return v === "" ? null : v;
+  }
+
+  /** An amount element as a decimal string; null when empty; an issue when malformed. */
+  amount(s: Segment, n: number, what: string, required = false): string | null {
+    const v = el(s, n);
+    if (v === "") {
+      if (required) this.push("ELEMENT_MISSING", `${s.id}${String(n).padStart(2, "0")} (${what}) is required`, s, n);
+      return null;
+    }
+    const a = normalizeAmount(v);
+    if (a === null) this.push("AMOUNT_INVALID", `${s.id}${String(n).padStart(2, "0")} (${what}) "${v}" is not a decimal amount`, s, n);
+    return a;
+  }
+
+  /** A quantity as a number (units are small, exact integers or decimals). */
+  quantity(s: Segment, n: number, what: string): number | null {
+    const v = el(s, n);
+    if (v === "") return null;
+    if (!DECIMAL.test(v)) {
+      this.push("ELEMENT_INVALID", `${s.id}${String(n).padStart(2, "0")} (${what}) "${v}" is not a number`, s, n);
+      return null;
+    }
+    return Number(v);
+  }
+
+  /** A D8 date element → ISO. */
+  date(s: Segment, n: number, what: string): string | null {
+    const v = el(s, n);
+    if (v === "") return null;
+    const d = isoDate(v);
+    if (d === null) this.push("DATE_INVALID", `${s.id}${String(n).padStart(2, "0")} (${what}) "${v}" is not a CCYYMMDD date`, s, n);
+    return d;
+  }
+
+  /** A date with its format qualifier (DTP02/03): D8 or RD8. */
+  period(s: Segment, formatAt: number, valueAt: number): DatePeriod | null {
+    const format = el(s, formatAt);
+    const v = el(s, valueAt);
+    if (format === "RD8") {
+      const [a = "", b = ""] = v.split("-");
+      const start = isoDate(a);
+      const end = isoDate(b);
+      if (start === null || end === null) {
+        this.push("DATE_INVALID", `${s.id}${String(valueAt).padStart(2, "0")} "${v}" is not a CCYYMMDD-CCYYMMDD range`, s, valueAt);
+        return null;
+      }
+      return { start, end };
+    }
+    const d = isoDate(v);
+    if (d === null) {
+      this.push("DATE_INVALID", `${s.id}${String(valueAt).padStart(2, "0")} "${v}" is not a CCYYMMDD date`, s, valueAt);
+      return null;
+    }
+    return { start: d, end: d };
+  }
+
+  /** Records an issue for an unexpected or missing segment. */
+  segmentIssue(code: "SEGMENT_MISSING" | "SEGMENT_UNEXPECTED" | "ELEMENT_INVALID" | "COMPOSITE_INVALID" | "BALANCE_MISMATCH", message: string, s: Segment | null, elementPosition?: number, severity: "error" | "warning" = "error"): void {
+    this.issues.push(issueAt(code, message, s === null ? null : { index: s.index, id: s.id, offset: s.offset }, { severity, transactionControlNumber: this.controlNumber, ...(elementPosition === undefined ? {} : { elementPosition }) }));
+  }
+}

@@ -1,0 +1,60 @@
+/** 270 (eligibility inquiry) and 271 (response) writers; each reads back to its reader's model. */
+import type { Eligibility271 } from "../readers/eligibility-271.js";
+import type { EligibilityRequest270 } from "../readers/request-270.js";
+import { SegmentWriter, d8, rep, writeInterchange, type EnvelopeOptions } from "../writer.js";
+
+const IMPL = "005010X279A1";
+type Envelope = Omit<EnvelopeOptions, "functionalId" | "version">;
+
+/** A 270 for one subscriber, date of service and service types (and drugs asked about, EQ02). */
+export function write270(request: EligibilityRequest270, envelope: Envelope, control = "0001"): string {
+  const w = new SegmentWriter();
+  w.seg("BHT", "0022", "13", request.trace ?? control, d8(envelope.now.toISOString().slice(0, 10)), envelope.now.toISOString().slice(11, 16).replace(":", ""));
+  w.seg("HL", 1, null, "20", "1").seg("NM1", "PR", "2", request.payer.name, null, null, null, null, "PI", request.payer.id);
+  w.seg("HL", 2, 1, "21", "1").seg("NM1", "1P", "2", request.provider.name, null, null, null, null, "XX", request.provider.npi);
+  w.seg("HL", 3, 2, "22", "0");
+  if (request.trace !== null) w.seg("TRN", "1", request.trace, "9INFUSRCM");
+  w.seg("NM1", "IL", "1", request.subscriber.lastName, request.subscriber.firstName, null, null, null, "MI", request.subscriber.memberId);
+  if (request.subscriber.birthDate !== null) w.seg("DMG", "D8", d8(request.subscriber.birthDate));
+  if (request.dateOfService !== null) w.seg("DTP", "291", "D8", d8(request.dateOfService));
+  if (request.serviceTypes.length > 0) w.seg("EQ", rep(request.serviceTypes));
+  for (const p of request.procedures) w.seg("EQ", null, ["HC", p]);
+  return writeInterchange({ ...envelope, functionalId: "HS", version: IMPL }, [{ type: "270", controlNumber: control, body: w }]);
+}
+
+/** A 271 from the reader's model (the payer simulator's answer). */
+export function write271(response: Eligibility271, envelope: Envelope, control = "0001"): string {
+  const w = new SegmentWriter();
+  w.seg("BHT", "0022", "11", control, d8(envelope.now.toISOString().slice(0, 10)), envelope.now.toISOString().slice(11, 16).replace(":", ""));
+  const src = response.informationSource;
+  w.seg("HL", 1, null, "20", "1").seg("NM1", "PR", "2", src.name, null, null, null, null, src.idQualifier, src.id);
+  for (const r of src.rejections) w.seg("AAA", r.valid ?? "N", null, r.code, r.followUp);
+  w.seg("HL", 2, 1, "21", response.subjects.length > 0 ? "1" : "0").seg("NM1", "1P", "2", response.receiver.name, null, null, null, null, response.receiver.idQualifier, response.receiver.id);
+  for (const r of response.receiver.rejections) w.seg("AAA", r.valid ?? "N", null, r.code, r.followUp);
+  let hl = 2;
+  let subscriberHl = 2;
+  for (const s of response.subjects) {
+    hl += 1;
+    if (s.level === "subscriber") subscriberHl = hl;
+    w.seg("HL", hl, s.level === "subscriber" ? 2 : subscriberHl, s.level === "subscriber" ? "22" : "23", "0");
+    for (const t of s.traces) w.seg("TRN", "2", t.number, t.originatorId);
+    w.seg("NM1", s.level === "subscriber" ? "IL" : "03", "1", s.lastName, s.firstName, null, null, null, s.memberId === null ? null : "MI", s.memberId);
+    for (const r of s.rejections) w.seg("AAA", r.valid ?? "N", null, r.code, r.followUp);
+    if (s.birthDate !== null) w.seg("DMG", "D8", d8(s.birthDate), s.gender);
+    for (const d of s.dates) w.seg("DTP", d.qualifier, d.start === d.end ? "D8" : "RD8", d.start === d.end ? d8(d.start) : `${d8(d.start)}-${d8(d.end)}`);
+    for (const b of s.benefits) {
+      const percent = b.percent === null ? null : b.percent.replace(/^0\./, ".");
+      w.seg("EB", b.code, b.coverageLevel, b.serviceTypes.length === 0 ? null : rep(b.serviceTypes), b.insuranceType, b.planDescription, b.timePeriod,
+        b.amount, percent, b.quantityQualifier, b.quantity, b.authorizationRequired === null ? null : b.authorizationRequired ? "Y" : "N", b.inNetwork,
+        b.procedure === null ? null : [b.procedure.qualifier, b.procedure.code, ...b.procedure.modifiers]);
+      for (const d of b.dates) w.seg("DTP", d.qualifier, d.start === d.end ? "D8" : "RD8", d.start === d.end ? d8(d.start) : `${d8(d.start)}-${d8(d.end)}`);
+      for (const m of b.messages) w.seg("MSG", m);
+      if (b.relatedEntities.length > 0) {
+        w.seg("LS", "2120");
+        for (const e of b.relatedEntities) w.seg("NM1", e.entity, "2", e.name, null, null, null, null, e.idQualifier, e.id);
+        w.seg("LE", "2120");
+      }
+    }
+  }
+  return writeInterchange({ ...envelope, functionalId: "HB", version: IMPL }, [{ type: "271", controlNumber: control, body: w }]);
+}
