@@ -44,6 +44,11 @@ export function readIsaDelimiters(text: string, at: number): Delimiters {
   const header = text.slice(at, at + ISA_LENGTH - 1);
   const parts = header.split(d.element);
   if (parts.length !== 17) throw new NotX12Error(`ISA header has ${parts.length - 1} elements, expected 16 (fixed width 106)`, at);
+  // The fixed widths: a shifted header puts the wrong characters where the delimiters are read.
+  const widths = [3, 2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1];
+  const bad = parts.findIndex((p, i) => p.length !== widths[i]);
+  if (bad !== -1) throw new NotX12Error(`ISA${String(bad).padStart(2, "0")} is ${parts[bad]?.length ?? 0} characters, the fixed width is ${widths[bad]}`, at);
+  if (!/^\d{9}$/.test(parts[13] ?? "")) throw new NotX12Error("ISA13 (interchange control number) must be 9 digits", at);
   if (/[A-Za-z0-9]/.test(d.element) || /[A-Za-z0-9]/.test(d.segment) || /[A-Za-z0-9]/.test(d.component)) {
     throw new NotX12Error("ISA delimiters must not be letters or digits", at);
   }
@@ -73,8 +78,8 @@ export function* iterateSegments(text: string): Generator<Segment> {
     let end = text.indexOf(delimiters.segment, pos);
     if (end === -1) end = text.length;
     let raw = text.slice(pos, end);
-    // Tolerate a line break used inside the terminator run ("~\r\n") and trailing blanks.
-    if (raw.length > 0 && isSpace(raw.charCodeAt(raw.length - 1))) raw = raw.trimEnd();
+    // With a line feed as terminator, a CR before it belongs to the line break, not the data.
+    if (delimiters.segment === "\n" && raw.endsWith("\r")) raw = raw.slice(0, -1);
     if (raw.length > 0) {
       const parts = raw.split(delimiters.element);
       const id = parts.shift() ?? "";
