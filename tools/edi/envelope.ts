@@ -4,7 +4,7 @@
  * transaction at a time. Problems go to the issue sink as they are found.
  */
 import { issueAt, type X12Issue } from "./issues.js";
-import { el, iterateSegments, type Segment } from "./tokenizer.js";
+import { SegmentScanner, el, type Segment } from "./tokenizer.js";
 
 /** A transaction set (ST … SE) with its envelope context. */
 export interface Transaction {
@@ -37,7 +37,8 @@ export function* iterateTransactions(text: string, issues: X12Issue[]): Generato
     }
   };
   let pending: Transaction | null = null;
-  for (const s of iterateSegments(text)) {
+  const scanner = new SegmentScanner(text);
+  for (let s = scanner.next(); s !== null; s = scanner.next()) {
     switch (s.id) {
       case "ISA":
         closeTransaction(s);

@@ -16,13 +16,31 @@ export interface Delimiters {
 
 /** One segment: its id, its elements (elements[0] is element 01), where it is. */
 export interface Segment {
-  id: string;
-  elements: string[];
+  readonly id: string;
+  readonly elements: string[];
   /** 0-based position among the file's segments. */
-  index: number;
+  readonly index: number;
   /** Byte (character) offset of the segment's first character. */
-  offset: number;
-  delimiters: Delimiters;
+  readonly offset: number;
+  readonly delimiters: Delimiters;
+}
+
+/** A scanned segment; its elements are split on first use (readers skip many segments). */
+class ScannedSegment implements Segment {
+  private split: string[] | undefined;
+
+  constructor(
+    readonly id: string,
+    private readonly body: string,
+    readonly index: number,
+    readonly offset: number,
+    readonly delimiters: Delimiters,
+  ) {}
+
+  get elements(): string[] {
+    this.split ??= this.body === "" ? [] : this.body.split(this.delimiters.element);
+    return this.split;
+  }
 }
 
 /** Raised when input cannot be read as X12 at all (no ISA, truncated or malformed header). */
@@ -59,35 +77,90 @@ export function readIsaDelimiters(text: string, at: number): Delimiters {
 const isSpace = (c: number) => c === 10 || c === 13 || c === 32 || c === 9 || c === 0xfeff;
 
 /**
- * Iterates a file's segments lazily (memory stays bounded for large files).
- * Throws NotX12Error when the input does not begin with a valid ISA.
+ * Reads a file's segments one at a time (memory stays bounded for large files). A plain cursor
+ * rather than a generator: the hot loop of every reader runs through it.
+ * The constructor throws NotX12Error when the input does not begin with a valid ISA.
  */
-export function* iterateSegments(text: string): Generator<Segment> {
-  let pos = 0;
-  while (pos < text.length && isSpace(text.charCodeAt(pos))) pos += 1;
-  let delimiters = readIsaDelimiters(text, pos);
-  let index = 0;
-  while (pos < text.length) {
-    while (pos < text.length && isSpace(text.charCodeAt(pos))) pos += 1;
-    if (pos >= text.length) break;
-    // A new interchange may bring its own delimiters.
-    if (text.charCodeAt(pos) === 73 && text.startsWith("ISA", pos) && index > 0) {
-      const next = text[pos + 3];
-      if (next !== undefined && !/[A-Za-z0-9]/.test(next)) delimiters = readIsaDelimiters(text, pos);
-    }
-    let end = text.indexOf(delimiters.segment, pos);
-    if (end === -1) end = text.length;
-    let raw = text.slice(pos, end);
-    // With a line feed as terminator, a CR before it belongs to the line break, not the data.
-    if (delimiters.segment === "\n" && raw.endsWith("\r")) raw = raw.slice(0, -1);
-    if (raw.length > 0) {
-      const parts = raw.split(delimiters.element);
-      const id = parts.shift() ?? "";
-      yield { id, elements: parts, index, offset: pos, delimiters };
-      index += 1;
-    }
-    pos = end + 1;
+export class SegmentScanner {
+  /** Where the next window starts. */
+  private pos = 0;
+  private index = 0;
+  private delimiters: Delimiters;
+  /** The current window split at segment terminators, and where each piece starts. */
+  private pieces: string[] = [];
+  private pieceAt = 0;
+  private windowStart = 0;
+  private offsetInWindow = 0;
+
+  constructor(private readonly text: string) {
+    while (this.pos < text.length && isSpace(text.charCodeAt(this.pos))) this.pos += 1;
+    this.delimiters = readIsaDelimiters(text, this.pos);
   }
+
+  /** The next segment, or null at the end. */
+  next(): Segment | null {
+    for (;;) {
+      if (this.pieceAt >= this.pieces.length && !this.fill()) return null;
+      const piece = this.pieces[this.pieceAt] as string;
+      this.pieceAt += 1;
+      const start = this.windowStart + this.offsetInWindow;
+      this.offsetInWindow += piece.length + 1;
+      let lead = 0;
+      while (lead < piece.length && isSpace(piece.charCodeAt(lead))) lead += 1;
+      if (lead === piece.length) continue;
+      let raw = piece;
+      // A new interchange may bring its own delimiters: re-split the rest of the input.
+      if (this.index > 0 && raw.charCodeAt(lead) === 73 && raw.charCodeAt(lead + 1) === 83 && raw.charCodeAt(lead + 2) === 65) {
+        const next = raw[lead + 3];
+        const at = start + lead;
+        if (next !== undefined && !/[A-Za-z0-9]/.test(next)) {
+          const d = readIsaDelimiters(this.text, at);
+          if (d.segment !== this.delimiters.segment || d.element !== this.delimiters.element) {
+            this.delimiters = d;
+            this.pos = at;
+            this.pieces = [];
+            this.pieceAt = 0;
+            continue;
+          }
+          this.delimiters = d;
+        }
+      }
+      const d = this.delimiters;
+      // With a line feed as terminator, a CR before it belongs to the line break, not the data.
+      if (d.segment === "\n" && raw.endsWith("\r")) raw = raw.slice(0, -1);
+      const cut = raw.indexOf(d.element, lead);
+      const id = cut === -1 ? raw.slice(lead) : raw.slice(lead, cut);
+      const segment = new ScannedSegment(id, cut === -1 ? "" : raw.slice(cut + 1), this.index, start + lead, d);
+      this.index += 1;
+      return segment;
+    }
+  }
+
+  /** Splits the next window (about 1 MiB, ending at a terminator) into pieces. */
+  private fill(): boolean {
+    const text = this.text;
+    if (this.pos >= text.length) return false;
+    const d = this.delimiters.segment;
+    let end = Math.min(this.pos + 1_048_576, text.length);
+    if (end < text.length) {
+      const cut = text.lastIndexOf(d, end);
+      end = cut >= this.pos ? cut + 1 : (text.indexOf(d, end) === -1 ? text.length : text.indexOf(d, end) + 1);
+    }
+    const window = text.slice(this.pos, end);
+    this.windowStart = this.pos;
+    this.offsetInWindow = 0;
+    this.pieces = window.split(d);
+    // The piece after a trailing terminator is empty; keep it harmless.
+    this.pieceAt = 0;
+    this.pos = end;
+    return true;
+  }
+}
+
+/** Iterates a file's segments (convenience over SegmentScanner). */
+export function* iterateSegments(text: string): Generator<Segment> {
+  const scanner = new SegmentScanner(text);
+  for (let s = scanner.next(); s !== null; s = scanner.next()) yield s;
 }
 
 /** All segments of a file, and the delimiters of its first interchange. */

@@ -9,6 +9,9 @@ const DECIMAL = /^-?(\d+\.?\d*|\.\d+)$/;
 
 /** Normalises an X12 decimal: at least two decimals, no exponent, sign kept ("34" → "34.00"). */
 export function normalizeAmount(raw: string): string | null {
+  // Fast path: the common "1234.50" form is already normal.
+  const dot = raw.length - 3;
+  if (dot > 0 && raw.charCodeAt(dot) === 46 && isDigits(raw, 0, dot) && isDigits(raw, dot + 1, raw.length) && (dot === 1 || raw.charCodeAt(0) !== 48)) return raw;
   if (!DECIMAL.test(raw)) return null;
   const negative = raw.startsWith("-");
   const body = negative ? raw.slice(1) : raw;
@@ -19,13 +22,25 @@ export function normalizeAmount(raw: string): string | null {
   return negative && /[1-9]/.test(value) ? `-${value}` : value;
 }
 
-/** CCYYMMDD → YYYY-MM-DD, or null when not a real date. */
+function isDigits(s: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i += 1) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** CCYYMMDD → YYYY-MM-DD, or null when not a real date (checked by calendar rules, no Date object). */
 export function isoDate(raw: string): string | null {
-  const m = /^(\d{4})(\d{2})(\d{2})$/.exec(raw);
-  if (m === null) return null;
-  const iso = `${m[1]}-${m[2]}-${m[3]}`;
-  const d = new Date(`${iso}T00:00:00Z`);
-  return Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== iso ? null : iso;
+  if (raw.length !== 8 || !isDigits(raw, 0, 8)) return null;
+  const year = Number(raw.slice(0, 4));
+  const month = Number(raw.slice(4, 6));
+  const day = Number(raw.slice(6, 8));
+  if (month < 1 || month > 12 || day < 1) return null;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const days = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+  if (day > days) return null;
+  return `${raw.slice(0, 4)}-${raw.slice(4, 6)}-${raw.slice(6, 8)}`;
 }
 
 /** A date period from a DTP/DTM qualifier: D8 single date, RD8 range. */

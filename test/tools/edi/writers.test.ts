@@ -51,7 +51,7 @@ describe("X12 writers", () => {
     const text = write837([officeClaim, { ...officeClaim, claimId: "SBX-CLM-0003" }], parties, envelope, "0009");
     expect((roundTrip(text) as ReceivedClaim[]).map((c) => c.claimId)).toEqual(["SBX-CLM-0001", "SBX-CLM-0003"]);
     expect(oracleCounts(text)[0]).toMatchObject({ control: "0009", claims: 2 });
-    expect(text).toMatch(/^ISA\*00\*.{10}\*00\*.{10}\*ZZ\*INFUSIONRCM    \*ZZ\*SANDBOXPAYER   \*260303\*1405\*\^\*00501\*000000042\*0\*T\*:~/);
+    expect(text).toMatch(/^ISA\*00\*.{10}\*00\*.{10}\*ZZ\*INFUSIONRCM {4}\*ZZ\*SANDBOXPAYER {3}\*260303\*1405\*\^\*00501\*000000042\*0\*T\*:~/);
   });
 
   it("refuses an invalid claim and a value containing a delimiter, naming the field", () => {

@@ -5,9 +5,9 @@
  * line charge − adjustments = paid; claim charge − claim and line adjustments = paid; payment =
  * Σ claim paid − PLB.
  */
-import { Decimal } from "decimal.js";
 import { z } from "zod";
 import type { Transaction } from "../envelope.js";
+import { difference, sameAmount, total } from "../exact-amounts.js";
 import type { X12Issue } from "../issues.js";
 import { components, el, type Segment } from "../tokenizer.js";
 import { ValueReader } from "../values.js";
@@ -101,7 +101,6 @@ function casTriples(s: Segment, v: ValueReader): z.infer<typeof Adjustment>[] {
 }
 
 const person = (s: Segment) => ({ entity: el(s, 1), lastName: el(s, 3) || null, firstName: el(s, 4) || null, idQualifier: el(s, 8) || null, id: el(s, 9) || null });
-const sum = (amounts: string[]) => amounts.reduce((a, b) => a.plus(b), new Decimal(0));
 
 /** Reads one 835 transaction. */
 export function read835(tx: Transaction, issues: X12Issue[]): Remittance835 {
@@ -185,7 +184,7 @@ export function read835(tx: Transaction, issues: X12Issue[]): Remittance835 {
       }
       case "DTM": {
         const q = el(s, 1);
-        if (line !== null && ["472", "150", "151"].includes(q)) {
+        if (line !== null && (q === "472" || q === "150" || q === "151")) {
           const d = v.date(s, 2, "service date");
           if (q === "472" || q === "150") line.serviceDates.start = d;
           if (q === "472" || q === "151") line.serviceDates.end = d;
@@ -235,25 +234,31 @@ function checkBalances(r: Remittance835, tx: Transaction, v: ValueReader): boole
   let ok = true;
   const at = tx.segments[0] ?? null;
   for (const c of r.claims) {
-    for (const [i, l] of c.lines.entries()) {
-      const expected = new Decimal(l.charge).minus(sum(l.adjustments.map((a) => a.amount)));
-      if (!expected.equals(l.paid)) {
+    const claimAdjustments: string[] = c.adjustments.map((a) => a.amount);
+    for (let i = 0; i < c.lines.length; i += 1) {
+      const l = c.lines[i] as ServiceLine835;
+      const amounts: string[] = [];
+      for (const a of l.adjustments) {
+        amounts.push(a.amount);
+        claimAdjustments.push(a.amount);
+      }
+      const expected = difference(l.charge, amounts);
+      if (!sameAmount(expected, l.paid)) {
         ok = false;
-        v.segmentIssue("BALANCE_MISMATCH", `Claim ${c.patientControlNumber} line ${i + 1}: charge ${l.charge} − adjustments = ${expected.toFixed(2)}, paid ${l.paid}`, at, undefined, "error");
+        v.segmentIssue("BALANCE_MISMATCH", `Claim ${c.patientControlNumber} line ${i + 1}: charge ${l.charge} − adjustments = ${expected}, paid ${l.paid}`, at);
       }
     }
-    const lineAdjustments = sum(c.lines.flatMap((l) => l.adjustments.map((a) => a.amount)));
-    const expected = new Decimal(c.charge).minus(sum(c.adjustments.map((a) => a.amount))).minus(lineAdjustments);
-    if (!expected.equals(c.paid)) {
+    const expected = difference(c.charge, claimAdjustments);
+    if (!sameAmount(expected, c.paid)) {
       ok = false;
-      v.segmentIssue("BALANCE_MISMATCH", `Claim ${c.patientControlNumber}: charge ${c.charge} − adjustments = ${expected.toFixed(2)}, paid ${c.paid}`, at);
+      v.segmentIssue("BALANCE_MISMATCH", `Claim ${c.patientControlNumber}: charge ${c.charge} − adjustments = ${expected}, paid ${c.paid}`, at);
     }
   }
-  const plb = sum(r.providerAdjustments.flatMap((p) => p.adjustments.map((a) => a.amount)));
-  const expectedPayment = sum(r.claims.map((c) => c.paid)).minus(plb);
-  if (!expectedPayment.equals(r.payment.amount)) {
+  const plb = r.providerAdjustments.flatMap((p) => p.adjustments.map((a) => a.amount));
+  const expectedPayment = difference(total(r.claims.map((c) => c.paid)), plb);
+  if (!sameAmount(expectedPayment, r.payment.amount)) {
     ok = false;
-    v.segmentIssue("BALANCE_MISMATCH", `Payment ${r.payment.amount} ≠ Σ claim paid − PLB = ${expectedPayment.toFixed(2)}`, at);
+    v.segmentIssue("BALANCE_MISMATCH", `Payment ${r.payment.amount} ≠ Σ claim paid − PLB = ${expectedPayment}`, at);
   }
   return ok;
 }
