@@ -72,8 +72,9 @@ export interface TransactionBody {
   body: SegmentWriter;
 }
 
-const pad = (v: string, n: number) => {
+const pad = (v: string, n: number, d: Delimiters = DEFAULT_DELIMITERS) => {
   if (v.length > n) throw new BadInputError(`ISA value "${v}" is longer than ${n} characters`, { code: "INVALID_X12" });
+  if (Object.values(d).some((ch) => v.includes(ch))) throw new BadInputError(`ISA value "${v}" contains a delimiter`, { code: "INVALID_X12" });
   return v.padEnd(n, " ");
 };
 
@@ -84,7 +85,7 @@ export function writeInterchange(options: EnvelopeOptions, transactions: Transac
   const ccyymmdd = date.slice(0, 4) + date.slice(5, 7) + date.slice(8, 10);
   const hhmm = date.slice(11, 13) + date.slice(14, 16);
   const isaControl = String(options.interchangeControl).padStart(9, "0");
-  const isa = ["ISA", "00", pad("", 10), "00", pad("", 10), "ZZ", pad(options.senderId, 15), "ZZ", pad(options.receiverId, 15),
+  const isa = ["ISA", "00", pad("", 10), "00", pad("", 10), "ZZ", pad(options.senderId, 15, d), "ZZ", pad(options.receiverId, 15, d),
     yymmdd, hhmm, d.repetition, "00501", isaControl, "0", options.usage ?? "T", d.component].join(d.element);
   const lines = [isa, ["GS", options.functionalId, options.senderId, options.receiverId, ccyymmdd, hhmm, String(options.groupControl), "X", options.version].join(d.element)];
   for (const t of transactions) {

@@ -71,8 +71,11 @@ export const Payer = z.object({
 });
 export type Payer = z.infer<typeof Payer>;
 
-/** The whole file. */
-export const PayerConfig = z.object({ payers: z.array(Payer).min(1) });
+/** The whole file. Administration (CPT) lines are paid from one sandbox fee schedule. */
+export const PayerConfig = z.object({
+  payers: z.array(Payer).min(1),
+  administrationFeeSchedule: z.record(z.string().regex(/^\d{5}$/), Money).default({}),
+});
 export type PayerConfig = z.infer<typeof PayerConfig>;
 
 /** Default file location. */
