@@ -32,6 +32,14 @@ export const EnvSchema = z.object({
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   TRUST_PROXY: booleanFlag.default(false),
+  SANDBOX: z.enum(["on", "off"]).default("on"),
+  SANDBOX_PATIENTS: z.coerce.number().int().min(1).max(100_000).default(60),
+  SANDBOX_WEEKS: z.coerce.number().int().min(1).max(52).default(4),
+  SANDBOX_SEED: z.coerce.number().int().min(0).default(42),
+  PAYER_CONFIG_FILE: z.string().trim().optional().transform((v) => (v === "" ? undefined : v)),
+  EHR_BASE_URL: optionalUrl,
+  EHR_TOKEN: z.string().optional(),
+  EHR_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
 });
 
 /** Parsed configuration, in the names the code uses. */
@@ -50,6 +58,9 @@ export interface Config {
   rateLimit: { max: number; windowMs: number };
   shutdownTimeoutMs: number;
   trustProxy: boolean;
+  /** The sandbox world (synthetic EHR and payer simulator); off when a real EHR is configured. */
+  sandbox: { enabled: boolean; patients: number; weeks: number; seed: number; payerConfigFile: string | undefined };
+  ehr: { baseUrl: string | undefined; token: string | undefined; timeoutMs: number };
 }
 
 /** Raised when the environment does not parse; names each offending variable. */
@@ -84,5 +95,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY,
+    sandbox: {
+      enabled: e.SANDBOX === "on" && e.EHR_BASE_URL === undefined,
+      patients: e.SANDBOX_PATIENTS, weeks: e.SANDBOX_WEEKS, seed: e.SANDBOX_SEED, payerConfigFile: e.PAYER_CONFIG_FILE,
+    },
+    ehr: { baseUrl: e.EHR_BASE_URL, token: e.EHR_TOKEN, timeoutMs: e.EHR_TIMEOUT_MS },
   };
 }

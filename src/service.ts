@@ -11,10 +11,13 @@ import { bootstrapAdminKey } from "./server/bootstrap-key.js";
 import { createCheckpointer, setupCheckpointer } from "./orchestration/checkpointer.js";
 import { AgentRegistry } from "./orchestration/registry.js";
 import { AgentRuntime } from "./orchestration/runtime.js";
+import { loadCodingTables } from "../tools/coding/coding-tables.js";
+import { connectionsFor, seedSandboxIfEmpty, type Connections } from "./sandbox/sandbox-world.js";
 
 /** A running service. */
 export interface RunningService {
   app: App;
+  connections: Connections;
   runtime: AgentRuntime;
   db: Database;
   readiness: Readiness;
@@ -41,17 +44,24 @@ export interface StartOptions {
 /** Starts the service and listens. */
 export async function startService(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningService> {
   const db = await openConfiguredDatabase(config, logger);
+  const now = () => new Date();
+  const tables = loadCodingTables();
+  const connections = connectionsFor(config, db.pool, tables, now);
   const checkpointer = createCheckpointer(db);
   const runtime = new AgentRuntime({ pool: db.pool, checkpointer, registry: options.registry ?? new AgentRegistry(), logger });
   const readiness = new Readiness(db, logger, async () => {
     await setupCheckpointer(db, checkpointer);
+    if (config.sandbox.enabled) {
+      logger.info("running in SANDBOX mode: synthetic EHR and simulated payers (SANDBOX=off or EHR_BASE_URL to change)");
+      await seedSandboxIfEmpty(db.pool, config, tables, now().toISOString().slice(0, 10), logger);
+    }
     const resumed = await runtime.recover();
     if (resumed > 0) logger.info({ resumed }, "resumed runs whose review was decided before the last stop");
   });
   const migrated = await readiness.ensureMigrated();
   if (migrated && db.kind === "pglite") await bootstrapAdminKey(db.pool, config.dataDir, logger);
 
-  const app = await buildApp(config, { logger, readiness, runtime });
+  const app = await buildApp(config, { logger, readiness, runtime, sandboxPayer: config.sandbox.enabled ? connections.sandboxPayer : null });
   await options.configure?.(app);
   const url = await app.listen({ port: config.port, host: config.host });
   logger.info(
@@ -79,5 +89,5 @@ export async function startService(config: Config, logger: Logger, options: Star
     })();
     return stopping;
   };
-  return { app, db, readiness, runtime, url, stop };
+  return { app, connections, db, readiness, runtime, url, stop };
 }

@@ -24,6 +24,8 @@ import { reviewRoutes } from "./routes/reviews.js";
 import { runRoutes } from "./routes/runs.js";
 import { workItemRoutes } from "./routes/work-items.js";
 import { sandboxFhirRoutes } from "./routes/sandbox-fhir.js";
+import { sandboxPayerRoutes } from "./routes/sandbox-payer.js";
+import type { SandboxPayer } from "../../tools/payer/sandbox/sandbox-payer.js";
 import type { AgentRuntime } from "../orchestration/runtime.js";
 
 /** What the app is built from: resources opened by the caller, closed by the caller. */
@@ -31,6 +33,8 @@ export interface AppDeps {
   logger: Logger;
   readiness: Readiness;
   runtime: AgentRuntime;
+  /** The sandbox payer, when the sandbox is on. */
+  sandboxPayer?: SandboxPayer | null;
 }
 
 declare module "fastify" {
@@ -96,9 +100,11 @@ export async function buildApp(config: Config, deps: AppDeps) {
   await app.register(openapi);
   await app.register(auth);
   app.decorate("runtime", deps.runtime);
+  app.decorate("sandboxPayer", deps.sandboxPayer ?? null);
 
   await app.register(healthRoutes);
   await app.register(sandboxFhirRoutes);
+  await app.register(sandboxPayerRoutes);
   await app.register(
     async (v1) => {
       await v1.register(keyRoutes);

@@ -3,7 +3,8 @@ import type { CliCommand } from "../command.js";
 import { codesCommand } from "./codes.js";
 import { keysCommand } from "./keys.js";
 import { migrateCommand } from "./migrate.js";
+import { sandboxCommand } from "./sandbox.js";
 import { serveCommand } from "./serve.js";
 import { x12Command } from "./x12.js";
 
-export const commands: CliCommand[] = [serveCommand, migrateCommand, keysCommand, x12Command, codesCommand];
+export const commands: CliCommand[] = [serveCommand, migrateCommand, keysCommand, sandboxCommand, x12Command, codesCommand];

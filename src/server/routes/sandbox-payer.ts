@@ -1,0 +1,28 @@
+/**
+ * The sandbox payer over HTTP: `POST /sandbox/payer/x12` with an X12 body (270, 278 or 837)
+ * answers with the X12 response (271, 278 response, or 999 followed by 835).
+ */
+import type { FastifyPluginAsync } from "fastify";
+import type { SandboxPayer } from "../../../tools/payer/sandbox/sandbox-payer.js";
+import { NotFoundError } from "../../../tools/errors.js";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    sandboxPayer: SandboxPayer | null;
+  }
+}
+
+export const sandboxPayerRoutes: FastifyPluginAsync = async (app) => {
+  app.addContentTypeParser(["application/edi-x12", "text/plain", "application/x12"], { parseAs: "string" }, (_req, body, done) => done(null, body));
+  app.post("/sandbox/payer/x12", {
+    config: { roles: ["service", "admin"] },
+    schema: {
+      tags: ["sandbox"], summary: "Sandbox payer: send X12 270, 278 or 837; receive 271, 278 response, or 999 + 835",
+      security: [{ bearerAuth: [] }], consumes: ["application/edi-x12", "text/plain"], produces: ["application/edi-x12"],
+    },
+  }, async (request, reply) => {
+    if (app.sandboxPayer === null) throw new NotFoundError("The sandbox payer is off (SANDBOX=off)");
+    const body = typeof request.body === "string" ? request.body : "";
+    return reply.type("application/edi-x12").send(await app.sandboxPayer.handle(body));
+  });
+};
