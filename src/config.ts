@@ -40,6 +40,16 @@ export const EnvSchema = z.object({
   EHR_BASE_URL: optionalUrl,
   EHR_TOKEN: z.string().optional(),
   EHR_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+  LLM_PROVIDER: z.enum(["openai", "offline"]).optional(),
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_BASE_URL: optionalUrl,
+  OPENAI_MODEL: z.string().min(1).default("gpt-4o-mini"),
+  OPENAI_STRUCTURED_METHOD: z.enum(["jsonSchema", "functionCalling", "jsonMode"]).default("jsonSchema"),
+  OPENAI_EMBEDDING_MODEL: z.string().min(1).default("text-embedding-3-small"),
+  EMBEDDINGS_PROVIDER: z.enum(["openai", "offline"]).optional(),
+  LLM_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+  OFFLINE_CONFIDENCE_CAP: z.coerce.number().min(0).max(1).default(0.6),
 });
 
 /** Parsed configuration, in the names the code uses. */
@@ -61,6 +71,19 @@ export interface Config {
   /** The sandbox world (synthetic EHR and payer simulator); off when a real EHR is configured. */
   sandbox: { enabled: boolean; patients: number; weeks: number; seed: number; payerConfigFile: string | undefined };
   ehr: { baseUrl: string | undefined; token: string | undefined; timeoutMs: number };
+  /** Model provider: `openai` when a key is set (or chosen), else `offline`. */
+  llm: {
+    provider: "openai" | "offline";
+    apiKey: string | undefined;
+    baseUrl: string | undefined;
+    model: string;
+    structuredMethod: "jsonSchema" | "functionCalling" | "jsonMode";
+    embeddingsProvider: "openai" | "offline";
+    embeddingModel: string;
+    timeoutMs: number;
+    maxRetries: number;
+    offlineConfidenceCap: number;
+  };
 }
 
 /** Raised when the environment does not parse; names each offending variable. */
@@ -82,6 +105,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration — ${summary}`, { problems });
   }
   const e = parsed.data;
+  const hasKey = e.OPENAI_API_KEY !== undefined && e.OPENAI_API_KEY !== "";
+  const llmProvider = e.LLM_PROVIDER ?? (hasKey ? "openai" : "offline");
+  if (llmProvider === "openai" && !hasKey && e.OPENAI_BASE_URL === undefined) {
+    throw new ConfigError("Invalid configuration — OPENAI_API_KEY: required when LLM_PROVIDER=openai (or set OPENAI_BASE_URL for a local server)", { problems: [{ variable: "OPENAI_API_KEY", message: "required" }] });
+  }
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -100,5 +128,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       patients: e.SANDBOX_PATIENTS, weeks: e.SANDBOX_WEEKS, seed: e.SANDBOX_SEED, payerConfigFile: e.PAYER_CONFIG_FILE,
     },
     ehr: { baseUrl: e.EHR_BASE_URL, token: e.EHR_TOKEN, timeoutMs: e.EHR_TIMEOUT_MS },
+    llm: {
+      provider: llmProvider,
+      apiKey: e.OPENAI_API_KEY === "" ? undefined : e.OPENAI_API_KEY,
+      baseUrl: e.OPENAI_BASE_URL,
+      model: e.OPENAI_MODEL,
+      structuredMethod: e.OPENAI_STRUCTURED_METHOD,
+      embeddingsProvider: e.EMBEDDINGS_PROVIDER ?? llmProvider,
+      embeddingModel: e.OPENAI_EMBEDDING_MODEL,
+      timeoutMs: e.LLM_TIMEOUT_MS,
+      maxRetries: e.LLM_MAX_RETRIES,
+      offlineConfidenceCap: e.OFFLINE_CONFIDENCE_CAP,
+    },
   };
 }
