@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import pgvector from "pgvector";
+import { withTransaction } from "../db/database.js";
 import type { Embedder } from "./embeddings.js";
 
 /** A document to index. */
@@ -32,9 +33,7 @@ export interface RetrievedPassage {
 /** Indexes (or re-indexes) a document; returns its id. */
 export async function indexDocument(pool: pg.Pool, embedder: Embedder, doc: SourceDocument): Promise<string> {
   const vectors = await embedder.embed(doc.passages);
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
+  return withTransaction(pool, async (client) => {
     const { rows } = await client.query<{ id: string }>(
       `INSERT INTO documents (id, source_type, source_id, title) VALUES ($1, $2, $3, $4)
        ON CONFLICT (source_type, source_id) DO UPDATE SET title = $4 RETURNING id`,
@@ -45,14 +44,8 @@ export async function indexDocument(pool: pg.Pool, embedder: Embedder, doc: Sour
     for (const [i, text] of doc.passages.entries()) {
       await client.query("INSERT INTO passages (id, document_id, ordinal, text, embedding) VALUES ($1, $2, $3, $4, $5::vector)", [randomUUID(), id, i, text, pgvector.toSql(vectors[i])]);
     }
-    await client.query("COMMIT");
     return id;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** The k passages closest to the query, optionally of one source type. */

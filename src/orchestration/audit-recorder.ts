@@ -4,6 +4,7 @@
  */
 import type pg from "pg";
 import { appendAudit, type AuditInput, type AuditKind } from "../governance/audit-log.js";
+import type { ModelCallRecord } from "../llm/types.js";
 import type { Subject } from "./decision.js";
 
 /** Where in a run an entry comes from. */
@@ -14,20 +15,8 @@ export interface StepContext {
   subject?: Subject;
 }
 
-/** A model call as recorded (the model layer produces it for every call). */
-export interface ModelCallAudit {
-  provider: string;
-  model: string;
-  promptId: string;
-  promptVersion: string;
-  promptHash: string;
-  inputTokens: number;
-  outputTokens: number;
-  latencyMs: number;
-  attempts?: number;
-  outcome: string;
-  [key: string]: unknown;
-}
+/** A model call as recorded: the model layer produces one for every call. */
+export type ModelCallAudit = ModelCallRecord;
 
 /** Writes run-scoped entries. */
 export class AuditRecorder {

@@ -132,3 +132,14 @@ export class ValueReader {
     this.issues.push(issueAt(code, message, s === null ? null : { index: s.index, id: s.id, offset: s.offset }, { severity, transactionControlNumber: this.controlNumber, ...(elementPosition === undefined ? {} : { elementPosition }) }));
   }
 }
+
+/** A procedure composite (qualifier:code:modifiers…) with the quantity of an SV1 or SV2 segment. */
+export function serviceLine(s: Segment, v: ValueReader): { procedure: { qualifier: string; code: string; modifiers: string[] }; quantityQualifier: string | null; quantity: number | null } {
+  const at = s.id === "SV1" ? 1 : 2;
+  const p = el(s, at).split(s.delimiters.component);
+  return {
+    procedure: { qualifier: p[0] ?? "", code: p[1] ?? "", modifiers: p.slice(2, 6).filter((m) => m !== "") },
+    quantityQualifier: el(s, at + 2) || null,
+    quantity: v.quantity(s, at + 3, "service units"),
+  };
+}

@@ -33,16 +33,21 @@ export const ScheduledInfusion = z.object({
 });
 export type ScheduledInfusion = z.infer<typeof ScheduledInfusion>;
 
-/** An active medication order (one drug of the regimen). */
-export const MedicationOrder = z.object({
-  id: z.string(),
-  patientId: z.string(),
+/** The drug fields orders and administrations share. */
+const DrugFields = {
   drugName: z.string(),
   hcpcs: z.string().nullable(),
   ndc: z.string().nullable(),
   drugClass: z.enum(DRUG_CLASSES).nullable(),
   dose: Quantity.nullable(),
   route: z.enum(ROUTES).nullable(),
+};
+
+/** An active medication order (one drug of the regimen). */
+export const MedicationOrder = z.object({
+  id: z.string(),
+  patientId: z.string(),
+  ...DrugFields,
   cycleDays: z.number().int().nullable(),
   supply: z.enum(SUPPLY_MODES).nullable().describe("buy-and-bill (clinic bills the J-code) or white-bag (pharmacy benefit)"),
   diagnosisCodes: z.array(z.string()),
@@ -56,12 +61,7 @@ export const AdministrationRecord = z.object({
   encounterId: z.string().nullable(),
   patientId: z.string(),
   orderId: z.string().nullable(),
-  drugName: z.string(),
-  hcpcs: z.string().nullable(),
-  ndc: z.string().nullable(),
-  drugClass: z.enum(DRUG_CLASSES).nullable(),
-  dose: Quantity.nullable(),
-  route: z.enum(ROUTES).nullable(),
+  ...DrugFields,
   start: z.string().nullable(),
   stop: z.string().nullable(),
   site: z.string().nullable(),

@@ -12,18 +12,5 @@ export const RunView = z.object({
   updatedAt: z.string(),
 });
 
-export const AuditEntryView = z.object({
-  seq: z.number().int(),
-  id: z.string(),
-  at: z.string(),
-  kind: z.string(),
-  actor: z.string(),
-  runId: z.string().nullable(),
-  agent: z.string().nullable(),
-  node: z.string().nullable(),
-  subjectType: z.string().nullable(),
-  subjectId: z.string().nullable(),
-  payload: z.unknown(),
-  prevHash: z.string(),
-  hash: z.string(),
-});
+/** Audit entries as the API shows them: the stored entry, hash chain included. */
+export { AuditEntry as AuditEntryView } from "../../governance/audit-log.js";

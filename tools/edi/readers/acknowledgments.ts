@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { Transaction } from "../envelope.js";
 import type { X12Issue } from "../issues.js";
 import { components, el, type Segment } from "../tokenizer.js";
-import { ValueReader } from "../values.js";
+import { ValueReader, serviceLine } from "../values.js";
 
 const Rejection = z.object({ code: z.string(), followUp: z.string().nullable() });
 
@@ -79,15 +79,9 @@ export function read278Response(tx: Transaction, issues: X12Issue[]): AuthRespon
         }
         break;
       case "SV1":
-      case "SV2": {
-        if (decision === null) break;
-        const at = s.id === "SV1" ? 1 : 2;
-        const p = components(s, at);
-        decision.procedure = { qualifier: p[0] ?? "", code: p[1] ?? "", modifiers: p.slice(2, 6).filter((m) => m !== "") };
-        decision.quantityQualifier = el(s, at + 2) || null;
-        decision.quantity = v.quantity(s, at + 3, "service units");
+      case "SV2":
+        if (decision !== null) Object.assign(decision, serviceLine(s, v));
         break;
-      }
       case "HSD":
         if (decision !== null && decision.quantity === null) {
           decision.quantityQualifier = el(s, 1) || null;

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Transaction } from "../envelope.js";
 import type { X12Issue } from "../issues.js";
 import { components, el } from "../tokenizer.js";
-import { ValueReader } from "../values.js";
+import { ValueReader, serviceLine } from "../values.js";
 
 export const AuthRequest278 = z.object({
   trace: z.string().nullable(),
@@ -62,14 +62,13 @@ export function read278Request(tx: Transaction, issues: X12Issue[]): AuthRequest
         }
         break;
       case "SV1":
-      case "SV2": {
-        if (service === null) break;
-        const at = s.id === "SV1" ? 1 : 2;
-        const p = components(s, at);
-        service.procedure = { qualifier: p[0] ?? "", code: p[1] ?? "", modifiers: p.slice(2, 6).filter((m) => m !== "") };
-        service.quantity = v.quantity(s, at + 3, "units");
+      case "SV2":
+        if (service !== null) {
+          const line = serviceLine(s, v);
+          service.procedure = line.procedure;
+          service.quantity = line.quantity;
+        }
         break;
-      }
       case "MSG":
         out.messages.push(el(s, 1));
         break;
