@@ -50,6 +50,13 @@ export const EnvSchema = z.object({
   LLM_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
   OFFLINE_CONFIDENCE_CAP: z.coerce.number().min(0).max(1).default(0.6),
+  AUTONOMY_WINDOW_DAYS: z.coerce.number().int().min(1).default(120),
+  AUTONOMY_PARTIAL_MIN_REVIEWED: z.coerce.number().int().min(0).default(200),
+  AUTONOMY_PARTIAL_MIN_ACCEPTED: z.coerce.number().min(0).max(1).default(0.95),
+  AUTONOMY_PARTIAL_MIN_DAYS: z.coerce.number().int().min(0).default(30),
+  AUTONOMY_FULL_MIN_REVIEWED: z.coerce.number().int().min(0).default(500),
+  AUTONOMY_FULL_MIN_ACCEPTED: z.coerce.number().min(0).max(1).default(0.98),
+  AUTONOMY_FULL_MIN_DAYS: z.coerce.number().int().min(0).default(90),
 });
 
 /** Parsed configuration, in the names the code uses. */
@@ -83,6 +90,12 @@ export interface Config {
     timeoutMs: number;
     maxRetries: number;
     offlineConfidenceCap: number;
+  };
+  /** What a promotion must be earned with (see src/governance/autonomy.ts). */
+  autonomy: {
+    windowDays: number;
+    partial: { minReviewed: number; minAcceptedWithoutEdit: number; minDays: number };
+    full: { minReviewed: number; minAcceptedWithoutEdit: number; minDays: number };
   };
 }
 
@@ -139,6 +152,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: e.LLM_TIMEOUT_MS,
       maxRetries: e.LLM_MAX_RETRIES,
       offlineConfidenceCap: e.OFFLINE_CONFIDENCE_CAP,
+    },
+    autonomy: {
+      windowDays: e.AUTONOMY_WINDOW_DAYS,
+      partial: { minReviewed: e.AUTONOMY_PARTIAL_MIN_REVIEWED, minAcceptedWithoutEdit: e.AUTONOMY_PARTIAL_MIN_ACCEPTED, minDays: e.AUTONOMY_PARTIAL_MIN_DAYS },
+      full: { minReviewed: e.AUTONOMY_FULL_MIN_REVIEWED, minAcceptedWithoutEdit: e.AUTONOMY_FULL_MIN_ACCEPTED, minDays: e.AUTONOMY_FULL_MIN_DAYS },
     },
   };
 }

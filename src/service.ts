@@ -48,7 +48,10 @@ export async function startService(config: Config, logger: Logger, options: Star
   const tables = loadCodingTables();
   const connections = connectionsFor(config, db.pool, tables, now);
   const checkpointer = createCheckpointer(db);
-  const runtime = new AgentRuntime({ pool: db.pool, checkpointer, registry: options.registry ?? new AgentRegistry(), logger });
+  const runtime = new AgentRuntime({
+    pool: db.pool, checkpointer, registry: options.registry ?? new AgentRegistry(), logger, now,
+    policy: config.autonomy, offlineConfidenceCap: config.llm.offlineConfidenceCap,
+  });
   const readiness = new Readiness(db, logger, async () => {
     await setupCheckpointer(db, checkpointer);
     if (config.sandbox.enabled) {

@@ -25,6 +25,12 @@ describe("configuration", () => {
     expect(message).toContain("DATABASE_URL");
   });
 
+  it("reads autonomy thresholds, defaulting to ≥ 200 reviewed, ≥ 95 % accepted, ≥ 30 days for partial", () => {
+    expect(loadConfig({}).autonomy.partial).toEqual({ minReviewed: 200, minAcceptedWithoutEdit: 0.95, minDays: 30 });
+    expect(loadConfig({ AUTONOMY_FULL_MIN_REVIEWED: "1000" }).autonomy.full.minReviewed).toBe(1000);
+    expect(() => loadConfig({ AUTONOMY_PARTIAL_MIN_ACCEPTED: "1.5" })).toThrow(/AUTONOMY_PARTIAL_MIN_ACCEPTED/);
+  });
+
   it("parses boolean flags strictly", () => {
     expect(loadConfig({ LOG_PAYLOADS: "true" }).logPayloads).toBe(true);
     expect(() => loadConfig({ LOG_PAYLOADS: "maybe" })).toThrow(/LOG_PAYLOADS/);
