@@ -57,6 +57,13 @@ export const EnvSchema = z.object({
   AUTONOMY_FULL_MIN_REVIEWED: z.coerce.number().int().min(0).default(500),
   AUTONOMY_FULL_MIN_ACCEPTED: z.coerce.number().min(0).max(1).default(0.98),
   AUTONOMY_FULL_MIN_DAYS: z.coerce.number().int().min(0).default(90),
+  CLINIC_NAME: z.string().trim().min(1).max(60).default("SANDBOX INFUSION CENTER"),
+  CLINIC_NPI: z.string().regex(/^\d{10}$/, "a 10-digit NPI").default("1999999984"),
+  SWEEP_DAYS_AHEAD: z.coerce.number().int().min(0).max(60).default(5),
+  SWEEP_DAILY_CRON: z.string().trim().min(9).default("0 6 * * *"),
+  SWEEP_RECHECK_CRON: z.string().trim().min(9).default("0 14 * * *"),
+  SWEEP_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  SWEEP_ON_START: booleanFlag.default(true),
 });
 
 /** Parsed configuration, in the names the code uses. */
@@ -97,6 +104,10 @@ export interface Config {
     partial: { minReviewed: number; minAcceptedWithoutEdit: number; minDays: number };
     full: { minReviewed: number; minAcceptedWithoutEdit: number; minDays: number };
   };
+  /** The clinic as it names itself to payers on X12 (NM1*1P). */
+  clinic: { name: string; npi: string };
+  /** The pre-service sweep: days ahead, cron schedules (daily, and the volatile-plan recheck), concurrency. */
+  sweep: { daysAhead: number; dailyCron: string; recheckCron: string; concurrency: number; onStart: boolean };
 }
 
 /** Raised when the environment does not parse; names each offending variable. */
@@ -158,5 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       partial: { minReviewed: e.AUTONOMY_PARTIAL_MIN_REVIEWED, minAcceptedWithoutEdit: e.AUTONOMY_PARTIAL_MIN_ACCEPTED, minDays: e.AUTONOMY_PARTIAL_MIN_DAYS },
       full: { minReviewed: e.AUTONOMY_FULL_MIN_REVIEWED, minAcceptedWithoutEdit: e.AUTONOMY_FULL_MIN_ACCEPTED, minDays: e.AUTONOMY_FULL_MIN_DAYS },
     },
+    clinic: { name: e.CLINIC_NAME, npi: e.CLINIC_NPI },
+    sweep: { daysAhead: e.SWEEP_DAYS_AHEAD, dailyCron: e.SWEEP_DAILY_CRON, recheckCron: e.SWEEP_RECHECK_CRON, concurrency: e.SWEEP_CONCURRENCY, onStart: e.SWEEP_ON_START },
   };
 }

@@ -7,6 +7,8 @@ import type {
 export interface EhrClient {
   /** Infusion appointments starting in [from, to] (ISO dates, inclusive). */
   appointments(range: { from: string; to: string }): Promise<ScheduledInfusion[]>;
+  /** One appointment by id, or null. */
+  appointment(id: string): Promise<ScheduledInfusion | null>;
   /** Patients by id (missing ids are left out). */
   patients(ids: string[]): Promise<PatientSummary[]>;
   /** The patient's active medication orders (the regimen). */

@@ -25,6 +25,13 @@ export class FhirEhrClient implements EhrClient {
     return rows.map(toScheduledInfusion).sort((a, b) => a.start.localeCompare(b.start) || a.appointmentId.localeCompare(b.appointmentId));
   }
 
+  async appointment(id: string) {
+    const res = await this.transport.request("GET", `Appointment/${encodeURIComponent(id)}`);
+    if (res.status === 404) return null;
+    if (res.status !== 200) throw new UpstreamError(`FHIR read Appointment/${id} answered HTTP ${res.status}`);
+    return toScheduledInfusion(res.body as R4.Appointment);
+  }
+
   async patients(ids: string[]) {
     const unique = [...new Set(ids)];
     const out = [];
