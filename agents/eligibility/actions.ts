@@ -1,0 +1,56 @@
+/**
+ * The eligibility agent's actions: file a verification in the chart, and raise an exception to
+ * staff. Exceptions are human-only: a lapsed coverage or a drug on the wrong benefit needs a
+ * person to call the patient, the payer or the pharmacy, whatever the agent's autonomy.
+ */
+import { z } from "zod";
+import type { ActionTypeDefinition } from "../../src/orchestration/agent-definition.js";
+import { VerificationWriteBack } from "../../tools/ehr/ehr-types.js";
+import { ExceptionReason } from "../shared/pre-service-checks.js";
+import type { PreServiceDeps } from "../shared/pre-service-deps.js";
+
+/** A field staff need to look at, with what the agent found. */
+export const AttentionField = z.object({
+  field: z.string().describe("What needs attention, e.g. coverage, benefit route J9271"),
+  found: z.string().describe("What the payer or the chart says"),
+  expected: z.string().describe("What a clean visit needs"),
+});
+
+/** Payload of an eligibility exception: becomes a Task in the EHR worklist when accepted. */
+export const EligibilityException = z.object({
+  appointmentId: z.string(),
+  patientId: z.string(),
+  dateOfService: z.string(),
+  reasons: z.array(ExceptionReason).min(1),
+  fields: z.array(AttentionField).min(1),
+  description: z.string().min(1).describe("What staff should do"),
+});
+export type EligibilityException = z.infer<typeof EligibilityException>;
+
+export const FILE_VERIFICATION = "file-verification";
+export const ELIGIBILITY_EXCEPTION = "eligibility-exception";
+
+export const eligibilityActions: ActionTypeDefinition<never, PreServiceDeps>[] = [
+  {
+    type: FILE_VERIFICATION,
+    description: "Write the verified coverage and benefits back to the chart (CoverageEligibilityResponse)",
+    humanOnly: false,
+    threshold: 0.95,
+    payloadSchema: VerificationWriteBack,
+    execute: async (payload: VerificationWriteBack, _ctx, deps) => ({ verificationId: await deps.ehr.writeVerification(payload) }),
+  } satisfies ActionTypeDefinition<VerificationWriteBack, PreServiceDeps>,
+  {
+    type: ELIGIBILITY_EXCEPTION,
+    description: "Put an eligibility exception on the staff worklist (EHR Task) with the fields that need attention",
+    humanOnly: true,
+    threshold: 1,
+    payloadSchema: EligibilityException,
+    execute: async (payload: EligibilityException, _ctx, deps) => ({
+      taskId: await deps.ehr.createTask({
+        patientId: payload.patientId, focusRef: `Appointment/${payload.appointmentId}`, code: ELIGIBILITY_EXCEPTION,
+        description: `${payload.description} — ${payload.fields.map((f) => `${f.field}: ${f.found} (needs ${f.expected})`).join("; ")}`,
+        dueBy: null,
+      }),
+    }),
+  } satisfies ActionTypeDefinition<EligibilityException, PreServiceDeps>,
+] as never;

@@ -1,0 +1,148 @@
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eligibilityAgent } from "../../../agents/eligibility/graph.js";
+import { queryAudit } from "../../../src/governance/audit-log.js";
+import { listReviewItems } from "../../../src/governance/reviews.js";
+import { AgentRegistry } from "../../../src/orchestration/registry.js";
+import { buildHarness, SandboxClock, type Harness } from "../../../src/sandbox/harness.js";
+import { UpstreamError } from "../../../tools/errors.js";
+import type { Clearinghouse } from "../../../tools/payer/clearinghouse.js";
+import { seedSandbox } from "../../../tools/sandbox/seed-sandbox.js";
+import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../../helpers/databases.js";
+import { scenarioClinic, type Scenario } from "../pre-service-clinic.js";
+
+const medicare = { id: "SBMCR", name: "Sandbox Medicare Part B", type: "medicare", planId: "MCR-B" };
+const ppo = { id: "SBCOM1", name: "Sandbox Commercial Health", type: "commercial", planId: "COM-PPO" };
+const pembro = { hcpcs: "J9271", name: "pembrolizumab", doseMg: 200 };
+const scenarios: Scenario[] = [
+  // Medicare, $100 of the $283 deductible met: a clean visit, and a second visit the day after coverage ends.
+  { id: "clean", payer: { ...medicare, memberId: "1EG4TE5MK73" }, drugs: [pembro], visits: ["2026-03-06", "2026-03-27"], member: { deductibleMet: "100.00", coverageEnd: "2026-03-26" } },
+  // Embedded family deductible: $1,300 left individually, $500 left for the family.
+  { id: "family", payer: { ...ppo, memberId: "WCOM000009" }, drugs: [pembro], visits: ["2026-03-06"], member: { deductibleMet: "200.00", familyDeductibleMet: "2500.00" } },
+  // Pegfilgrastim is on COM-PPO's pharmacy benefit; scheduled as buy-and-bill.
+  { id: "pharmacy", payer: { ...ppo, memberId: "WCOM000010" }, drugs: [{ hcpcs: "J2506", name: "pegfilgrastim", doseMg: 6 }], visits: ["2026-03-06"] },
+  // …and supplied by the specialty pharmacy (white bag): fine.
+  { id: "whitebag", payer: { ...ppo, memberId: "WCOM000011" }, drugs: [{ hcpcs: "J2506", name: "pegfilgrastim", doseMg: 6, supply: "white-bag" }], visits: ["2026-03-06"] },
+  { id: "unknown", payer: { ...ppo, memberId: "WCOM999999" }, drugs: [pembro], visits: ["2026-03-06"], member: null },
+  { id: "nocov", payer: { ...ppo, memberId: "WCOM000012" }, drugs: [pembro], visits: ["2026-03-06"], noCoverage: true },
+];
+
+describe.each(DATABASE_KINDS)("eligibility agent on %s", (kind) => {
+  let t: TestDatabase;
+  let h: Harness;
+  const clock = new SandboxClock(new Date("2026-03-01T08:00:00Z"));
+  const failing = { on: false };
+
+  beforeAll(async () => {
+    t = await createTestDatabase(kind);
+    await seedSandbox(t.db.pool, scenarioClinic(scenarios), { id: "eligibility-test", meta: {} });
+    h = await buildHarness({
+      db: t.db, logger: pino({ level: "silent" }), clock, phase: "full",
+      registry: (deps) => new AgentRegistry().register(eligibilityAgent(), deps),
+      clearinghouse: (inner): Clearinghouse => ({
+        ...inner,
+        submitEligibility: (x12) => (failing.on ? Promise.reject(new UpstreamError("clearinghouse timed out")) : inner.submitEligibility(x12)),
+        submitAuthorization: (x12) => inner.submitAuthorization(x12),
+        submitClaims: (x12) => inner.submitClaims(x12),
+        receiveRemittances: () => inner.receiveRemittances(),
+      }),
+    });
+  });
+  afterAll(async () => t.drop());
+
+  const verify = (appointmentId: string) => h.runtime.start("eligibility", { type: "appointment", id: appointmentId }, { id: appointmentId });
+  const check = async (runId: string) => {
+    const { rows } = await t.db.pool.query("SELECT outcome, reasons, facts, estimate FROM pre_service_checks WHERE run_id = $1", [runId]);
+    return rows[0] as { outcome: string; reasons: string[]; facts: Record<string, unknown>; estimate: Record<string, string> | null };
+  };
+
+  it("verifies a clean Medicare visit at full autonomy: files the verification, no model call, exact estimate", async () => {
+    const run = await verify("clean-a1");
+    expect(run.status).toBe("completed");
+    const c = await check(run.id);
+    expect(c.outcome).toBe("clean");
+    expect(c.facts).toMatchObject({ coverageActive: true, payerId: "SBMCR", routes: { J9271: "medical" }, deductibleRemaining: "183.00", coinsurancePercent: "20.00" });
+    // 200 units × $59.726 = $11,945.20 allowed; $183.00 deductible, 20 % of $11,762.20 = $2,352.44.
+    expect(c.estimate).toMatchObject({ allowed: "11945.20", deductibleApplied: "183.00", coinsurance: "2352.44", patientShare: "2535.44", cappedByOutOfPocket: false });
+    const written = await h.deps.ehr.appointment("clean-a1");
+    expect(written?.appointmentId).toBe("clean-a1");
+    const { rows } = await t.db.pool.query("SELECT resource FROM fhir_resources WHERE resource_type = 'CoverageEligibilityResponse' AND resource->'request'->>'reference' = 'Appointment/clean-a1'");
+    expect(rows).toHaveLength(1);
+    const audit = await queryAudit(t.db.pool, { runId: run.id });
+    expect(audit.filter((e) => e.kind === "model.call")).toHaveLength(0);
+    expect(audit.filter((e) => e.kind === "tool.call").map((e) => (e.payload as { tool: string }).tool)).toEqual(["ehr.visit-chart", "clearinghouse.270", "benefits.interpret-271", "pricing.patient-estimate"]);
+    expect(audit.some((e) => e.kind === "action.executed")).toBe(true);
+  });
+
+  it("coverage ending the day before the visit is an exception for a person, even at full autonomy", async () => {
+    const run = await verify("clean-a2");
+    expect(run.status).toBe("waiting");
+    const c = await check(run.id);
+    expect(c.reasons).toEqual(["coverage-inactive"]);
+    expect(c.estimate).toBeNull();
+    const reviews = await listReviewItems(t.db.pool, { runId: run.id });
+    expect(reviews.map((r) => r.actionType)).toEqual(["eligibility-exception"]);
+    expect(JSON.stringify(reviews[0]?.interrupt)).toContain("ended 2026-03-26, before the visit on 2026-03-27");
+  });
+
+  it("takes the smaller of individual and family deductible remaining", async () => {
+    const c = await check((await verify("family-a1")).id);
+    expect(c.outcome).toBe("clean");
+    expect(c.facts.deductibleRemaining).toBe("500.00");
+    expect(c.estimate?.deductibleApplied).toBe("500.00");
+  });
+
+  it("flags a pharmacy-benefit drug scheduled as buy-and-bill, and not one supplied white-bag", async () => {
+    expect((await check((await verify("pharmacy-a1")).id)).reasons).toEqual(["pharmacy-benefit-buy-and-bill"]);
+    const white = await check((await verify("whitebag-a1")).id);
+    expect(white.reasons).toEqual([]);
+    expect(white.facts.routes).toEqual({ J2506: "pharmacy" });
+  });
+
+  it("an AAA rejection, no coverage on file and an unreachable payer are exceptions with what failed", async () => {
+    const unknown = await check((await verify("unknown-a1")).id);
+    expect(unknown.reasons).toEqual(["aaa-rejection"]);
+    expect(unknown.facts.rejections).toEqual([{ code: "75", followUp: "C" }]);
+    expect((await check((await verify("nocov-a1")).id)).reasons).toEqual(["coverage-not-on-file"]);
+    failing.on = true;
+    try {
+      const run = await verify("family-a1");
+      expect(run.status).toBe("waiting");
+      expect((await check(run.id)).reasons).toEqual(["payer-unreachable"]);
+      const reviews = await listReviewItems(t.db.pool, { runId: run.id });
+      expect(JSON.stringify(reviews[0]?.interrupt)).toContain("clearinghouse timed out");
+    } finally {
+      failing.on = false;
+    }
+  });
+
+  it("advisory: the clean verification waits for staff; accepting files it once, and a retried sweep job does not file it again", async () => {
+    await t.db.pool.query("UPDATE agent_autonomy SET phase = 'advisory' WHERE agent = 'eligibility'");
+    try {
+      const count = async () => (await t.db.pool.query("SELECT count(*)::int AS n FROM fhir_resources WHERE resource_type = 'CoverageEligibilityResponse' AND resource->'request'->>'reference' = 'Appointment/whitebag-a1'")).rows[0].n as number;
+      const before = await count();
+      const item = { id: "whitebag-a1", sweepId: "sweep-x" };
+      const run = await h.runtime.start("eligibility", { type: "appointment", id: item.id }, item);
+      expect(run.status).toBe("waiting");
+      expect(await count()).toBe(before);
+      const [review] = await listReviewItems(t.db.pool, { runId: run.id });
+      const decided = await h.runtime.decide(review!.id, { type: "accept" }, "staff:test");
+      expect(decided.run.status).toBe("completed");
+      expect(await count()).toBe(before + 1);
+      // The same sweep's job retried: a new run, the same idempotency key.
+      await t.db.pool.query("UPDATE agent_autonomy SET phase = 'full' WHERE agent = 'eligibility'");
+      const again = await h.runtime.start("eligibility", { type: "appointment", id: item.id }, item);
+      expect(again.status).toBe("completed");
+      expect((again.result as { outcomes: { status: string }[] }).outcomes.map((o) => o.status)).toEqual(["duplicate"]);
+      expect(await count()).toBe(before + 1);
+    } finally {
+      await t.db.pool.query("UPDATE agent_autonomy SET phase = 'full' WHERE agent = 'eligibility'");
+    }
+  });
+
+  it("a missing appointment fails the run with the reason, and the process goes on", async () => {
+    const run = await verify("no-such-appointment");
+    expect(run.status).toBe("failed");
+    expect(run.error).toContain("No appointment no-such-appointment");
+  });
+});
