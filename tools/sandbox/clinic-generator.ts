@@ -119,7 +119,7 @@ export function generateClinic(options: ClinicOptions, payers: PayerConfig, regi
       const used = o.units * dates.filter((d) => d < options.asOf && d >= start && d <= end).length;
       const auth: PayerAuthorization = {
         authNumber: `SBA${String(options.seed % 1000).padStart(3, "0")}${String(authorizations.length + 1).padStart(6, "0")}`,
-        payerId: payer.id, memberId, hcpcs: o.facts.hcpcs, unitsApproved: approved, unitsUsed: Math.min(used, approved),
+        payerId: payer.id, memberId, patientId: pid, hcpcs: o.facts.hcpcs, unitsApproved: approved, unitsUsed: Math.min(used, approved),
         start, end, diagnosisCodes: [cancer.diagnoses[0]?.icd10 ?? primaryDx], status: "approved",
       };
       authorizations.push(auth);
@@ -145,7 +145,7 @@ export function generateClinic(options: ClinicOptions, payers: PayerConfig, regi
           else if (!authValid) defects.add("expired-auth");
         }
         if (o.route === "pharmacy" && o.supply === "buy-and-bill") defects.add("pharmacy-benefit-buy-and-bill");
-        return { drug: o.facts.name, hcpcs: o.facts.hcpcs, orderId: o.id, route: o.route, supply: o.supply, authRequired, authValid, billingUnits: o.units };
+        return { drug: o.facts.name, hcpcs: o.facts.hcpcs, orderId: o.id, route: o.route, supply: o.supply, authRequired, authValid, authEnd: auth?.end ?? null, cycleDays: regimen.cycleDays, billingUnits: o.units };
       });
       if (past) {
         const eid = `${aid}-enc`;

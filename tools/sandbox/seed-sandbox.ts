@@ -1,7 +1,8 @@
 /**
  * Loads a generated clinic into the database: the EHR's FHIR resources, the payer's members and
- * authorizations, and the truth about every appointment. One transaction: a failed seed leaves
- * nothing behind.
+ * authorizations, the clinic's copy of those authorizations in its ledger (on file, with the units
+ * the payer counts as used), and the truth about every appointment. One transaction: a failed
+ * seed leaves nothing behind.
  */
 import type pg from "pg";
 import { searchFields } from "../ehr/sandbox/search-fields.js";
@@ -20,7 +21,8 @@ export async function seedSandbox(pool: pg.Pool, clinic: SandboxClinic, options:
   const client = await pool.connect();
   try {
     await client.query("BEGIN");
-    for (const table of ["fhir_resources", "payer_members", "payer_authorizations", "payer_claims", "sandbox_seeds"]) await client.query(`DELETE FROM ${table}`);
+    const tables = ["fhir_resources", "payer_members", "payer_authorizations", "payer_claims", "sandbox_seeds", "authorization_usage", "authorization_requests", "authorizations"];
+    for (const table of tables) await client.query(`DELETE FROM ${table}`);
     const resources = clinic.bundle.entry.map((e) => e.resource);
     for (let i = 0; i < resources.length; i += CHUNK) {
       const chunk = resources.slice(i, i + CHUNK);
@@ -40,11 +42,19 @@ export async function seedSandbox(pool: pg.Pool, clinic: SandboxClinic, options:
       [m.map((x) => x.payerId), m.map((x) => x.memberId), m.map((x) => x.planId), m.map((x) => x.firstName), m.map((x) => x.lastName), m.map((x) => x.birthDate),
         m.map((x) => x.gender), m.map((x) => x.coverageStart), m.map((x) => x.coverageEnd), m.map((x) => x.deductibleMet), m.map((x) => x.oopMet), m.map((x) => x.familyDeductibleMet)],
     );
+    const patientOf = patientsByMember(resources);
     for (const a of clinic.authorizations) {
       await client.query(
         `INSERT INTO payer_authorizations (auth_number, payer_id, member_id, hcpcs, units_approved, units_used, start_date, end_date, diagnosis_codes, status)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
         [a.authNumber, a.payerId, a.memberId, a.hcpcs, a.unitsApproved, a.unitsUsed, a.start, a.end, a.diagnosisCodes, a.status],
+      );
+      const patientId = a.patientId ?? patientOf.get(`${a.payerId}|${a.memberId}`);
+      if (patientId === undefined) continue;
+      await client.query(
+        `INSERT INTO authorizations (auth_number, payer_id, patient_id, member_id, hcpcs, status, units_approved, units_used_prior, start_date, end_date, diagnosis_codes, source)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'on-file')`,
+        [a.authNumber, a.payerId, patientId, a.memberId, a.hcpcs, a.status, a.unitsApproved, a.unitsUsed, a.start, a.end, a.diagnosisCodes],
       );
     }
     await client.query("INSERT INTO sandbox_seeds (id, seed, as_of, options, truth) VALUES ($1, $2, $3, $4, $5)", [
@@ -57,4 +67,18 @@ export async function seedSandbox(pool: pg.Pool, clinic: SandboxClinic, options:
   } finally {
     client.release();
   }
+}
+
+/** `payerId|memberId` → patient id, from the bundle's Coverage resources. */
+function patientsByMember(resources: Record<string, unknown>[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const r of resources) {
+    if (r.resourceType !== "Coverage") continue;
+    const c = r as { subscriberId?: string; beneficiary?: { reference?: string }; payor?: { identifier?: { value?: string } }[] };
+    const patient = c.beneficiary?.reference?.replace(/^Patient\//, "");
+    for (const p of c.payor ?? []) {
+      if (patient !== undefined && c.subscriberId !== undefined && p.identifier?.value !== undefined) out.set(`${p.identifier.value}|${c.subscriberId}`, patient);
+    }
+  }
+  return out;
 }

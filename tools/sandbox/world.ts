@@ -37,11 +37,16 @@ export const PayerMember = z.object({
 });
 export type PayerMember = z.infer<typeof PayerMember>;
 
-/** An authorization on file at the payer. */
+/** An authorization on file at the payer (the clinic keeps a copy in its ledger). */
 export const PayerAuthorization = z.object({
   authNumber: z.string(),
   payerId: z.string(),
   memberId: z.string(),
+  /**
+   * The clinic's patient the member is (the payer itself does not know it); when absent the seed
+   * finds the patient by the coverage with this payer and member id.
+   */
+  patientId: z.string().optional(),
   hcpcs: z.string(),
   unitsApproved: z.number().int(),
   unitsUsed: z.number().int(),
@@ -61,7 +66,7 @@ export interface AppointmentTruth {
   planId: string;
   payerType: string;
   coverageActive: boolean;
-  drugs: { drug: string; hcpcs: string; orderId: string; route: "medical" | "pharmacy"; supply: "buy-and-bill" | "white-bag"; authRequired: boolean; authValid: boolean | null; billingUnits: number }[];
+  drugs: { drug: string; hcpcs: string; orderId: string; route: "medical" | "pharmacy"; supply: "buy-and-bill" | "white-bag"; authRequired: boolean; authValid: boolean | null; authEnd: string | null; cycleDays: number; billingUnits: number }[];
   defects: Defect[];
 }
 

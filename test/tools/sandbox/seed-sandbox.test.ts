@@ -30,6 +30,19 @@ describe.each(DATABASE_KINDS)("seeding the sandbox on %s", (kind) => {
     expect(members.rows[0].n).toBe(25);
   });
 
+  it("copies the payer's authorizations into the clinic's ledger, on file, with the patient and the units used before", async () => {
+    expect(clinic.authorizations.length).toBeGreaterThan(0);
+    const { rows } = await t.db.pool.query(
+      `SELECT auth_number, patient_id, units_approved, units_used_prior, to_char(end_date, 'YYYY-MM-DD') AS end_date, source FROM authorizations ORDER BY auth_number`);
+    expect(rows).toEqual([...clinic.authorizations].sort((a, b) => a.authNumber.localeCompare(b.authNumber)).map((a) => ({
+      auth_number: a.authNumber, patient_id: a.patientId, units_approved: a.unitsApproved, units_used_prior: a.unitsUsed, end_date: a.end, source: "on-file",
+    })));
+    const truth = clinic.truth.find((x) => x.drugs.some((d) => d.authValid === true))!;
+    const drug = truth.drugs.find((d) => d.authValid === true)!;
+    const ledger = await t.db.pool.query("SELECT count(*)::int AS n FROM authorizations WHERE patient_id = $1 AND hcpcs = $2", [truth.patientId, drug.hcpcs]);
+    expect(ledger.rows[0].n).toBe(1);
+  });
+
   it("reseeding replaces everything, and a failing seed leaves the previous one intact", async () => {
     const broken = { ...clinic, members: [...clinic.members, { ...clinic.members[0]! }] };
     await expect(seedSandbox(t.db.pool, broken, { id: "seed-dup", meta: {} })).rejects.toThrow();

@@ -1,0 +1,63 @@
+/**
+ * The authorization agent: for each drug of a scheduled infusion, is an authorization required,
+ * and is one on file that covers this dose and the next cycle? Missing ones are requested (278
+ * with the equivalent PAS bundle), pended ones followed until decided, problems handed to staff.
+ *
+ *   load-chart → follow-up-pended → check-authorizations → extract-justification
+ *     → draft-requests → record-check → propose-actions
+ */
+import { END, START, StateGraph } from "@langchain/langgraph";
+import type { AgentDefinition, PlatformServices } from "../../src/orchestration/agent-definition.js";
+import type { PreServiceDeps } from "../shared/pre-service-deps.js";
+import { authExceptionAction } from "./actions/auth-exception.js";
+import { authVerifiedAction } from "./actions/auth-verified.js";
+import { submitAuthRequestAction } from "./actions/submit-auth-request.js";
+import { checkAuthorizations } from "./nodes/check-authorizations.js";
+import { draftRequests } from "./nodes/draft-requests.js";
+import { extractJustification } from "./nodes/extract-justification.js";
+import { followUpPended } from "./nodes/follow-up-pended.js";
+import { loadChart } from "./nodes/load-chart.js";
+import { proposeActions } from "./nodes/propose-actions.js";
+import { recordCheckNode } from "./nodes/record-check.js";
+import { PriorAuthState } from "./state.js";
+import { PRIOR_AUTH_AGENT } from "./work-item.js";
+
+/** The prior-auth agent's definition (id "prior-auth"; handles appointments). */
+export function priorAuthAgent(): AgentDefinition<PreServiceDeps> {
+  // Actions store what the payer answered, so they need the pool and clock the graph was built
+  // with; the platform builds a graph before it executes that graph's actions.
+  const built = new WeakMap<PreServiceDeps, PlatformServices>();
+  const servicesFor = (deps: PreServiceDeps): PlatformServices => {
+    const services = built.get(deps);
+    if (services === undefined) throw new Error("prior-auth actions execute on a graph the platform built with these dependencies");
+    return services;
+  };
+  return {
+    id: PRIOR_AUTH_AGENT,
+    title: "Prior authorization",
+    description: "Checks every scheduled drug's authorization (required, on file, dates, units, diagnosis, next cycle), "
+      + "requests missing ones with a 278 and PAS bundle, follows pended requests and scores approval likelihood.",
+    handles: ["appointment"],
+    actionTypes: [submitAuthRequestAction(servicesFor), authExceptionAction(), authVerifiedAction()] as AgentDefinition<PreServiceDeps>["actionTypes"],
+    build(services, deps) {
+      built.set(deps, services);
+      return new StateGraph(PriorAuthState)
+        .addNode("load-chart", loadChart(services, deps))
+        .addNode("follow-up-pended", followUpPended(services, deps))
+        .addNode("check-authorizations", checkAuthorizations(services, deps))
+        .addNode("extract-justification", extractJustification(services, deps))
+        .addNode("draft-requests", draftRequests(services, deps))
+        .addNode("record-check", recordCheckNode(services))
+        .addNode("propose-actions", proposeActions(services))
+        .addEdge(START, "load-chart")
+        .addEdge("load-chart", "follow-up-pended")
+        .addEdge("follow-up-pended", "check-authorizations")
+        .addEdge("check-authorizations", "extract-justification")
+        .addEdge("extract-justification", "draft-requests")
+        .addEdge("draft-requests", "record-check")
+        .addEdge("record-check", "propose-actions")
+        .addEdge("propose-actions", END)
+        .compile({ name: PRIOR_AUTH_AGENT });
+    },
+  };
+}

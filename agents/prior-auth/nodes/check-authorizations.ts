@@ -1,0 +1,57 @@
+/**
+ * check-authorizations: per scheduled drug, the payer's rule (by the coverage's payer and plan),
+ * the units of this dose, the ledger (authorizations, the units other visits drew, requests
+ * sent) and the payer's history on the drug; then the deterministic dose check.
+ */
+import type { PlatformServices } from "../../../src/orchestration/agent-definition.js";
+import { unitsForOrder } from "../../../tools/coding/order-units.js";
+import type { MedicationOrder } from "../../../tools/ehr/ehr-types.js";
+import { authorizationHistory, authorizationsFor, requestsFor, usageFor } from "../../../tools/payer/authorization-ledger.js";
+import type { PreServiceDeps } from "../../shared/pre-service-deps.js";
+import { checkDose } from "../authorization-check.js";
+import type { DrugAuthCheck, PriorAuthStateValue } from "../state.js";
+import { stepContext } from "../work-item.js";
+
+export function checkAuthorizations(services: PlatformServices, deps: PreServiceDeps) {
+  return async (state: PriorAuthStateValue) => {
+    const chart = state.chart;
+    if (chart == null) return {};
+    const ctx = stepContext(state, "check-authorizations");
+    const { appointment, coverage } = chart;
+    const payerId = coverage?.payerId ?? null;
+    const planId = coverage?.planId ?? null;
+    const planKnown = deps.payerRules.plan(payerId, planId) !== undefined;
+
+    const ledgerFor = async (order: MedicationOrder, hcpcs: string, needed: boolean) => {
+      if (!needed || payerId === null) return { authorizations: [], requests: [], history: { approved: 0, denied: 0 } };
+      return services.audit.toolCall(ctx, "authorization-ledger.lookup", { patientId: order.patientId, payerId, hcpcs, appointmentId: appointment.appointmentId }, async (i) => {
+        const auths = await authorizationsFor(services.pool, { patientId: i.patientId, hcpcs: i.hcpcs, payerId: i.payerId });
+        const authorizations = await Promise.all(auths.map(async (a) => {
+          const usage = await usageFor(services.pool, a.payerId, a.authNumber);
+          const other = usage.filter((u) => u.appointmentId !== i.appointmentId).reduce((sum, u) => sum + u.units, 0);
+          return { ...a, unitsUsedOtherVisits: other };
+        }));
+        const requests = (await requestsFor(services.pool, i.patientId, i.hcpcs)).filter((r) => r.payerId === i.payerId)
+          .map((r) => ({ id: r.id, trace: r.trace, status: r.status, nextCheckOn: r.nextCheckOn, authNumber: r.authNumber }));
+        return { authorizations, requests, history: await authorizationHistory(services.pool, i.payerId, i.hcpcs) };
+      });
+    };
+
+    const drugs: DrugAuthCheck[] = [];
+    for (const order of chart.orders) {
+      const units = await services.audit.toolCall(ctx, "coding.units-for-order", { drugName: order.drugName, hcpcs: order.hcpcs, dose: order.dose },
+        (i) => unitsForOrder(deps.tables.drugs, i));
+      const hcpcs = order.hcpcs ?? units.hcpcs ?? "";
+      const rule = deps.payerRules.authRule(payerId, planId, hcpcs);
+      const ledger = await ledgerFor(order, hcpcs, rule?.required === true && order.supply !== "white-bag");
+      const diagnosisCodes = order.diagnosisCodes.length > 0 ? order.diagnosisCodes : chart.diagnoses.map((d) => d.icd10);
+      const check = await services.audit.toolCall(ctx, "check-dose-authorization", {
+        order, hcpcs, dateOfService: appointment.dateOfService, units: units.ok ? units.units.billingUnits : null,
+        unitsNote: units.ok ? null : `Units of this dose cannot be computed: ${units.reason}`, diagnosisCodes,
+        planKnown, rule, ...ledger,
+      }, checkDose);
+      drugs.push(check);
+    }
+    return { drugs };
+  };
+}
