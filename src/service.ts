@@ -8,22 +8,24 @@ import { openDatabase, type Database } from "./db/database.js";
 import { Readiness } from "./db/readiness.js";
 import { buildApp, type App } from "./server/app.js";
 import { bootstrapAdminKey } from "./server/bootstrap-key.js";
-import { createCheckpointer, setupCheckpointer } from "./orchestration/checkpointer.js";
-import { AgentRegistry } from "./orchestration/registry.js";
-import { AgentRuntime } from "./orchestration/runtime.js";
-import { loadCodingTables } from "../tools/coding/coding-tables.js";
-import { connectionsFor, seedSandboxIfEmpty, type Connections } from "./sandbox/sandbox-world.js";
+import type { AgentRegistry } from "./orchestration/registry.js";
+import type { AgentRuntime } from "./orchestration/runtime.js";
+import type { SweepService } from "./jobs/sweep-service.js";
+import { addDays } from "./jobs/sweep-targets.js";
+import type { Connections } from "./sandbox/sandbox-world.js";
+import { buildServiceComponents, prepareComponents } from "./service-components.js";
 
 /** A running service. */
 export interface RunningService {
   app: App;
   connections: Connections;
   runtime: AgentRuntime;
+  sweeps: SweepService;
   db: Database;
   readiness: Readiness;
   /** The address the service listens on. */
   url: string;
-  /** Stops accepting, finishes in-flight requests (bounded by the shutdown timeout), closes the database. */
+  /** Stops accepting, finishes in-flight requests and active sweep jobs (bounded by the shutdown timeout), closes the database. */
   stop(): Promise<void>;
 }
 
@@ -44,33 +46,23 @@ export interface StartOptions {
 /** Starts the service and listens. */
 export async function startService(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningService> {
   const db = await openConfiguredDatabase(config, logger);
-  const now = () => new Date();
-  const tables = loadCodingTables();
-  const connections = connectionsFor(config, db.pool, tables, now);
-  const checkpointer = createCheckpointer(db);
-  const runtime = new AgentRuntime({
-    pool: db.pool, checkpointer, registry: options.registry ?? new AgentRegistry(), logger, now,
-    policy: config.autonomy, offlineConfidenceCap: config.llm.offlineConfidenceCap,
-  });
+  const components = buildServiceComponents(config, db, logger, { registry: options.registry });
+  const { connections, runtime, sweeps } = components;
   const readiness = new Readiness(db, logger, async () => {
-    await setupCheckpointer(db, checkpointer);
-    if (config.sandbox.enabled) {
-      logger.info("running in SANDBOX mode: synthetic EHR and simulated payers (SANDBOX=off or EHR_BASE_URL to change)");
-      await seedSandboxIfEmpty(db.pool, config, tables, now().toISOString().slice(0, 10), logger);
-    }
-    const resumed = await runtime.recover();
-    if (resumed > 0) logger.info({ resumed }, "resumed runs whose review was decided before the last stop");
+    await prepareComponents(config, db, components, logger);
+    await sweeps.start({ schedule: true });
   });
   const migrated = await readiness.ensureMigrated();
   if (migrated && db.kind === "pglite") await bootstrapAdminKey(db.pool, config.dataDir, logger);
 
-  const app = await buildApp(config, { logger, readiness, runtime, sandboxPayer: config.sandbox.enabled ? connections.sandboxPayer : null });
+  const app = await buildApp(config, { logger, readiness, runtime, sandboxPayer: config.sandbox.enabled ? connections.sandboxPayer : null, sweeps });
   await options.configure?.(app);
   const url = await app.listen({ port: config.port, host: config.host });
   logger.info(
     { url, database: db.kind, databaseLocation: db.location, docs: `${url}/docs` },
     `infusion-rcm listening on ${url} (API docs at ${url}/docs)`,
   );
+  if (migrated && config.sweep.onStart && config.sandbox.enabled) await firstSweep(sweeps, config, url, logger);
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -84,6 +76,7 @@ export async function startService(config: Config, logger: Logger, options: Star
       timer.unref();
       try {
         await app.close();
+        await sweeps.stop(config.shutdownTimeoutMs);
       } finally {
         clearTimeout(timer);
         await db.close();
@@ -92,5 +85,24 @@ export async function startService(config: Config, logger: Logger, options: Star
     })();
     return stopping;
   };
-  return { app, connections, db, readiness, runtime, url, stop };
+  return { app, connections, db, readiness, runtime, sweeps, url, stop };
+}
+
+/**
+ * The first sweep on start (today through today + daysAhead), once per day: a restart the same
+ * day finds the sweep already made rather than checking every appointment again. Logs where to look.
+ */
+async function firstSweep(sweeps: SweepService, config: Config, url: string, logger: Logger): Promise<void> {
+  const from = sweeps.today();
+  const to = addDays(from, config.sweep.daysAhead);
+  try {
+    const { id, total, created } = await sweeps.startSweep({ id: `start-${from}-${to}`, kind: "manual", from, to, requestedBy: "service:start" });
+    logger.info(
+      { sweepId: id, total, created, reviews: `${url}/v1/reviews`, scorecard: `${url}/v1/scorecard?from=${from}&to=${to}`, sweep: `${url}/v1/sweeps/${id}`, docs: `${url}/docs` },
+      `pre-service sweep ${created ? "started" : "already made today"} for ${from}..${to} (${total} appointments): ` +
+        `progress ${url}/v1/sweeps/${id} · review queue ${url}/v1/reviews · scorecard ${url}/v1/scorecard?from=${from}&to=${to} · docs ${url}/docs`,
+    );
+  } catch (error) {
+    logger.warn({ err: { message: (error as Error).message } }, "the first pre-service sweep did not start; POST /v1/sweeps to start one");
+  }
 }

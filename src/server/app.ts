@@ -23,10 +23,13 @@ import { keyRoutes } from "./routes/keys.js";
 import { reviewRoutes } from "./routes/reviews.js";
 import { runRoutes } from "./routes/runs.js";
 import { workItemRoutes } from "./routes/work-items.js";
+import { scorecardRoutes } from "./routes/scorecard.js";
+import { sweepRoutes } from "./routes/sweeps.js";
 import { sandboxFhirRoutes } from "./routes/sandbox-fhir.js";
 import { sandboxPayerRoutes } from "./routes/sandbox-payer.js";
 import type { SandboxPayer } from "../../tools/payer/sandbox/sandbox-payer.js";
 import type { AgentRuntime } from "../orchestration/runtime.js";
+import type { SweepService } from "../jobs/sweep-service.js";
 
 /** What the app is built from: resources opened by the caller, closed by the caller. */
 export interface AppDeps {
@@ -35,11 +38,14 @@ export interface AppDeps {
   runtime: AgentRuntime;
   /** The sandbox payer, when the sandbox is on. */
   sandboxPayer?: SandboxPayer | null;
+  /** The pre-service sweep service; without it `POST /v1/sweeps` answers 503. */
+  sweeps?: SweepService | null;
 }
 
 declare module "fastify" {
   interface FastifyInstance {
     runtime: AgentRuntime;
+    sweeps: SweepService | null;
   }
 }
 
@@ -101,6 +107,7 @@ export async function buildApp(config: Config, deps: AppDeps) {
   await app.register(auth);
   app.decorate("runtime", deps.runtime);
   app.decorate("sandboxPayer", deps.sandboxPayer ?? null);
+  app.decorate("sweeps", deps.sweeps ?? null);
 
   await app.register(healthRoutes);
   await app.register(sandboxFhirRoutes);
@@ -113,6 +120,8 @@ export async function buildApp(config: Config, deps: AppDeps) {
       await v1.register(workItemRoutes);
       await v1.register(auditRoutes);
       await v1.register(agentRoutes);
+      await v1.register(sweepRoutes);
+      await v1.register(scorecardRoutes);
     },
     { prefix: "/v1" },
   );

@@ -5,6 +5,7 @@ import { keysCommand } from "./keys.js";
 import { migrateCommand } from "./migrate.js";
 import { sandboxCommand } from "./sandbox.js";
 import { serveCommand } from "./serve.js";
+import { sweepCommand } from "./sweep.js";
 import { x12Command } from "./x12.js";
 
-export const commands: CliCommand[] = [serveCommand, migrateCommand, keysCommand, sandboxCommand, x12Command, codesCommand];
+export const commands: CliCommand[] = [serveCommand, migrateCommand, keysCommand, sandboxCommand, sweepCommand, x12Command, codesCommand];

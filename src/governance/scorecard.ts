@@ -1,0 +1,110 @@
+/**
+ * The pre-service scorecard over appointments whose date of service falls in a range, read from
+ * the checks the agents recorded (`pre_service_checks`), the runs and their review items and
+ * actions. Definitions:
+ * - appointments: checked by some agent, or in some sweep, with the date of service in range;
+ * - authorization success at time of service: among appointments whose latest prior-auth check
+ *   made on or before the date of service lists a drug needing authorization, the share where
+ *   every such drug's authorization was valid;
+ * - automation: eligibility runs for those appointments that completed with no review item and
+ *   every action executed by the agent itself, over all their eligibility runs;
+ * - exceptions by reason: appointments per reason in the latest check per appointment and agent;
+ * - flagged at least two days before: among appointments with an exception, those whose first
+ *   exception check was on or before the date of service minus two days (UTC calendar dates);
+ * - patient estimates produced: appointments with an eligibility check that produced one.
+ * A rate is null when its denominator is 0.
+ */
+import type pg from "pg";
+import { z } from "zod";
+
+/** A rate with its parts. */
+export const Rate = z.object({
+  rate: z.number().nullable().describe("numerator / denominator (4 decimals); null when the denominator is 0"),
+  numerator: z.number().int(),
+  denominator: z.number().int(),
+});
+export type Rate = z.infer<typeof Rate>;
+
+/** The scorecard for a range of dates of service. */
+export const Scorecard = z.object({
+  from: z.iso.date(),
+  to: z.iso.date(),
+  appointments: z.number().int().describe("Appointments checked or swept with the date of service in range"),
+  authorizationSuccessRate: Rate.describe("Appointments needing authorization whose every required drug was authorized at the time of service"),
+  automationRate: Rate.describe("Eligibility runs handled entirely by the agent (no review item, every action executed by the agent)"),
+  exceptionsByReason: z.record(z.string(), z.number().int()).describe("Appointments per exception reason (latest check per appointment and agent)"),
+  flaggedAtLeastTwoDaysBefore: Rate.describe("Appointments with an exception first flagged two or more days before the date of service"),
+  patientEstimatesProduced: z.number().int().describe("Appointments with a patient estimate"),
+});
+export type Scorecard = z.infer<typeof Scorecard>;
+
+const IN_RANGE = "date_of_service BETWEEN $1::date AND $2::date";
+
+const APPOINTMENTS = `
+  SELECT appointment_id FROM pre_service_checks WHERE ${IN_RANGE}
+  UNION SELECT appointment_id FROM sweep_items WHERE ${IN_RANGE}`;
+
+const AUTH_SUCCESS = `
+  WITH latest AS (
+    SELECT DISTINCT ON (appointment_id) appointment_id, facts FROM pre_service_checks
+    WHERE agent = 'prior-auth' AND ${IN_RANGE} AND (checked_at AT TIME ZONE 'UTC')::date <= date_of_service
+    ORDER BY appointment_id, checked_at DESC, id DESC
+  ), drugs AS (
+    SELECT l.appointment_id, COALESCE(d->>'authRequired' = 'true', false) AS required, COALESCE(d->>'authValid' = 'true', false) AS valid
+    FROM latest l CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(l.facts->'drugs') = 'array' THEN l.facts->'drugs' ELSE '[]'::jsonb END) AS d
+  ), needing AS (
+    SELECT appointment_id, bool_and(valid) FILTER (WHERE required) AS authorized FROM drugs GROUP BY appointment_id HAVING bool_or(required)
+  )
+  SELECT count(*) FILTER (WHERE authorized)::int AS numerator, count(*)::int AS denominator FROM needing`;
+
+const AUTOMATION = `
+  SELECT count(*) FILTER (WHERE r.status = 'completed'
+      AND NOT EXISTS (SELECT 1 FROM review_items ri WHERE ri.run_id = r.id)
+      AND NOT EXISTS (SELECT 1 FROM actions a WHERE a.run_id = r.id AND (a.status <> 'executed' OR a.executed_by <> 'agent:' || r.agent)))::int AS numerator,
+    count(*)::int AS denominator
+  FROM runs r WHERE r.agent = 'eligibility' AND r.subject_type = 'appointment' AND r.subject_id IN (${APPOINTMENTS})`;
+
+const EXCEPTIONS = `
+  WITH latest AS (
+    SELECT DISTINCT ON (appointment_id, agent) appointment_id, reasons FROM pre_service_checks WHERE ${IN_RANGE}
+    ORDER BY appointment_id, agent, checked_at DESC, id DESC
+  )
+  SELECT reason, count(DISTINCT appointment_id)::int AS n FROM latest, unnest(reasons) AS reason GROUP BY reason ORDER BY reason`;
+
+const FLAGGED = `
+  SELECT count(*) FILTER (WHERE (first_at AT TIME ZONE 'UTC')::date <= dos - 2)::int AS numerator, count(*)::int AS denominator
+  FROM (SELECT appointment_id, min(checked_at) AS first_at, max(date_of_service) AS dos FROM pre_service_checks
+        WHERE outcome = 'exception' AND ${IN_RANGE} GROUP BY appointment_id) AS flagged`;
+
+const COUNTS = `
+  SELECT (SELECT count(*) FROM (${APPOINTMENTS}) AS a)::int AS appointments,
+    (SELECT count(DISTINCT appointment_id) FROM pre_service_checks
+     WHERE agent = 'eligibility' AND estimate IS NOT NULL AND estimate <> 'null'::jsonb AND ${IN_RANGE})::int AS estimates`;
+
+type Parts = { numerator: number; denominator: number };
+
+function rate(p: Parts | undefined): Rate {
+  const numerator = p?.numerator ?? 0;
+  const denominator = p?.denominator ?? 0;
+  return { rate: denominator === 0 ? null : Math.round((numerator / denominator) * 10_000) / 10_000, numerator, denominator };
+}
+
+/** Computes the scorecard for dates of service in [from, to] (ISO dates, inclusive). */
+export async function computeScorecard(db: Pick<pg.Pool, "query">, range: { from: string; to: string }): Promise<Scorecard> {
+  const params = [range.from, range.to];
+  const counts = await db.query<{ appointments: number; estimates: number }>(COUNTS, params);
+  const auth = await db.query<Parts>(AUTH_SUCCESS, params);
+  const automation = await db.query<Parts>(AUTOMATION, params);
+  const exceptions = await db.query<{ reason: string; n: number }>(EXCEPTIONS, params);
+  const flagged = await db.query<Parts>(FLAGGED, params);
+  return {
+    from: range.from,
+    to: range.to,
+    appointments: counts.rows[0]?.appointments ?? 0,
+    authorizationSuccessRate: rate(auth.rows[0]),
+    automationRate: rate(automation.rows[0]),
+    exceptionsByReason: Object.fromEntries(exceptions.rows.map((r) => [r.reason, r.n])),
+    flaggedAtLeastTwoDaysBefore: rate(flagged.rows[0]),
+    patientEstimatesProduced: counts.rows[0]?.estimates ?? 0,
+  };
+}

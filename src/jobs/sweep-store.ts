@@ -1,0 +1,137 @@
+/**
+ * The sweep tables (`sweeps`, `sweep_items`): creating a sweep with its items, recording each
+ * item's attempts and runs, and closing the sweep once no item is queued.
+ */
+import type pg from "pg";
+import { z } from "zod";
+import type { DispatchedRun } from "../orchestration/work-router.js";
+
+type Queryable = Pick<pg.Pool, "query">;
+
+export const SweepKind = z.enum(["manual", "daily", "recheck"]);
+export type SweepKind = z.infer<typeof SweepKind>;
+
+/** One appointment a sweep checks. */
+export interface SweepTarget {
+  appointmentId: string;
+  dateOfService: string;
+}
+
+/** A sweep row as the API shows it. */
+export const SweepSummary = z.object({
+  id: z.string(),
+  kind: SweepKind,
+  from: z.iso.date(),
+  to: z.iso.date(),
+  status: z.enum(["running", "completed"]),
+  total: z.number().int(),
+  requestedBy: z.string(),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+  items: z.object({ queued: z.number().int(), done: z.number().int(), failed: z.number().int() }).describe("Appointments by job status"),
+});
+export type SweepSummary = z.infer<typeof SweepSummary>;
+
+/** An item's state when a job attempt starts. */
+export interface ItemAttempt {
+  status: "queued" | "done" | "failed";
+  attempts: number;
+  runs: DispatchedRun[] | null;
+}
+
+const SUMMARY_SQL = `
+  SELECT s.id, s.kind, to_char(s.from_date, 'YYYY-MM-DD') AS "from", to_char(s.to_date, 'YYYY-MM-DD') AS "to", s.status, s.total,
+         s.requested_by, s.created_at, s.finished_at,
+         count(*) FILTER (WHERE i.status = 'queued')::int AS queued, count(*) FILTER (WHERE i.status = 'done')::int AS done,
+         count(*) FILTER (WHERE i.status = 'failed')::int AS failed
+  FROM sweeps s LEFT JOIN sweep_items i ON i.sweep_id = s.id`;
+
+interface SummaryRow {
+  id: string; kind: SweepKind; from: string; to: string; status: "running" | "completed"; total: number; requested_by: string;
+  created_at: Date; finished_at: Date | null; queued: number; done: number; failed: number;
+}
+
+function toSummary(r: SummaryRow): SweepSummary {
+  return {
+    id: r.id, kind: r.kind, from: r.from, to: r.to, status: r.status, total: r.total, requestedBy: r.requested_by,
+    createdAt: r.created_at.toISOString(), finishedAt: r.finished_at?.toISOString() ?? null,
+    items: { queued: r.queued, done: r.done, failed: r.failed },
+  };
+}
+
+/**
+ * Inserts a sweep and its items; false when a sweep with this id already exists (a repeated
+ * scheduled sweep), in which case nothing is written.
+ */
+export async function insertSweep(
+  db: Queryable,
+  sweep: { id: string; kind: SweepKind; from: string; to: string; requestedBy: string; now: Date },
+  targets: SweepTarget[],
+): Promise<boolean> {
+  const inserted = await db.query(
+    `INSERT INTO sweeps (id, kind, from_date, to_date, status, total, requested_by, created_at, finished_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
+    [sweep.id, sweep.kind, sweep.from, sweep.to, targets.length === 0 ? "completed" : "running", targets.length, sweep.requestedBy,
+      sweep.now, targets.length === 0 ? sweep.now : null],
+  );
+  if (inserted.rowCount === 0) return false;
+  if (targets.length > 0) {
+    await db.query(
+      `INSERT INTO sweep_items (sweep_id, appointment_id, date_of_service, status, updated_at)
+       SELECT $1, t.appointment_id, t.date_of_service::date, 'queued', $4
+       FROM unnest($2::text[], $3::text[]) AS t(appointment_id, date_of_service)`,
+      [sweep.id, targets.map((t) => t.appointmentId), targets.map((t) => t.dateOfService), sweep.now],
+    );
+  }
+  return true;
+}
+
+/** Counts an attempt on an item and returns its state before the attempt; null if no such item. */
+export async function beginAttempt(db: Queryable, sweepId: string, appointmentId: string, now: Date): Promise<ItemAttempt | null> {
+  const { rows } = await db.query<ItemAttempt>(
+    `UPDATE sweep_items SET attempts = attempts + 1, updated_at = $3 WHERE sweep_id = $1 AND appointment_id = $2
+     RETURNING status, attempts, runs`,
+    [sweepId, appointmentId, now],
+  );
+  return rows[0] ?? null;
+}
+
+/** Records an attempt's runs (and its error, if any) and its resulting status; closes the sweep when nothing is queued. */
+export async function recordAttempt(
+  db: Queryable, sweepId: string, appointmentId: string,
+  result: { status: "queued" | "done" | "failed"; runs: DispatchedRun[] | null; error: string | null }, now: Date,
+): Promise<void> {
+  await db.query(
+    `UPDATE sweep_items SET status = $3, runs = COALESCE($4::jsonb, runs), error = $5, updated_at = $6
+     WHERE sweep_id = $1 AND appointment_id = $2`,
+    [sweepId, appointmentId, result.status, result.runs === null ? null : JSON.stringify(result.runs), result.error, now],
+  );
+  if (result.status !== "queued") {
+    await db.query(
+      `UPDATE sweeps SET status = 'completed', finished_at = $2 WHERE id = $1 AND status = 'running'
+       AND NOT EXISTS (SELECT 1 FROM sweep_items WHERE sweep_id = $1 AND status = 'queued')`,
+      [sweepId, now],
+    );
+  }
+}
+
+/** A sweep with item counts, or null. */
+export async function getSweepSummary(db: Queryable, id: string): Promise<SweepSummary | null> {
+  const { rows } = await db.query<SummaryRow>(`${SUMMARY_SQL} WHERE s.id = $1 GROUP BY s.id`, [id]);
+  return rows[0] === undefined ? null : toSummary(rows[0]);
+}
+
+/** The most recent sweeps, newest first. */
+export async function listSweeps(db: Queryable, limit: number): Promise<SweepSummary[]> {
+  const { rows } = await db.query<SummaryRow>(`${SUMMARY_SQL} GROUP BY s.id ORDER BY s.created_at DESC, s.id LIMIT $1`, [limit]);
+  return rows.map(toSummary);
+}
+
+/** Queued items of running sweeps (to re-enqueue at start if their jobs are gone). */
+export async function queuedItems(db: Queryable): Promise<{ sweepId: string; appointmentId: string }[]> {
+  const { rows } = await db.query<{ sweep_id: string; appointment_id: string }>(
+    `SELECT i.sweep_id, i.appointment_id FROM sweep_items i JOIN sweeps s ON s.id = i.sweep_id
+     WHERE s.status = 'running' AND i.status = 'queued' ORDER BY i.sweep_id, i.appointment_id`,
+  );
+  return rows.map((r) => ({ sweepId: r.sweep_id, appointmentId: r.appointment_id }));
+}

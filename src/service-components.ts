@@ -1,0 +1,78 @@
+/**
+ * The pieces the service runs, built on an open database without listening: the EHR and payer
+ * connections, the agents, the runtime and the sweep service. `startService` and CLI commands
+ * that work in-process (`infusion-rcm sweep`) build the same pieces here.
+ */
+import type { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
+import type { Logger } from "pino";
+import { loadCodingTables, type CodingTables } from "../tools/coding/coding-tables.js";
+import { PayerRules } from "../tools/payer/payer-rules.js";
+import { loadPayerConfig } from "../tools/payer/sandbox/payer-config.js";
+import type { Config } from "./config.js";
+import type { Database } from "./db/database.js";
+import { SweepService, type SweepServiceOptions } from "./jobs/sweep-service.js";
+import { createModelClient } from "./llm/create-model-client.js";
+import { createCheckpointer, setupCheckpointer } from "./orchestration/checkpointer.js";
+import { productRegistry } from "./orchestration/product-agents.js";
+import type { AgentRegistry } from "./orchestration/registry.js";
+import { AgentRuntime } from "./orchestration/runtime.js";
+import { connectionsFor, seedSandboxIfEmpty, type Connections } from "./sandbox/sandbox-world.js";
+
+/** What the service runs on one database. */
+export interface ServiceComponents {
+  tables: CodingTables;
+  connections: Connections;
+  payerRules: PayerRules;
+  checkpointer: PostgresSaver;
+  runtime: AgentRuntime;
+  sweeps: SweepService;
+  now: () => Date;
+}
+
+/** Overrides for embedding and tests. */
+export interface ComponentOptions {
+  /** Agents to run (the product registry by default). */
+  registry?: AgentRegistry;
+  /** The clock (the wall clock by default). */
+  now?: () => Date;
+  /** Sweep job retry and polling settings. */
+  sweepJobs?: SweepServiceOptions["jobs"];
+}
+
+/** Builds the service's pieces on `db`; nothing touches the database until they are used. */
+export function buildServiceComponents(config: Config, db: Database, logger: Logger, options: ComponentOptions = {}): ServiceComponents {
+  const now = options.now ?? (() => new Date());
+  const tables = loadCodingTables();
+  const connections = connectionsFor(config, db.pool, tables, now);
+  const payerRules = new PayerRules(connections.payerConfig ?? loadPayerConfig(config.sandbox.payerConfigFile));
+  const checkpointer = createCheckpointer(db);
+  const registry = options.registry ?? productRegistry({
+    ehr: connections.ehr, clearinghouse: connections.clearinghouse, tables, model: createModelClient(config.llm),
+    clinic: config.clinic, payerRules,
+  });
+  const runtime = new AgentRuntime({
+    pool: db.pool, checkpointer, registry, logger, now,
+    policy: config.autonomy, offlineConfidenceCap: config.llm.offlineConfidenceCap,
+  });
+  const sweeps = new SweepService({
+    db, runtime, ehr: connections.ehr, volatile: (payerId, planId) => payerRules.volatile(payerId, planId), logger, now,
+    sweep: config.sweep, jobs: options.sweepJobs,
+  });
+  return { tables, connections, payerRules, checkpointer, runtime, sweeps, now };
+}
+
+/**
+ * Prepares a migrated database for the pieces: checkpointer tables, the sandbox clinic on first
+ * start (when the sandbox is on), and runs whose review was decided before the last stop.
+ */
+export async function prepareComponents(
+  config: Config, db: Database, c: ServiceComponents, logger: Logger, onSeedProgress?: (done: number, total: number) => void,
+): Promise<void> {
+  await setupCheckpointer(db, c.checkpointer);
+  if (config.sandbox.enabled) {
+    logger.info("running in SANDBOX mode: synthetic EHR and simulated payers (SANDBOX=off or EHR_BASE_URL to change)");
+    await seedSandboxIfEmpty(db.pool, config, c.tables, c.now().toISOString().slice(0, 10), logger, onSeedProgress);
+  }
+  const resumed = await c.runtime.recover();
+  if (resumed > 0) logger.info({ resumed }, "resumed runs whose review was decided before the last stop");
+}

@@ -1,0 +1,101 @@
+/**
+ * `npm run bench:sweep [-- --appointments 10000 --concurrency 4 --phase advisory]` — a pre-service
+ * sweep over a generated sandbox clinic, as the service runs it: one pg-boss job per appointment,
+ * the eligibility and prior-auth agents on the platform (checkpoints, gate, audit), the sandbox
+ * payer answering X12, the offline model. Prints appointments/s, p95 per appointment, peak RSS and
+ * model calls per clean appointment, on the embedded database (PGlite on disk) and, when
+ * DATABASE_URL is set, on that PostgreSQL server (in a fresh database created and dropped here).
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import pino from "pino";
+import { loadConfig } from "../../src/config.js";
+import { openDatabase, type Database } from "../../src/db/database.js";
+import { migrate } from "../../src/db/migrate.js";
+import { buildServiceComponents, prepareComponents } from "../../src/service-components.js";
+import { seedGeneratedClinic } from "../../src/sandbox/harness.js";
+
+const { values } = parseArgs({ options: { appointments: { type: "string", default: "10000" }, concurrency: { type: "string", default: "4" }, phase: { type: "string", default: "advisory" } } });
+const wanted = Number(values.appointments);
+const out = (line: string) => process.stdout.write(`${line}\n`);
+const today = new Date().toISOString().slice(0, 10);
+
+let peakRss = 0;
+const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 100);
+
+async function bench(label: string, db: Database, dataDir: string): Promise<void> {
+  await migrate(db.pool);
+  // About 0.9 upcoming visits per patient over two weeks: size the clinic, then sweep up to the day of the `wanted`-th.
+  let t = performance.now();
+  const clinic = await seedGeneratedClinic(db, { patients: Math.ceil(wanted * 1.15), weeks: 2, seed: 11, asOf: today, historyWeeks: 1 });
+  const upcoming = clinic.truth.filter((x) => x.dateOfService >= today).sort((a, b) => a.dateOfService.localeCompare(b.dateOfService));
+  const last = upcoming[Math.min(wanted, upcoming.length) - 1]?.dateOfService ?? today;
+  out(`${label}: seeded ${clinic.bundle.entry.length.toLocaleString("en-US")} FHIR resources in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  const config = loadConfig({ NODE_ENV: "test", DATA_DIR: dataDir, SWEEP_CONCURRENCY: values.concurrency, LOG_LEVEL: "silent" });
+  const logger = pino({ level: "silent" });
+  const components = buildServiceComponents(config, db, logger, { sweepJobs: { pollingIntervalSeconds: 0.5 } });
+  await prepareComponents(config, db, components, logger);
+  for (const agent of ["eligibility", "prior-auth"]) {
+    await db.pool.query(`INSERT INTO agent_autonomy (agent, action_type, phase, updated_by, justification) VALUES ($1, '*', $2, 'bench', 'bench')
+      ON CONFLICT (agent, action_type) DO UPDATE SET phase = EXCLUDED.phase`, [agent, values.phase]);
+  }
+  await components.sweeps.start({ schedule: false });
+  t = performance.now();
+  const sweep = await components.sweeps.startSweep({ from: today, to: last, kind: "manual", requestedBy: "bench" });
+  const done = await components.sweeps.waitForCompletion(sweep.id, { pollMs: 250 });
+  const seconds = (performance.now() - t) / 1000;
+  await components.sweeps.stop();
+
+  const { rows: latency } = await db.pool.query<{ ms: number }>(
+    "SELECT extract(epoch FROM max(updated_at) - min(created_at)) * 1000 AS ms FROM runs WHERE subject_type = 'appointment' GROUP BY subject_id ORDER BY 1");
+  const p95 = Number(latency[Math.floor(latency.length * 0.95)]?.ms ?? 0);
+  const { rows: [calls] } = await db.pool.query<{ clean: number; model_calls: number }>(
+    `WITH clean AS (SELECT appointment_id FROM pre_service_checks GROUP BY appointment_id HAVING bool_and(outcome = 'clean'))
+     SELECT (SELECT count(*) FROM clean)::int AS clean,
+            (SELECT count(*) FROM audit_log a JOIN runs r ON r.id = a.run_id WHERE a.kind = 'model.call' AND r.subject_id IN (SELECT appointment_id FROM clean))::int AS model_calls`);
+  out(`${label}: ${done.total.toLocaleString("en-US")} appointments (${done.items.done} done, ${done.items.failed} failed), phase ${values.phase}, concurrency ${values.concurrency}`);
+  out(`  throughput                         ${(done.total / seconds).toFixed(1)} appointments/s (${seconds.toFixed(1)} s)`);
+  out(`  p95 per appointment (both agents)  ${p95.toFixed(0)} ms`);
+  out(`  runs                               ${JSON.stringify(done.results.runs)}`);
+  out(`  exceptions by reason               ${JSON.stringify(done.results.exceptionsByReason)}`);
+  out(`  model calls per clean appointment  ${calls === undefined || calls.clean === 0 ? "n/a" : (calls.model_calls / calls.clean).toFixed(2)} (${calls?.clean ?? 0} clean)`);
+  out(`  peak RSS so far                    ${(peakRss / 1024 / 1024).toFixed(0)} MB`);
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(path.join(tmpdir(), "irc-bench-sweep-"));
+  try {
+    const db = await openDatabase({ kind: "pglite", dataDir: path.join(dir, "pglite") });
+    try {
+      await bench("embedded (PGlite)", db, dir);
+    } finally {
+      await db.close();
+    }
+    const url = process.env.DATABASE_URL;
+    if (url !== undefined && url !== "") {
+      const name = `irc_bench_${process.pid}`;
+      const admin = async (sql: string) => { const c = new pg.Client({ connectionString: url }); await c.connect(); try { await c.query(sql); } finally { await c.end(); } };
+      await admin(`CREATE DATABASE ${name}`);
+      const u = new URL(url);
+      u.pathname = `/${name}`;
+      const server = await openDatabase({ kind: "postgres", url: u.toString(), poolMax: 10 });
+      try {
+        await bench("PostgreSQL", server, dir);
+      } finally {
+        await server.close();
+        await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      }
+    }
+  } finally {
+    clearInterval(sampler);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,46 @@
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { createLogger } from "../../src/logger.js";
+import { startService, type RunningService } from "../../src/service.js";
+import { LogCapture, testConfig } from "../helpers/app.js";
+
+describe("the service's first sweep", () => {
+  it("opens the queue on start, sweeps today..today+daysAhead on the sandbox with the product agents once per day, logs where to look, and closes the queue on stop", async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), "irc-sweep-"));
+    const config = testConfig({ DATA_DIR: dataDir, PORT: "0", SANDBOX_PATIENTS: "12", SANDBOX_WEEKS: "2", SWEEP_DAYS_AHEAD: "5" });
+    const logs = new LogCapture();
+    let service: RunningService = await startService(config, createLogger({ level: "info" }, logs));
+    try {
+      const line = logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => typeof l.reviews === "string");
+      expect(line).toBeDefined();
+      const sweepId = line!.sweepId as string;
+      expect(line).toMatchObject({
+        created: true, reviews: `${service.url}/v1/reviews`, sweep: `${service.url}/v1/sweeps/${sweepId}`, docs: `${service.url}/docs`,
+        scorecard: expect.stringMatching(new RegExp(`^${service.url}/v1/scorecard\\?from=\\d{4}-\\d{2}-\\d{2}&to=\\d{4}-\\d{2}-\\d{2}$`)),
+      });
+      const done = await service.sweeps.waitForCompletion(sweepId, { pollMs: 200, timeoutMs: 60_000 });
+      expect(done.total).toBeGreaterThan(0);
+      expect(done.items.done).toBe(done.total);
+      // Both pre-service agents checked every appointment (new agents are advisory: their drafts wait for staff).
+      expect(done.results.runs.completed + done.results.runs.waiting).toBe(2 * done.total);
+      expect(done.results.runs.failed).toBe(0);
+      const checks = await service.db.pool.query("SELECT agent, count(*)::int AS n FROM pre_service_checks WHERE sweep_id = $1 GROUP BY agent ORDER BY agent", [sweepId]);
+      expect(checks.rows).toEqual([{ agent: "eligibility", n: done.total }, { agent: "prior-auth", n: done.total }]);
+    } finally {
+      await service.stop();
+    }
+    expect(service.sweeps.running).toBe(false);
+
+    // A restart the same day finds the first sweep made and does not sweep again.
+    const again = new LogCapture();
+    service = await startService(config, createLogger({ level: "info" }, again));
+    try {
+      const line = again.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => typeof l.reviews === "string");
+      expect(line).toMatchObject({ created: false });
+    } finally {
+      await service.stop();
+    }
+  }, 120_000);
+});

@@ -1,0 +1,43 @@
+/** A sweep service over the sandbox clinic with the sweep test agent, for the sweep tests. */
+import { loadCodingTables } from "../../tools/coding/coding-tables.js";
+import { FhirEhrClient } from "../../tools/ehr/fhir-ehr-client.js";
+import { SandboxFhirTransport } from "../../tools/ehr/sandbox/fhir-handler.js";
+import { PayerRules } from "../../tools/payer/payer-rules.js";
+import { loadPayerConfig } from "../../tools/payer/sandbox/payer-config.js";
+import type { Database } from "../../src/db/database.js";
+import { SweepService } from "../../src/jobs/sweep-service.js";
+import { createLogger } from "../../src/logger.js";
+import { AgentRegistry } from "../../src/orchestration/registry.js";
+import type { AgentRuntime } from "../../src/orchestration/runtime.js";
+import { seedClinic } from "../../src/sandbox/sandbox-world.js";
+import { testConfig, testRuntime } from "../helpers/app.js";
+import { sweepTestAgent, type SweepTestDeps } from "./sweep-test-agent.js";
+
+/** The sandbox clinic's "today" in these tests. */
+export const TODAY = "2026-03-02";
+
+/** Seeds a small sandbox clinic (30 patients, 2 weeks from TODAY). */
+export async function seedSmallClinic(db: Database): Promise<void> {
+  await seedClinic(db.pool, testConfig(), loadCodingTables(), { patients: 30, weeks: 2, seed: 7, asOf: TODAY });
+}
+
+/** A sweep service (not started) with its test agent's knobs. */
+export async function sweepHarness(
+  db: Database,
+  options: { today?: string; failing?: string[]; flaky?: Record<string, number>; delayMs?: number; concurrency?: number; runtime?: AgentRuntime; deps?: SweepTestDeps } = {},
+) {
+  const logger = createLogger({ level: "silent" });
+  const ehr = new FhirEhrClient(new SandboxFhirTransport(db.pool));
+  const deps: SweepTestDeps = options.deps ?? {
+    ehr, failing: new Set(options.failing ?? []), flaky: new Map(Object.entries(options.flaky ?? {})), delayMs: options.delayMs ?? 0, checked: [],
+  };
+  const runtime = options.runtime ?? await testRuntime(db, logger, { registry: new AgentRegistry().register(sweepTestAgent(), deps) });
+  const payerRules = new PayerRules(loadPayerConfig());
+  const sweeps = new SweepService({
+    db, runtime, ehr, volatile: (payerId, planId) => payerRules.volatile(payerId, planId), logger,
+    now: () => new Date(`${options.today ?? TODAY}T07:00:00Z`),
+    sweep: { daysAhead: 5, dailyCron: "0 6 * * *", recheckCron: "0 14 * * *", concurrency: options.concurrency ?? 2 },
+    jobs: { retryLimit: 1, retryDelaySeconds: 1, retryBackoff: false, pollingIntervalSeconds: 0.5 },
+  });
+  return { sweeps, deps, runtime, ehr, payerRules };
+}

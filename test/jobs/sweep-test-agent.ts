@@ -1,0 +1,78 @@
+/**
+ * A tiny pre-service test agent (not a product agent) for the sweep tests: for an appointment it
+ * records a check (an exception for some appointments, with an estimate for others) and, when it
+ * found an exception, proposes one action — which an advisory agent sends to review, so its run
+ * waits; a clean appointment's run completes. It can be told to fail for some appointments.
+ */
+import { END, START, StateGraph, StateSchema } from "@langchain/langgraph";
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { recordCheck, type ExceptionReason } from "../../agents/shared/pre-service-checks.js";
+import type { EhrClient } from "../../tools/ehr/ehr-client.js";
+import type { ActionTypeDefinition, AgentDefinition } from "../../src/orchestration/agent-definition.js";
+import { ProposedAction } from "../../src/orchestration/decision.js";
+
+/** What the test agent reads and how it misbehaves. */
+export interface SweepTestDeps {
+  ehr: Pick<EhrClient, "appointment">;
+  /** Appointments whose check always throws. */
+  failing: Set<string>;
+  /** Appointments whose check throws this many more times. */
+  flaky: Map<string, number>;
+  /** Milliseconds each check takes (to stop a sweep half-way). */
+  delayMs: number;
+  /** Appointment ids in the order their checks ran. */
+  checked: string[];
+}
+
+/** The test's deterministic verdict for an appointment: an exception for about a third, an estimate for about half. */
+export function verdictFor(appointmentId: string): { reasons: ExceptionReason[]; estimate: boolean } {
+  const byte = createHash("sha256").update(appointmentId).digest()[0] ?? 0;
+  return { reasons: byte % 3 === 0 ? ["coverage-inactive"] : byte % 3 === 1 && byte % 2 === 0 ? ["benefit-ambiguous"] : [], estimate: byte % 2 === 1 };
+}
+
+const State = new StateSchema({
+  runId: z.string(),
+  workItem: z.record(z.string(), z.unknown()),
+  proposals: z.array(ProposedAction).default(() => []),
+});
+
+/** The agent, registered as `eligibility` for appointments. */
+export function sweepTestAgent(): AgentDefinition<SweepTestDeps> {
+  const note: ActionTypeDefinition<{ note: string }, SweepTestDeps> = {
+    type: "file-note", description: "Leave a note for staff", humanOnly: false, threshold: 0.9,
+    payloadSchema: z.object({ note: z.string() }), execute: async () => ({ ok: true }),
+  };
+  return {
+    id: "eligibility",
+    title: "Sweep test agent",
+    description: "Records a pre-service check; used by the sweep tests.",
+    handles: ["appointment"],
+    actionTypes: [note] as never,
+    build: (services, deps) => new StateGraph(State)
+      .addNode("check", async (s) => {
+        const appointmentId = String(s.workItem.id);
+        if (deps.delayMs > 0) await new Promise((r) => setTimeout(r, deps.delayMs));
+        const remaining = deps.flaky.get(appointmentId) ?? 0;
+        if (remaining > 0) deps.flaky.set(appointmentId, remaining - 1);
+        if (deps.failing.has(appointmentId) || remaining > 0) throw new Error(`payer timed out for ${appointmentId}`);
+        const appointment = await deps.ehr.appointment(appointmentId);
+        if (appointment === null) throw new Error(`no appointment ${appointmentId}`);
+        deps.checked.push(appointmentId);
+        const { reasons, estimate } = verdictFor(appointmentId);
+        await recordCheck(services.pool, {
+          agent: "eligibility", runId: s.runId, sweepId: typeof s.workItem.sweepId === "string" ? s.workItem.sweepId : null,
+          appointmentId, patientId: appointment.patientId, dateOfService: appointment.dateOfService, checkedAt: services.now(),
+          reasons, facts: { coverageActive: reasons.length === 0 }, estimate: estimate ? { patientResponsibilityCents: 1234 } : null,
+        });
+        const proposals: ProposedAction[] = reasons.length === 0 ? [] : [{
+          actionType: "file-note", idempotencyKey: `note-${s.runId}`, payload: { note: reasons.join(", ") }, summary: `Check ${reasons.join(", ")}`,
+          confidence: 0.95, rationale: "test", evidence: [{ kind: "rule", ref: "test" }], subject: { type: "appointment", id: appointmentId },
+          dueBy: null, humanOnlyReason: null, modelProvider: "none",
+        }];
+        return { proposals };
+      })
+      .addEdge(START, "check").addEdge("check", END)
+      .compile(),
+  };
+}
