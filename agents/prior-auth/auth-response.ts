@@ -10,7 +10,7 @@ import {
 } from "../../tools/payer/authorization-ledger.js";
 import type { Clearinghouse } from "../../tools/payer/clearinghouse.js";
 import type pg from "pg";
-import { addDays } from "./authorization-check.js";
+import { addDays } from "../../tools/iso-dates.js";
 
 /** What became of a submission. */
 export interface AuthSubmissionResult {

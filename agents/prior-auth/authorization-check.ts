@@ -5,6 +5,7 @@
  * trigger)? What is missing becomes a needed request and exception reasons.
  */
 import type { MedicationOrder } from "../../tools/ehr/ehr-types.js";
+import { addDays } from "../../tools/iso-dates.js";
 import type { AuthorizationRequestRecord, LedgerAuthorization } from "../../tools/payer/authorization-ledger.js";
 import type { AuthRule } from "../../tools/payer/sandbox/payer-config.js";
 import type { ExceptionReason } from "../shared/pre-service-checks.js";
@@ -29,9 +30,6 @@ export interface DoseCheckInput {
   history: { approved: number; denied: number };
 }
 
-const DAY = 86_400_000;
-/** ISO date `days` after `date`. */
-export const addDays = (date: string, days: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
 const norm = (code: string) => code.replace(".", "").toUpperCase();
 
 /** The rule's diagnoses: ICD-10-CM prefixes (payer policy), e.g. C34 for lung. */

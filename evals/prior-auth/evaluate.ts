@@ -10,6 +10,7 @@ import { validateCases, type EvalCase } from "../case.js";
 import { addCase, emptyConfusion, fmt, precision, rate, recall, type MetricLine } from "../metrics.js";
 import { runCase } from "../run-case.js";
 import type { EvalWorld } from "../world.js";
+import { addDays } from "../../tools/iso-dates.js";
 import type { AppointmentTruth } from "../../tools/sandbox/world.js";
 
 /**
@@ -17,15 +18,14 @@ import type { AppointmentTruth } from "../../tools/sandbox/world.js";
  * each authorization's end date, so also whether a valid one ends before the next cycle.
  */
 const GENERATED_JUDGED = ["auth-missing", "auth-expired", "auth-lapses-before-next-cycle"] as const;
-const DAY = 86_400_000;
-const nextCycle = (dos: string, cycleDays: number) => new Date(Date.parse(`${dos}T00:00:00Z`) + cycleDays * DAY).toISOString().slice(0, 10);
+
 
 /** Labelled cases from the generated clinic's truth. */
 export function generatedPriorAuthCases(upcoming: AppointmentTruth[]): EvalCase[] {
   return validateCases(upcoming.map((t) => {
     const reasons = [...new Set(t.drugs.flatMap((d) => {
       if (!d.authRequired) return [];
-      if (d.authValid === true) return d.authEnd !== null && nextCycle(t.dateOfService, d.cycleDays) > d.authEnd ? ["auth-lapses-before-next-cycle"] : [];
+      if (d.authValid === true) return d.authEnd !== null && addDays(t.dateOfService, d.cycleDays) > d.authEnd ? ["auth-lapses-before-next-cycle"] : [];
       return d.authEnd === null ? ["auth-missing"] : ["auth-expired"];
     }))];
     return {

@@ -15,7 +15,8 @@ import type { AgentRuntime } from "../orchestration/runtime.js";
 import { closeQueue, ensureQueue, openQueue } from "./queue.js";
 import { insertSweep, listSweeps, queuedItems, type SweepKind, type SweepSummary } from "./sweep-store.js";
 import { sweepProgress, type SweepProgress } from "./sweep-progress.js";
-import { addDays, sweepTargets, type VolatilePlan } from "./sweep-targets.js";
+import { addDays } from "../../tools/iso-dates.js";
+import { sweepTargets, type VolatilePlan } from "./sweep-targets.js";
 import { workSweepJob, type SweepJobData } from "./sweep-worker.js";
 
 export const SWEEP_QUEUE = "pre-service-sweep";

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { addDays } from "../../src/jobs/sweep-targets.js";
+import { addDays } from "../../tools/iso-dates.js";
 import { runCliCaptured } from "../helpers/cli.js";
 
 describe("infusion-rcm sweep (embedded database)", () => {

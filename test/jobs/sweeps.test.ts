@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SWEEP_QUEUE, sweepJobId, type SweepService } from "../../src/jobs/sweep-service.js";
-import { addDays, primaryCoverage } from "../../src/jobs/sweep-targets.js";
+import { primaryCoverage } from "../../agents/shared/chart.js";
+import { addDays } from "../../tools/iso-dates.js";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../helpers/databases.js";
 import { TODAY, seedSmallClinic, sweepHarness } from "./sweep-harness.js";
 import { verdictFor } from "./sweep-test-agent.js";

@@ -3,7 +3,7 @@ import { buildApp, type App } from "../../src/server/app.js";
 import { Readiness } from "../../src/db/readiness.js";
 import { createLogger } from "../../src/logger.js";
 import type { SweepService } from "../../src/jobs/sweep-service.js";
-import { addDays } from "../../src/jobs/sweep-targets.js";
+import { addDays } from "../../tools/iso-dates.js";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../helpers/databases.js";
 import { buildTestApp, keysForRoles, testConfig } from "../helpers/app.js";
 import { TODAY, seedSmallClinic, sweepHarness } from "../jobs/sweep-harness.js";

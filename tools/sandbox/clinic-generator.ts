@@ -5,6 +5,7 @@
  * notes, the payer's members and authorizations — and planted real-world defects, with the truth
  * about each appointment kept for tests and evaluations.
  */
+import { addDays } from "../iso-dates.js";
 import type { PayerConfig, Plan } from "../payer/sandbox/payer-config.js";
 import type { DrugFacts, DrugFactsLookup } from "./drug-facts.js";
 import { bsaMosteller, creatinineClearance, orderedDose, vialsFor } from "./dosing.js";
@@ -27,8 +28,6 @@ export interface ClinicOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-const DAY = 86_400_000;
-const addDays = (date: string, days: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
 const iso = (ms: number): string => new Date(ms).toISOString().replace(".000Z", "Z");
 const money = (n: number): string => n.toFixed(2);
 

@@ -1,6 +1,6 @@
 /** A range of dates of service (ISO dates, inclusive) as a request gives it, with its bounds checked. */
 import { z } from "zod";
-import { daysBetween } from "../../jobs/sweep-targets.js";
+import { daysBetween } from "../../../tools/iso-dates.js";
 
 /** `{ from, to }` with from ≤ to, covering at most `maxDays` calendar days (both ends included). */
 export function DateRange(maxDays: number) {

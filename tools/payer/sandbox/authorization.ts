@@ -7,12 +7,12 @@
  */
 import { createHash } from "node:crypto";
 import type pg from "pg";
+import { addDays } from "../../iso-dates.js";
 import type { AuthResponse278 } from "../../edi/readers/acknowledgments.js";
 import type { AuthRequest278 } from "../../edi/readers/request-278.js";
 import { findPlan, type PayerConfig } from "./payer-config.js";
 import { authorizationsFor, findMember, saveAuthorization } from "./payer-store.js";
 
-const addDays = (date: string, days: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 /** Decides one request. `today` is the payer's clock. */
 export async function decideAuthorization(pool: pg.Pool, config: PayerConfig, req: AuthRequest278, today: string): Promise<AuthResponse278> {
