@@ -11,7 +11,7 @@ import { bootstrapAdminKey } from "./server/bootstrap-key.js";
 import type { AgentRegistry } from "./orchestration/registry.js";
 import type { AgentRuntime } from "./orchestration/runtime.js";
 import type { SweepService } from "./jobs/sweep-service.js";
-import { addDays } from "./jobs/sweep-targets.js";
+import { addDays } from "../tools/iso-dates.js";
 import type { Connections } from "./sandbox/sandbox-world.js";
 import { buildServiceComponents, prepareComponents } from "./service-components.js";
 
