@@ -72,16 +72,20 @@ describe("service lifecycle", () => {
   it("finishes in-flight requests before closing, then closes the database", async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), "irc-service-"));
     const logs = new LogCapture();
+    let started!: () => void;
+    const handlerStarted = new Promise<void>((resolve) => { started = resolve; });
     const service = await startService(testConfig({ DATA_DIR: dataDir, PORT: "0" }), createLogger({ level: "info" }, logs), {
       configure: async (app) => {
         app.get("/slow", async () => {
+          started();
           await new Promise((r) => setTimeout(r, 500));
           return { done: true };
         });
       },
     });
     const inFlight = fetch(`${service.url}/slow`).then(async (r) => ({ status: r.status, body: await r.json() }));
-    await new Promise((r) => setTimeout(r, 100));
+    // Stop once the request is being handled (the first sweep may keep the embedded database busy meanwhile).
+    await handlerStarted;
     await service.stop();
     expect(await inFlight).toEqual({ status: 200, body: { done: true } });
     await expect(service.db.pool.query("SELECT 1")).rejects.toThrow();

@@ -29,6 +29,8 @@ export interface AuditInput {
   subjectType?: string | null;
   subjectId?: string | null;
   payload: unknown;
+  /** When it happened; defaults to the time of the append (a buffered entry keeps the time it was recorded). */
+  at?: Date;
 }
 
 /** A stored entry. */
@@ -53,6 +55,8 @@ export type AuditEntry = z.infer<typeof AuditEntry>;
 export const GENESIS_HASH = "0".repeat(64);
 /** Advisory lock serialising appends across connections and instances. */
 const AUDIT_LOCK = 0x61756469;
+/** Rows per INSERT statement when appending many entries. */
+const INSERT_BATCH = 500;
 
 interface AuditRow {
   seq: string;
@@ -90,39 +94,50 @@ export async function appendAuditInTransaction(
   inputs: AuditInput[],
   now: () => Date = () => new Date(),
 ): Promise<AuditEntry[]> {
-  {
-    await client.query("SELECT pg_advisory_xact_lock($1)", [AUDIT_LOCK]);
-    const last = await client.query<{ seq: string; hash: string }>("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
-    let seq = Number(last.rows[0]?.seq ?? 0);
-    let prevHash = last.rows[0]?.hash ?? GENESIS_HASH;
-    const written: AuditEntry[] = [];
-    for (const input of inputs) {
-      seq += 1;
-      const body = {
-        seq,
-        id: randomUUID(),
-        at: now().toISOString(),
-        kind: input.kind,
-        actor: input.actor,
-        runId: input.runId ?? null,
-        agent: input.agent ?? null,
-        node: input.node ?? null,
-        subjectType: input.subjectType ?? null,
-        subjectId: input.subjectId ?? null,
-        payload: toJson(input.payload ?? null),
-      };
-      const hash = entryHash(prevHash, body);
-      await client.query(
-        `INSERT INTO audit_log (seq, id, at, kind, actor, run_id, agent, node, subject_type, subject_id, payload, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-        [seq, body.id, body.at, body.kind, body.actor, body.runId, body.agent, body.node, body.subjectType, body.subjectId,
-          JSON.stringify(body.payload), prevHash, hash],
-      );
-      written.push({ ...body, prevHash, hash });
-      prevHash = hash;
-    }
-    return written;
+  if (inputs.length === 0) return [];
+  // Lock, then read the chain's end in a separate statement: in READ COMMITTED each statement
+  // takes a new snapshot, so the read sees everything committed by the previous lock holder.
+  await client.query("SELECT pg_advisory_xact_lock($1)", [AUDIT_LOCK]);
+  const last = await client.query<{ seq: string; hash: string }>("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+  let seq = Number(last.rows[0]?.seq ?? 0);
+  let prevHash = last.rows[0]?.hash ?? GENESIS_HASH;
+  const written: AuditEntry[] = [];
+  for (const input of inputs) {
+    seq += 1;
+    const body = {
+      seq,
+      id: randomUUID(),
+      at: (input.at ?? now()).toISOString(),
+      kind: input.kind,
+      actor: input.actor,
+      runId: input.runId ?? null,
+      agent: input.agent ?? null,
+      node: input.node ?? null,
+      subjectType: input.subjectType ?? null,
+      subjectId: input.subjectId ?? null,
+      payload: toJson(input.payload ?? null),
+    };
+    const hash = entryHash(prevHash, body);
+    written.push({ ...body, prevHash, hash });
+    prevHash = hash;
   }
+  // One multi-row INSERT per batch of rows (13 parameters a row, well under the 65,535 limit).
+  for (let start = 0; start < written.length; start += INSERT_BATCH) {
+    const batch = written.slice(start, start + INSERT_BATCH);
+    const params: unknown[] = [];
+    const rows = batch.map((e) => {
+      const base = params.length;
+      params.push(e.seq, e.id, e.at, e.kind, e.actor, e.runId, e.agent, e.node, e.subjectType, e.subjectId,
+        JSON.stringify(e.payload), e.prevHash, e.hash);
+      return `(${Array.from({ length: 13 }, (_, i) => `$${base + i + 1}`).join(", ")})`;
+    });
+    await client.query(
+      `INSERT INTO audit_log (seq, id, at, kind, actor, run_id, agent, node, subject_type, subject_id, payload, prev_hash, hash)
+       VALUES ${rows.join(", ")}`,
+      params,
+    );
+  }
+  return written;
 }
 
 /** Filters for reading the log. */

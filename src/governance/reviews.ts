@@ -8,7 +8,7 @@ import { z } from "zod";
 import { BadInputError, ConflictError, NotFoundError } from "../../tools/errors.js";
 import { withTransaction } from "../db/database.js";
 import type { PlatformInterrupt, ReviewDecision } from "../orchestration/human-review.js";
-import { appendAuditInTransaction } from "./audit-log.js";
+import { appendAuditInTransaction, type AuditInput } from "./audit-log.js";
 
 export const ReviewStatus = z.enum(["pending", "accepted", "edited", "responded", "ignored"]);
 export type ReviewStatus = z.infer<typeof ReviewStatus>;
@@ -54,30 +54,43 @@ const STATUS_OF: Record<ReviewDecision["type"], ReviewStatus> = {
 export async function createReviewItem(
   pool: pg.Pool, ref: { runId: string; agent: string; interruptId: string }, value: PlatformInterrupt, now: Date,
 ): Promise<{ item: ReviewItem; created: boolean }> {
+  return withTransaction(pool, async (client) => {
+    const { item, created, audit } = await insertReviewItem(client, ref, value, now);
+    if (audit !== null) await appendAuditInTransaction(client, [audit], () => now);
+    return { item, created };
+  });
+}
+
+/**
+ * Inserts the review item for an interrupt inside the caller's transaction (once per run and
+ * interrupt) and returns the `review.created` entry for the caller to append in that transaction
+ * (null when the item existed already).
+ */
+export async function insertReviewItem(
+  client: pg.PoolClient, ref: { runId: string; agent: string; interruptId: string }, value: PlatformInterrupt, now: Date,
+): Promise<{ item: ReviewItem; created: boolean; audit: AuditInput | null }> {
   const { runId, agent, interruptId } = ref;
   const p = value.review.proposal;
-  return withTransaction(pool, async (client) => {
-    const inserted = await client.query<ReviewRow>(
-      `INSERT INTO review_items (id, run_id, interrupt_id, agent, action_type, subject_type, subject_id, status, interrupt,
-         draft, rationale, evidence, confidence, human_only, reason, due_by, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10, $11, $12, $13, $14, $15, $16)
-       ON CONFLICT (run_id, interrupt_id) DO NOTHING RETURNING *`,
-      [randomUUID(), runId, interruptId, agent, p.actionType, p.subject.type, p.subject.id, JSON.stringify(value),
-        JSON.stringify(p.payload), p.rationale, JSON.stringify(p.evidence), value.review.confidence, value.review.humanOnly,
-        value.review.reason, p.dueBy, now],
-    );
-    const row = inserted.rows[0];
-    if (row === undefined) {
-      const existing = await client.query<ReviewRow>("SELECT * FROM review_items WHERE run_id = $1 AND interrupt_id = $2", [runId, interruptId]);
-      return { item: toItem(existing.rows[0] as ReviewRow), created: false };
-    }
-    await appendAuditInTransaction(client, [{
-      kind: "review.created", actor: `agent:${row.agent}`, runId, agent: row.agent, node: "review",
-      subjectType: p.subject.type, subjectId: p.subject.id,
-      payload: { reviewId: row.id, actionType: p.actionType, confidence: value.review.confidence, reason: value.review.reason, dueBy: p.dueBy },
-    }], () => now);
-    return { item: toItem(row), created: true };
-  });
+  const inserted = await client.query<ReviewRow>(
+    `INSERT INTO review_items (id, run_id, interrupt_id, agent, action_type, subject_type, subject_id, status, interrupt,
+       draft, rationale, evidence, confidence, human_only, reason, due_by, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10, $11, $12, $13, $14, $15, $16)
+     ON CONFLICT (run_id, interrupt_id) DO NOTHING RETURNING *`,
+    [randomUUID(), runId, interruptId, agent, p.actionType, p.subject.type, p.subject.id, JSON.stringify(value),
+      JSON.stringify(p.payload), p.rationale, JSON.stringify(p.evidence), value.review.confidence, value.review.humanOnly,
+      value.review.reason, p.dueBy, now],
+  );
+  const row = inserted.rows[0];
+  if (row === undefined) {
+    const existing = await client.query<ReviewRow>("SELECT * FROM review_items WHERE run_id = $1 AND interrupt_id = $2", [runId, interruptId]);
+    return { item: toItem(existing.rows[0] as ReviewRow), created: false, audit: null };
+  }
+  const audit: AuditInput = {
+    kind: "review.created", actor: `agent:${row.agent}`, runId, agent: row.agent, node: "review",
+    subjectType: p.subject.type, subjectId: p.subject.id, at: now,
+    payload: { reviewId: row.id, actionType: p.actionType, confidence: value.review.confidence, reason: value.review.reason, dueBy: p.dueBy },
+  };
+  return { item: toItem(row), created: true, audit };
 }
 
 /**

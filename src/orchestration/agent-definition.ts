@@ -59,6 +59,13 @@ export interface AgentDefinition<D = unknown> {
   handles: WorkItemType[];
   actionTypes: ActionTypeDefinition<never, D>[];
   /**
+   * When the run's LangGraph checkpoint is written: `exit` (the default) when the run completes,
+   * fails or pauses for a person, which is what a paused run, a retry of a failed run and recovery
+   * at start-up resume from; `sync` after every step as well, for long runs that must resume
+   * mid-way after a crash of the process.
+   */
+  durability?: "sync" | "exit";
+  /**
    * Builds the compiled subgraph from its dependencies. Its state must include `runId`,
    * `workItem` and `proposals` (an array of ProposedAction), which the platform reads.
    */

@@ -1,9 +1,18 @@
 /**
  * How nodes write to the audit log: tool calls (inputs, outputs), model calls (provider, model,
  * prompt id and version hash, tokens, latency) and decisions, each tied to run, agent and node.
+ *
+ * While the runtime drives a run, the run's entries are buffered in memory (one buffer per run,
+ * so concurrent runs never mix) and appended in order, in one transaction, at the run's flush
+ * points: before an action is executed (so its decision and gate verdict are in the log before
+ * anything happens outside), and when the run completes, waits for a person or fails — together
+ * with the run's status change. Entries keep the time they were recorded at.
  */
 import type pg from "pg";
-import { appendAudit, type AuditInput, type AuditKind } from "../governance/audit-log.js";
+import { ConflictError } from "../../tools/errors.js";
+import { withTransaction } from "../db/database.js";
+import { appendAudit, appendAuditInTransaction, type AuditInput, type AuditKind } from "../governance/audit-log.js";
+import { toJson } from "../governance/canonical-json.js";
 import type { ModelCallRecord } from "../llm/types.js";
 import type { Subject } from "./decision.js";
 
@@ -20,14 +29,74 @@ export type ModelCallAudit = ModelCallRecord;
 
 /** Writes run-scoped entries. */
 export class AuditRecorder {
+  private readonly buffers = new Map<string, AuditInput[]>();
+
   constructor(
     private readonly pool: pg.Pool,
     private readonly now: () => Date,
   ) {}
 
-  /** Appends one entry for a step. */
+  /**
+   * Starts buffering the entries of a run being driven. Refuses (409) a run that is already being
+   * driven in this process. Pair with `close`.
+   */
+  open(runId: string): void {
+    if (this.buffers.has(runId)) throw new ConflictError(`Run ${runId} is already being driven`);
+    this.buffers.set(runId, []);
+  }
+
+  /** Stops buffering a run; entries not yet flushed are dropped (flush or commit first). */
+  close(runId: string): void {
+    this.buffers.delete(runId);
+  }
+
+  /** Entries of a run waiting to be written (a copy). */
+  buffered(runId: string): AuditInput[] {
+    return [...(this.buffers.get(runId) ?? [])];
+  }
+
+  /** Records one entry for a step: buffered while its run is driven, appended at once otherwise. */
   async record(ctx: StepContext, kind: AuditKind, payload: unknown, actor = `agent:${ctx.agent}`): Promise<void> {
-    await appendAudit(this.pool, [this.entry(ctx, kind, payload, actor)], this.now);
+    await this.add([this.entry(ctx, kind, payload, actor)]);
+  }
+
+  /** Records entries (with `runId`) in order: buffered while their run is driven, appended at once otherwise. */
+  async add(inputs: AuditInput[]): Promise<void> {
+    const unbuffered: AuditInput[] = [];
+    for (const input of inputs) {
+      const buffer = input.runId == null ? undefined : this.buffers.get(input.runId);
+      if (buffer === undefined) unbuffered.push(input);
+      // Snapshot the payload now (a node may change its objects later), as the entry reads back.
+      else buffer.push({ ...input, payload: toJson(input.payload ?? null), at: input.at ?? this.now() });
+    }
+    if (unbuffered.length > 0) await appendAudit(this.pool, unbuffered, this.now);
+  }
+
+  /**
+   * Appends a run's buffered entries now, in one transaction. Call it before anything with an
+   * effect outside the run (the executor does its own audited transaction after this).
+   */
+  async flush(runId: string): Promise<void> {
+    if ((this.buffers.get(runId)?.length ?? 0) === 0) return;
+    await this.commit(runId, async () => ({ value: undefined, entries: [] }));
+  }
+
+  /**
+   * One transaction: `work` makes its changes on `client` and returns entries to append; the
+   * run's buffered entries, then those, are appended last (the chain lock is held only briefly).
+   * The buffer empties only if the transaction commits: on any error nothing is written and the
+   * entries stay buffered.
+   */
+  async commit<T>(runId: string, work: (client: pg.PoolClient) => Promise<{ value: T; entries: AuditInput[] }>): Promise<T> {
+    const buffer = this.buffers.get(runId);
+    const taken = buffer === undefined ? [] : buffer.slice();
+    const value = await withTransaction(this.pool, async (client) => {
+      const { value: v, entries } = await work(client);
+      await appendAuditInTransaction(client, [...taken, ...entries], this.now);
+      return v;
+    });
+    if (buffer !== undefined) buffer.splice(0, taken.length);
+    return value;
   }
 
   /** Runs a deterministic tool and records its input and output (or error). */

@@ -5,7 +5,7 @@
  *
  * `gate` computes the autonomy verdict for one proposal; `review` only calls `interrupt()` (it is
  * re-run on resume, so it must have no side effects); `apply` executes through the idempotent
- * executor, or records why nothing was executed.
+ * executor (after writing the run's buffered audit entries), or records why nothing was executed.
  */
 import { END, ReducedValue, START, StateGraph, StateSchema, interrupt, type BaseCheckpointSaver } from "@langchain/langgraph";
 import { z } from "zod";
@@ -114,6 +114,9 @@ export function buildPlatformGraph(
     if (def === undefined) throw new BadInputError(`Unknown action type ${p.actionType}`);
     const payload = decision?.type === "edit" ? decision.args : p.payload;
     const executedBy = verdict === "execute" ? `agent:${agent}` : `review:${decision?.type ?? "accept"}`;
+    // The run's buffered entries (its decision, gate verdict …) go into the log before the action
+    // can have any effect outside; the executor then appends action.executed with the action's row.
+    await services.audit.flush(state.runId);
     const result = await executeAction(
       services.pool, def, payload,
       { idempotencyKey: p.idempotencyKey, runId: state.runId, agent, executedBy },

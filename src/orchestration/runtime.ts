@@ -9,10 +9,10 @@ import type { Logger } from "pino";
 import type pg from "pg";
 import { z } from "zod";
 import { ConflictError, NotFoundError } from "../../tools/errors.js";
-import { appendAudit, queryAudit, type AuditEntry } from "../governance/audit-log.js";
+import { queryAudit, type AuditEntry, type AuditInput } from "../governance/audit-log.js";
 import { DEFAULT_AUTONOMY_POLICY, demoteIfBelow, type AutonomyPolicy } from "../governance/autonomy.js";
 import { toJson } from "../governance/canonical-json.js";
-import { createReviewItem, decidedReviewsOfWaitingRuns, getReviewItem, listReviewItems, recordDecision, type ReviewItem } from "../governance/reviews.js";
+import { decidedReviewsOfWaitingRuns, getReviewItem, insertReviewItem, listReviewItems, recordDecision, type ReviewItem } from "../governance/reviews.js";
 import type { PlatformServices } from "./agent-definition.js";
 import { AuditRecorder } from "./audit-recorder.js";
 import type { Subject } from "./decision.js";
@@ -77,16 +77,18 @@ export class AgentRuntime {
   async start(agent: string, subject: Subject, workItem: Record<string, unknown>, runId: string = randomUUID()): Promise<RunView> {
     this.graphFor(agent);
     const now = this.now();
-    const inserted = await this.options.pool.query(
+    const inserted = await this.options.pool.query<RunRow>(
       `INSERT INTO runs (id, agent, subject_type, subject_id, status, input, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, 'running', $5, $6, $6) ON CONFLICT (id) DO NOTHING`,
+       VALUES ($1, $2, $3, $4, 'running', $5, $6, $6) ON CONFLICT (id) DO NOTHING RETURNING *`,
       [runId, agent, subject.type, subject.id, JSON.stringify(toJson(workItem)), now],
     );
-    if (inserted.rowCount === 0) throw new ConflictError(`Run ${runId} already exists`);
-    await appendAudit(this.options.pool, [{
-      kind: "run.started", actor: `agent:${agent}`, runId, agent, subjectType: subject.type, subjectId: subject.id, payload: { workItem },
-    }], this.now);
-    return this.drive(runId, agent, { runId, workItem });
+    const row = inserted.rows[0];
+    if (row === undefined) throw new ConflictError(`Run ${runId} already exists`);
+    // From here the run's entries are buffered and written at its flush points (see AuditRecorder).
+    this.services.audit.open(runId);
+    return this.drive(row, { runId, workItem }, {
+      kind: "run.started", actor: `agent:${agent}`, runId, agent, subjectType: subject.type, subjectId: subject.id, payload: { workItem }, at: now,
+    });
   }
 
   /** Records staff's decision on a review item and resumes its run. */
@@ -101,10 +103,8 @@ export class AgentRuntime {
 
   /** Re-drives a failed run from its last checkpoint (the executor keeps actions at most once). */
   async retry(runId: string): Promise<RunView> {
-    const row = await this.runRow(runId);
-    if (row.status !== "failed") throw new ConflictError(`Run ${runId} is ${row.status}, not failed`);
-    await this.setStatus(runId, "running", null, null);
-    return this.drive(runId, row.agent, null);
+    const row = await this.claimRun(runId, "failed");
+    return this.drive(row, null);
   }
 
   /** Resumes runs whose review was decided but which did not resume (e.g. the process stopped). */
@@ -138,53 +138,102 @@ export class AgentRuntime {
   }
 
   private async resume(runId: string, decision: ReviewDecision): Promise<RunView> {
-    const row = await this.runRow(runId);
-    if (row.status !== "waiting") throw new ConflictError(`Run ${runId} is ${row.status}, not waiting for a person`);
-    await this.setStatus(runId, "running", null, null);
-    await appendAudit(this.options.pool, [{
+    const row = await this.claimRun(runId, "waiting");
+    return this.drive(row, new Command({ resume: decision }), {
       kind: "run.resumed", actor: "platform", runId, agent: row.agent, subjectType: row.subject_type, subjectId: row.subject_id,
       payload: { decision: decision.type },
-    }], this.now);
-    return this.drive(runId, row.agent, new Command({ resume: decision }));
+    });
   }
 
-  private async drive(runId: string, agent: string, input: unknown): Promise<RunView> {
-    const graph = this.graphFor(agent);
-    const config = { configurable: { thread_id: runId } };
-    const row = await this.runRow(runId);
-    const subject = { type: row.subject_type, id: row.subject_id };
+  /**
+   * Opens the run's audit buffer and moves the run from `from` to running in one conditional
+   * update, so two callers cannot both resume or retry it.
+   */
+  private async claimRun(runId: string, from: "waiting" | "failed"): Promise<RunRow> {
+    // Refuses (409) a run this process is driving right now; closed again if the claim fails.
+    this.services.audit.open(runId);
     try {
-      const stream = await graph.stream(input as never, { ...config, streamMode: "updates", subgraphs: true, durability: "sync" });
-      for await (const [namespace, chunk] of stream as AsyncIterable<[string[], Record<string, unknown>]>) {
-        for (const [node, update] of Object.entries(chunk)) {
-          if (node === "__interrupt__" || (namespace.length === 0 && node === "agent")) continue;
-          await this.services.audit.record({ runId, agent, node, subject }, "node.step", {
-            graph: namespace.length === 0 ? "platform" : "agent",
-            updated: update !== null && typeof update === "object" ? Object.keys(update) : [],
-          });
-        }
-      }
-      const snapshot = await graph.getState(config);
-      const interrupts = snapshot.tasks.flatMap((t) => t.interrupts);
-      if (interrupts.length > 0) {
-        for (const i of interrupts) {
-          if (i.id === undefined) continue;
-          await createReviewItem(this.options.pool, { runId, agent, interruptId: i.id }, i.value as PlatformInterrupt, this.now());
-        }
-        await this.setStatus(runId, "waiting", null, null);
-        await appendAudit(this.options.pool, [{ kind: "run.waiting", actor: "platform", runId, agent, subjectType: subject.type, subjectId: subject.id, payload: { interrupts: interrupts.length } }], this.now);
-      } else {
-        const outcomes = (snapshot.values as { outcomes?: unknown[] }).outcomes ?? [];
-        await this.setStatus(runId, "completed", { outcomes }, null);
-        await appendAudit(this.options.pool, [{ kind: "run.completed", actor: "platform", runId, agent, subjectType: subject.type, subjectId: subject.id, payload: { outcomes } }], this.now);
-      }
+      const { rows } = await this.options.pool.query<RunRow>(
+        "UPDATE runs SET status = 'running', result = NULL, error = NULL, updated_at = $3 WHERE id = $1 AND status = $2 RETURNING *",
+        [runId, from, this.now()],
+      );
+      const row = rows[0];
+      if (row !== undefined) return row;
+      const current = await this.runRow(runId);
+      throw new ConflictError(from === "waiting" ? `Run ${runId} is ${current.status}, not waiting for a person` : `Run ${runId} is ${current.status}, not failed`);
     } catch (error) {
-      const message = (error as Error).message;
-      this.options.logger.error({ runId, agent, err: { name: (error as Error).name, message } }, "run failed");
-      await this.setStatus(runId, "failed", null, message);
-      await appendAudit(this.options.pool, [{ kind: "run.failed", actor: "platform", runId, agent, subjectType: subject.type, subjectId: subject.id, payload: { error: message } }], this.now);
+      this.services.audit.close(runId);
+      throw error;
     }
-    return toView(await this.runRow(runId));
+  }
+
+  /**
+   * Drives a run (its audit buffer open; `opening` is its first entry) until it completes, fails
+   * or waits; the run's buffered entries, its status change and any review items are written in
+   * one transaction at the end. Closes the buffer.
+   */
+  private async drive(row: RunRow, input: unknown, opening?: AuditInput): Promise<RunView> {
+    const runId = row.id;
+    const agent = row.agent;
+    const audit = this.services.audit;
+    const subject = { type: row.subject_type, id: row.subject_id };
+    const ends = { runId, agent, subjectType: subject.type, subjectId: subject.id };
+    try {
+      const graph = this.graphFor(agent);
+      const config = { configurable: { thread_id: runId } };
+      const durability = this.registry.get(agent).definition.durability ?? "exit";
+      try {
+        if (opening !== undefined) await audit.add([opening]);
+        const stream = await graph.stream(input as never, { ...config, streamMode: ["updates", "values"], subgraphs: true, durability });
+        let values: Record<string, unknown> = {};
+        let interrupted = false;
+        for await (const [namespace, mode, chunk] of stream as AsyncIterable<[string[], "updates" | "values", Record<string, unknown>]>) {
+          if (mode === "values") {
+            if (namespace.length === 0) values = chunk;
+            continue;
+          }
+          for (const [node, update] of Object.entries(chunk)) {
+            if (node === "__interrupt__") interrupted = true;
+            if (node === "__interrupt__" || (namespace.length === 0 && node === "agent")) continue;
+            await audit.record({ runId, agent, node, subject }, "node.step", {
+              graph: namespace.length === 0 ? "platform" : "agent",
+              updated: update !== null && typeof update === "object" ? Object.keys(update) : [],
+            });
+          }
+        }
+        // A run that paused: its interrupts (with their ids) from the checkpoint just written.
+        const interrupts = interrupted ? (await graph.getState(config)).tasks.flatMap((t) => t.interrupts) : [];
+        const now = this.now();
+        const ended = interrupts.length > 0
+          ? await audit.commit(runId, async (client) => {
+            const created: AuditInput[] = [];
+            for (const i of interrupts) {
+              if (i.id === undefined) continue;
+              const { audit: entry } = await insertReviewItem(client, { runId, agent, interruptId: i.id }, i.value as PlatformInterrupt, now);
+              if (entry !== null) created.push(entry);
+            }
+            const value = await this.setStatus(runId, "waiting", null, null, client);
+            return { value, entries: [...created, { ...ends, kind: "run.waiting", actor: "platform", payload: { interrupts: interrupts.length }, at: now }] };
+          })
+          : await audit.commit(runId, async (client) => {
+            const outcomes = (values as { outcomes?: unknown[] }).outcomes ?? [];
+            const value = await this.setStatus(runId, "completed", { outcomes }, null, client);
+            return { value, entries: [{ ...ends, kind: "run.completed", actor: "platform", payload: { outcomes }, at: now }] };
+          });
+        return toView(ended);
+      } catch (error) {
+        const message = (error as Error).message;
+        this.options.logger.error({ runId, agent, err: { name: (error as Error).name, message } }, "run failed");
+        // What was buffered up to the failure, then run.failed, with the status: all or nothing.
+        const failed = await audit.commit(runId, async (client) => ({
+          value: await this.setStatus(runId, "failed", null, message, client),
+          entries: [{ ...ends, kind: "run.failed", actor: "platform", payload: { error: message } }],
+        }));
+        return toView(failed);
+      }
+    } finally {
+      audit.close(runId);
+    }
   }
 
   private graphFor(agent: string): PlatformGraph {
@@ -206,10 +255,13 @@ export class AgentRuntime {
     return row;
   }
 
-  private async setStatus(runId: string, status: RunStatus, result: unknown, error: string | null): Promise<void> {
-    await this.options.pool.query("UPDATE runs SET status = $2, result = $3, error = $4, updated_at = $5 WHERE id = $1", [
+  private async setStatus(runId: string, status: RunStatus, result: unknown, error: string | null, db: pg.Pool | pg.PoolClient = this.options.pool): Promise<RunRow> {
+    const { rows } = await db.query<RunRow>("UPDATE runs SET status = $2, result = $3, error = $4, updated_at = $5 WHERE id = $1 RETURNING *", [
       runId, status, result === null ? null : JSON.stringify(toJson(result)), error, this.now(),
     ]);
+    const row = rows[0];
+    if (row === undefined) throw new NotFoundError(`No run ${runId}`);
+    return row;
   }
 }
 
