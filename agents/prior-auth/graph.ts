@@ -7,7 +7,7 @@
  *     → draft-requests → record-check → propose-actions
  */
 import { END, START, StateGraph } from "@langchain/langgraph";
-import type { AgentDefinition, PlatformServices } from "../../src/orchestration/agent-definition.js";
+import type { AgentDefinition } from "../../src/orchestration/agent-definition.js";
 import type { PreServiceDeps } from "../shared/pre-service-deps.js";
 import { authExceptionAction } from "./actions/auth-exception.js";
 import { authVerifiedAction } from "./actions/auth-verified.js";
@@ -24,23 +24,14 @@ import { PRIOR_AUTH_AGENT } from "./work-item.js";
 
 /** The prior-auth agent's definition (id "prior-auth"; handles appointments). */
 export function priorAuthAgent(): AgentDefinition<PreServiceDeps> {
-  // Actions store what the payer answered, so they need the pool and clock the graph was built
-  // with; the platform builds a graph before it executes that graph's actions.
-  const built = new WeakMap<PreServiceDeps, PlatformServices>();
-  const servicesFor = (deps: PreServiceDeps): PlatformServices => {
-    const services = built.get(deps);
-    if (services === undefined) throw new Error("prior-auth actions execute on a graph the platform built with these dependencies");
-    return services;
-  };
   return {
     id: PRIOR_AUTH_AGENT,
     title: "Prior authorization",
     description: "Checks every scheduled drug's authorization (required, on file, dates, units, diagnosis, next cycle), "
       + "requests missing ones with a 278 and PAS bundle, follows pended requests and scores approval likelihood.",
     handles: ["appointment"],
-    actionTypes: [submitAuthRequestAction(servicesFor), authExceptionAction(), authVerifiedAction()] as AgentDefinition<PreServiceDeps>["actionTypes"],
+    actionTypes: [submitAuthRequestAction(), authExceptionAction(), authVerifiedAction()] as AgentDefinition<PreServiceDeps>["actionTypes"],
     build(services, deps) {
-      built.set(deps, services);
       return new StateGraph(PriorAuthState)
         .addNode("load-chart", loadChart(services, deps))
         .addNode("follow-up-pended", followUpPended(services, deps))

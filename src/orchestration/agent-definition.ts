@@ -30,6 +30,8 @@ export interface ActionContext {
   runId: string;
   agent: string;
   executedBy: string;
+  /** The platform's pool, audit recorder, logger and clock, for actions that record what they did. */
+  services: PlatformServices;
 }
 
 /** The platform services every agent's nodes receive by injection. */

@@ -119,7 +119,7 @@ export function buildPlatformGraph(
     await services.audit.flush(state.runId);
     const result = await executeAction(
       services.pool, def, payload,
-      { idempotencyKey: p.idempotencyKey, runId: state.runId, agent, executedBy },
+      { idempotencyKey: p.idempotencyKey, runId: state.runId, agent, executedBy, services },
       deps,
       { runId: state.runId, agent, node: "apply", subjectType: p.subject.type, subjectId: p.subject.id },
       services.now,

@@ -6,7 +6,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { z } from "zod";
-import type { ActionTypeDefinition, PlatformServices } from "../../../src/orchestration/agent-definition.js";
+import type { ActionTypeDefinition } from "../../../src/orchestration/agent-definition.js";
 import { AuthRequest278 } from "../../../tools/edi/readers/request-278.js";
 import { write278Request } from "../../../tools/edi/writers/authorization.js";
 import { insertAuthorizationRequest } from "../../../tools/payer/authorization-ledger.js";
@@ -35,8 +35,8 @@ export type SubmitAuthRequestPayload = z.infer<typeof SubmitAuthRequestPayload>;
 /** A control number (ISA13/GS06) derived from the trace, so a re-drafted 278 is byte-identical. */
 const controlFor = (trace: string) => (Number.parseInt(createHash("sha256").update(trace).digest("hex").slice(0, 8), 16) % 999_999_998) + 1;
 
-/** The action type; `servicesFor` gives the platform services the agent's graph was built with. */
-export function submitAuthRequestAction(servicesFor: (deps: PreServiceDeps) => PlatformServices): ActionTypeDefinition<SubmitAuthRequestPayload, PreServiceDeps> {
+/** The action type: stores the request and the payer's answer with the platform's pool and clock. */
+export function submitAuthRequestAction(): ActionTypeDefinition<SubmitAuthRequestPayload, PreServiceDeps> {
   return {
     type: "submit-auth-request",
     description: "Submit a prior-authorization request (X12 278, with the equivalent FHIR PAS bundle) to the payer",
@@ -44,7 +44,7 @@ export function submitAuthRequestAction(servicesFor: (deps: PreServiceDeps) => P
     threshold: 0.9,
     payloadSchema: SubmitAuthRequestPayload,
     async execute(payload, ctx, deps): Promise<AuthSubmissionResult> {
-      const { pool, now } = servicesFor(deps);
+      const { pool, now } = ctx.services;
       const control = controlFor(payload.request.trace);
       const x12 = write278Request(payload.request, {
         senderId: deps.clinic.npi, receiverId: payload.payerId, interchangeControl: control, groupControl: control, now: new Date(payload.requestedAt),
