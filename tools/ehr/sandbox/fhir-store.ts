@@ -118,8 +118,11 @@ export async function searchResources(db: Queryable, type: string, params: URLSe
     }
   }
   const whereSql = where.join(" AND ");
-  const total = await db.query<{ n: string }>(`SELECT count(*) AS n FROM fhir_resources WHERE ${whereSql}`, values);
   const { rows } = await db.query<{ resource: Resource }>(
     `SELECT resource FROM fhir_resources WHERE ${whereSql} ORDER BY date_start NULLS LAST, id LIMIT ${count} OFFSET ${offset}`, values);
-  return { total: Number(total.rows[0]?.n ?? 0), resources: rows.map((r) => r.resource), offset, count };
+  // A page that is not full is the last one, so the total is known without counting.
+  const total = rows.length < count && (rows.length > 0 || offset === 0)
+    ? offset + rows.length
+    : Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM fhir_resources WHERE ${whereSql}`, values)).rows[0]?.n ?? 0);
+  return { total, resources: rows.map((r) => r.resource), offset, count };
 }
