@@ -112,7 +112,9 @@ export function generateClinic(options: ClinicOptions, payers: PayerConfig, regi
       }
       const start = addDays(dates[0] ?? from, -rng.int(7, 30));
       const expired = roll < rates.noAuthOnFile + rates.expiredAuth;
-      const end = expired ? addDays(options.asOf, rng.int(0, 6)) : addDays(start, rule.validityDays - 1);
+      // An expired authorization ends within days of "today", never before it started.
+      const lapse = expired ? addDays(options.asOf, rng.int(0, 6)) : null;
+      const end = lapse === null ? addDays(start, rule.validityDays - 1) : lapse < start ? start : lapse;
       const doses = Math.ceil(rule.validityDays / regimen.cycleDays);
       const approved = Math.min(rule.unitCapPerAuth, o.units * doses);
       const used = o.units * dates.filter((d) => d < options.asOf && d >= start && d <= end).length;

@@ -64,6 +64,14 @@ describe("synthetic clinic generator", () => {
     expect(needing.length).toBeGreaterThan(0);
     expect(needing.every((d) => d.authValid === true)).toBe(true);
   });
+
+  // Regression: a patient whose first visit is weeks after "today" got an expired authorization
+  // ending before it started, which the clinic's ledger refuses (and the seed failed).
+  it("never plants an authorization that ends before it starts", () => {
+    const clinic = generateClinic({ patients: 400, weeks: 4, seed: 3, asOf: "2026-03-02", historyWeeks: 1, defects: { expiredAuth: 0.95, noAuthOnFile: 0 } }, payers, regimens, fixtureDrugFacts);
+    expect(clinic.authorizations.length).toBeGreaterThan(100);
+    expect(clinic.authorizations.filter((a) => a.end < a.start)).toEqual([]);
+  });
 });
 
 describe("dosing rules used by the generator", () => {
