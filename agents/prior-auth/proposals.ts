@@ -5,6 +5,7 @@
  */
 import type { Evidence, ProposedAction } from "../../src/orchestration/decision.js";
 import type { VisitChart } from "../shared/chart.js";
+import { dueBefore } from "../shared/due-by.js";
 import type { ExceptionReason } from "../shared/pre-service-checks.js";
 import type { AuthExceptionPayload } from "./actions/auth-exception.js";
 import type { AuthVerifiedPayload } from "./actions/auth-verified.js";
@@ -20,12 +21,6 @@ const LABEL: Record<string, string> = {
   "auth-diagnosis-mismatch": "diagnosis does not match", "auth-denied": "authorization denied", "auth-pended": "authorization pended",
   "auth-lapses-before-next-cycle": "authorization lapses before the next cycle",
 };
-
-/** Two days before the date of service at 17:00 UTC, and never earlier than now. */
-export function dueByFor(dateOfService: string, now: Date): string {
-  const due = Date.parse(`${dateOfService}T17:00:00Z`) - 2 * 86_400_000;
-  return new Date(Math.max(due, now.getTime())).toISOString();
-}
 
 function evidenceFor(chart: VisitChart, d: DrugAuthCheck): Evidence[] {
   const c = chart.coverage;
@@ -47,7 +42,7 @@ export function buildProposals(state: PriorAuthStateValue, now: Date): ProposedA
   if (chart == null) return [];
   const { appointment, patient } = chart;
   const subject = { type: "appointment", id: appointment.appointmentId };
-  const dueBy = dueByFor(appointment.dateOfService, now);
+  const dueBy = dueBefore(appointment.dateOfService, 2, now);
   const base = { subject, dueBy, humanOnlyReason: null };
   const out: ProposedAction[] = [];
   for (const d of state.drugs.filter((x) => x.authRequired)) {

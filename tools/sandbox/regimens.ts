@@ -1,6 +1,7 @@
 /** The sandbox's cancer and regimen catalogue (data file `data/regimens.json`, validated on load). */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { shippedFile } from "../shipped-files.js";
 
 const DoseRule = z.object({ basis: z.enum(["flat", "kg", "m2", "auc"]), amount: z.number().positive(), unit: z.literal("mg") });
 
@@ -20,7 +21,7 @@ export const RegimenCatalogue = z.object({
 export type RegimenCatalogue = z.infer<typeof RegimenCatalogue>;
 
 /** Loads the shipped catalogue and checks every cancer names known regimens. */
-export function loadRegimens(file: URL = new URL("./data/regimens.json", import.meta.url)): RegimenCatalogue {
+export function loadRegimens(file: string | URL = shippedFile("tools/sandbox/data/regimens.json")): RegimenCatalogue {
   const catalogue = RegimenCatalogue.parse(JSON.parse(readFileSync(file, "utf8")));
   for (const c of catalogue.cancers) {
     for (const r of c.regimens) if (catalogue.regimens[r] === undefined) throw new Error(`Cancer ${c.id} names unknown regimen ${r}`);

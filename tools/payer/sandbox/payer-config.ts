@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { BadInputError } from "../../errors.js";
+import { shippedFile } from "../../shipped-files.js";
 
 const Money = z.string().regex(/^\d+(\.\d{1,2})?$/).describe("Decimal dollars, e.g. \"1500.00\"");
 const Hcpcs = z.string().regex(/^[A-Z]\d{4}$/);
@@ -78,8 +79,8 @@ export const PayerConfig = z.object({
 });
 export type PayerConfig = z.infer<typeof PayerConfig>;
 
-/** Default file location. */
-export const DEFAULT_PAYER_CONFIG = new URL("./payers.default.json", import.meta.url);
+/** Default file location (found from the sources or from `dist/`). */
+export const DEFAULT_PAYER_CONFIG = shippedFile("tools/payer/sandbox/payers.default.json");
 
 /** Reads and validates a payer file; names the path of every problem. */
 export function loadPayerConfig(file: string | URL = DEFAULT_PAYER_CONFIG): PayerConfig {
