@@ -4,15 +4,11 @@
  */
 import type { Scenario } from "../../tools/sandbox/scenario-clinic.js";
 import { validateCases, type EvalCase } from "../case.js";
+import { DRUGS, PLANS } from "../sandbox-plans.js";
 
 const JUDGED = ["coverage-inactive", "coverage-not-on-file", "aaa-rejection", "pharmacy-benefit-buy-and-bill", "benefit-ambiguous", "payer-unreachable"] as const;
-const medicare = { id: "SBMCR", name: "Sandbox Medicare Part B", type: "medicare", planId: "MCR-B" };
-const ppo = { id: "SBCOM1", name: "Sandbox Commercial Health", type: "commercial", planId: "COM-PPO" };
-const hdhp = { id: "SBCOM1", name: "Sandbox Commercial Health", type: "commercial", planId: "COM-HDHP" };
-const medicaid = { id: "SBMCD", name: "Sandbox Medicaid", type: "medicaid", planId: "MCD-STD" };
-const pembro = { hcpcs: "J9271", name: "pembrolizumab", doseMg: 200 };
-const pegfil = { hcpcs: "J2506", name: "pegfilgrastim", doseMg: 6 };
-const trastuzumab = { hcpcs: "J9355", name: "trastuzumab", doseMg: 420, icd10: "C50.911" };
+const { medicare, ppo, hdhp, medicaid } = PLANS;
+const { pembrolizumab: pembro, pegfilgrastim: pegfil, trastuzumab } = DRUGS;
 
 /** The scenarios and their cases. */
 export function eligibilityEdgeCases(): { scenarios: Scenario[]; cases: EvalCase[] } {

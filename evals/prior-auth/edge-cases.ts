@@ -6,14 +6,11 @@
 import type { Scenario } from "../../tools/sandbox/scenario-clinic.js";
 import type { PayerAuthorization } from "../../tools/sandbox/world.js";
 import { validateCases, type EvalCase } from "../case.js";
+import { DRUGS, PLANS } from "../sandbox-plans.js";
 
 const JUDGED = ["auth-missing", "auth-expired", "auth-units-exhausted", "auth-diagnosis-mismatch", "auth-pended", "auth-denied", "auth-lapses-before-next-cycle"] as const;
-const ppo = { id: "SBCOM1", name: "Sandbox Commercial Health", type: "commercial", planId: "COM-PPO" };
-const hdhp = { id: "SBCOM1", name: "Sandbox Commercial Health", type: "commercial", planId: "COM-HDHP" };
-const ma = { id: "SBMA1", name: "Sandbox Medicare Advantage", type: "medicare-advantage", planId: "MA-GOLD" };
-const medicare = { id: "SBMCR", name: "Sandbox Medicare Part B", type: "medicare", planId: "MCR-B" };
-const pembro = { hcpcs: "J9271", name: "pembrolizumab", doseMg: 200 };
-const bev = { hcpcs: "J9035", name: "bevacizumab", doseMg: 1050 };
+const { ppo, hdhp, medicareAdvantage: ma, medicare } = PLANS;
+const { pembrolizumab: pembro, bevacizumab: bev } = DRUGS;
 
 type Drug = NonNullable<EvalCase["expected"]["drugs"]>[number];
 interface Edge {

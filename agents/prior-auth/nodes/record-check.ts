@@ -6,13 +6,14 @@ import type { PlatformServices } from "../../../src/orchestration/agent-definiti
 import { recordUsage } from "../../../tools/payer/authorization-ledger.js";
 import { recordCheck } from "../../shared/pre-service-checks.js";
 import type { PriorAuthStateValue } from "../state.js";
-import { PRIOR_AUTH_AGENT, PriorAuthWorkItem, stepContext } from "../work-item.js";
+import { parseAppointmentWorkItem } from "../../shared/appointment-work-item.js";
+import { PRIOR_AUTH_AGENT, stepContext } from "../work-item.js";
 
 export function recordCheckNode(services: PlatformServices) {
   return async (state: PriorAuthStateValue) => {
     const chart = state.chart;
     if (chart == null) return {};
-    const item = PriorAuthWorkItem.parse(state.workItem);
+    const item = parseAppointmentWorkItem(state.workItem);
     const ctx = stepContext(state, "record-check");
     const now = services.now();
     const { appointment, coverage } = chart;
