@@ -19,6 +19,7 @@ import { loadRegimens } from "../../tools/sandbox/regimens.js";
 import { seedSandbox } from "../../tools/sandbox/seed-sandbox.js";
 import type { SandboxClinic } from "../../tools/sandbox/world.js";
 import type { PreServiceDeps } from "../../agents/shared/pre-service-deps.js";
+import { loadConfig } from "../config.js";
 import type { Database } from "../db/database.js";
 import type { Phase } from "../governance/autonomy.js";
 import { OfflineModel } from "../llm/offline-provider.js";
@@ -68,7 +69,7 @@ export async function buildHarness(o: HarnessOptions): Promise<Harness> {
   const deps: PreServiceDeps = {
     ehr: new FhirEhrClient(new SandboxFhirTransport(o.db.pool)),
     clearinghouse: o.clearinghouse === undefined ? inner : o.clearinghouse(inner),
-    tables, model: o.model ?? new OfflineModel(0.6), clinic: { name: "SANDBOX INFUSION CENTER", npi: "1999999984" },
+    tables, model: o.model ?? new OfflineModel(0.6), clinic: loadConfig({}).clinic,
     payerRules: new PayerRules(payerConfig),
   };
   // Loaded lazily so a test of one agent does not load the others.

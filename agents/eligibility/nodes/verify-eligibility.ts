@@ -41,7 +41,7 @@ export function verifyEligibility(services: PlatformServices, deps: PreServiceDe
       dateOfService: chart.appointment.dateOfService,
       serviceTypes: SERVICE_TYPES,
       procedures: drugs,
-    }, { senderId: "INFUSIONRCM", receiverId: coverage.payerId, interchangeControl: control, groupControl: control, now: services.now() });
+    }, { senderId: deps.clinic.npi, receiverId: coverage.payerId, interchangeControl: control, groupControl: control, now: services.now() });
 
     let response: { control: string; data: Eligibility271 } | null = null;
     let failure: string | null = null;
