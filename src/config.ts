@@ -62,7 +62,8 @@ export const EnvSchema = z.object({
   SWEEP_DAYS_AHEAD: z.coerce.number().int().min(0).max(60).default(5),
   SWEEP_DAILY_CRON: z.string().trim().min(9).default("0 6 * * *"),
   SWEEP_RECHECK_CRON: z.string().trim().min(9).default("0 14 * * *"),
-  SWEEP_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  SWEEP_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  SWEEP_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(100),
   SWEEP_ON_START: booleanFlag.default(true),
 });
 
@@ -106,8 +107,8 @@ export interface Config {
   };
   /** The clinic as it names itself to payers on X12 (NM1*1P). */
   clinic: { name: string; npi: string };
-  /** The pre-service sweep: days ahead, cron schedules (daily, and the volatile-plan recheck), concurrency. */
-  sweep: { daysAhead: number; dailyCron: string; recheckCron: string; concurrency: number; onStart: boolean };
+  /** The pre-service sweep: days ahead, cron schedules (daily, and the volatile-plan recheck), workers and appointments per batch. */
+  sweep: { daysAhead: number; dailyCron: string; recheckCron: string; concurrency: number; batchSize: number; onStart: boolean };
 }
 
 /** Raised when the environment does not parse; names each offending variable. */
@@ -170,6 +171,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       full: { minReviewed: e.AUTONOMY_FULL_MIN_REVIEWED, minAcceptedWithoutEdit: e.AUTONOMY_FULL_MIN_ACCEPTED, minDays: e.AUTONOMY_FULL_MIN_DAYS },
     },
     clinic: { name: e.CLINIC_NAME, npi: e.CLINIC_NPI },
-    sweep: { daysAhead: e.SWEEP_DAYS_AHEAD, dailyCron: e.SWEEP_DAILY_CRON, recheckCron: e.SWEEP_RECHECK_CRON, concurrency: e.SWEEP_CONCURRENCY, onStart: e.SWEEP_ON_START },
+    sweep: { daysAhead: e.SWEEP_DAYS_AHEAD, dailyCron: e.SWEEP_DAILY_CRON, recheckCron: e.SWEEP_RECHECK_CRON, concurrency: e.SWEEP_CONCURRENCY, batchSize: e.SWEEP_BATCH_SIZE, onStart: e.SWEEP_ON_START },
   };
 }

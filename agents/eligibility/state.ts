@@ -3,6 +3,7 @@ import { StateSchema } from "@langchain/langgraph";
 import { z } from "zod";
 import { ProposedAction } from "../../src/orchestration/decision.js";
 import { VisitChart } from "../shared/chart.js";
+import type { VisitStep } from "../shared/appointment-work-item.js";
 import { ExceptionReason } from "../shared/pre-service-checks.js";
 
 /** The 271's facts for the date of service (see tools/payer/benefits.ts). */
@@ -29,11 +30,11 @@ export const PayerExchange = z.object({
   failure: z.string().nullable(),
 });
 
-export const EligibilityState = new StateSchema({
-  /** The run (thread) id, from the platform. */
-  runId: z.string(),
-  /** The work item: `{ id: appointmentId, sweepId? }`. */
-  workItem: z.record(z.string(), z.unknown()),
+/** One visit of the batch: what the agent found for one scheduled infusion. */
+export const EligibilityVisit = z.object({
+  appointmentId: z.string(),
+  /** Why the visit could not be checked (its job is retried), when it could not. */
+  error: z.string().nullish(),
   /** The visit's chart: appointment, patient, orders, primary coverage, diagnoses. */
   chart: VisitChart.nullish(),
   /** The 271's facts, when the payer answered. */
@@ -44,7 +45,21 @@ export const EligibilityState = new StateSchema({
   estimate: z.record(z.string(), z.unknown()).nullish(),
   /** Exception reasons found. */
   reasons: z.array(ExceptionReason).default(() => []),
-  /** What the agent proposes; the platform gates and executes. */
+  /** What the agent proposes for this visit. */
   proposals: z.array(ProposedAction).default(() => []),
 });
-export type EligibilityStateValue = typeof EligibilityState.State;
+export type EligibilityVisit = z.infer<typeof EligibilityVisit>;
+
+export const EligibilityState = new StateSchema({
+  /** The run (thread) id, from the platform. */
+  runId: z.string(),
+  /** The work item: `{ id, appointments?, sweepId? }` (see agents/shared/appointment-work-item.ts). */
+  workItem: z.record(z.string(), z.unknown()),
+  /** One entry per appointment of the work item. */
+  visits: z.array(EligibilityVisit).default(() => []),
+  /** What the agent proposes, all visits together; the platform gates and executes. */
+  proposals: z.array(ProposedAction).default(() => []),
+});
+
+/** What a step on one visit sees. */
+export type EligibilityStateValue = VisitStep<EligibilityVisit>;

@@ -3,7 +3,9 @@
  * and is one on file that covers this dose and the next cycle? Missing ones are requested (278
  * with the equivalent PAS bundle), pended ones followed until decided, problems handed to staff.
  *
- *   load-chart → follow-up-pended → check-authorizations → extract-justification
+ * Works on one appointment or a sweep batch of them; each node covers every visit.
+ *
+ *   start → load-chart → follow-up-pended → check-authorizations → extract-justification
  *     → draft-requests → record-check → propose-actions
  */
 import { END, START, StateGraph } from "@langchain/langgraph";
@@ -19,7 +21,8 @@ import { followUpPended } from "./nodes/follow-up-pended.js";
 import { loadChart } from "./nodes/load-chart.js";
 import { proposeActions } from "./nodes/propose-actions.js";
 import { recordCheckNode } from "./nodes/record-check.js";
-import { PriorAuthState } from "./state.js";
+import { PriorAuthState, type PriorAuthVisit } from "./state.js";
+import { forEachVisit, startVisits } from "../shared/appointment-work-item.js";
 import { PRIOR_AUTH_AGENT } from "./work-item.js";
 
 /** The prior-auth agent's definition (id "prior-auth"; handles appointments). */
@@ -33,14 +36,16 @@ export function priorAuthAgent(): AgentDefinition<PreServiceDeps> {
     actionTypes: [submitAuthRequestAction(), authExceptionAction(), authVerifiedAction()] as AgentDefinition<PreServiceDeps>["actionTypes"],
     build(services, deps) {
       return new StateGraph(PriorAuthState)
+        .addNode("start", startVisits)
         .addNode("load-chart", loadChart(services, deps))
         .addNode("follow-up-pended", followUpPended(services, deps))
         .addNode("check-authorizations", checkAuthorizations(services, deps))
-        .addNode("extract-justification", extractJustification(services, deps))
-        .addNode("draft-requests", draftRequests(services, deps))
+        .addNode("extract-justification", forEachVisit<PriorAuthVisit>(PRIOR_AUTH_AGENT, "extract-justification", services, extractJustification(services, deps)))
+        .addNode("draft-requests", forEachVisit<PriorAuthVisit>(PRIOR_AUTH_AGENT, "draft-requests", services, draftRequests(services, deps)))
         .addNode("record-check", recordCheckNode(services))
         .addNode("propose-actions", proposeActions(services))
-        .addEdge(START, "load-chart")
+        .addEdge(START, "start")
+        .addEdge("start", "load-chart")
         .addEdge("load-chart", "follow-up-pended")
         .addEdge("follow-up-pended", "check-authorizations")
         .addEdge("check-authorizations", "extract-justification")

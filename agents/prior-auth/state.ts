@@ -3,6 +3,7 @@ import { StateSchema } from "@langchain/langgraph";
 import { z } from "zod";
 import { ProposedAction } from "../../src/orchestration/decision.js";
 import { AuthRequest278 } from "../../tools/edi/readers/request-278.js";
+import type { VisitStep } from "../shared/appointment-work-item.js";
 import { VisitChart } from "../shared/chart.js";
 import { ExceptionReason } from "../shared/pre-service-checks.js";
 import { ClinicalJustification } from "./note-extraction.js";
@@ -82,11 +83,11 @@ export const DraftedRequest = z.object({
 });
 export type DraftedRequest = z.infer<typeof DraftedRequest>;
 
-export const PriorAuthState = new StateSchema({
-  /** The run (thread) id, from the platform. */
-  runId: z.string(),
-  /** The work item: `{ id: appointmentId, sweepId? }`. */
-  workItem: z.record(z.string(), z.unknown()),
+/** One visit of the batch: what the agent found for one scheduled infusion. */
+export const PriorAuthVisit = z.object({
+  appointmentId: z.string(),
+  /** Why the visit could not be checked (its job is retried), when it could not. */
+  error: z.string().nullish(),
   /** The visit's chart: appointment, patient, orders, primary coverage, diagnoses. */
   chart: VisitChart.nullish(),
   /** Pended requests re-sent in this run and what the payer answered. */
@@ -99,7 +100,21 @@ export const PriorAuthState = new StateSchema({
   justificationSource: z.object({ noteId: z.string().nullable(), provider: z.enum(["openai", "offline"]), ok: z.boolean(), promptRef: z.string() }).nullish(),
   /** 278 requests (and PAS bundles) drafted for drugs lacking a valid authorization. */
   requests: z.array(DraftedRequest).default(() => []),
-  /** What the agent proposes; the platform gates and executes. */
+  /** What the agent proposes for this visit. */
   proposals: z.array(ProposedAction).default(() => []),
 });
-export type PriorAuthStateValue = typeof PriorAuthState.State;
+export type PriorAuthVisit = z.infer<typeof PriorAuthVisit>;
+
+export const PriorAuthState = new StateSchema({
+  /** The run (thread) id, from the platform. */
+  runId: z.string(),
+  /** The work item: `{ id, appointments?, sweepId? }` (see agents/shared/appointment-work-item.ts). */
+  workItem: z.record(z.string(), z.unknown()),
+  /** One entry per appointment of the work item. */
+  visits: z.array(PriorAuthVisit).default(() => []),
+  /** What the agent proposes, all visits together; the platform gates and executes. */
+  proposals: z.array(ProposedAction).default(() => []),
+});
+
+/** What a step on one visit sees. */
+export type PriorAuthStateValue = VisitStep<PriorAuthVisit>;

@@ -1,22 +1,92 @@
-/** The pre-service agents' work item — one scheduled infusion, optionally part of a sweep — and where their steps write in the audit log. */
+/**
+ * The pre-service agents' work item — one scheduled infusion, or a batch of them (a sweep sends
+ * its appointments in batches, so the graph's fixed cost is paid once per batch) — where their
+ * steps write in the audit log, and how a node that works on one visit runs over a batch.
+ */
 import { z } from "zod";
+import type { PlatformServices } from "../../src/orchestration/agent-definition.js";
 import type { StepContext } from "../../src/orchestration/audit-recorder.js";
-import { BadInputError } from "../../tools/errors.js";
+import type { ProposedAction } from "../../src/orchestration/decision.js";
+import { AppError, BadInputError } from "../../tools/errors.js";
+
+/** Most appointments one run takes. */
+export const MAX_BATCH = 500;
 
 export const AppointmentWorkItem = z.object({
-  id: z.string().min(1).describe("The appointment id"),
+  id: z.string().min(1).describe("The appointment id; for a batch, the batch's id"),
+  appointments: z.array(z.string().min(1)).min(1).max(MAX_BATCH).nullish().describe("A batch's appointment ids (absent: just `id`)"),
   sweepId: z.string().nullish().describe("The sweep that sent it, if any"),
 });
 export type AppointmentWorkItem = z.infer<typeof AppointmentWorkItem>;
 
-/** Reads a work item; one that is not an appointment is bad input, not a crash. */
-export function parseAppointmentWorkItem(workItem: Record<string, unknown>): AppointmentWorkItem {
+/** Reads a work item into its appointments; one that is not an appointment is bad input, not a crash. */
+export function parseAppointmentWorkItem(workItem: Record<string, unknown>): { appointmentIds: string[]; sweepId: string | null } {
   const parsed = AppointmentWorkItem.safeParse(workItem);
   if (!parsed.success) throw new BadInputError(`Work item is not an appointment: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`);
-  return parsed.data;
+  return { appointmentIds: [...new Set(parsed.data.appointments ?? [parsed.data.id])], sweepId: parsed.data.sweepId ?? null };
 }
 
-/** Where an agent's step on an appointment writes in the audit log. */
-export function appointmentStep(agent: string, state: { runId: string; workItem: Record<string, unknown> }, node: string): StepContext {
-  return { runId: state.runId, agent, node, subject: { type: "appointment", id: String(state.workItem.id) } };
+/** Where an agent's step on one appointment writes in the audit log. */
+export function appointmentStep(agent: string, state: { runId: string; workItem: { id: string } }, node: string): StepContext {
+  return { runId: state.runId, agent, node, subject: { type: "appointment", id: state.workItem.id } };
+}
+
+/** What every visit of a batch carries: its appointment, why it failed (if it did) and what it proposes. */
+export interface VisitBase {
+  appointmentId: string;
+  error?: string | null;
+  proposals?: ProposedAction[];
+}
+
+/** What a per-visit step sees: the visit, the run id and the visit as a one-appointment work item. */
+export type VisitStep<V> = V & { runId: string; workItem: { id: string; sweepId: string | null } };
+
+/** The graph state of a batch agent. */
+export interface BatchState<V> {
+  runId: string;
+  workItem: Record<string, unknown>;
+  visits: V[];
+}
+
+/** The one-visit view of a visit of the batch. */
+export function visitStep<V extends VisitBase>(state: BatchState<V>, visit: V): VisitStep<V> {
+  return { ...visit, runId: state.runId, workItem: { id: visit.appointmentId, sweepId: parseAppointmentWorkItem(state.workItem).sweepId } };
+}
+
+/**
+ * Runs a one-visit step over every visit of the batch that has not failed. A visit whose step
+ * fails on bad input or an unreachable system (an AppError) is set aside with its error, in the
+ * audit log, and the rest go on; a run of one appointment fails instead, as it always has. Any
+ * other error (a bug) fails the run. Also hands the visits' proposals to the platform.
+ */
+export function forEachVisit<V extends VisitBase>(agent: string, node: string, services: PlatformServices, step: (visit: VisitStep<V>) => Promise<Partial<V>>) {
+  return async (state: BatchState<V>) => {
+    const visits: V[] = [];
+    for (const visit of state.visits) {
+      if (visit.error != null) {
+        visits.push(visit);
+        continue;
+      }
+      const view = visitStep(state, visit);
+      try {
+        visits.push({ ...visit, ...(await step(view)) });
+      } catch (error) {
+        if (!(error instanceof AppError) || state.visits.length === 1) throw error;
+        const message = `${error.code}: ${error.message}`;
+        await services.audit.record(appointmentStep(agent, view, node), "subject.failed", { error: message });
+        visits.push({ ...visit, error: message });
+      }
+    }
+    return batchUpdate(visits);
+  };
+}
+
+/** A batch node's update: the visits and every proposal they make. */
+export function batchUpdate<V extends VisitBase>(visits: V[]): { visits: V[]; proposals: ProposedAction[] } {
+  return { visits, proposals: visits.flatMap((v) => (v.error == null ? v.proposals ?? [] : [])) };
+}
+
+/** The first step of a batch agent: one visit per appointment of the work item. */
+export function startVisits(state: { workItem: Record<string, unknown> }): { visits: VisitBase[] } {
+  return { visits: parseAppointmentWorkItem(state.workItem).appointmentIds.map((appointmentId) => ({ appointmentId })) };
 }

@@ -5,7 +5,9 @@
 import { z } from "zod";
 import { CoverageSummary, Diagnosis, MedicationOrder, PatientSummary, ScheduledInfusion } from "../../tools/ehr/ehr-types.js";
 import type { EhrClient } from "../../tools/ehr/ehr-client.js";
-import { NotFoundError } from "../../tools/errors.js";
+import { AppError, NotFoundError } from "../../tools/errors.js";
+import type { PlatformServices } from "../../src/orchestration/agent-definition.js";
+import { appointmentStep, forEachVisit, type BatchState, type VisitBase } from "./appointment-work-item.js";
 
 /** The chart of one scheduled infusion. PHI: kept in checkpoints (the database), never logged. */
 export const VisitChart = z.object({
@@ -28,20 +30,87 @@ export function primaryCoverage(coverages: CoverageSummary[]): CoverageSummary |
 
 /** Reads the chart of an appointment; a missing appointment or patient is a NotFoundError. */
 export async function loadVisitChart(ehr: EhrClient, appointmentId: string): Promise<VisitChart> {
-  const appointment = await ehr.appointment(appointmentId);
-  if (appointment === null) throw new NotFoundError(`No appointment ${appointmentId} in the EHR`);
-  const [patients, orders, coverages, diagnoses] = await Promise.all([
-    ehr.patients([appointment.patientId]),
-    ehr.activeMedicationOrders(appointment.patientId),
-    ehr.coverages(appointment.patientId),
-    ehr.conditions(appointment.patientId),
+  const chart = (await loadVisitCharts(ehr, [appointmentId])).get(appointmentId);
+  if (chart === undefined || chart instanceof NotFoundError) throw chart ?? new NotFoundError(`No appointment ${appointmentId} in the EHR`);
+  return chart;
+}
+
+/**
+ * Reads the charts of many appointments with five EHR reads whatever their number: one entry
+ * per requested id, the chart or the NotFoundError of a missing appointment or patient.
+ */
+export async function loadVisitCharts(ehr: EhrClient, appointmentIds: string[]): Promise<Map<string, VisitChart | NotFoundError>> {
+  const ids = [...new Set(appointmentIds)];
+  const charts = new Map<string, VisitChart | NotFoundError>();
+  if (ids.length === 0) return charts;
+  const appointments = new Map((await ehr.appointmentsById(ids)).map((a) => [a.appointmentId, a]));
+  const patientIds = [...new Set([...appointments.values()].map((a) => a.patientId))];
+  const [patients, orders, coverages, diagnoses] = patientIds.length === 0 ? [[], [], [], []] : await Promise.all([
+    ehr.patients(patientIds),
+    ehr.activeMedicationOrdersFor(patientIds),
+    ehr.coveragesFor(patientIds),
+    ehr.conditionsFor(patientIds),
   ]);
-  const patient = patients[0];
-  if (patient === undefined) throw new NotFoundError(`No patient ${appointment.patientId} for appointment ${appointmentId}`);
-  const wanted = new Set(appointment.orderIds);
-  return {
-    appointment, patient, diagnoses,
-    orders: orders.filter((o) => wanted.has(o.id)),
-    coverage: primaryCoverage(coverages),
+  const patientById = new Map(patients.map((p) => [p.id, p]));
+  const ordersOf = byPatient(orders);
+  const coveragesOf = byPatient(coverages);
+  const diagnosesOf = byPatient(diagnoses);
+  for (const id of ids) {
+    const appointment = appointments.get(id);
+    if (appointment === undefined) {
+      charts.set(id, new NotFoundError(`No appointment ${id} in the EHR`));
+      continue;
+    }
+    const patient = patientById.get(appointment.patientId);
+    if (patient === undefined) {
+      charts.set(id, new NotFoundError(`No patient ${appointment.patientId} for appointment ${id}`));
+      continue;
+    }
+    const wanted = new Set(appointment.orderIds);
+    charts.set(id, {
+      appointment, patient,
+      // Each chart gets its own arrays, as when it was read on its own.
+      diagnoses: [...(diagnosesOf.get(patient.id) ?? [])],
+      orders: (ordersOf.get(patient.id) ?? []).filter((o) => wanted.has(o.id)),
+      coverage: primaryCoverage(coveragesOf.get(patient.id) ?? []),
+    });
+  }
+  return charts;
+}
+
+/** Groups records by patient, keeping the EHR's order within each. */
+function byPatient<T extends { patientId: string }>(records: T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of records) {
+    const list = out.get(r.patientId);
+    if (list === undefined) out.set(r.patientId, [r]);
+    else list.push(r);
+  }
+  return out;
+}
+
+/**
+ * The load-chart node of a pre-service agent: every visit's chart with a constant number of EHR
+ * reads, each recorded in the visit's trail; a visit whose appointment or patient is missing is
+ * set aside (a run of one fails, as it always has).
+ */
+export function loadCharts<V extends VisitBase & { chart?: VisitChart | null }>(agent: string, services: PlatformServices, deps: { ehr: EhrClient }) {
+  return async (state: BatchState<V>) => {
+    // One bad record (malformed FHIR) must not fail the batch: then each visit reads its own chart.
+    let charts: Map<string, VisitChart | NotFoundError> | null = null;
+    try {
+      charts = await loadVisitCharts(deps.ehr, state.visits.map((v) => v.appointmentId));
+    } catch (error) {
+      if (!(error instanceof AppError) || state.visits.length === 1) throw error;
+    }
+    return forEachVisit<V>(agent, "load-chart", services, async (visit) => {
+      const chart = await services.audit.toolCall(appointmentStep(agent, visit, "load-chart"), "ehr.visit-chart", { appointmentId: visit.appointmentId }, async () => {
+        if (charts === null) return loadVisitChart(deps.ehr, visit.appointmentId);
+        const found = charts.get(visit.appointmentId);
+        if (found === undefined || found instanceof Error) throw found ?? new NotFoundError(`No appointment ${visit.appointmentId} in the EHR`);
+        return found;
+      });
+      return { chart } as Partial<V>;
+    })(state);
   };
 }

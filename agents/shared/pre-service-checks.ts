@@ -1,8 +1,8 @@
 /**
  * The record of what a pre-service agent found for one appointment (`pre_service_checks`),
  * written when the agent decides — whatever the gate then does with its proposals — so the
- * scorecard can count exceptions, flags and estimates. One row per run and agent: a node that
- * is re-run writes the same row again.
+ * scorecard can count exceptions, flags and estimates. One row per run, agent and appointment (a
+ * run may check a batch of appointments): a node that is re-run writes the same rows again.
  */
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
@@ -32,14 +32,41 @@ export interface PreServiceCheck {
   estimate: Record<string, unknown> | null;
 }
 
-/** Writes (or rewrites) the check of a run. */
+/** Writes (or rewrites) the check of an appointment in a run. */
 export async function recordCheck(pool: Pick<pg.Pool, "query">, c: PreServiceCheck): Promise<void> {
   await pool.query(
     `INSERT INTO pre_service_checks (id, agent, run_id, sweep_id, appointment_id, patient_id, date_of_service, checked_at, outcome, reasons, facts, estimate)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-     ON CONFLICT (run_id, agent) DO UPDATE SET checked_at = EXCLUDED.checked_at, outcome = EXCLUDED.outcome, reasons = EXCLUDED.reasons,
+     ON CONFLICT (run_id, agent, appointment_id) DO UPDATE SET checked_at = EXCLUDED.checked_at, outcome = EXCLUDED.outcome, reasons = EXCLUDED.reasons,
        facts = EXCLUDED.facts, estimate = EXCLUDED.estimate`,
     [randomUUID(), c.agent, c.runId, c.sweepId, c.appointmentId, c.patientId, c.dateOfService, c.checkedAt,
-      c.reasons.length === 0 ? "clean" : "exception", [...new Set(c.reasons)].sort(), JSON.stringify(c.facts), c.estimate === null ? null : JSON.stringify(c.estimate)],
+      outcome(c), reasonCodes(c), JSON.stringify(c.facts), c.estimate === null ? null : JSON.stringify(c.estimate)],
   );
 }
+
+/**
+ * Writes (or rewrites) many checks in one statement, as `recordCheck` does each. One statement
+ * cannot update a row twice: the last check of a run, agent and appointment wins, as it would
+ * one by one.
+ */
+export async function recordChecks(pool: Pick<pg.Pool, "query">, checks: PreServiceCheck[]): Promise<void> {
+  const last = [...new Map(checks.map((c) => [JSON.stringify([c.runId, c.agent, c.appointmentId]), c])).values()];
+  if (last.length === 0) return;
+  const rows = last.map((c) => ({
+    id: randomUUID(), agent: c.agent, run_id: c.runId, sweep_id: c.sweepId, appointment_id: c.appointmentId, patient_id: c.patientId,
+    date_of_service: c.dateOfService, checked_at: c.checkedAt.toISOString(), outcome: outcome(c), reasons: reasonCodes(c),
+    facts: c.facts, estimate: c.estimate,
+  }));
+  await pool.query(
+    `INSERT INTO pre_service_checks (id, agent, run_id, sweep_id, appointment_id, patient_id, date_of_service, checked_at, outcome, reasons, facts, estimate)
+     SELECT id, agent, run_id, sweep_id, appointment_id, patient_id, date_of_service, checked_at, outcome, reasons, facts, estimate
+     FROM jsonb_to_recordset($1::jsonb) AS c (id text, agent text, run_id text, sweep_id text, appointment_id text, patient_id text,
+       date_of_service date, checked_at timestamptz, outcome text, reasons text[], facts jsonb, estimate jsonb)
+     ON CONFLICT (run_id, agent, appointment_id) DO UPDATE SET checked_at = EXCLUDED.checked_at, outcome = EXCLUDED.outcome, reasons = EXCLUDED.reasons,
+       facts = EXCLUDED.facts, estimate = EXCLUDED.estimate`,
+    [JSON.stringify(rows)],
+  );
+}
+
+const outcome = (c: PreServiceCheck): "clean" | "exception" => (c.reasons.length === 0 ? "clean" : "exception");
+const reasonCodes = (c: PreServiceCheck): string[] => [...new Set(c.reasons)].sort();

@@ -13,7 +13,7 @@ import { canonicalJson, toJson, type Json } from "./canonical-json.js";
 /** What can be audited. */
 export const AuditKind = z.enum([
   "run.started", "run.completed", "run.failed", "run.waiting", "run.resumed",
-  "node.step", "tool.call", "model.call", "decision", "gate.verdict",
+  "node.step", "tool.call", "model.call", "decision", "gate.verdict", "subject.failed",
   "review.created", "review.decided", "action.executed", "action.failed", "action.skipped",
   "autonomy.changed", "autonomy.refused",
 ]);

@@ -97,11 +97,17 @@ export function unmetCriteria(record: AgentRecord, phase: Phase, policy: Autonom
 
 /** The phase an agent's action type is in ('*' row, then advisory). */
 export async function currentPhase(pool: pg.Pool, agent: string, actionType: string): Promise<Phase> {
+  return (await currentPhases(pool, agent, [actionType])).get(actionType) ?? "advisory";
+}
+
+/** The phase of each of an agent's action types (its own setting, else the agent's '*'), in one query. */
+export async function currentPhases(pool: pg.Pool, agent: string, actionTypes: string[]): Promise<Map<string, Phase>> {
   const { rows } = await pool.query<{ action_type: string; phase: Phase }>(
-    "SELECT action_type, phase FROM agent_autonomy WHERE agent = $1 AND action_type IN ($2, '*')",
-    [agent, actionType],
+    "SELECT action_type, phase FROM agent_autonomy WHERE agent = $1 AND (action_type = ANY($2) OR action_type = '*')",
+    [agent, actionTypes],
   );
-  return (rows.find((r) => r.action_type === actionType) ?? rows.find((r) => r.action_type === "*"))?.phase ?? "advisory";
+  const fallback = rows.find((r) => r.action_type === "*")?.phase ?? "advisory";
+  return new Map(actionTypes.map((t) => [t, rows.find((r) => r.action_type === t)?.phase ?? fallback]));
 }
 
 /** A requested phase change. */

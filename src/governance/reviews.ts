@@ -69,28 +69,50 @@ export async function createReviewItem(
 export async function insertReviewItem(
   client: pg.PoolClient, ref: { runId: string; agent: string; interruptId: string }, value: PlatformInterrupt, now: Date,
 ): Promise<{ item: ReviewItem; created: boolean; audit: AuditInput | null }> {
-  const { runId, agent, interruptId } = ref;
-  const p = value.review.proposal;
-  const inserted = await client.query<ReviewRow>(
+  const [created] = await insertReviewItems(client, ref, [{ interruptId: ref.interruptId, value }], now);
+  const { rows } = await client.query<ReviewRow>("SELECT * FROM review_items WHERE run_id = $1 AND interrupt_id = $2", [ref.runId, ref.interruptId]);
+  return { item: toItem(rows[0] as ReviewRow), created: created !== undefined, audit: created ?? null };
+}
+
+/**
+ * Inserts the review items of a run's interrupts in one statement inside the caller's
+ * transaction; interrupts that have an item already are left alone. Returns the
+ * `review.created` entries of the new items for the caller to append in that transaction.
+ */
+export async function insertReviewItems(
+  client: pg.PoolClient, ref: { runId: string; agent: string }, interrupts: { interruptId: string; value: PlatformInterrupt }[], now: Date,
+): Promise<AuditInput[]> {
+  if (interrupts.length === 0) return [];
+  const { runId, agent } = ref;
+  const columns = 16;
+  const values: unknown[] = [];
+  const tuples = interrupts.map(({ interruptId, value }, n) => {
+    const p = value.review.proposal;
+    values.push(randomUUID(), runId, interruptId, agent, p.actionType, p.subject.type, p.subject.id, JSON.stringify(value),
+      JSON.stringify(p.payload), p.rationale, JSON.stringify(p.evidence), value.review.confidence, value.review.humanOnly,
+      value.review.reason, p.dueBy, now);
+    const at = (k: number) => `$${n * columns + k}`;
+    return `(${at(1)}, ${at(2)}, ${at(3)}, ${at(4)}, ${at(5)}, ${at(6)}, ${at(7)}, 'pending', ${at(8)}, ${at(9)}, ${at(10)}, ${at(11)}, ${at(12)}, ${at(13)}, ${at(14)}, ${at(15)}, ${at(16)})`;
+  });
+  const { rows } = await client.query<ReviewRow>(
     `INSERT INTO review_items (id, run_id, interrupt_id, agent, action_type, subject_type, subject_id, status, interrupt,
        draft, rationale, evidence, confidence, human_only, reason, due_by, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10, $11, $12, $13, $14, $15, $16)
+     VALUES ${tuples.join(", ")}
      ON CONFLICT (run_id, interrupt_id) DO NOTHING RETURNING *`,
-    [randomUUID(), runId, interruptId, agent, p.actionType, p.subject.type, p.subject.id, JSON.stringify(value),
-      JSON.stringify(p.payload), p.rationale, JSON.stringify(p.evidence), value.review.confidence, value.review.humanOnly,
-      value.review.reason, p.dueBy, now],
+    values,
   );
-  const row = inserted.rows[0];
-  if (row === undefined) {
-    const existing = await client.query<ReviewRow>("SELECT * FROM review_items WHERE run_id = $1 AND interrupt_id = $2", [runId, interruptId]);
-    return { item: toItem(existing.rows[0] as ReviewRow), created: false, audit: null };
-  }
-  const audit: AuditInput = {
-    kind: "review.created", actor: `agent:${row.agent}`, runId, agent: row.agent, node: "review",
-    subjectType: p.subject.type, subjectId: p.subject.id, at: now,
-    payload: { reviewId: row.id, actionType: p.actionType, confidence: value.review.confidence, reason: value.review.reason, dueBy: p.dueBy },
-  };
-  return { item: toItem(row), created: true, audit };
+  const byInterrupt = new Map(rows.map((r) => [r.interrupt_id, r]));
+  // In the interrupts' order, so the log reads like the run.
+  return interrupts.flatMap(({ interruptId, value }) => {
+    const row = byInterrupt.get(interruptId);
+    if (row === undefined) return [];
+    const p = value.review.proposal;
+    return [{
+      kind: "review.created", actor: `agent:${row.agent}`, runId, agent: row.agent, node: "review",
+      subjectType: p.subject.type, subjectId: p.subject.id, at: now,
+      payload: { reviewId: row.id, actionType: p.actionType, confidence: value.review.confidence, reason: value.review.reason, dueBy: p.dueBy },
+    } satisfies AuditInput];
+  });
 }
 
 /**
@@ -163,11 +185,15 @@ export async function listReviewItems(pool: pg.Pool, q: ReviewQuery = {}): Promi
   return rows.map(toItem);
 }
 
-/** Decided reviews whose run still waits (the process stopped between decision and resume). */
-export async function decidedReviewsOfWaitingRuns(pool: pg.Pool): Promise<{ id: string; runId: string; interruptId: string; decision: ReviewDecision }[]> {
+/**
+ * Decided reviews of runs that still wait (of one run, with `runId`): the run may or may not
+ * have applied them yet — its checkpoint's pending interrupts tell.
+ */
+export async function decidedReviewsOfWaitingRuns(pool: pg.Pool, runId?: string): Promise<{ id: string; runId: string; interruptId: string; decision: ReviewDecision }[]> {
   const { rows } = await pool.query<{ id: string; run_id: string; interrupt_id: string; decision: ReviewDecision }>(
     `SELECT r.id, r.run_id, r.interrupt_id, r.decision FROM review_items r JOIN runs ON runs.id = r.run_id
-     WHERE r.status <> 'pending' AND runs.status = 'waiting' ORDER BY r.decided_at`,
+     WHERE r.status <> 'pending' AND runs.status = 'waiting' AND ($1::text IS NULL OR r.run_id = $1) ORDER BY r.decided_at`,
+    [runId ?? null],
   );
   return rows.map((r) => ({ id: r.id, runId: r.run_id, interruptId: r.interrupt_id, decision: r.decision }));
 }

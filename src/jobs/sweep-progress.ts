@@ -32,7 +32,7 @@ const LATEST_CHECKS = `
 /** Reads the results of a sweep. */
 export async function sweepResults(db: Pick<pg.Pool, "query">, sweepId: string): Promise<SweepResults> {
   const runs = await db.query<{ status: keyof SweepResults["runs"]; n: number }>(
-    `SELECT r.status, count(*)::int AS n
+    `SELECT r.status, count(DISTINCT r.id)::int AS n
      FROM sweep_items i CROSS JOIN LATERAL jsonb_array_elements(COALESCE(i.runs, '[]'::jsonb)) AS x(run)
      JOIN runs r ON r.id = x.run->>'runId'
      WHERE i.sweep_id = $1 GROUP BY r.status`,

@@ -17,7 +17,7 @@ import { insertSweep, listSweeps, queuedItems, type SweepKind, type SweepSummary
 import { sweepProgress, type SweepProgress } from "./sweep-progress.js";
 import { addDays } from "../../tools/iso-dates.js";
 import { sweepTargets, type VolatilePlan } from "./sweep-targets.js";
-import { workSweepJob, type SweepJobData } from "./sweep-worker.js";
+import { workSweepBatch, type SweepJobData } from "./sweep-worker.js";
 
 export const SWEEP_QUEUE = "pre-service-sweep";
 export const DAILY_QUEUE = "pre-service-daily";
@@ -32,7 +32,7 @@ export interface SweepServiceOptions {
   logger: Logger;
   /** The clock "today" is read from. */
   now: () => Date;
-  sweep: { daysAhead: number; dailyCron: string; recheckCron: string; concurrency: number };
+  sweep: { daysAhead: number; dailyCron: string; recheckCron: string; concurrency: number; batchSize: number };
   /** Job retry and polling settings (defaults: 3 retries from 30 s with backoff, 15 min expiry, 2 s polling). */
   jobs?: { retryLimit?: number; retryDelaySeconds?: number; retryBackoff?: boolean; expireInSeconds?: number; pollingIntervalSeconds?: number };
 }
@@ -79,11 +79,13 @@ export class SweepService {
     const { db, logger, sweep } = this.options;
     await ensureQueue(boss, SWEEP_QUEUE, { expireInSeconds: this.jobs.expireInSeconds });
     if (opts.work !== false) {
-      const workerOptions = { batchSize: 1, includeMetadata: true as const, pollingIntervalSeconds: this.jobs.pollingIntervalSeconds };
+      const workerOptions = { batchSize: sweep.batchSize, includeMetadata: true as const, pollingIntervalSeconds: this.jobs.pollingIntervalSeconds };
+      const deps = { pool: db.pool, runtime: this.options.runtime, logger, now: this.options.now };
       for (let i = 0; i < sweep.concurrency; i += 1) {
-        this.workerIds.push(await boss.work<SweepJobData>(SWEEP_QUEUE, workerOptions, async ([job]) => {
-          if (job === undefined) return;
-          await workSweepJob({ pool: db.pool, runtime: this.options.runtime, logger, now: this.options.now }, job.data, job.retryCount >= job.retryLimit);
+        this.workerIds.push(await boss.work<SweepJobData>(SWEEP_QUEUE, workerOptions, async (jobs) => {
+          const failed = await workSweepBatch(deps, jobs.map((j) => ({ id: j.id, data: j.data, lastAttempt: j.retryCount >= j.retryLimit })));
+          // Only these jobs fail (and are retried); pg-boss completes the rest when this returns.
+          for (const { job, error } of failed) await boss.fail(SWEEP_QUEUE, job.id, { message: error });
         }));
       }
     }

@@ -86,27 +86,35 @@ export async function insertSweep(
   return true;
 }
 
-/** Counts an attempt on an item and returns its state before the attempt; null if no such item. */
-export async function beginAttempt(db: Queryable, sweepId: string, appointmentId: string, now: Date): Promise<ItemAttempt | null> {
-  const { rows } = await db.query<ItemAttempt>(
-    `UPDATE sweep_items SET attempts = attempts + 1, updated_at = $3 WHERE sweep_id = $1 AND appointment_id = $2
-     RETURNING status, attempts, runs`,
-    [sweepId, appointmentId, now],
+/** Counts an attempt on each item and returns their states before the attempt, by appointment (missing: no such item). */
+export async function beginAttempts(db: Queryable, sweepId: string, appointmentIds: string[], now: Date): Promise<Map<string, ItemAttempt>> {
+  const { rows } = await db.query<ItemAttempt & { appointment_id: string }>(
+    `UPDATE sweep_items SET attempts = attempts + 1, updated_at = $3 WHERE sweep_id = $1 AND appointment_id = ANY($2)
+     RETURNING appointment_id, status, attempts, runs`,
+    [sweepId, appointmentIds, now],
   );
-  return rows[0] ?? null;
+  return new Map(rows.map(({ appointment_id, ...item }) => [appointment_id, item]));
 }
 
-/** Records an attempt's runs (and its error, if any) and its resulting status; closes the sweep when nothing is queued. */
-export async function recordAttempt(
-  db: Queryable, sweepId: string, appointmentId: string,
-  result: { status: "queued" | "done" | "failed"; runs: DispatchedRun[] | null; error: string | null }, now: Date,
-): Promise<void> {
+/** What one attempt on an item came to. */
+export interface AttemptResult {
+  appointmentId: string;
+  status: "queued" | "done" | "failed";
+  runs: DispatchedRun[] | null;
+  error: string | null;
+}
+
+/** Records attempts' runs (and errors) and resulting statuses in one statement; closes the sweep when nothing is queued. */
+export async function recordAttempts(db: Queryable, sweepId: string, results: AttemptResult[], now: Date): Promise<void> {
+  if (results.length === 0) return;
   await db.query(
-    `UPDATE sweep_items SET status = $3, runs = COALESCE($4::jsonb, runs), error = $5, updated_at = $6
-     WHERE sweep_id = $1 AND appointment_id = $2`,
-    [sweepId, appointmentId, result.status, result.runs === null ? null : JSON.stringify(result.runs), result.error, now],
+    `UPDATE sweep_items i SET status = r.status, runs = COALESCE(r.runs::jsonb, i.runs), error = r.error, updated_at = $5
+     FROM unnest($2::text[], $3::text[], $4::text[], $6::text[]) AS r(appointment_id, status, runs, error)
+     WHERE i.sweep_id = $1 AND i.appointment_id = r.appointment_id`,
+    [sweepId, results.map((r) => r.appointmentId), results.map((r) => r.status), results.map((r) => (r.runs === null ? null : JSON.stringify(r.runs))), now,
+      results.map((r) => r.error)],
   );
-  if (result.status !== "queued") {
+  if (results.some((r) => r.status !== "queued")) {
     await db.query(
       `UPDATE sweeps SET status = 'completed', finished_at = $2 WHERE id = $1 AND status = 'running'
        AND NOT EXISTS (SELECT 1 FROM sweep_items WHERE sweep_id = $1 AND status = 'queued')`,

@@ -1,21 +1,32 @@
 /**
- * One sweep job: route one appointment to the pre-service agents and record the runs on its
- * sweep item. A run that fails (the payer timed out, the EHR answered nonsense) fails the job, so
- * pg-boss retries it with backoff; a retry re-drives only the failed runs from their last
- * checkpoint — runs that completed or wait for a person are kept, and the executor keeps every
- * action at most once. After the last attempt the item is marked failed with the error.
+ * Sweep jobs, worked in batches: one pg-boss job per appointment, fetched many at a time; the
+ * appointments of one sweep in a fetch go to the pre-service agents as one work item, so each
+ * agent checks the whole batch in one run (one graph, bulk reads and writes) instead of paying a
+ * run's fixed cost per appointment. An appointment is done when every agent's run completed or
+ * waits for a person and each agent recorded its check of it. An appointment an agent set aside
+ * (the payer timed out, the EHR answered nonsense), or every appointment of a run that failed,
+ * fails its own job only, so pg-boss retries just those, with backoff, in a later batch; after
+ * the last attempt the item is marked failed with the error. Actions keep their idempotency keys
+ * across attempts, so a retry never acts twice.
  */
+import { createHash } from "node:crypto";
 import type pg from "pg";
 import type { Logger } from "pino";
-import { ConflictError } from "../../tools/errors.js";
 import type { AgentRuntime } from "../orchestration/runtime.js";
 import { routeWorkItem, type DispatchedRun } from "../orchestration/work-router.js";
-import { beginAttempt, recordAttempt } from "./sweep-store.js";
+import { beginAttempts, recordAttempts, type AttemptResult } from "./sweep-store.js";
 
 /** The payload of a sweep job. */
 export interface SweepJobData {
   sweepId: string;
   appointmentId: string;
+}
+
+/** One fetched job: its payload and whether pg-boss will try it again after this attempt. */
+export interface SweepJob {
+  id: string;
+  data: SweepJobData;
+  lastAttempt: boolean;
 }
 
 /** What a job handler needs. */
@@ -27,52 +38,59 @@ export interface SweepWorkerDeps {
 }
 
 /**
- * Works one attempt of a sweep job; throws to have pg-boss retry it.
- * @param lastAttempt whether pg-boss will not retry this job again (retryCount ≥ retryLimit)
+ * Works one attempt of a batch of sweep jobs; returns the jobs that failed (with why), for the
+ * caller to fail so pg-boss retries them; the rest are complete.
  */
-export async function workSweepJob(deps: SweepWorkerDeps, job: SweepJobData, lastAttempt: boolean): Promise<void> {
-  const { sweepId, appointmentId } = job;
-  const item = await beginAttempt(deps.pool, sweepId, appointmentId, deps.now());
-  // A job whose item is gone or already settled (a duplicate, or a job re-sent at start) does nothing.
-  if (item === null || item.status !== "queued") return;
-  let runs: DispatchedRun[] | null = null;
-  try {
-    runs = item.runs === null
-      ? await routeWorkItem(deps.runtime, { type: "appointment", id: appointmentId, data: { sweepId } })
-      : await retryFailedRuns(deps, item.runs);
-  } catch (error) {
-    const message = `${(error as Error).name}: ${(error as Error).message}`;
-    await recordAttempt(deps.pool, sweepId, appointmentId, { status: lastAttempt ? "failed" : "queued", runs: null, error: message }, deps.now());
-    deps.logger.warn({ sweepId, appointmentId, lastAttempt, err: { message } }, "sweep job failed");
-    throw error;
-  }
-  const failed = runs.filter((r) => r.status === "failed");
-  if (failed.length === 0) {
-    await recordAttempt(deps.pool, sweepId, appointmentId, { status: "done", runs, error: null }, deps.now());
-    return;
-  }
-  const message = `run failed: ${failed.map((r) => `${r.agent} ${r.runId}`).join(", ")}`;
-  await recordAttempt(deps.pool, sweepId, appointmentId, { status: lastAttempt ? "failed" : "queued", runs, error: message }, deps.now());
-  deps.logger.warn({ sweepId, appointmentId, lastAttempt, failedRuns: failed.map((r) => r.runId) }, "sweep job: agent run failed");
-  if (!lastAttempt) throw new Error(message);
+export async function workSweepBatch(deps: SweepWorkerDeps, jobs: SweepJob[]): Promise<{ job: SweepJob; error: string }[]> {
+  const failed: { job: SweepJob; error: string }[] = [];
+  const bySweep = new Map<string, SweepJob[]>();
+  for (const job of jobs) bySweep.set(job.data.sweepId, [...(bySweep.get(job.data.sweepId) ?? []), job]);
+  for (const [sweepId, group] of bySweep) failed.push(...(await workSweepGroup(deps, sweepId, group)));
+  return failed;
 }
 
-/** Re-drives the failed runs of an earlier attempt; returns every run with its status now. */
-async function retryFailedRuns(deps: SweepWorkerDeps, runs: DispatchedRun[]): Promise<DispatchedRun[]> {
-  const { rows } = await deps.pool.query<{ id: string; status: string }>("SELECT id, status FROM runs WHERE id = ANY($1)", [runs.map((r) => r.runId)]);
-  const current = new Map(rows.map((r) => [r.id, r.status]));
-  const result: DispatchedRun[] = [];
-  for (const run of runs) {
-    let status = current.get(run.runId) ?? run.status;
-    if (status === "failed") {
-      try {
-        status = (await deps.runtime.retry(run.runId)).status;
-      } catch (error) {
-        // Someone else (a person through the API) retried it first: keep what it is now.
-        if (!(error instanceof ConflictError)) throw error;
-      }
-    }
-    result.push({ ...run, status });
+async function workSweepGroup(deps: SweepWorkerDeps, sweepId: string, jobs: SweepJob[]): Promise<{ job: SweepJob; error: string }[]> {
+  const items = await beginAttempts(deps.pool, sweepId, jobs.map((j) => j.data.appointmentId), deps.now());
+  // A job whose item is gone or already settled (a duplicate, or a job re-sent at start) does nothing.
+  const work = jobs.filter((j) => items.get(j.data.appointmentId)?.status === "queued");
+  if (work.length === 0) return [];
+  const appointments = work.map((j) => j.data.appointmentId);
+  let runs: DispatchedRun[];
+  try {
+    runs = await routeWorkItem(deps.runtime, { type: "appointment", id: batchId(sweepId, appointments), data: { sweepId, appointments } });
+  } catch (error) {
+    const message = `${(error as Error).name}: ${(error as Error).message}`;
+    deps.logger.warn({ sweepId, appointments: appointments.length, err: { message } }, "sweep batch failed");
+    return settle(deps, sweepId, work, () => ({ ok: false, error: message }), null);
   }
-  return result;
+  // Which appointments each run checked: every agent records one check per appointment it finished.
+  const { rows } = await deps.pool.query<{ run_id: string; appointment_id: string }>(
+    "SELECT run_id, appointment_id FROM pre_service_checks WHERE run_id = ANY($1)", [runs.map((r) => r.runId)]);
+  const checked = new Set(rows.map((r) => `${r.run_id}|${r.appointment_id}`));
+  return settle(deps, sweepId, work, (appointmentId) => {
+    const missing = runs.filter((r) => r.status === "failed" || !checked.has(`${r.runId}|${appointmentId}`));
+    return missing.length === 0 ? { ok: true } : { ok: false, error: `not checked by ${missing.map((r) => `${r.agent} (run ${r.runId}, ${r.status})`).join(", ")}` };
+  }, runs);
+}
+
+/** Records every job's attempt in one statement; returns the failed ones. */
+async function settle(
+  deps: SweepWorkerDeps, sweepId: string, jobs: SweepJob[], outcome: (appointmentId: string) => { ok: true } | { ok: false; error: string }, runs: DispatchedRun[] | null,
+): Promise<{ job: SweepJob; error: string }[]> {
+  const failed: { job: SweepJob; error: string }[] = [];
+  const results: AttemptResult[] = jobs.map((job) => {
+    const o = outcome(job.data.appointmentId);
+    if (o.ok) return { appointmentId: job.data.appointmentId, status: "done", runs, error: null };
+    failed.push({ job, error: o.error });
+    return { appointmentId: job.data.appointmentId, status: job.lastAttempt ? "failed" : "queued", runs, error: o.error };
+  });
+  await recordAttempts(deps.pool, sweepId, results, deps.now());
+  if (failed.length > 0) deps.logger.warn({ sweepId, failed: failed.length, lastAttempt: failed.filter((f) => f.job.lastAttempt).length }, "sweep jobs failed");
+  return failed;
+}
+
+/** A batch's id (the subject of its runs): the sweep and a digest of its appointments. */
+function batchId(sweepId: string, appointments: string[]): string {
+  if (appointments.length === 1) return appointments[0] as string;
+  return `batch:${sweepId}:${createHash("sha256").update(appointments.join("\u0000")).digest("hex").slice(0, 16)}`;
 }

@@ -1,21 +1,30 @@
 /**
  * Wraps an agent's compiled subgraph with what every agent gets for free:
  *
- *   START → agent (the agent's subgraph) → validate → [gate → (apply | review → apply)]* → END
+ *   START → agent (the agent's subgraph) → validate → gate → execute ─┬─ Send → review (one per draft) → END
+ *                                                                      └─ END
  *
- * `gate` computes the autonomy verdict for one proposal; `review` only calls `interrupt()` (it is
- * re-run on resume, so it must have no side effects); `apply` executes through the idempotent
- * executor (after writing the run's buffered audit entries), or records why nothing was executed.
+ * `gate` gives every proposal its autonomy verdict; `execute` carries out the ones the gate lets
+ * through, through the idempotent executor (after writing the run's buffered audit entries);
+ * each proposal that needs a person gets its own `review` task, fanned out with `Send`, so a run
+ * that proposes for many appointments (a sweep batch) waits on each draft independently: staff
+ * decide them in any order and each decision is applied as it comes. A `review` task calls
+ * `interrupt()` first — it is re-run on resume, so nothing before the interrupt may write — then
+ * applies the decision (execute, or record why nothing was executed).
  */
-import { END, ReducedValue, START, StateGraph, StateSchema, interrupt, type BaseCheckpointSaver } from "@langchain/langgraph";
+import { END, ReducedValue, START, Send, StateGraph, StateSchema, interrupt, type BaseCheckpointSaver } from "@langchain/langgraph";
 import { z } from "zod";
 import { BadInputError } from "../../tools/errors.js";
-import { currentPhase, Phase } from "../governance/autonomy.js";
+import { currentPhases, Phase } from "../governance/autonomy.js";
 import { executeAction } from "../governance/executor.js";
-import type { AgentDefinition, PlatformServices } from "./agent-definition.js";
+import type { ActionTypeDefinition, AgentDefinition, PlatformServices } from "./agent-definition.js";
 import { ActionOutcome, ProposedAction } from "./decision.js";
 import { effectiveConfidence, gateVerdict } from "./gate.js";
 import { humanInterruptFor, ReviewDecision } from "./human-review.js";
+
+/** The gate's verdict on one proposal. */
+export const GateResult = z.object({ verdict: z.enum(["execute", "review"]), reason: z.string(), confidence: z.number(), phase: Phase, humanOnly: z.boolean() });
+export type GateResult = z.infer<typeof GateResult>;
 
 /** The platform's state around an agent. */
 export const PlatformState = new StateSchema({
@@ -25,14 +34,8 @@ export const PlatformState = new StateSchema({
   workItem: z.record(z.string(), z.unknown()),
   /** What the agent proposes; set by its subgraph. */
   proposals: z.array(ProposedAction).default(() => []),
-  /** Index of the proposal the gate is working on. */
-  gateIndex: z.number().int().default(0),
-  /** The gate's verdict for the current proposal. */
-  pending: z
-    .object({ verdict: z.enum(["execute", "review"]), reason: z.string(), confidence: z.number(), phase: Phase })
-    .nullish(),
-  /** Staff's answer for the current proposal, when it was reviewed. */
-  decision: ReviewDecision.nullish(),
+  /** The gate's verdict per proposal (same order). */
+  verdicts: z.array(GateResult).default(() => []),
   /** What became of each proposal. */
   outcomes: new ReducedValue(z.array(ActionOutcome).default(() => []), {
     inputSchema: z.array(ActionOutcome),
@@ -40,6 +43,13 @@ export const PlatformState = new StateSchema({
   }),
 });
 type State = typeof PlatformState.State;
+
+/** What a `review` task is sent: the proposal and its verdict. */
+interface ReviewTask {
+  runId: string;
+  proposal: ProposedAction;
+  verdict: GateResult;
+}
 
 /** Settings of the platform the graph needs. */
 export interface PlatformGraphOptions {
@@ -57,15 +67,13 @@ export function buildPlatformGraph(
   const agent = definition.id;
   const subgraph = definition.build(services, deps);
   const actionTypes = new Map(definition.actionTypes.map((a) => [a.type, a]));
-  const step = (state: State, node: string) => {
-    const proposal = state.proposals[state.gateIndex];
-    return { runId: state.runId, agent, node, subject: proposal?.subject };
-  };
+  const step = (runId: string, node: string, p: ProposedAction) => ({ runId, agent, node, subject: p.subject });
+  const isHumanOnly = (p: ProposedAction) => (actionTypes.get(p.actionType)?.humanOnly ?? true) || p.humanOnlyReason !== null;
 
   const validate = async (state: State) => {
     for (const p of state.proposals) {
       if (!actionTypes.has(p.actionType)) throw new BadInputError(`Agent ${agent} proposed undeclared action type ${p.actionType}`);
-      await services.audit.record({ runId: state.runId, agent, node: "validate", subject: p.subject }, "decision", {
+      await services.audit.record(step(state.runId, "validate", p), "decision", {
         actionType: p.actionType, idempotencyKey: p.idempotencyKey, summary: p.summary, payload: p.payload,
         confidence: p.confidence, rationale: p.rationale, evidence: p.evidence, modelProvider: p.modelProvider,
         humanOnlyReason: p.humanOnlyReason,
@@ -75,72 +83,90 @@ export function buildPlatformGraph(
   };
 
   const gate = async (state: State) => {
-    const p = state.proposals[state.gateIndex] as ProposedAction;
-    const def = actionTypes.get(p.actionType);
-    const phase = await currentPhase(services.pool, agent, p.actionType);
-    const confidence = effectiveConfidence(p.confidence, p.modelProvider, options.offlineConfidenceCap);
-    const humanOnly = (def?.humanOnly ?? true) || p.humanOnlyReason !== null;
-    const v = gateVerdict({ phase, confidence, threshold: def?.threshold ?? 1, humanOnly });
-    const reason = humanOnly && p.humanOnlyReason !== null ? `human-only: ${p.humanOnlyReason}` : v.reason;
-    await services.audit.record(step(state, "gate"), "gate.verdict", {
-      actionType: p.actionType, idempotencyKey: p.idempotencyKey, phase, confidence, threshold: def?.threshold, verdict: v.verdict, reason,
-    });
-    return { pending: { verdict: v.verdict, reason, confidence, phase }, decision: null };
-  };
-
-  // Re-run on resume: nothing here may write anywhere.
-  const review = (state: State) => {
-    const p = state.proposals[state.gateIndex] as ProposedAction;
-    const pending = state.pending;
-    const humanOnly = (actionTypes.get(p.actionType)?.humanOnly ?? true) || p.humanOnlyReason !== null;
-    const answer = interrupt(humanInterruptFor(agent, p, { confidence: pending?.confidence ?? p.confidence, reason: pending?.reason ?? "", humanOnly }));
-    return { decision: ReviewDecision.parse(answer) };
-  };
-
-  const apply = async (state: State) => {
-    const p = state.proposals[state.gateIndex] as ProposedAction;
-    const def = actionTypes.get(p.actionType);
-    const decision = state.decision ?? null;
-    const verdict = state.pending?.verdict ?? "review";
-    const base = { idempotencyKey: p.idempotencyKey, actionType: p.actionType, verdict, reviewDecision: decision?.type ?? null };
-    const next = { gateIndex: state.gateIndex + 1, pending: null, decision: null };
-    if (verdict === "review" && (decision === null || decision.type === "ignore" || decision.type === "response")) {
-      await services.audit.record(step(state, "apply"), "action.skipped", {
-        actionType: p.actionType, idempotencyKey: p.idempotencyKey, decision: decision?.type ?? null,
-        response: decision?.type === "response" ? decision.args : undefined,
+    const phases = await currentPhases(services.pool, agent, [...new Set(state.proposals.map((p) => p.actionType))]);
+    const verdicts: GateResult[] = [];
+    for (const p of state.proposals) {
+      const def = actionTypes.get(p.actionType);
+      const phase = phases.get(p.actionType) ?? "advisory";
+      const confidence = effectiveConfidence(p.confidence, p.modelProvider, options.offlineConfidenceCap);
+      const humanOnly = isHumanOnly(p);
+      const v = gateVerdict({ phase, confidence, threshold: def?.threshold ?? 1, humanOnly });
+      const reason = humanOnly && p.humanOnlyReason !== null ? `human-only: ${p.humanOnlyReason}` : v.reason;
+      await services.audit.record(step(state.runId, "gate", p), "gate.verdict", {
+        actionType: p.actionType, idempotencyKey: p.idempotencyKey, phase, confidence, threshold: def?.threshold, verdict: v.verdict, reason,
       });
-      return { ...next, outcomes: [{ ...base, status: "skipped" as const }] };
+      verdicts.push({ verdict: v.verdict, reason, confidence, phase, humanOnly });
     }
-    if (def === undefined) throw new BadInputError(`Unknown action type ${p.actionType}`);
-    const payload = decision?.type === "edit" ? decision.args : p.payload;
-    const executedBy = verdict === "execute" ? `agent:${agent}` : `review:${decision?.type ?? "accept"}`;
-    // The run's buffered entries (its decision, gate verdict …) go into the log before the action
-    // can have any effect outside; the executor then appends action.executed with the action's row.
-    await services.audit.flush(state.runId);
+    return { verdicts };
+  };
+
+  /** Executes a proposal (the gate's or a person's payload); returns its outcome. */
+  const run = async (runId: string, p: ProposedAction, def: ActionTypeDefinition<never, unknown>, payload: unknown, executedBy: string) => {
     const result = await executeAction(
       services.pool, def, payload,
-      { idempotencyKey: p.idempotencyKey, runId: state.runId, agent, executedBy, services },
+      { idempotencyKey: p.idempotencyKey, runId, agent, executedBy, services },
       deps,
-      { runId: state.runId, agent, node: "apply", subjectType: p.subject.type, subjectId: p.subject.id },
+      { runId, agent, node: executedBy.startsWith("review:") ? "review" : "execute", subjectType: p.subject.type, subjectId: p.subject.id },
       services.now,
     );
-    return { ...next, outcomes: [{ ...base, status: result.status, result: result.result }] };
+    return { status: result.status, result: result.result };
   };
 
-  const afterApply = (state: State) => (state.gateIndex < state.proposals.length ? "gate" : END);
+  const execute = async (state: State) => {
+    const outcomes: ActionOutcome[] = [];
+    const through = state.proposals.flatMap((p, i) => (state.verdicts[i]?.verdict === "execute" ? [p] : []));
+    // The run's buffered entries (decisions, gate verdicts …) go into the log before any action
+    // can have an effect outside; the executor then appends action.executed with the action's row.
+    if (through.length > 0) await services.audit.flush(state.runId);
+    for (const p of through) {
+      const def = actionTypes.get(p.actionType);
+      if (def === undefined) throw new BadInputError(`Unknown action type ${p.actionType}`);
+      const done = await run(state.runId, p, def, p.payload, `agent:${agent}`);
+      outcomes.push({ idempotencyKey: p.idempotencyKey, actionType: p.actionType, verdict: "execute", reviewDecision: null, ...done });
+    }
+    return { outcomes };
+  };
+
+  const toReviews = (state: State) => {
+    const sends = state.proposals.flatMap((proposal, i) => {
+      const verdict = state.verdicts[i];
+      return verdict?.verdict === "review" ? [new Send("review", { runId: state.runId, proposal, verdict } satisfies ReviewTask)] : [];
+    });
+    return sends.length === 0 ? END : sends;
+  };
+
+  const review = async (task: ReviewTask) => {
+    const p = task.proposal;
+    const answer = interrupt(humanInterruptFor(agent, p, { confidence: task.verdict.confidence, reason: task.verdict.reason, humanOnly: task.verdict.humanOnly }));
+    // Only after a person answered: apply the decision.
+    const decision = ReviewDecision.parse(answer);
+    const base = { idempotencyKey: p.idempotencyKey, actionType: p.actionType, verdict: "review" as const, reviewDecision: decision.type };
+    if (decision.type === "ignore" || decision.type === "response") {
+      await services.audit.record(step(task.runId, "review", p), "action.skipped", {
+        actionType: p.actionType, idempotencyKey: p.idempotencyKey, decision: decision.type,
+        response: decision.type === "response" ? decision.args : undefined,
+      });
+      return { outcomes: [{ ...base, status: "skipped" as const }] };
+    }
+    const def = actionTypes.get(p.actionType);
+    if (def === undefined) throw new BadInputError(`Unknown action type ${p.actionType}`);
+    await services.audit.flush(task.runId);
+    const done = await run(task.runId, p, def, decision.type === "edit" ? decision.args : p.payload, `review:${decision.type}`);
+    return { outcomes: [{ ...base, ...done }] };
+  };
 
   return new StateGraph(PlatformState)
     .addNode("agent", subgraph as never)
     .addNode("validate", validate)
     .addNode("gate", gate)
-    .addNode("review", review)
-    .addNode("apply", apply)
+    .addNode("execute", execute)
+    .addNode("review", review as never)
     .addEdge(START, "agent")
     .addEdge("agent", "validate")
     .addConditionalEdges("validate", (s: State) => (s.proposals.length > 0 ? "gate" : END), ["gate", END])
-    .addConditionalEdges("gate", (s: State) => (s.pending?.verdict === "execute" ? "apply" : "review"), ["apply", "review"])
-    .addEdge("review", "apply")
-    .addConditionalEdges("apply", afterApply, ["gate", END])
+    .addEdge("gate", "execute")
+    .addConditionalEdges("execute", toReviews, ["review", END])
+    .addEdge("review", END)
     .compile({ checkpointer, name: agent });
 }
 

@@ -12,7 +12,7 @@ import { ConflictError, NotFoundError } from "../../tools/errors.js";
 import { queryAudit, type AuditEntry, type AuditInput } from "../governance/audit-log.js";
 import { DEFAULT_AUTONOMY_POLICY, demoteIfBelow, type AutonomyPolicy } from "../governance/autonomy.js";
 import { toJson } from "../governance/canonical-json.js";
-import { decidedReviewsOfWaitingRuns, getReviewItem, insertReviewItem, listReviewItems, recordDecision, type ReviewItem } from "../governance/reviews.js";
+import { decidedReviewsOfWaitingRuns, getReviewItem, insertReviewItems, listReviewItems, recordDecision, type ReviewItem } from "../governance/reviews.js";
 import type { PlatformServices } from "./agent-definition.js";
 import { AuditRecorder } from "./audit-recorder.js";
 import type { Subject } from "./decision.js";
@@ -91,12 +91,16 @@ export class AgentRuntime {
     });
   }
 
-  /** Records staff's decision on a review item and resumes its run. */
+  /**
+   * Records staff's decision on a review item and resumes its run with it. A run waits on each of
+   * its drafts independently; when the run is busy applying another decision, this one is picked
+   * up by that resume as soon as it finishes (or by `recover()` after a restart).
+   */
   async decide(reviewId: string, decision: ReviewDecision, actor: string): Promise<{ review: ReviewItem; run: RunView }> {
     const item = await getReviewItem(this.options.pool, reviewId);
     const actionType = this.registry.actionType(item.agent, item.actionType);
     const review = await recordDecision(this.options.pool, reviewId, decision, actor, actionType.payloadSchema, this.now());
-    const run = await this.resume(item.runId, decision);
+    const run = await this.resumeDecided(item.runId) ?? toView(await this.runRow(item.runId));
     await demoteIfBelow(this.options.pool, item.agent, this.policy, this.now());
     return { review, run };
   }
@@ -107,18 +111,49 @@ export class AgentRuntime {
     return this.drive(row, null);
   }
 
-  /** Resumes runs whose review was decided but which did not resume (e.g. the process stopped). */
+  /** Resumes runs with decisions they have not applied yet (e.g. the process stopped); returns how many runs resumed. */
   async recover(): Promise<number> {
     let resumed = 0;
-    for (const pending of await decidedReviewsOfWaitingRuns(this.options.pool)) {
-      const row = await this.runRow(pending.runId);
-      const state = await this.graphFor(row.agent).getState({ configurable: { thread_id: row.id } });
-      const waitingOn = state.tasks.flatMap((t) => t.interrupts.map((i) => i.id));
-      if (!waitingOn.includes(pending.interruptId)) continue;
-      await this.resume(row.id, pending.decision);
-      resumed += 1;
+    const runs = new Set((await decidedReviewsOfWaitingRuns(this.options.pool)).map((r) => r.runId));
+    for (const runId of runs) {
+      if ((await this.resumeDecided(runId)) !== null) resumed += 1;
     }
     return resumed;
+  }
+
+  /**
+   * Resumes a waiting run with every decision it is still waiting on, until none is left (a
+   * decision recorded while the run was being resumed is applied next). Null when the run waits
+   * on no decided review; the run as it is when it is being driven elsewhere.
+   */
+  private async resumeDecided(runId: string): Promise<RunView | null> {
+    let view: RunView | null = null;
+    for (;;) {
+      const row = await this.runRow(runId);
+      if (row.status !== "waiting") return view ?? (row.status === "running" ? toView(row) : null);
+      const waitingOn = new Set((await this.pendingInterrupts(row.agent, runId)).map((i) => i.id));
+      const ready = (await decidedReviewsOfWaitingRuns(this.options.pool, runId)).filter((r) => waitingOn.has(r.interruptId));
+      if (ready.length === 0) return view;
+      let claimed: RunRow;
+      try {
+        claimed = await this.claimRun(runId, "waiting");
+      } catch (error) {
+        // Another caller claimed it between our read and our claim: it applies these decisions.
+        if (error instanceof ConflictError) return toView(await this.runRow(runId));
+        throw error;
+      }
+      view = await this.drive(claimed, new Command({ resume: Object.fromEntries(ready.map((r) => [r.interruptId, r.decision])) }), {
+        kind: "run.resumed", actor: "platform", runId, agent: row.agent, subjectType: row.subject_type, subjectId: row.subject_id,
+        payload: { decisions: ready.map((r) => ({ reviewId: r.id, decision: r.decision.type })) },
+      });
+    }
+  }
+
+  /** The interrupts a run still waits on (tasks of its checkpoint that have not finished). */
+  private async pendingInterrupts(agent: string, runId: string): Promise<{ id: string; value: unknown }[]> {
+    const state = await this.graphFor(agent).getState({ configurable: { thread_id: runId } });
+    return state.tasks.filter((t) => t.result === undefined).flatMap((t) => t.interrupts)
+      .flatMap((i) => (i.id === undefined ? [] : [{ id: i.id, value: i.value }]));
   }
 
   /** A run with its audit trail and review items. */
@@ -135,14 +170,6 @@ export class AgentRuntime {
       state = { next: snapshot.next, proposals: values.proposals ?? [], outcomes: values.outcomes ?? [] };
     }
     return { run: toView(row), steps, reviews, state };
-  }
-
-  private async resume(runId: string, decision: ReviewDecision): Promise<RunView> {
-    const row = await this.claimRun(runId, "waiting");
-    return this.drive(row, new Command({ resume: decision }), {
-      kind: "run.resumed", actor: "platform", runId, agent: row.agent, subjectType: row.subject_type, subjectId: row.subject_id,
-      payload: { decision: decision.type },
-    });
   }
 
   /**
@@ -201,17 +228,12 @@ export class AgentRuntime {
             });
           }
         }
-        // A run that paused: its interrupts (with their ids) from the checkpoint just written.
-        const interrupts = interrupted ? (await graph.getState(config)).tasks.flatMap((t) => t.interrupts) : [];
+        // A run that paused: the interrupts it still waits on, from the checkpoint just written.
+        const interrupts = interrupted ? await this.pendingInterrupts(agent, runId) : [];
         const now = this.now();
         const ended = interrupts.length > 0
           ? await audit.commit(runId, async (client) => {
-            const created: AuditInput[] = [];
-            for (const i of interrupts) {
-              if (i.id === undefined) continue;
-              const { audit: entry } = await insertReviewItem(client, { runId, agent, interruptId: i.id }, i.value as PlatformInterrupt, now);
-              if (entry !== null) created.push(entry);
-            }
+            const created = await insertReviewItems(client, { runId, agent }, interrupts.map((i) => ({ interruptId: i.id, value: i.value as PlatformInterrupt })), now);
             const value = await this.setStatus(runId, "waiting", null, null, client);
             return { value, entries: [...created, { ...ends, kind: "run.waiting", actor: "platform", payload: { interrupts: interrupts.length }, at: now }] };
           })

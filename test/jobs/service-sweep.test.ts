@@ -24,7 +24,10 @@ describe("the service's first sweep", () => {
       expect(done.total).toBeGreaterThan(0);
       expect(done.items.done).toBe(done.total);
       // Both pre-service agents checked every appointment (new agents are advisory: their drafts wait for staff).
-      expect(done.results.runs.completed + done.results.runs.waiting).toBe(2 * done.total);
+      // Each agent checks a batch of appointments per run: at least one run per agent, never more than one per appointment.
+      const runs = done.results.runs.completed + done.results.runs.waiting;
+      expect(runs).toBeGreaterThanOrEqual(2);
+      expect(runs).toBeLessThanOrEqual(2 * done.total);
       expect(done.results.runs.failed).toBe(0);
       const checks = await service.db.pool.query("SELECT agent, count(*)::int AS n FROM pre_service_checks WHERE sweep_id = $1 GROUP BY agent ORDER BY agent", [sweepId]);
       expect(checks.rows).toEqual([{ agent: "eligibility", n: done.total }, { agent: "prior-auth", n: done.total }]);

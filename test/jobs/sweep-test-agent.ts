@@ -11,6 +11,8 @@ import { recordCheck, type ExceptionReason } from "../../agents/shared/pre-servi
 import type { EhrClient } from "../../tools/ehr/ehr-client.js";
 import type { ActionTypeDefinition, AgentDefinition } from "../../src/orchestration/agent-definition.js";
 import { ProposedAction } from "../../src/orchestration/decision.js";
+import { forEachVisit, startVisits } from "../../agents/shared/appointment-work-item.js";
+import { UpstreamError } from "../../tools/errors.js";
 
 /** What the test agent reads and how it misbehaves. */
 export interface SweepTestDeps {
@@ -31,9 +33,12 @@ export function verdictFor(appointmentId: string): { reasons: ExceptionReason[];
   return { reasons: byte % 3 === 0 ? ["coverage-inactive"] : byte % 3 === 1 && byte % 2 === 0 ? ["benefit-ambiguous"] : [], estimate: byte % 2 === 1 };
 }
 
+const Visit = z.object({ appointmentId: z.string(), error: z.string().nullish(), proposals: z.array(ProposedAction).default(() => []) });
+
 const State = new StateSchema({
   runId: z.string(),
   workItem: z.record(z.string(), z.unknown()),
+  visits: z.array(Visit).default(() => []),
   proposals: z.array(ProposedAction).default(() => []),
 });
 
@@ -50,29 +55,30 @@ export function sweepTestAgent(): AgentDefinition<SweepTestDeps> {
     handles: ["appointment"],
     actionTypes: [note] as never,
     build: (services, deps) => new StateGraph(State)
-      .addNode("check", async (s) => {
-        const appointmentId = String(s.workItem.id);
+      .addNode("start", startVisits)
+      .addNode("check", forEachVisit<z.infer<typeof Visit>>("eligibility", "check", services, async (v) => {
+        const appointmentId = v.appointmentId;
         if (deps.delayMs > 0) await new Promise((r) => setTimeout(r, deps.delayMs));
         const remaining = deps.flaky.get(appointmentId) ?? 0;
         if (remaining > 0) deps.flaky.set(appointmentId, remaining - 1);
-        if (deps.failing.has(appointmentId) || remaining > 0) throw new Error(`payer timed out for ${appointmentId}`);
+        if (deps.failing.has(appointmentId) || remaining > 0) throw new UpstreamError(`payer timed out for ${appointmentId}`);
         const appointment = await deps.ehr.appointment(appointmentId);
         if (appointment === null) throw new Error(`no appointment ${appointmentId}`);
         deps.checked.push(appointmentId);
         const { reasons, estimate } = verdictFor(appointmentId);
         await recordCheck(services.pool, {
-          agent: "eligibility", runId: s.runId, sweepId: typeof s.workItem.sweepId === "string" ? s.workItem.sweepId : null,
+          agent: "eligibility", runId: v.runId, sweepId: v.workItem.sweepId,
           appointmentId, patientId: appointment.patientId, dateOfService: appointment.dateOfService, checkedAt: services.now(),
           reasons, facts: { coverageActive: reasons.length === 0 }, estimate: estimate ? { patientResponsibilityCents: 1234 } : null,
         });
         const proposals: ProposedAction[] = reasons.length === 0 ? [] : [{
-          actionType: "file-note", idempotencyKey: `note-${s.runId}`, payload: { note: reasons.join(", ") }, summary: `Check ${reasons.join(", ")}`,
+          actionType: "file-note", idempotencyKey: `note-${v.runId}-${appointmentId}`, payload: { note: reasons.join(", ") }, summary: `Check ${reasons.join(", ")}`,
           confidence: 0.95, rationale: "test", evidence: [{ kind: "rule", ref: "test" }], subject: { type: "appointment", id: appointmentId },
           dueBy: null, humanOnlyReason: null, modelProvider: "none",
         }];
         return { proposals };
-      })
-      .addEdge(START, "check").addEdge("check", END)
+      }))
+      .addEdge(START, "start").addEdge("start", "check").addEdge("check", END)
       .compile(),
   };
 }

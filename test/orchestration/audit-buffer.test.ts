@@ -98,7 +98,7 @@ describe.each(DATABASE_KINDS)("run audit buffer on %s", (kind) => {
     expect(seenAtExecution.get(started.id)?.filter((k) => k !== "node.step")).toEqual(["run.started", "tool.call", "decision", "gate.verdict"]);
     const entries = await queryAudit(t.db.pool, { runId: started.id });
     expect(kindsOf(entries).filter((k) => k !== "node.step")).toEqual(["run.started", "tool.call", "decision", "gate.verdict", "action.executed", "run.completed"]);
-    expect(entries.filter((e) => e.kind === "node.step").map((e) => e.node)).toEqual(["gather", "draft", "validate", "gate", "apply"]);
+    expect(entries.filter((e) => e.kind === "node.step").map((e) => e.node)).toEqual(["gather", "draft", "validate", "gate", "execute"]);
     expect(indexOf(entries, "decision")).toBeLessThan(indexOf(entries, "gate.verdict"));
     expect(indexOf(entries, "gate.verdict")).toBeLessThan(indexOf(entries, "action.executed"));
     expect(entries.map((e) => e.seq)).toEqual([...entries.map((e) => e.seq)].sort((a, b) => a - b));

@@ -117,17 +117,20 @@ describe.each(DATABASE_KINDS)("agent runtime on %s", (kind) => {
     ]);
     expect(log.submitted.some((s) => s.idempotencyKey === hi)).toBe(true);
     expect(started.status).toBe("waiting");
-    const verdicts = await queryAudit(t.db.pool, { runId: started.id, kind: "gate.verdict" });
-    expect(verdicts.map((v) => (v.payload as { verdict: string }).verdict)).toEqual(["execute", "review"]);
-    // Work through the queue: each ignore lets the run reach the next proposal's gate.
-    for (let i = 0; i < 3; i += 1) {
-      const pending = (await runtime.getRun(started.id)).reviews.find((r) => r.status === "pending")!;
-      await decide(pending.id, { type: "ignore" });
-    }
+    // Every proposal is gated at once; each one for a person is its own review item.
     const all = (await queryAudit(t.db.pool, { runId: started.id, kind: "gate.verdict" })).map((v) => v.payload as { verdict: string; reason: string; confidence: number });
     expect(all.map((v) => v.verdict)).toEqual(["execute", "review", "review", "review"]);
     expect(all[2]!.reason).toBe("human-only decision");
     expect(all[3]!.confidence).toBe(0.6);
+    const reviews = (await runtime.getRun(started.id)).reviews;
+    expect(reviews.map((r) => r.status)).toEqual(["pending", "pending", "pending"]);
+    // Decided in any order, each applied as it comes; the run completes with the last.
+    for (const [i, r] of [reviews[2]!, reviews[0]!, reviews[1]!].entries()) {
+      expect((await decide(r.id, { type: "ignore" })).statusCode).toBe(200);
+      expect((await runtime.getRun(started.id)).run.status).toBe(i < 2 ? "waiting" : "completed");
+    }
+    const outcomes = (await runtime.getRun(started.id)).run.result as { outcomes: { idempotencyKey: string; status: string }[] };
+    expect(Object.fromEntries(outcomes.outcomes.map((o) => [o.idempotencyKey, o.status]))).toEqual({ [hi]: "executed", [lo]: "skipped", [human]: "skipped", [offline]: "skipped" });
     await setPhase("full");
     const h2 = key("human-full");
     const s2 = await run([{ actionType: "appeal-medical-necessity", key: h2, note: "x", confidence: 1 }]);

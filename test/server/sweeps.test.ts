@@ -44,7 +44,10 @@ describe.each(DATABASE_KINDS)("sweep routes on %s", (kind) => {
       expect(progress.json()).toMatchObject({ id, kind: "manual", status: "completed", total, items: { queued: 0, done: total, failed: 0 } });
     }
     const body = (await app.inject({ method: "GET", url: `/v1/sweeps/${id}`, headers: keys.staff })).json() as { results: { runs: { completed: number; waiting: number } } };
-    expect(body.results.runs.completed + body.results.runs.waiting).toBe(total);
+    // The test agent checks the sweep's appointments in batches (at most 4 each here): one run per batch.
+    const runs = body.results.runs.completed + body.results.runs.waiting;
+    expect(runs).toBeGreaterThanOrEqual(Math.ceil(total / 4));
+    expect(runs).toBeLessThanOrEqual(total);
     const list = await app.inject({ method: "GET", url: "/v1/sweeps?limit=5", headers: keys.council });
     expect((list.json() as { sweeps: { id: string }[] }).sweeps.map((s) => s.id)).toContain(id);
   }, 90_000);

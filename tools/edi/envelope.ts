@@ -117,3 +117,15 @@ export function* iterateTransactions(text: string, issues: X12Issue[]): Generato
   if (open.gs !== undefined) issues.push(issueAt("GE_MISSING", `Group ${el(open.gs, 6)} has no GE`, null));
   if (open.isa !== undefined) issues.push(issueAt("IEA_MISSING", `Interchange ${el(open.isa, 13)} has no IEA`, null));
 }
+
+/**
+ * The text of one transaction set (ST through SE, with SE's terminator) cut from the input it was
+ * read from — what was sent or received for that one set, for the audit trail.
+ */
+export function transactionText(text: string, tx: Transaction): string {
+  const first = tx.segments[0];
+  const last = tx.segments[tx.segments.length - 1];
+  if (first === undefined || last === undefined) return "";
+  const end = text.indexOf(last.delimiters.segment, last.offset);
+  return text.slice(first.offset, end === -1 ? text.length : end + last.delimiters.segment.length);
+}

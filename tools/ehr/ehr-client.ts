@@ -9,16 +9,27 @@ export interface EhrClient {
   appointments(range: { from: string; to: string }): Promise<ScheduledInfusion[]>;
   /** One appointment by id, or null. */
   appointment(id: string): Promise<ScheduledInfusion | null>;
+  /**
+   * Appointments by id, any service type (missing ids are left out; no particular order). Like
+   * every bulk read below, a constant number of calls however many ids: chunked searches, paged.
+   */
+  appointmentsById(ids: string[]): Promise<ScheduledInfusion[]>;
   /** Patients by id (missing ids are left out). */
   patients(ids: string[]): Promise<PatientSummary[]>;
   /** The patient's active medication orders (the regimen). */
   activeMedicationOrders(patientId: string): Promise<MedicationOrder[]>;
+  /** The active medication orders of many patients (each carries its `patientId`). */
+  activeMedicationOrdersFor(patientIds: string[]): Promise<MedicationOrder[]>;
   /** The MAR of an encounter. */
   medicationAdministrations(encounterId: string): Promise<AdministrationRecord[]>;
   /** Coverages on file for the patient. */
   coverages(patientId: string): Promise<CoverageSummary[]>;
+  /** Coverages on file for many patients (each carries its `patientId`). */
+  coveragesFor(patientIds: string[]): Promise<CoverageSummary[]>;
   /** Diagnoses on the patient's problem list. */
   conditions(patientId: string): Promise<Diagnosis[]>;
+  /** Diagnoses on the problem lists of many patients (each carries its `patientId`). */
+  conditionsFor(patientIds: string[]): Promise<Diagnosis[]>;
   /** Clinical notes' text. */
   clinicalNotes(patientId: string): Promise<ClinicalNote[]>;
   /** Writes a verification result back to the chart (CoverageEligibilityResponse); returns its id. */

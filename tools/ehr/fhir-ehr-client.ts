@@ -13,6 +13,8 @@ import type { FhirTransport } from "./fhir-transport.js";
 
 /** Most pages one search follows, so a server that links in a loop cannot hang a run. */
 const MAX_PAGES = 1_000;
+/** Most ids one search ORs together (`_id=a,b,…`), so URLs stay well within servers' limits. */
+const IDS_PER_SEARCH = 100;
 
 export class FhirEhrClient implements EhrClient {
   constructor(
@@ -32,17 +34,20 @@ export class FhirEhrClient implements EhrClient {
     return toScheduledInfusion(res.body as R4.Appointment);
   }
 
+  async appointmentsById(ids: string[]) {
+    return (await this.searchByIds<R4.Appointment>("Appointment", "_id", ids)).map(toScheduledInfusion);
+  }
+
   async patients(ids: string[]) {
-    const unique = [...new Set(ids)];
-    const out = [];
-    for (let i = 0; i < unique.length; i += 100) {
-      out.push(...(await this.search<R4.Patient>("Patient", { _id: unique.slice(i, i + 100).join(",") })).map(toPatient));
-    }
-    return out;
+    return (await this.searchByIds<R4.Patient>("Patient", "_id", ids)).map(toPatient);
   }
 
   async activeMedicationOrders(patientId: string) {
-    return (await this.search<R4.MedicationRequest>("MedicationRequest", { patient: patientId, status: "active" })).map(toMedicationOrder);
+    return this.activeMedicationOrdersFor([patientId]);
+  }
+
+  async activeMedicationOrdersFor(patientIds: string[]) {
+    return (await this.searchByIds<R4.MedicationRequest>("MedicationRequest", "patient", patientIds, { status: "active" })).map(toMedicationOrder);
   }
 
   async medicationAdministrations(encounterId: string) {
@@ -50,11 +55,19 @@ export class FhirEhrClient implements EhrClient {
   }
 
   async coverages(patientId: string) {
-    return (await this.search<R4.Coverage>("Coverage", { beneficiary: patientId })).map(toCoverage);
+    return this.coveragesFor([patientId]);
+  }
+
+  async coveragesFor(patientIds: string[]) {
+    return (await this.searchByIds<R4.Coverage>("Coverage", "beneficiary", patientIds)).map(toCoverage);
   }
 
   async conditions(patientId: string) {
-    return (await this.search<R4.Condition>("Condition", { patient: patientId })).map(toDiagnosis);
+    return this.conditionsFor([patientId]);
+  }
+
+  async conditionsFor(patientIds: string[]) {
+    return (await this.searchByIds<R4.Condition>("Condition", "patient", patientIds)).map(toDiagnosis);
   }
 
   async clinicalNotes(patientId: string) {
@@ -104,6 +117,19 @@ export class FhirEhrClient implements EhrClient {
     const id = (res.body as { id?: unknown } | null)?.id;
     if (typeof id !== "string") throw new InvalidFhirError(`FHIR create ${resource.resourceType} returned no id`, { resourceType: resource.resourceType });
     return id;
+  }
+
+  /**
+   * Searches for resources whose `param` is any of `ids` (FHIR's comma OR), at most
+   * IDS_PER_SEARCH ids per search; no ids, no request.
+   */
+  private async searchByIds<T extends R4.Resource>(type: T["resourceType"], param: string, ids: string[], params: Record<string, string> = {}): Promise<T[]> {
+    const unique = [...new Set(ids)];
+    const out: T[] = [];
+    for (let i = 0; i < unique.length; i += IDS_PER_SEARCH) {
+      out.push(...(await this.search<T>(type, { [param]: unique.slice(i, i + IDS_PER_SEARCH).join(","), ...params })));
+    }
+    return out;
   }
 
   /** Runs a search and follows `next` links, returning every matching resource of the type. */

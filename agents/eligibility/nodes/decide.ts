@@ -8,73 +8,86 @@ import type { PlatformServices } from "../../../src/orchestration/agent-definiti
 import type { Evidence, ProposedAction } from "../../../src/orchestration/decision.js";
 import type { VerificationWriteBack } from "../../../tools/ehr/ehr-types.js";
 import { dueBefore } from "../../shared/due-by.js";
-import { recordCheck } from "../../shared/pre-service-checks.js";
+import { forEachVisit, type BatchState } from "../../shared/appointment-work-item.js";
+import { recordChecks, type ExceptionReason, type PreServiceCheck } from "../../shared/pre-service-checks.js";
 import type { PreServiceDeps } from "../../shared/pre-service-deps.js";
 import { ELIGIBILITY_EXCEPTION, FILE_VERIFICATION, type EligibilityException } from "../actions.js";
 import { eligibilityExceptions } from "../exceptions.js";
-import type { EligibilityStateValue } from "../state.js";
-import { AGENT_ID, sweepIdOf } from "../work-item.js";
+import type { EligibilityStateValue, EligibilityVisit } from "../state.js";
+import { AGENT_ID } from "../work-item.js";
 
 /** A clean verification from deterministic tools; an exception found by rules. */
 const CONFIDENCE = { verification: 0.98, exception: 0.97 } as const;
 
+/** The decide node: every visit decided, their checks written together. */
 export function decide(services: PlatformServices, _deps: PreServiceDeps) {
-  return async (state: EligibilityStateValue) => {
-    const chart = state.chart;
-    if (chart == null) throw new Error("decide ran without a chart");
-    const benefits = state.benefits ?? null;
-    const exchange = state.exchange ?? null;
-    const { appointment, patient, coverage } = chart;
-    const { reasons, fields } = eligibilityExceptions(chart, benefits, exchange);
-    const sweepId = sweepIdOf(state.workItem);
-    const keyBase = `${AGENT_ID}:${appointment.appointmentId}:${sweepId ?? state.runId}`;
-    const subject = { type: "appointment", id: appointment.appointmentId };
-    const now = services.now();
-    await recordCheck(services.pool, {
-      agent: AGENT_ID, runId: state.runId, sweepId, appointmentId: appointment.appointmentId, patientId: patient.id,
-      dateOfService: appointment.dateOfService, checkedAt: now, reasons,
-      facts: {
-        coverageActive: benefits?.found === true && benefits.active, payerId: coverage?.payerId ?? null, planId: coverage?.planId ?? null,
-        payerType: coverage?.payerType ?? null, planName: benefits?.planName ?? null, routes: benefits?.routes ?? {},
-        deductibleRemaining: benefits?.deductibleRemaining ?? null, outOfPocketRemaining: benefits?.outOfPocketRemaining ?? null,
-        coinsurancePercent: benefits?.coinsurancePercent ?? null, rejections: benefits?.rejections ?? [], trace: exchange?.trace ?? null,
-      },
-      estimate: state.estimate ?? null,
-    });
-
-    const evidence: Evidence[] = [{ kind: "fhir-resource", ref: `Appointment/${appointment.appointmentId}`, note: `visit on ${appointment.dateOfService}` }];
-    if (coverage !== null) evidence.push({ kind: "fhir-resource", ref: `Coverage/${coverage.id}`, note: `${coverage.payerName ?? coverage.payerId ?? "payer"} member ${coverage.memberId ?? "?"}` });
-    if (exchange !== null) evidence.push({ kind: "x12-segment", ref: `270 TRN*1*${exchange.trace}${exchange.responseControl === null ? "" : ` → 271 ST*271*${exchange.responseControl}`}`, note: exchange.failure ?? "271 read" });
-    const proposals: ProposedAction[] = [];
-    const base = { subject, evidence, humanOnlyReason: null, modelProvider: "none" as const };
-
-    if (benefits !== null && coverage !== null) {
-      const verification: VerificationWriteBack = {
-        patientId: patient.id, coverageId: coverage.id, appointmentId: appointment.appointmentId, dateOfService: appointment.dateOfService,
-        outcome: benefits.found ? "complete" : "error", inforce: benefits.found && benefits.active,
-        disposition: reasons.length === 0 ? `Verified for ${appointment.dateOfService}: ${benefits.planName ?? "plan"} active` : `Verification for ${appointment.dateOfService}: ${reasons.join(", ")}`,
-        benefits: benefitLines(benefits, state.estimate ?? null),
-        requestorRef: `agent:${AGENT_ID}/run:${state.runId}`,
-      };
-      proposals.push({
-        ...base, actionType: FILE_VERIFICATION, idempotencyKey: `${keyBase}:verification`, payload: verification,
-        summary: verification.disposition, confidence: CONFIDENCE.verification, dueBy: dueBefore(appointment.dateOfService, 1, now),
-        rationale: `270 for ${appointment.dateOfService} answered by the payer's 271; ${verification.benefits.map((b) => `${b.category}: ${b.description}`).join("; ")}.`,
-      });
-    }
-    if (reasons.length > 0) {
-      const exception: EligibilityException = {
-        appointmentId: appointment.appointmentId, patientId: patient.id, dateOfService: appointment.dateOfService, reasons, fields,
-        description: `Resolve before the infusion on ${appointment.dateOfService}: ${reasons.join(", ")}`,
-      };
-      proposals.push({
-        ...base, actionType: ELIGIBILITY_EXCEPTION, idempotencyKey: `${keyBase}:exception`, payload: exception,
-        summary: `Eligibility exception for ${appointment.dateOfService}: ${reasons.join(", ")}`, confidence: CONFIDENCE.exception,
-        dueBy: dueBefore(appointment.dateOfService, 2, now), rationale: fields.map((f) => `${f.field}: ${f.found}; needs ${f.expected}`).join(". "),
-      });
-    }
-    return { reasons, proposals };
+  return async (state: BatchState<EligibilityVisit>) => {
+    const checks: PreServiceCheck[] = [];
+    const update = await forEachVisit<EligibilityVisit>(AGENT_ID, "decide", services, async (visit) => {
+      const { check, ...decided } = decideVisit(visit, services.now());
+      checks.push(check);
+      return decided;
+    })(state);
+    await recordChecks(services.pool, checks);
+    return update;
   };
+}
+
+/** One visit's exceptions, the record of its check, and its proposals. */
+function decideVisit(state: EligibilityStateValue, now: Date): { reasons: ExceptionReason[]; proposals: ProposedAction[]; check: PreServiceCheck } {
+  const chart = state.chart;
+  if (chart == null) throw new Error("decide ran without a chart");
+  const benefits = state.benefits ?? null;
+  const exchange = state.exchange ?? null;
+  const { appointment, patient, coverage } = chart;
+  const { reasons, fields } = eligibilityExceptions(chart, benefits, exchange);
+  const sweepId = state.workItem.sweepId;
+  const keyBase = `${AGENT_ID}:${appointment.appointmentId}:${sweepId ?? state.runId}`;
+  const subject = { type: "appointment", id: appointment.appointmentId };
+  const check: PreServiceCheck = {
+    agent: AGENT_ID, runId: state.runId, sweepId, appointmentId: appointment.appointmentId, patientId: patient.id,
+    dateOfService: appointment.dateOfService, checkedAt: now, reasons,
+    facts: {
+      coverageActive: benefits?.found === true && benefits.active, payerId: coverage?.payerId ?? null, planId: coverage?.planId ?? null,
+      payerType: coverage?.payerType ?? null, planName: benefits?.planName ?? null, routes: benefits?.routes ?? {},
+      deductibleRemaining: benefits?.deductibleRemaining ?? null, outOfPocketRemaining: benefits?.outOfPocketRemaining ?? null,
+      coinsurancePercent: benefits?.coinsurancePercent ?? null, rejections: benefits?.rejections ?? [], trace: exchange?.trace ?? null,
+    },
+    estimate: state.estimate ?? null,
+  };
+
+  const evidence: Evidence[] = [{ kind: "fhir-resource", ref: `Appointment/${appointment.appointmentId}`, note: `visit on ${appointment.dateOfService}` }];
+  if (coverage !== null) evidence.push({ kind: "fhir-resource", ref: `Coverage/${coverage.id}`, note: `${coverage.payerName ?? coverage.payerId ?? "payer"} member ${coverage.memberId ?? "?"}` });
+  if (exchange !== null) evidence.push({ kind: "x12-segment", ref: `270 TRN*1*${exchange.trace}${exchange.responseControl === null ? "" : ` → 271 ST*271*${exchange.responseControl}`}`, note: exchange.failure ?? "271 read" });
+  const proposals: ProposedAction[] = [];
+  const base = { subject, evidence, humanOnlyReason: null, modelProvider: "none" as const };
+
+  if (benefits !== null && coverage !== null) {
+    const verification: VerificationWriteBack = {
+      patientId: patient.id, coverageId: coverage.id, appointmentId: appointment.appointmentId, dateOfService: appointment.dateOfService,
+      outcome: benefits.found ? "complete" : "error", inforce: benefits.found && benefits.active,
+      disposition: reasons.length === 0 ? `Verified for ${appointment.dateOfService}: ${benefits.planName ?? "plan"} active` : `Verification for ${appointment.dateOfService}: ${reasons.join(", ")}`,
+      benefits: benefitLines(benefits, state.estimate ?? null),
+      requestorRef: `agent:${AGENT_ID}/run:${state.runId}`,
+    };
+    proposals.push({
+      ...base, actionType: FILE_VERIFICATION, idempotencyKey: `${keyBase}:verification`, payload: verification,
+      summary: verification.disposition, confidence: CONFIDENCE.verification, dueBy: dueBefore(appointment.dateOfService, 1, now),
+      rationale: `270 for ${appointment.dateOfService} answered by the payer's 271; ${verification.benefits.map((b) => `${b.category}: ${b.description}`).join("; ")}.`,
+    });
+  }
+  if (reasons.length > 0) {
+    const exception: EligibilityException = {
+      appointmentId: appointment.appointmentId, patientId: patient.id, dateOfService: appointment.dateOfService, reasons, fields,
+      description: `Resolve before the infusion on ${appointment.dateOfService}: ${reasons.join(", ")}`,
+    };
+    proposals.push({
+      ...base, actionType: ELIGIBILITY_EXCEPTION, idempotencyKey: `${keyBase}:exception`, payload: exception,
+      summary: `Eligibility exception for ${appointment.dateOfService}: ${reasons.join(", ")}`, confidence: CONFIDENCE.exception,
+      dueBy: dueBefore(appointment.dateOfService, 2, now), rationale: fields.map((f) => `${f.field}: ${f.found}; needs ${f.expected}`).join(". "),
+    });
+  }
+  return { reasons, proposals, check };
 }
 
 /** The benefit lines written to the chart. */

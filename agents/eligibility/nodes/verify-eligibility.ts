@@ -12,8 +12,9 @@ import { AppError } from "../../../tools/errors.js";
 import { interpretEligibility } from "../../../tools/payer/benefits.js";
 import type { ClearinghouseReply } from "../../../tools/payer/clearinghouse.js";
 import type { PreServiceDeps } from "../../shared/pre-service-deps.js";
-import type { EligibilityStateValue } from "../state.js";
-import { stepContext } from "../work-item.js";
+import { forEachVisit } from "../../shared/appointment-work-item.js";
+import type { EligibilityStateValue, EligibilityVisit } from "../state.js";
+import { AGENT_ID, stepContext } from "../work-item.js";
 
 /** Service types asked about: health benefit plan coverage, medical care, chemotherapy, hospital outpatient. */
 const SERVICE_TYPES = ["30", "1", "78", "50"];
@@ -24,7 +25,12 @@ function traceFor(runId: string, appointmentId: string): { trace: string; contro
   return { trace: `E${digest.toString("hex").slice(0, 19).toUpperCase()}`, control: (digest.readUInt32BE(0) % 999_999_999) + 1 };
 }
 
+/** The verify-eligibility node over every visit of the batch. */
 export function verifyEligibility(services: PlatformServices, deps: PreServiceDeps) {
+  return forEachVisit<EligibilityVisit>(AGENT_ID, "verify-eligibility", services, verifyOne(services, deps));
+}
+
+function verifyOne(services: PlatformServices, deps: PreServiceDeps) {
   return async (state: EligibilityStateValue) => {
     const chart = state.chart;
     if (chart == null) throw new Error("verify-eligibility ran without a chart");

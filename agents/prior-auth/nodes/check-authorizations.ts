@@ -6,14 +6,26 @@
 import type { PlatformServices } from "../../../src/orchestration/agent-definition.js";
 import { unitsForOrder } from "../../../tools/coding/order-units.js";
 import type { MedicationOrder } from "../../../tools/ehr/ehr-types.js";
-import { authorizationHistory, authorizationsFor, requestsFor, usageFor } from "../../../tools/payer/authorization-ledger.js";
+import { loadLedgerSnapshot, type AuthorizationUsage, type LedgerSnapshot } from "../../../tools/payer/authorization-ledger.js";
+import { forEachVisit, type BatchState } from "../../shared/appointment-work-item.js";
 import type { PreServiceDeps } from "../../shared/pre-service-deps.js";
 import { checkDose } from "../authorization-check.js";
-import type { DrugAuthCheck, PriorAuthStateValue } from "../state.js";
-import { stepContext } from "../work-item.js";
+import type { DrugAuthCheck, PriorAuthStateValue, PriorAuthVisit } from "../state.js";
+import { PRIOR_AUTH_AGENT, stepContext } from "../work-item.js";
 
+/**
+ * The ledger of every patient in the batch is read at once; visits are checked in order, each
+ * drawing its units from the snapshot, so a later visit of the same patient sees what an earlier
+ * one will use (record-check writes the draws).
+ */
 export function checkAuthorizations(services: PlatformServices, deps: PreServiceDeps) {
-  return async (state: PriorAuthStateValue) => {
+  return async (state: BatchState<PriorAuthVisit>) => {
+    const patientIds = [...new Set(state.visits.flatMap((v) => (v.chart == null || v.error != null ? [] : [v.chart.patient.id])))];
+    const snapshot = await loadLedgerSnapshot(services.pool, { patientIds, today: services.now().toISOString().slice(0, 10) });
+    return forEachVisit<PriorAuthVisit>(PRIOR_AUTH_AGENT, "check-authorizations", services, (visit) => checkVisit(visit, snapshot))(state);
+  };
+
+  async function checkVisit(state: PriorAuthStateValue, snapshot: LedgerSnapshot): Promise<Partial<PriorAuthVisit>> {
     const chart = state.chart;
     if (chart == null) return {};
     const ctx = stepContext(state, "check-authorizations");
@@ -24,16 +36,14 @@ export function checkAuthorizations(services: PlatformServices, deps: PreService
 
     const ledgerFor = async (order: MedicationOrder, hcpcs: string, needed: boolean) => {
       if (!needed || payerId === null) return { authorizations: [], requests: [], history: { approved: 0, denied: 0 } };
-      return services.audit.toolCall(ctx, "authorization-ledger.lookup", { patientId: order.patientId, payerId, hcpcs, appointmentId: appointment.appointmentId }, async (i) => {
-        const auths = await authorizationsFor(services.pool, { patientId: i.patientId, hcpcs: i.hcpcs, payerId: i.payerId });
-        const authorizations = await Promise.all(auths.map(async (a) => {
-          const usage = await usageFor(services.pool, a.payerId, a.authNumber);
-          const other = usage.filter((u) => u.appointmentId !== i.appointmentId).reduce((sum, u) => sum + u.units, 0);
+      return services.audit.toolCall(ctx, "authorization-ledger.lookup", { patientId: order.patientId, payerId, hcpcs, appointmentId: appointment.appointmentId }, (i) => {
+        const authorizations = snapshot.authorizations({ patientId: i.patientId, hcpcs: i.hcpcs, payerId: i.payerId }).map((a) => {
+          const other = snapshot.usage(a.payerId, a.authNumber).filter((u) => u.appointmentId !== i.appointmentId).reduce((sum, u) => sum + u.units, 0);
           return { ...a, unitsUsedOtherVisits: other };
-        }));
-        const requests = (await requestsFor(services.pool, i.patientId, i.hcpcs)).filter((r) => r.payerId === i.payerId)
+        });
+        const requests = snapshot.requests(i.patientId, i.hcpcs).filter((r) => r.payerId === i.payerId)
           .map((r) => ({ id: r.id, trace: r.trace, status: r.status, nextCheckOn: r.nextCheckOn, authNumber: r.authNumber }));
-        return { authorizations, requests, history: await authorizationHistory(services.pool, i.payerId, i.hcpcs) };
+        return { authorizations, requests, history: snapshot.history(i.payerId, i.hcpcs) };
       });
     };
 
@@ -51,7 +61,15 @@ export function checkAuthorizations(services: PlatformServices, deps: PreService
         planKnown, rule, ...ledger,
       }, checkDose);
       drugs.push(check);
+      const draw = usageDrawn(check, appointment);
+      if (draw !== null) snapshot.recordUsage(draw);
     }
     return { drugs };
-  };
+  }
+}
+
+/** The units a checked dose draws from its authorization, when one covers it. */
+export function usageDrawn(d: DrugAuthCheck, appointment: { appointmentId: string; dateOfService: string }): AuthorizationUsage | null {
+  if (d.authValid !== true || d.authorization === null || d.units === null) return null;
+  return { payerId: d.authorization.payerId, authNumber: d.authorization.authNumber, appointmentId: appointment.appointmentId, dateOfService: appointment.dateOfService, units: d.units };
 }

@@ -4,20 +4,33 @@
  * before the authorizations are checked.
  */
 import type { PlatformServices } from "../../../src/orchestration/agent-definition.js";
-import { pendedRequestsDue } from "../../../tools/payer/authorization-ledger.js";
+import { pendedRequestsDue, type AuthorizationRequestRecord } from "../../../tools/payer/authorization-ledger.js";
+import { forEachVisit, type BatchState } from "../../shared/appointment-work-item.js";
 import type { PreServiceDeps } from "../../shared/pre-service-deps.js";
 import { sendAuthorizationRequest } from "../auth-response.js";
-import type { PriorAuthStateValue } from "../state.js";
-import { stepContext } from "../work-item.js";
+import type { PriorAuthStateValue, PriorAuthVisit } from "../state.js";
+import { PRIOR_AUTH_AGENT, stepContext } from "../work-item.js";
 
+/** Every visit's patient's pended requests that are due, read in one query, followed up visit by visit. */
 export function followUpPended(services: PlatformServices, deps: PreServiceDeps) {
-  return async (state: PriorAuthStateValue) => {
+  return async (state: BatchState<PriorAuthVisit>) => {
+    const now = services.now();
+    const today = now.toISOString().slice(0, 10);
+    // All pended requests due (a handful at any time), matched to the batch's patients here.
+    const allDue = await pendedRequestsDue(services.pool, today);
+    // A request is followed up once, for the first visit of its patient in the batch.
+    const followed = new Set<string>();
+    return forEachVisit<PriorAuthVisit>(PRIOR_AUTH_AGENT, "follow-up-pended", services, (visit) => followUpVisit(visit, allDue.filter((r) => {
+      if (r.patientId !== visit.chart?.patient.id || followed.has(r.id)) return false;
+      followed.add(r.id);
+      return true;
+    }), today, now))(state);
+  };
+
+  async function followUpVisit(state: PriorAuthStateValue, due: AuthorizationRequestRecord[], today: string, now: Date): Promise<Partial<PriorAuthVisit>> {
     const chart = state.chart;
     if (chart == null) return {};
     const ctx = stepContext(state, "follow-up-pended");
-    const now = services.now();
-    const today = now.toISOString().slice(0, 10);
-    const due = await pendedRequestsDue(services.pool, today, chart.patient.id);
     // Recorded without the stored X12 and PAS bundle: the trace identifies them.
     await services.audit.toolCall(ctx, "authorization-ledger.pended-requests-due", { patientId: chart.patient.id, today },
       () => due.map((r) => ({ id: r.id, trace: r.trace, hcpcs: r.hcpcs, status: r.status, nextCheckOn: r.nextCheckOn })));
@@ -28,5 +41,5 @@ export function followUpPended(services: PlatformServices, deps: PreServiceDeps)
       followUps.push({ requestId: request.id, hcpcs: request.hcpcs, trace: request.trace, status: result.status, authNumber: result.authNumber });
     }
     return { followUps };
-  };
+  }
 }

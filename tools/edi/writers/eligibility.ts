@@ -1,15 +1,47 @@
-/** 270 (eligibility inquiry) and 271 (response) writers; each reads back to its reader's model. */
+/**
+ * 270 (eligibility inquiry) and 271 (response) writers; each reads back to its reader's model.
+ * A batch (`write270Batch`, `write271Batch`) is one interchange and one functional group with a
+ * transaction set per inquiry or answer, ST02 numbered 0001, 0002 … in order.
+ */
+import { BadInputError } from "../../errors.js";
 import type { Eligibility271 } from "../readers/eligibility-271.js";
 import type { EligibilityRequest270 } from "../readers/request-270.js";
-import { SegmentWriter, d8, rep, writeInterchange, type EnvelopeOptions } from "../writer.js";
+import { SegmentWriter, d8, rep, writeInterchange, type EnvelopeOptions, type TransactionBody } from "../writer.js";
 
 const IMPL = "005010X279A1";
 type Envelope = Omit<EnvelopeOptions, "functionalId" | "version">;
 
+/** ST02 of the n-th (0-based) transaction set of a batch. */
+export const batchControl = (n: number): string => String(n + 1).padStart(4, "0");
+
+function batch<T>(kind: string, items: readonly T[], transaction: (item: T, control: string) => TransactionBody): TransactionBody[] {
+  if (items.length === 0) throw new BadInputError(`A batch ${kind} needs at least one transaction set`, { code: "INVALID_X12" });
+  return items.map((item, n) => transaction(item, batchControl(n)));
+}
+
 /** A 270 for one subscriber, date of service and service types (and drugs asked about, EQ02). */
 export function write270(request: EligibilityRequest270, envelope: Envelope, control = "0001"): string {
+  return writeInterchange({ ...envelope, functionalId: "HS", version: IMPL }, [transaction270(request, envelope.now, control)]);
+}
+
+/** One 270 interchange holding an inquiry (ST … SE) per request; the requests' TRN traces tell their answers apart. */
+export function write270Batch(requests: readonly EligibilityRequest270[], envelope: Envelope): string {
+  return writeInterchange({ ...envelope, functionalId: "HS", version: IMPL }, batch("270", requests, (r, control) => transaction270(r, envelope.now, control)));
+}
+
+/** A 271 from the reader's model (the payer simulator's answer). */
+export function write271(response: Eligibility271, envelope: Envelope, control = "0001"): string {
+  return writeInterchange({ ...envelope, functionalId: "HB", version: IMPL }, [transaction271(response, envelope.now, control)]);
+}
+
+/** One 271 interchange answering a batch 270: a transaction set per answer, in order. */
+export function write271Batch(responses: readonly Eligibility271[], envelope: Envelope): string {
+  return writeInterchange({ ...envelope, functionalId: "HB", version: IMPL }, batch("271", responses, (r, control) => transaction271(r, envelope.now, control)));
+}
+
+function transaction270(request: EligibilityRequest270, now: Date, control: string): TransactionBody {
   const w = new SegmentWriter();
-  w.seg("BHT", "0022", "13", request.trace ?? control, d8(envelope.now.toISOString().slice(0, 10)), envelope.now.toISOString().slice(11, 16).replace(":", ""));
+  w.seg("BHT", "0022", "13", request.trace ?? control, d8(now.toISOString().slice(0, 10)), now.toISOString().slice(11, 16).replace(":", ""));
   w.seg("HL", 1, null, "20", "1").seg("NM1", "PR", "2", request.payer.name, null, null, null, null, "PI", request.payer.id);
   w.seg("HL", 2, 1, "21", "1").seg("NM1", "1P", "2", request.provider.name, null, null, null, null, "XX", request.provider.npi);
   w.seg("HL", 3, 2, "22", "0");
@@ -19,13 +51,12 @@ export function write270(request: EligibilityRequest270, envelope: Envelope, con
   if (request.dateOfService !== null) w.seg("DTP", "291", "D8", d8(request.dateOfService));
   if (request.serviceTypes.length > 0) w.seg("EQ", rep(request.serviceTypes));
   for (const p of request.procedures) w.seg("EQ", null, ["HC", p]);
-  return writeInterchange({ ...envelope, functionalId: "HS", version: IMPL }, [{ type: "270", controlNumber: control, body: w }]);
+  return { type: "270", controlNumber: control, body: w };
 }
 
-/** A 271 from the reader's model (the payer simulator's answer). */
-export function write271(response: Eligibility271, envelope: Envelope, control = "0001"): string {
+function transaction271(response: Eligibility271, now: Date, control: string): TransactionBody {
   const w = new SegmentWriter();
-  w.seg("BHT", "0022", "11", control, d8(envelope.now.toISOString().slice(0, 10)), envelope.now.toISOString().slice(11, 16).replace(":", ""));
+  w.seg("BHT", "0022", "11", control, d8(now.toISOString().slice(0, 10)), now.toISOString().slice(11, 16).replace(":", ""));
   const src = response.informationSource;
   w.seg("HL", 1, null, "20", "1").seg("NM1", "PR", "2", src.name, null, null, null, null, src.idQualifier, src.id);
   for (const r of src.rejections) w.seg("AAA", r.valid ?? "N", null, r.code, r.followUp);
@@ -56,5 +87,5 @@ export function write271(response: Eligibility271, envelope: Envelope, control =
       }
     }
   }
-  return writeInterchange({ ...envelope, functionalId: "HB", version: IMPL }, [{ type: "271", controlNumber: control, body: w }]);
+  return { type: "271", controlNumber: control, body: w };
 }

@@ -87,7 +87,11 @@ export interface SearchPage {
   count: number;
 }
 
-/** Searches one type. Unknown parameters are refused rather than silently ignored. */
+/**
+ * Searches one type. Unknown parameters are refused rather than silently ignored. A value with
+ * commas is FHIR's OR (`patient=p1,p2`); every page is one SQL statement (`= ANY(…)` per
+ * parameter, the total counted alongside the rows).
+ */
 export async function searchResources(db: Queryable, type: string, params: URLSearchParams): Promise<SearchPage> {
   if (!(SANDBOX_TYPES as readonly string[]).includes(type)) throw new FhirProblem(404, `Unknown resource type ${type}`);
   const where = ["resource_type = $1"];
@@ -113,16 +117,18 @@ export async function searchResources(db: Queryable, type: string, params: URLSe
       const bound = m[3] === undefined ? (m[1] === "le" || m[1] === "gt" ? `${m[2]}T23:59:59.999Z` : `${m[2]}T00:00:00Z`) : m[2];
       add(`date_start ${op} ?::timestamptz`, bound);
     } else {
-      const value = raw.includes("/") ? raw.slice(raw.lastIndexOf("/") + 1) : raw;
-      add(`${column} = ?`, value);
+      // A reference (`Patient/p1`) searches by its id; commas separate values any of which may match.
+      const ids = raw.split(",").map((v) => (v.includes("/") ? v.slice(v.lastIndexOf("/") + 1) : v));
+      add(`${column} = ANY(?)`, ids);
     }
   }
   const whereSql = where.join(" AND ");
-  const { rows } = await db.query<{ resource: Resource }>(
-    `SELECT resource FROM fhir_resources WHERE ${whereSql} ORDER BY date_start NULLS LAST, id LIMIT ${count} OFFSET ${offset}`, values);
-  // A page that is not full is the last one, so the total is known without counting.
-  const total = rows.length < count && (rows.length > 0 || offset === 0)
-    ? offset + rows.length
+  const { rows } = await db.query<{ resource: Resource; total: string }>(
+    `SELECT resource, count(*) OVER () AS total FROM fhir_resources WHERE ${whereSql}
+     ORDER BY date_start NULLS LAST, id LIMIT ${count} OFFSET ${offset}`, values);
+  // An empty page past the first has no row to carry the total: only then is it counted apart.
+  const total = rows[0] !== undefined ? Number(rows[0].total)
+    : offset === 0 ? 0
     : Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM fhir_resources WHERE ${whereSql}`, values)).rows[0]?.n ?? 0);
   return { total, resources: rows.map((r) => r.resource), offset, count };
 }

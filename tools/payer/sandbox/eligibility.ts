@@ -10,7 +10,7 @@ import type pg from "pg";
 import type { Benefit, Eligibility271, EligibilitySubject } from "../../edi/readers/eligibility-271.js";
 import type { EligibilityRequest270 } from "../../edi/readers/request-270.js";
 import { findPlan, type PayerConfig } from "./payer-config.js";
-import { findMember } from "./payer-store.js";
+import { findMember, findMembers, type MemberRow } from "./payer-store.js";
 
 const benefit = (b: Partial<Benefit> & Pick<Benefit, "code">): Benefit => ({
   coverageLevel: "IND", serviceTypes: ["30"], insuranceType: null, planDescription: null, timePeriod: null, amount: null, percent: null,
@@ -18,9 +18,41 @@ const benefit = (b: Partial<Benefit> & Pick<Benefit, "code">): Benefit => ({
 });
 const remaining = (limit: string, met: string) => Decimal.max(new Decimal(limit).minus(met), 0).toFixed(2);
 
+type Receiver = { name: string; npi: string };
+const configuredPayer = (config: PayerConfig, req: EligibilityRequest270) => config.payers.find((p) => p.id === req.payer.id);
+
 /** Answers one eligibility inquiry. */
-export async function answerEligibility(pool: pg.Pool, config: PayerConfig, req: EligibilityRequest270, receiver: { name: string; npi: string }): Promise<Eligibility271> {
-  const payerConfig = config.payers.find((p) => p.id === req.payer.id);
+export async function answerEligibility(pool: pg.Pool, config: PayerConfig, req: EligibilityRequest270, receiver: Receiver): Promise<Eligibility271> {
+  const payerConfig = configuredPayer(config, req);
+  const member = payerConfig === undefined || req.subscriber.memberId === null ? null : await findMember(pool, payerConfig.id, req.subscriber.memberId);
+  return answer(config, req, receiver, member);
+}
+
+/**
+ * Answers the inquiries of a batch 270, in order, each exactly as `answerEligibility` would: the
+ * members are read up front, one statement per payer asked about (one for a payer's batch).
+ */
+export async function answerEligibilityBatch(pool: pg.Pool, config: PayerConfig, requests: readonly EligibilityRequest270[], receiver: (req: EligibilityRequest270) => Receiver): Promise<Eligibility271[]> {
+  const wanted = new Map<string, string[]>();
+  for (const req of requests) {
+    const payerConfig = configuredPayer(config, req);
+    if (payerConfig === undefined || req.subscriber.memberId === null) continue;
+    const ids = wanted.get(payerConfig.id) ?? [];
+    ids.push(req.subscriber.memberId);
+    wanted.set(payerConfig.id, ids);
+  }
+  const members = new Map<string, Map<string, MemberRow>>();
+  for (const [payerId, ids] of wanted) members.set(payerId, await findMembers(pool, payerId, ids));
+  return requests.map((req) => {
+    const payerId = configuredPayer(config, req)?.id;
+    const member = payerId === undefined || req.subscriber.memberId === null ? null : members.get(payerId)?.get(req.subscriber.memberId) ?? null;
+    return answer(config, req, receiver(req), member);
+  });
+}
+
+/** The 271 for an inquiry, given the member it names (null when there is none). */
+function answer(config: PayerConfig, req: EligibilityRequest270, receiver: Receiver, member: MemberRow | null): Eligibility271 {
+  const payerConfig = configuredPayer(config, req);
   const response: Eligibility271 = {
     informationSource: { name: payerConfig?.name ?? req.payer.name, idQualifier: "PI", id: req.payer.id, rejections: [] },
     receiver: { name: receiver.name, idQualifier: "XX", id: receiver.npi, rejections: [] },
@@ -36,7 +68,6 @@ export async function answerEligibility(pool: pg.Pool, config: PayerConfig, req:
     response.informationSource.rejections.push({ valid: "N", code: "79", followUp: "C" });
     return response;
   }
-  const member = req.subscriber.memberId === null ? null : await findMember(pool, payerConfig.id, req.subscriber.memberId);
   if (member === null) {
     subject.rejections.push({ valid: "N", code: "75", followUp: "C" });
     return response;

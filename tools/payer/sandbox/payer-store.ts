@@ -34,15 +34,24 @@ export interface AuthRow {
 type Q = Pick<pg.Pool, "query"> | pg.PoolClient;
 const day = (d: Date | string | null): string | null => (d === null ? null : typeof d === "string" ? d.slice(0, 10) : d.toISOString().slice(0, 10));
 
+const memberRow = (r: Record<string, unknown>): MemberRow => ({
+  payerId: r.payer_id as string, memberId: r.member_id as string, planId: r.plan_id as string, firstName: r.first_name as string, lastName: r.last_name as string,
+  birthDate: day(r.birth_date as Date) as string, gender: r.gender as string, coverageStart: day(r.coverage_start as Date) as string, coverageEnd: day(r.coverage_end as Date | null),
+  deductibleMet: String(r.deductible_met), oopMet: String(r.oop_met), familyDeductibleMet: r.family_deductible_met === null ? null : String(r.family_deductible_met),
+});
+
 export async function findMember(db: Q, payerId: string, memberId: string): Promise<MemberRow | null> {
   const { rows } = await db.query("SELECT * FROM payer_members WHERE payer_id = $1 AND member_id = $2", [payerId, memberId]);
   const r = rows[0] as Record<string, unknown> | undefined;
-  if (r === undefined) return null;
-  return {
-    payerId: r.payer_id as string, memberId: r.member_id as string, planId: r.plan_id as string, firstName: r.first_name as string, lastName: r.last_name as string,
-    birthDate: day(r.birth_date as Date) as string, gender: r.gender as string, coverageStart: day(r.coverage_start as Date) as string, coverageEnd: day(r.coverage_end as Date | null),
-    deductibleMet: String(r.deductible_met), oopMet: String(r.oop_met), familyDeductibleMet: r.family_deductible_met === null ? null : String(r.family_deductible_met),
-  };
+  return r === undefined ? null : memberRow(r);
+}
+
+/** Several members of one payer in one statement (none for an empty list), by member id; unknown ids are absent. */
+export async function findMembers(db: Q, payerId: string, memberIds: readonly string[]): Promise<Map<string, MemberRow>> {
+  const ids = [...new Set(memberIds)];
+  if (ids.length === 0) return new Map();
+  const { rows } = await db.query("SELECT * FROM payer_members WHERE payer_id = $1 AND member_id = ANY($2::text[])", [payerId, ids]);
+  return new Map(rows.map((r: Record<string, unknown>) => [r.member_id as string, memberRow(r)]));
 }
 
 export async function authorizationsFor(db: Q, payerId: string, memberId: string, hcpcs?: string): Promise<AuthRow[]> {

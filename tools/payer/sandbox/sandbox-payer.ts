@@ -12,12 +12,12 @@ import type { ReceivedClaim } from "../../edi/readers/claim-837.js";
 import type { AuthRequest278 } from "../../edi/readers/request-278.js";
 import type { EligibilityRequest270 } from "../../edi/readers/request-270.js";
 import { write278Response } from "../../edi/writers/authorization.js";
-import { write271 } from "../../edi/writers/eligibility.js";
+import { write271Batch } from "../../edi/writers/eligibility.js";
 import { write835, write999 } from "../../edi/writers/remittance.js";
 import { BadInputError } from "../../errors.js";
 import { adjudicateClaims } from "./adjudication.js";
 import { decideAuthorization } from "./authorization.js";
-import { answerEligibility } from "./eligibility.js";
+import { answerEligibility, answerEligibilityBatch } from "./eligibility.js";
 import type { PayerConfig } from "./payer-config.js";
 
 /** What the simulator needs. */
@@ -53,9 +53,10 @@ export class SandboxPayer {
     const sender = new SegmentScanner(text).next()?.elements[5]?.trim() || "INFUSIONRCM";
     switch (first.type) {
       case "270": {
-        const out: string[] = [];
-        for (const t of transactions) out.push(write271(await this.eligibility(t.data as EligibilityRequest270), this.envelope(sender)));
-        return out.join("");
+        // One 271 interchange answering every inquiry in order (for a single 270, exactly write271's),
+        // the members read up front rather than one statement per inquiry.
+        const answers = await this.eligibilityBatch(transactions.map((t) => t.data as EligibilityRequest270));
+        return write271Batch(answers, this.envelope(sender));
       }
       case "278": {
         const out: string[] = [];
@@ -75,13 +76,21 @@ export class SandboxPayer {
   }
 
   eligibility(req: EligibilityRequest270) {
-    return answerEligibility(this.deps.pool, this.deps.config, req, { name: req.provider.name ?? "PROVIDER", npi: req.provider.npi ?? "" });
+    return answerEligibility(this.deps.pool, this.deps.config, req, receiverOf(req));
+  }
+
+  /** The answers to a batch 270's inquiries, in order. */
+  eligibilityBatch(requests: readonly EligibilityRequest270[]) {
+    return answerEligibilityBatch(this.deps.pool, this.deps.config, requests, receiverOf);
   }
 
   authorization(req: AuthRequest278) {
     return decideAuthorization(this.deps.pool, this.deps.config, req, this.today());
   }
 }
+
+/** The 271's receiver: the provider that asked. */
+const receiverOf = (req: EligibilityRequest270) => ({ name: req.provider.name ?? "PROVIDER", npi: req.provider.npi ?? "" });
 
 /** A 999 for the 837 transaction sets: rejected where the envelope or content had errors. */
 export function acknowledge(sets: { control: string; claims: number }[], issues: X12Issue[]): Ack999 {
