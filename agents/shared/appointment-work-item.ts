@@ -48,10 +48,6 @@ export interface BatchState<V> {
   visits: V[];
 }
 
-/** The one-visit view of a visit of the batch. */
-export function visitStep<V extends VisitBase>(state: BatchState<V>, visit: V): VisitStep<V> {
-  return { ...visit, runId: state.runId, workItem: { id: visit.appointmentId, sweepId: parseAppointmentWorkItem(state.workItem).sweepId } };
-}
 
 /**
  * Runs a one-visit step over every visit of the batch that has not failed. A visit whose step
@@ -61,13 +57,14 @@ export function visitStep<V extends VisitBase>(state: BatchState<V>, visit: V): 
  */
 export function forEachVisit<V extends VisitBase>(agent: string, node: string, services: PlatformServices, step: (visit: VisitStep<V>) => Promise<Partial<V>>) {
   return async (state: BatchState<V>) => {
+    const { sweepId } = parseAppointmentWorkItem(state.workItem);
     const visits: V[] = [];
     for (const visit of state.visits) {
       if (visit.error != null) {
         visits.push(visit);
         continue;
       }
-      const view = visitStep(state, visit);
+      const view: VisitStep<V> = { ...visit, runId: state.runId, workItem: { id: visit.appointmentId, sweepId } };
       try {
         visits.push({ ...visit, ...(await step(view)) });
       } catch (error) {

@@ -1,4 +1,3 @@
-import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadVisitChart, loadVisitCharts, primaryCoverage, type VisitChart } from "../../agents/shared/chart.js";
 import type { EhrClient } from "../../tools/ehr/ehr-client.js";
@@ -10,6 +9,7 @@ import { NotFoundError } from "../../tools/errors.js";
 import { seedGeneratedClinic } from "../../src/sandbox/harness.js";
 import { appointmentResource, coverageResource } from "../../tools/sandbox/fhir-builders.js";
 import type { SandboxClinic } from "../../tools/sandbox/world.js";
+import { countingPool } from "../helpers/counting-pool.js";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../helpers/databases.js";
 
 /** The chart as `loadVisitChart` read it before the bulk reads: five single-patient EHR calls. */
@@ -26,13 +26,6 @@ async function chartOneByOne(ehr: EhrClient, appointmentId: string): Promise<Vis
   if (patient === undefined) throw new NotFoundError(`No patient ${appointment.patientId} for appointment ${appointmentId}`);
   const wanted = new Set(appointment.orderIds);
   return { appointment, patient, diagnoses, orders: orders.filter((o) => wanted.has(o.id)), coverage: primaryCoverage(coverages) };
-}
-
-/** A pool that counts the SQL statements sent through it. */
-function countingPool(pool: pg.Pool): { pool: pg.Pool; statements: () => number } {
-  let n = 0;
-  const counted = { query: (text: string, values?: unknown[]) => { n += 1; return pool.query(text, values); } };
-  return { pool: counted as unknown as pg.Pool, statements: () => n };
 }
 
 /** A transport that counts its requests. */

@@ -9,17 +9,8 @@ import type pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { recordCheck, recordChecks, type PreServiceCheck } from "../../../agents/shared/pre-service-checks.js";
 import { migrate, migrationsDir } from "../../../src/db/migrate.js";
+import { countingPool } from "../../helpers/counting-pool.js";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../../helpers/databases.js";
-
-/** A pool that counts the statements sent through it. */
-function counting(pool: pg.Pool): { db: Pick<pg.Pool, "query">; count: () => number } {
-  let n = 0;
-  const query = (text: string, values?: unknown[]) => {
-    n += 1;
-    return pool.query(text, values);
-  };
-  return { db: { query: query as unknown as pg.Pool["query"] }, count: () => n };
-}
 
 const check = (c: Partial<PreServiceCheck> & Pick<PreServiceCheck, "runId" | "appointmentId">): PreServiceCheck => ({
   agent: "prior-auth", sweepId: "sweep-1", patientId: `patient-of-${c.appointmentId}`, dateOfService: "2026-03-12",
@@ -76,9 +67,9 @@ describe.each(DATABASE_KINDS)("pre-service checks on %s", (kind) => {
 
   it("recordChecks writes a batch in one statement, as recordCheck writes each", async () => {
     for (const c of batch("one-by-one")) await recordCheck(t.db.pool, c);
-    const c = counting(t.db.pool);
-    await recordChecks(c.db, batch("batched"));
-    expect(c.count()).toBe(1);
+    const c = countingPool(t.db.pool);
+    await recordChecks(c.pool, batch("batched"));
+    expect(c.statements()).toBe(1);
     const batched = await rows(t.db.pool, "batched");
     expect(batched).toHaveLength(4);
     expect(withoutIds(batched)).toEqual(withoutIds(await rows(t.db.pool, "one-by-one")));
@@ -118,9 +109,9 @@ describe.each(DATABASE_KINDS)("pre-service checks on %s", (kind) => {
     await recordChecks(t.db.pool, [a, b, last]);
     expect((await rows(t.db.pool, "dupes")).map((r) => [r.appointment_id, r.outcome, r.facts])).toEqual([
       ["A1", "clean", { last: true }], ["A2", "clean", { drugs: [] }]]);
-    const idle = counting(t.db.pool);
-    await recordChecks(idle.db, []);
-    expect(idle.count()).toBe(0);
+    const idle = countingPool(t.db.pool);
+    await recordChecks(idle.pool, []);
+    expect(idle.statements()).toBe(0);
   });
 });
 

@@ -1,4 +1,3 @@
-import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCodingTables } from "../../../tools/coding/coding-tables.js";
 import { parseX12 } from "../../../tools/edi/parse.js";
@@ -11,6 +10,7 @@ import { exchangeEligibilityBatch, type EligibilityBatchItem, type EligibilityIn
 import { loadPayerConfig } from "../../../tools/payer/sandbox/payer-config.js";
 import { SandboxClearinghouse } from "../../../tools/payer/sandbox/sandbox-clearinghouse.js";
 import { SandboxPayer } from "../../../tools/payer/sandbox/sandbox-payer.js";
+import { countingPool } from "../../helpers/counting-pool.js";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../../helpers/databases.js";
 import { oracleCounts } from "../edi/oracle.js";
 
@@ -23,24 +23,6 @@ const inquiry = (payerId: string, memberId: string, procedures: string[] = ["J92
   payer: { name: "P", id: payerId }, provider: { name: "SANDBOX INFUSION CENTER", npi: "1234567893" },
   subscriber: { lastName: "TESTPERSON", firstName: "ALEX", memberId, birthDate: "1955-04-02" }, dateOfService: "2026-03-02", serviceTypes: ["30", "1", "78", "50"], procedures,
 });
-
-/** The pool, with a count of the statements sent through it. */
-function counted(pool: pg.Pool): { pool: pg.Pool; statements: () => number; reset: () => void } {
-  let n = 0;
-  const proxy = new Proxy(pool, {
-    get(target, prop) {
-      if (prop === "query") {
-        return (...args: unknown[]) => {
-          n += 1;
-          return (target.query as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      }
-      const value = Reflect.get(target, prop, target) as unknown;
-      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-  return { pool: proxy, statements: () => n, reset: () => { n = 0; } };
-}
 
 /** A clearinghouse that records what it was sent. */
 class Recording implements Clearinghouse {
@@ -57,7 +39,7 @@ class Recording implements Clearinghouse {
 
 describe.each(DATABASE_KINDS)("batch eligibility against the sandbox payer on %s", (kind) => {
   let t: TestDatabase;
-  let db: ReturnType<typeof counted>;
+  let db: ReturnType<typeof countingPool>;
   let payer: SandboxPayer;
   const N = 60;
   const commercial = Array.from({ length: N }, (_, n) => `WCOM${String(n).padStart(6, "0")}`);
@@ -74,7 +56,7 @@ describe.each(DATABASE_KINDS)("batch eligibility against the sandbox payer on %s
       await t.db.pool.query(`INSERT INTO payer_members (payer_id, member_id, plan_id, first_name, last_name, birth_date, gender, coverage_start, coverage_end, deductible_met, oop_met, family_deductible_met)
         VALUES ($1, $2, $3, 'ALEX', 'TESTPERSON', '1955-04-02', 'F', '2026-01-01', $4, $5, $6, $7)`, [payerId, memberId, planId, end, ded, oop, fam]);
     }
-    db = counted(t.db.pool);
+    db = countingPool(t.db.pool);
     payer = new SandboxPayer({ pool: db.pool, config, tables: loadCodingTables(), now: () => now });
   });
   afterAll(async () => t.drop());

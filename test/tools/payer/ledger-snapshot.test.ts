@@ -11,6 +11,7 @@ import {
   requestsFor, updateAuthorizationRequest, upsertAuthorization, usageFor,
   type AuthRequestStatus, type AuthorizationUsage, type LedgerAuthorization, type LedgerSnapshot,
 } from "../../../tools/payer/authorization-ledger.js";
+import { countingPool } from "../../helpers/counting-pool.js";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../../helpers/databases.js";
 
 const TODAY = "2026-03-10";
@@ -39,16 +40,6 @@ function random(seed: number): { int(n: number): number; pick<T>(xs: readonly T[
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   return { int: (n) => Math.floor(next() * n), pick: (xs) => xs[Math.floor(next() * xs.length)]! };
-}
-
-/** A pool that counts the statements sent through it. */
-function counting(pool: pg.Pool): { db: Pick<pg.Pool, "query">; count: () => number } {
-  let n = 0;
-  const query = (text: string, values?: unknown[]) => {
-    n += 1;
-    return pool.query(text, values);
-  };
-  return { db: { query: query as unknown as pg.Pool["query"] }, count: () => n };
 }
 
 const auth = (a: Partial<LedgerAuthorization> & Pick<LedgerAuthorization, "authNumber" | "payerId" | "patientId" | "hcpcs">): LedgerAuthorization => ({
@@ -204,20 +195,20 @@ describe.each(DATABASE_KINDS)("ledger snapshot on %s", (kind) => {
   it("costs the same few statements whatever the number of patients", async () => {
     const counts = [];
     for (const patientIds of [[], ["pat-01"], LOADED, [...LOADED, ...Array.from({ length: 500 }, (_, i) => `absent-${i}`)]]) {
-      const c = counting(t.db.pool);
-      await loadLedgerSnapshot(c.db, { patientIds, today: TODAY });
-      counts.push(c.count());
+      const c = countingPool(t.db.pool);
+      await loadLedgerSnapshot(c.pool, { patientIds, today: TODAY });
+      counts.push(c.statements());
       // The database's collation is read once per pool.
-      await loadLedgerSnapshot(c.db, { patientIds, today: TODAY });
-      counts.push(c.count() - counts.at(-1)!);
+      await loadLedgerSnapshot(c.pool, { patientIds, today: TODAY });
+      counts.push(c.statements() - counts.at(-1)!);
     }
     expect(counts).toEqual([5, 4, 5, 4, 5, 4, 5, 4]);
   });
 
   it("draws units in memory as recordUsage does in SQL, so a later visit in the batch sees them", async () => {
-    const c = counting(t.db.pool);
-    const snapshot = await loadLedgerSnapshot(c.db, { patientIds: LOADED, today: TODAY });
-    const loaded = c.count();
+    const c = countingPool(t.db.pool);
+    const snapshot = await loadLedgerSnapshot(c.pool, { patientIds: LOADED, today: TODAY });
+    const loaded = c.statements();
     const before = await t.db.pool.query("SELECT count(*)::int AS n FROM authorization_usage");
     const tie = (appointmentId: string, dateOfService: string, units: number): AuthorizationUsage =>
       ({ payerId: "SBCOM1", authNumber: "TIE-A", appointmentId, dateOfService, units });
@@ -234,7 +225,7 @@ describe.each(DATABASE_KINDS)("ledger snapshot on %s", (kind) => {
     const seenBefore = others("pat-02-later");
     for (const u of draws) snapshot.recordUsage(u);
     // Memory only: no statement, no row.
-    expect(c.count()).toBe(loaded);
+    expect(c.statements()).toBe(loaded);
     expect((await t.db.pool.query("SELECT count(*)::int AS n FROM authorization_usage")).rows).toEqual(before.rows);
     // Another visit of the same patient sees every unit drawn so far; the drawing visit does not count its own.
     expect(others("pat-02-later")).toBe(seenBefore + 200 + 30 + (70 - 10) + (45 - 10) + 5);
@@ -270,9 +261,9 @@ describe.each(DATABASE_KINDS)("ledger snapshot on %s", (kind) => {
     const untouched = await t.db.pool.query("SELECT payer_id, auth_number, appointment_id, recorded_at FROM authorization_usage ORDER BY 1, 2, 3");
 
     const now = new Date("2026-03-10T12:00:00.123Z");
-    const c = counting(t.db.pool);
-    await recordUsages(c.db, usages, now);
-    expect(c.count()).toBe(1);
+    const c = countingPool(t.db.pool);
+    await recordUsages(c.pool, usages, now);
+    expect(c.statements()).toBe(1);
     for (const a of [{ payerId, authNumber }, { payerId: "SBCOM1", authNumber: "TIE-A" }]) {
       expect(await usageFor(t.db.pool, a.payerId, a.authNumber)).toEqual(oracle.usage(a.payerId, a.authNumber));
     }
@@ -296,9 +287,9 @@ describe.each(DATABASE_KINDS)("ledger snapshot on %s", (kind) => {
     expect(again.filter((r) => touched.has(r.k)).every((r) => r.at.toISOString() === later.toISOString())).toBe(true);
 
     // Nothing to write: no statement.
-    const idle = counting(t.db.pool);
-    await recordUsages(idle.db, [], now);
-    expect(idle.count()).toBe(0);
+    const idle = countingPool(t.db.pool);
+    await recordUsages(idle.pool, [], now);
+    expect(idle.statements()).toBe(0);
   });
 
   // One bad row (an authorization not on file): the statement fails whole. Server only: on PGlite,
