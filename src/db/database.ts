@@ -12,6 +12,7 @@ import { vector } from "@electric-sql/pglite-pgvector";
 import pg from "pg";
 import type { Logger } from "pino";
 import { UnavailableError } from "../../tools/errors.js";
+import { installByteaArrayParser } from "./bytea-array.js";
 
 /** An open database: the pool every query goes through, and how to close it. */
 export interface Database {
@@ -29,6 +30,7 @@ export type DatabaseOptions =
 
 /** Opens the database; pair with `closeDatabase` (or `db.close()`). */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  installByteaArrayParser();
   return options.kind === "postgres" ? openServer(options) : openEmbedded(options);
 }
 
