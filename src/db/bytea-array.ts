@@ -7,8 +7,8 @@
  */
 import pg from "pg";
 
-/** OID of `bytea[]`. */
-export const BYTEA_ARRAY_OID = 1001;
+/** OID of `bytea[]` (pg's type list names only scalar types). */
+export const BYTEA_ARRAY_OID = 1001 as Parameters<typeof pg.types.getTypeParser>[0];
 
 type Nested = (Buffer | null | Nested)[];
 

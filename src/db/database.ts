@@ -6,13 +6,11 @@
  */
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import { createPgConfig } from "@electric-sql/pglite/node-postgres";
-import { vector } from "@electric-sql/pglite-pgvector";
 import pg from "pg";
 import type { Logger } from "pino";
 import { UnavailableError } from "../../tools/errors.js";
 import { installByteaArrayParser } from "./bytea-array.js";
+import { PgliteThread } from "./pglite-thread.js";
 
 /** An open database: the pool every query goes through, and how to close it. */
 export interface Database {
@@ -71,16 +69,16 @@ async function openEmbedded(options: Extract<DatabaseOptions, { kind: "pglite" }
     await mkdir(dataDir, { recursive: true });
     lockFile = await lockDataDir(dataDir);
   }
-  let pglite: PGlite;
+  let pglite: PgliteThread;
   try {
-    pglite = await PGlite.create({ dataDir, extensions: { vector } });
+    pglite = await PgliteThread.start(dataDir);
   } catch (error) {
     if (lockFile !== undefined) await rm(lockFile, { force: true });
     throw new UnavailableError(`The embedded database in ${dataDir ?? "memory"} could not be opened`, {
       cause: error,
     });
   }
-  const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 });
+  const pool = new pg.Pool({ Client: pglite.clientClass(), max: 1 });
   let closed = false;
   return {
     kind: "pglite",

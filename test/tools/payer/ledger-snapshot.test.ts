@@ -292,16 +292,13 @@ describe.each(DATABASE_KINDS)("ledger snapshot on %s", (kind) => {
     expect(idle.statements()).toBe(0);
   });
 
-  // One bad row (an authorization not on file): the statement fails whole. Server only: on PGlite,
-  // the pg adapter's connection goes out of step after any failed statement.
-  if (kind === "postgres") {
-    it("recordUsages writes nothing when one usage is refused", async () => {
-      const [usage] = await usageFor(t.db.pool, "SBCOM1", "TIE-A");
-      const now = new Date();
-      await expect(recordUsages(t.db.pool, [{ ...usage!, appointmentId: "batch-9" }, { ...usage!, authNumber: "NOPE" }], now)).rejects.toThrow();
-      expect((await t.db.pool.query("SELECT count(*)::int AS n FROM authorization_usage WHERE appointment_id = 'batch-9'")).rows).toEqual([{ n: 0 }]);
-    });
-  }
+  // One bad row (an authorization not on file): the statement fails whole, and the connection stays usable.
+  it("recordUsages writes nothing when one usage is refused", async () => {
+    const [usage] = await usageFor(t.db.pool, "SBCOM1", "TIE-A");
+    const now = new Date();
+    await expect(recordUsages(t.db.pool, [{ ...usage!, appointmentId: "batch-9" }, { ...usage!, authNumber: "NOPE" }], now)).rejects.toThrow();
+    expect((await t.db.pool.query("SELECT count(*)::int AS n FROM authorization_usage WHERE appointment_id = 'batch-9'")).rows).toEqual([{ n: 0 }]);
+  });
 
   it("a snapshot taken after the batch's writes still equals the per-call functions", async () => {
     expect(await expectSameAsPerCall(t.db.pool, await loadLedgerSnapshot(t.db.pool, { patientIds: LOADED, today: TODAY }))).toBeGreaterThan(150);
