@@ -1,9 +1,13 @@
 /** A pool that counts the SQL statements sent through it (for "constant statements per batch" tests). */
 import type pg from "pg";
 
-/** Wraps `pool`: every other member is the pool's own; `statements()` counts queries since the last `reset()`. */
-export function countingPool(pool: pg.Pool): { pool: pg.Pool; statements: () => number; reset: () => void } {
+/**
+ * Wraps `pool`: every other member is the pool's own; `statements()` counts the pool's queries and
+ * `checkouts()` its `connect()` calls (one per transaction) since the last `reset()`.
+ */
+export function countingPool(pool: pg.Pool): { pool: pg.Pool; statements: () => number; checkouts: () => number; reset: () => void } {
   let n = 0;
+  let c = 0;
   const counted = new Proxy(pool, {
     get(target, prop) {
       if (prop === "query") {
@@ -12,9 +16,10 @@ export function countingPool(pool: pg.Pool): { pool: pg.Pool; statements: () => 
           return (target.query as (...a: unknown[]) => unknown).apply(target, args);
         };
       }
+      if (prop === "connect") c += 1;
       const value = Reflect.get(target, prop, target) as unknown;
       return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
-  return { pool: counted, statements: () => n, reset: () => { n = 0; } };
+  return { pool: counted, statements: () => n, checkouts: () => c, reset: () => { n = 0; c = 0; } };
 }
