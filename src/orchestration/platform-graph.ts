@@ -10,7 +10,9 @@
  * that proposes for many appointments (a sweep batch) waits on each draft independently: staff
  * decide them in any order and each decision is applied as it comes. A `review` task calls
  * `interrupt()` first — it is re-run on resume, so nothing before the interrupt may write — then
- * applies the decision (execute, or record why nothing was executed).
+ * applies the decision (execute, or record why nothing was executed). The interrupt carries only
+ * which proposal it waits on (`ReviewPending`); the runtime builds the Agent Inbox item from the
+ * run's state (`reviewInterruptFor`), so a batch's drafts are not copied into every interrupt.
  */
 import { END, ReducedValue, START, Send, StateGraph, StateSchema, interrupt, type BaseCheckpointSaver } from "@langchain/langgraph";
 import { z } from "zod";
@@ -20,7 +22,7 @@ import { executeAction } from "../governance/executor.js";
 import type { ActionTypeDefinition, AgentDefinition, PlatformServices } from "./agent-definition.js";
 import { ActionOutcome, ProposedAction } from "./decision.js";
 import { effectiveConfidence, gateVerdict } from "./gate.js";
-import { humanInterruptFor, ReviewDecision } from "./human-review.js";
+import { humanInterruptFor, ReviewDecision, type PlatformInterrupt } from "./human-review.js";
 
 /** The gate's verdict on one proposal. */
 export const GateResult = z.object({ verdict: z.enum(["execute", "review"]), reason: z.string(), confidence: z.number(), phase: Phase, humanOnly: z.boolean() });
@@ -44,11 +46,29 @@ export const PlatformState = new StateSchema({
 });
 type State = typeof PlatformState.State;
 
-/** What a `review` task is sent: the proposal and its verdict. */
+/** What a `review` task is sent: the proposal, its place in the run's proposals, and its verdict. */
 interface ReviewTask {
   runId: string;
+  index: number;
   proposal: ProposedAction;
   verdict: GateResult;
+}
+
+/** The value of a review task's interrupt: which of the run's proposals waits on a person. */
+export const ReviewPending = z.object({ proposal: z.number().int().nonnegative(), idempotencyKey: z.string() });
+export type ReviewPending = z.infer<typeof ReviewPending>;
+
+/** The Agent Inbox item for a pending review, from the run's state (its proposals and verdicts). */
+export function reviewInterruptFor(agent: string, values: { proposals?: unknown; verdicts?: unknown }, pending: unknown): PlatformInterrupt {
+  // A run paused by an earlier version carries the whole item in its interrupt.
+  if (typeof pending === "object" && pending !== null && "action_request" in pending && "review" in pending) return pending as PlatformInterrupt;
+  const { proposal: index, idempotencyKey } = ReviewPending.parse(pending);
+  const proposal = (values.proposals as ProposedAction[] | undefined)?.[index];
+  const verdict = (values.verdicts as GateResult[] | undefined)?.[index];
+  if (proposal?.idempotencyKey !== idempotencyKey || verdict === undefined) {
+    throw new Error(`Run state has no proposal ${index} (${idempotencyKey}) with a verdict to review`);
+  }
+  return humanInterruptFor(agent, proposal, { confidence: verdict.confidence, reason: verdict.reason, humanOnly: verdict.humanOnly });
 }
 
 /** Settings of the platform the graph needs. */
@@ -130,14 +150,14 @@ export function buildPlatformGraph(
   const toReviews = (state: State) => {
     const sends = state.proposals.flatMap((proposal, i) => {
       const verdict = state.verdicts[i];
-      return verdict?.verdict === "review" ? [new Send("review", { runId: state.runId, proposal, verdict } satisfies ReviewTask)] : [];
+      return verdict?.verdict === "review" ? [new Send("review", { runId: state.runId, index: i, proposal, verdict } satisfies ReviewTask)] : [];
     });
     return sends.length === 0 ? END : sends;
   };
 
   const review = async (task: ReviewTask) => {
     const p = task.proposal;
-    const answer = interrupt(humanInterruptFor(agent, p, { confidence: task.verdict.confidence, reason: task.verdict.reason, humanOnly: task.verdict.humanOnly }));
+    const answer = interrupt({ proposal: task.index, idempotencyKey: p.idempotencyKey } satisfies ReviewPending);
     // Only after a person answered: apply the decision.
     const decision = ReviewDecision.parse(answer);
     const base = { idempotencyKey: p.idempotencyKey, actionType: p.actionType, verdict: "review" as const, reviewDecision: decision.type };

@@ -16,8 +16,8 @@ import { decidedReviewsOfWaitingRuns, getReviewItem, insertReviewItems, listRevi
 import type { PlatformServices } from "./agent-definition.js";
 import { AuditRecorder } from "./audit-recorder.js";
 import type { Subject } from "./decision.js";
-import type { PlatformInterrupt, ReviewDecision } from "./human-review.js";
-import { buildPlatformGraph, type PlatformGraph } from "./platform-graph.js";
+import type { ReviewDecision } from "./human-review.js";
+import { buildPlatformGraph, reviewInterruptFor, type PlatformGraph } from "./platform-graph.js";
 import type { AgentRegistry } from "./registry.js";
 
 export const RunStatus = z.enum(["running", "waiting", "completed", "failed"]);
@@ -131,7 +131,7 @@ export class AgentRuntime {
     for (;;) {
       const row = await this.runRow(runId);
       if (row.status !== "waiting") return view ?? (row.status === "running" ? toView(row) : null);
-      const waitingOn = new Set((await this.pendingInterrupts(row.agent, runId)).map((i) => i.id));
+      const waitingOn = new Set((await this.pendingInterrupts(row.agent, runId)).interrupts.map((i) => i.id));
       const ready = (await decidedReviewsOfWaitingRuns(this.options.pool, runId)).filter((r) => waitingOn.has(r.interruptId));
       if (ready.length === 0) return view;
       let claimed: RunRow;
@@ -149,11 +149,12 @@ export class AgentRuntime {
     }
   }
 
-  /** The interrupts a run still waits on (tasks of its checkpoint that have not finished). */
-  private async pendingInterrupts(agent: string, runId: string): Promise<{ id: string; value: unknown }[]> {
+  /** The interrupts a run still waits on (tasks of its checkpoint that have not finished), with the run's state. */
+  private async pendingInterrupts(agent: string, runId: string): Promise<{ interrupts: { id: string; value: unknown }[]; values: Record<string, unknown> }> {
     const state = await this.graphFor(agent).getState({ configurable: { thread_id: runId } });
-    return state.tasks.filter((t) => t.result === undefined).flatMap((t) => t.interrupts)
+    const interrupts = state.tasks.filter((t) => t.result === undefined).flatMap((t) => t.interrupts)
       .flatMap((i) => (i.id === undefined ? [] : [{ id: i.id, value: i.value }]));
+    return { interrupts, values: state.values as Record<string, unknown> };
   }
 
   /** A run with its audit trail and review items. */
@@ -229,11 +230,12 @@ export class AgentRuntime {
           }
         }
         // A run that paused: the interrupts it still waits on, from the checkpoint just written.
-        const interrupts = interrupted ? await this.pendingInterrupts(agent, runId) : [];
+        const { interrupts, values: paused } = interrupted ? await this.pendingInterrupts(agent, runId) : { interrupts: [], values: {} };
         const now = this.now();
         const ended = interrupts.length > 0
           ? await audit.commit(runId, async (client) => {
-            const created = await insertReviewItems(client, { runId, agent }, interrupts.map((i) => ({ interruptId: i.id, value: i.value as PlatformInterrupt })), now);
+            const items = interrupts.map((i) => ({ interruptId: i.id, value: reviewInterruptFor(agent, paused, i.value) }));
+            const created = await insertReviewItems(client, { runId, agent }, items, now);
             const value = await this.setStatus(runId, "waiting", null, null, client);
             return { value, entries: [...created, { ...ends, kind: "run.waiting", actor: "platform", payload: { interrupts: interrupts.length }, at: now }] };
           })
