@@ -23,10 +23,12 @@ async function main(): Promise<void> {
     process.exit(1);
   });
 
-  const service = await startService(config, logger);
+  // Signals are handled from the start: one that arrives while the service is still starting
+  // (its first sweep runs after it listens) stops it as soon as it has started.
+  const started = startService(config, logger);
   const onSignal = (signal: NodeJS.Signals): void => {
     logger.info({ signal }, "signal received");
-    service.stop().then(
+    started.then((service) => service.stop()).then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error({ err: { message: (error as Error).message } }, "shutdown failed");
@@ -36,6 +38,7 @@ async function main(): Promise<void> {
   };
   process.once("SIGTERM", onSignal);
   process.once("SIGINT", onSignal);
+  await started;
 }
 
 main().catch((error: unknown) => {
