@@ -16,24 +16,29 @@ describe.each(DATABASE_KINDS)("batched checkpointer on %s", (kind) => {
     "SELECT task_id, idx, channel, blob FROM checkpoint_writes WHERE thread_id = $1 ORDER BY task_id, idx", [thread])).rows
     .map((r) => ({ task: r.task_id, idx: r.idx, channel: r.channel, blob: r.blob.toString() }));
 
-  /** The same calls, in the same order, made at once. */
-  const writeAll = (saver: PostgresSaver, thread: string) => {
+  /** The same calls in the same order: made at once, or (for the stock saver, whose calls race on a server pool) one after another. */
+  const writeAll = async (saver: PostgresSaver, thread: string, together: boolean) => {
     const config = { configurable: { thread_id: thread, checkpoint_ns: "", checkpoint_id: "cp-1" } };
-    return Promise.all([
-      ...Array.from({ length: 40 }, (_, i) => saver.putWrites(config, [["__interrupt__", { draft: i }]], `task-${String(i).padStart(2, "0")}`)),
-      saver.putWrites(config, [["outcomes", "first"], ["verdicts", "v"]], "task-x"),
-      saver.putWrites(config, [["outcomes", "second"]], "task-x"), // a plain write never replaces one made before
-      saver.putWrites(config, [["__interrupt__", "old"]], "task-y"),
-      saver.putWrites(config, [["__interrupt__", "new"]], "task-y"), // a special write replaces
-    ]);
+    const calls: [Parameters<PostgresSaver["putWrites"]>[1], string][] = [
+      ...Array.from({ length: 40 }, (_, i): [Parameters<PostgresSaver["putWrites"]>[1], string] => [[["__interrupt__", { draft: i }]], `task-${String(i).padStart(2, "0")}`]),
+      [[["outcomes", "first"], ["verdicts", "v"]], "task-x"],
+      [[["outcomes", "second"]], "task-x"], // a plain write never replaces one made before
+      [[["__interrupt__", "old"]], "task-y"],
+      [[["__interrupt__", "new"]], "task-y"], // a special write replaces
+    ];
+    if (together) {
+      await Promise.all(calls.map(([writes, task]) => saver.putWrites(config, writes, task)));
+    } else {
+      for (const [writes, task] of calls) await saver.putWrites(config, writes, task);
+    }
   };
 
   it("writes the pending writes of calls made together in one transaction, with the rows the stock saver writes", async () => {
     const counted = countingPool(t.db.pool);
     const batched = createCheckpointer({ ...t.db, pool: counted.pool });
-    await writeAll(batched, "batched");
+    await writeAll(batched, "batched", true);
     expect(counted.checkouts()).toBe(1);
-    await writeAll(new PostgresSaver(t.db.pool), "stock");
+    await writeAll(new PostgresSaver(t.db.pool), "stock", false);
     const stock = await rows("stock");
     expect(stock).toHaveLength(43);
     expect(stock.find((r) => r.task === "task-y")?.blob).toContain("new");
