@@ -8,7 +8,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type pg from "pg";
 import { z } from "zod";
 import { withTransaction } from "../db/database.js";
-import { canonicalJson, toJson, type Json } from "./canonical-json.js";
+import { CanonicalJsonText, canonicalJson, type Json } from "./canonical-json.js";
 
 /** What can be audited. */
 export const AuditKind = z.enum([
@@ -102,8 +102,12 @@ export async function appendAuditInTransaction(
   let seq = Number(last.rows[0]?.seq ?? 0);
   let prevHash = last.rows[0]?.hash ?? GENESIS_HASH;
   const written: AuditEntry[] = [];
+  const texts: string[] = [];
   for (const input of inputs) {
     seq += 1;
+    // The payload is serialised once: that text is hashed (inside the entry) and stored.
+    const text = input.payload instanceof CanonicalJsonText ? input.payload.text : canonicalJson(input.payload ?? null);
+    texts.push(text);
     const body = {
       seq,
       id: randomUUID(),
@@ -115,20 +119,19 @@ export async function appendAuditInTransaction(
       node: input.node ?? null,
       subjectType: input.subjectType ?? null,
       subjectId: input.subjectId ?? null,
-      payload: toJson(input.payload ?? null),
     };
-    const hash = entryHash(prevHash, body);
-    written.push({ ...body, prevHash, hash });
+    const hash = entryHash(prevHash, { ...body, payload: new CanonicalJsonText(text) as unknown as Json });
+    written.push({ ...body, payload: JSON.parse(text) as Json, prevHash, hash });
     prevHash = hash;
   }
   // One multi-row INSERT per batch of rows (13 parameters a row, well under the 65,535 limit).
   for (let start = 0; start < written.length; start += INSERT_BATCH) {
     const batch = written.slice(start, start + INSERT_BATCH);
     const params: unknown[] = [];
-    const rows = batch.map((e) => {
+    const rows = batch.map((e, i) => {
       const base = params.length;
       params.push(e.seq, e.id, e.at, e.kind, e.actor, e.runId, e.agent, e.node, e.subjectType, e.subjectId,
-        JSON.stringify(e.payload), e.prevHash, e.hash);
+        texts[start + i], e.prevHash, e.hash);
       return `(${Array.from({ length: 13 }, (_, i) => `$${base + i + 1}`).join(", ")})`;
     });
     await client.query(

@@ -6,6 +6,14 @@
 /** A JSON value. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
+/**
+ * A value already serialised by `canonicalJson`: serialising it again yields its text as is, so
+ * a payload canonicalised once can sit inside an entry that is hashed (the audit log does this).
+ */
+export class CanonicalJsonText {
+  constructor(readonly text: string) {}
+}
+
 /** Serialises a value canonically. Non-finite numbers are refused (JSON cannot hold them). */
 export function canonicalJson(value: unknown): string {
   if (value === null) return "null";
@@ -18,12 +26,23 @@ export function canonicalJson(value: unknown): string {
     case "string":
       return JSON.stringify(value);
     case "object": {
-      if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v ?? null)).join(",")}]`;
+      if (Array.isArray(value)) {
+        let out = "[";
+        for (let i = 0; i < value.length; i += 1) out += (i === 0 ? "" : ",") + canonicalJson(value[i] ?? null);
+        return `${out}]`;
+      }
+      if (value instanceof CanonicalJsonText) return value.text;
       if (value instanceof Date) return JSON.stringify(value.toISOString());
-      const entries = Object.entries(value as Record<string, unknown>)
-        .filter(([, v]) => v !== undefined && typeof v !== "function")
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+      const record = value as Record<string, unknown>;
+      // Default sort compares UTF-16 code units, as `a < b` does.
+      const keys = Object.keys(record).sort();
+      let out = "{";
+      for (const k of keys) {
+        const v = record[k];
+        if (v === undefined || typeof v === "function") continue;
+        out += `${out.length === 1 ? "" : ","}${JSON.stringify(k)}:${canonicalJson(v)}`;
+      }
+      return `${out}}`;
     }
     default:
       throw new TypeError(`canonicalJson: cannot serialise ${typeof value}`);

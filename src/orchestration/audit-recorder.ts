@@ -12,7 +12,7 @@ import type pg from "pg";
 import { ConflictError } from "../../tools/errors.js";
 import { withTransaction } from "../db/database.js";
 import { appendAudit, appendAuditInTransaction, type AuditInput, type AuditKind } from "../governance/audit-log.js";
-import { toJson } from "../governance/canonical-json.js";
+import { CanonicalJsonText, canonicalJson } from "../governance/canonical-json.js";
 import type { ModelCallRecord } from "../llm/types.js";
 import type { Subject } from "./decision.js";
 
@@ -66,8 +66,8 @@ export class AuditRecorder {
     for (const input of inputs) {
       const buffer = input.runId == null ? undefined : this.buffers.get(input.runId);
       if (buffer === undefined) unbuffered.push(input);
-      // Snapshot the payload now (a node may change its objects later), as the entry reads back.
-      else buffer.push({ ...input, payload: toJson(input.payload ?? null), at: input.at ?? this.now() });
+      // Snapshot the payload now (a node may change its objects later), serialised as it is hashed and stored.
+      else buffer.push({ ...input, payload: new CanonicalJsonText(canonicalJson(input.payload ?? null)), at: input.at ?? this.now() });
     }
     if (unbuffered.length > 0) await appendAudit(this.pool, unbuffered, this.now);
   }
