@@ -49,13 +49,19 @@ export function buildWorkRouter(runtime: AgentRuntime) {
     .compile({ name: "work-router" });
 }
 
-/** Routes one item, starts a run per target agent, and returns the runs. */
+/**
+ * Routes one item, starts a run per target agent — side by side, as they are independent threads
+ * (while one waits on the database or a payer, another computes) — and returns the runs in the
+ * targets' order.
+ */
 export async function routeWorkItem(runtime: AgentRuntime, item: WorkItem): Promise<DispatchedRun[]> {
   const { targets } = await buildWorkRouter(runtime).invoke({ item });
-  const runs: DispatchedRun[] = [];
-  for (const { agent } of targets) {
+  const settled = await Promise.allSettled(targets.map(async ({ agent }) => {
     const run = await runtime.start(agent, { type: item.type, id: item.id }, { ...item.data, id: item.id });
-    runs.push({ agent, runId: run.id, status: run.status });
-  }
-  return runs;
+    return { agent, runId: run.id, status: run.status };
+  }));
+  // Every run has finished or paused before a failure to start one is reported.
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  if (failed !== undefined) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<DispatchedRun>).value);
 }
