@@ -79,59 +79,57 @@ export function entryHash(prevHash: string, entry: Omit<AuditEntry, "hash" | "pr
   return createHash("sha256").update(prevHash).update("\n").update(canonicalJson(entry)).digest("hex");
 }
 
-/** Appends entries in order, in one transaction of their own, extending the chain. */
-export async function appendAudit(pool: pg.Pool, inputs: AuditInput[], now: () => Date = () => new Date()): Promise<AuditEntry[]> {
-  if (inputs.length === 0) return [];
+/** Appends entries in order, in one transaction of their own, extending the chain; returns how many. */
+export async function appendAudit(pool: pg.Pool, inputs: AuditInput[], now: () => Date = () => new Date()): Promise<number> {
+  if (inputs.length === 0) return 0;
   return withTransaction(pool, (client) => appendAuditInTransaction(client, inputs, now));
 }
 
 /**
  * Appends entries inside the caller's open transaction, so the audited change and its entries
- * commit or roll back together.
+ * commit or roll back together; returns how many. Everything but the chain (sequence numbers and
+ * hashes) is prepared before the chain's lock is taken, so the lock is held briefly.
  */
 export async function appendAuditInTransaction(
   client: pg.PoolClient,
   inputs: AuditInput[],
   now: () => Date = () => new Date(),
-): Promise<AuditEntry[]> {
-  if (inputs.length === 0) return [];
+): Promise<number> {
+  if (inputs.length === 0) return 0;
+  const prepared = inputs.map((input) => ({
+    id: randomUUID(),
+    at: (input.at ?? now()).toISOString(),
+    kind: input.kind,
+    actor: input.actor,
+    runId: input.runId ?? null,
+    agent: input.agent ?? null,
+    node: input.node ?? null,
+    subjectType: input.subjectType ?? null,
+    subjectId: input.subjectId ?? null,
+    // The payload is serialised once: that text is hashed (inside the entry) and stored.
+    payload: input.payload instanceof CanonicalJsonText ? input.payload : new CanonicalJsonText(canonicalJson(input.payload ?? null)),
+  }));
   // Lock, then read the chain's end in a separate statement: in READ COMMITTED each statement
   // takes a new snapshot, so the read sees everything committed by the previous lock holder.
   await client.query("SELECT pg_advisory_xact_lock($1)", [AUDIT_LOCK]);
   const last = await client.query<{ seq: string; hash: string }>("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
   let seq = Number(last.rows[0]?.seq ?? 0);
   let prevHash = last.rows[0]?.hash ?? GENESIS_HASH;
-  const written: AuditEntry[] = [];
-  const texts: string[] = [];
-  for (const input of inputs) {
+  const written: (typeof prepared[number] & { seq: number; prevHash: string; hash: string })[] = [];
+  for (const body of prepared) {
     seq += 1;
-    // The payload is serialised once: that text is hashed (inside the entry) and stored.
-    const text = input.payload instanceof CanonicalJsonText ? input.payload.text : canonicalJson(input.payload ?? null);
-    texts.push(text);
-    const body = {
-      seq,
-      id: randomUUID(),
-      at: (input.at ?? now()).toISOString(),
-      kind: input.kind,
-      actor: input.actor,
-      runId: input.runId ?? null,
-      agent: input.agent ?? null,
-      node: input.node ?? null,
-      subjectType: input.subjectType ?? null,
-      subjectId: input.subjectId ?? null,
-    };
-    const hash = entryHash(prevHash, { ...body, payload: new CanonicalJsonText(text) as unknown as Json });
-    written.push({ ...body, payload: JSON.parse(text) as Json, prevHash, hash });
+    const hash = entryHash(prevHash, { ...body, seq, payload: body.payload as unknown as Json });
+    written.push({ ...body, seq, prevHash, hash });
     prevHash = hash;
   }
   // One multi-row INSERT per batch of rows (13 parameters a row, well under the 65,535 limit).
   for (let start = 0; start < written.length; start += INSERT_BATCH) {
     const batch = written.slice(start, start + INSERT_BATCH);
     const params: unknown[] = [];
-    const rows = batch.map((e, i) => {
+    const rows = batch.map((e) => {
       const base = params.length;
       params.push(e.seq, e.id, e.at, e.kind, e.actor, e.runId, e.agent, e.node, e.subjectType, e.subjectId,
-        texts[start + i], e.prevHash, e.hash);
+        e.payload.text, e.prevHash, e.hash);
       return `(${Array.from({ length: 13 }, (_, i) => `$${base + i + 1}`).join(", ")})`;
     });
     await client.query(
@@ -140,7 +138,7 @@ export async function appendAuditInTransaction(
       params,
     );
   }
-  return written;
+  return written.length;
 }
 
 /** Filters for reading the log. */

@@ -94,11 +94,12 @@ export async function insertReviewItems(
     const at = (k: number) => `$${n * columns + k}`;
     return `(${at(1)}, ${at(2)}, ${at(3)}, ${at(4)}, ${at(5)}, ${at(6)}, ${at(7)}, 'pending', ${at(8)}, ${at(9)}, ${at(10)}, ${at(11)}, ${at(12)}, ${at(13)}, ${at(14)}, ${at(15)}, ${at(16)})`;
   });
-  const { rows } = await client.query<ReviewRow>(
+  // Only what the entries need comes back (not the drafts just sent).
+  const { rows } = await client.query<Pick<ReviewRow, "id" | "interrupt_id" | "agent">>(
     `INSERT INTO review_items (id, run_id, interrupt_id, agent, action_type, subject_type, subject_id, status, interrupt,
        draft, rationale, evidence, confidence, human_only, reason, due_by, created_at)
      VALUES ${tuples.join(", ")}
-     ON CONFLICT (run_id, interrupt_id) DO NOTHING RETURNING *`,
+     ON CONFLICT (run_id, interrupt_id) DO NOTHING RETURNING id, interrupt_id, agent`,
     values,
   );
   const byInterrupt = new Map(rows.map((r) => [r.interrupt_id, r]));

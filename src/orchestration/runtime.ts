@@ -232,9 +232,9 @@ export class AgentRuntime {
         // A run that paused: the interrupts it still waits on, from the checkpoint just written.
         const { interrupts, values: paused } = interrupted ? await this.pendingInterrupts(agent, runId) : { interrupts: [], values: {} };
         const now = this.now();
+        const items = interrupts.map((i) => ({ interruptId: i.id, value: reviewInterruptFor(agent, paused, i.value) }));
         const ended = interrupts.length > 0
           ? await audit.commit(runId, async (client) => {
-            const items = interrupts.map((i) => ({ interruptId: i.id, value: reviewInterruptFor(agent, paused, i.value) }));
             const created = await insertReviewItems(client, { runId, agent }, items, now);
             const value = await this.setStatus(runId, "waiting", null, null, client);
             return { value, entries: [...created, { ...ends, kind: "run.waiting", actor: "platform", payload: { interrupts: interrupts.length }, at: now }] };
