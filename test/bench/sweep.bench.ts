@@ -48,8 +48,10 @@ async function bench(label: string, db: Database, dataDir: string): Promise<void
   await components.sweeps.start({ schedule: false });
   t = performance.now();
   const sweep = await components.sweeps.startSweep({ from: today, to: last, kind: "manual", requestedBy: "bench" });
-  const done = await components.sweeps.waitForCompletion(sweep.id, { pollMs: 250 });
-  const seconds = (performance.now() - t) / 1000;
+  const done = await components.sweeps.waitForCompletion(sweep.id, { pollMs: 1000 });
+  // From the sweep's creation to its completion as the sweep records them (not when the poll noticed).
+  const { rows: [span] } = await db.pool.query<{ s: number }>("SELECT extract(epoch FROM finished_at - created_at)::float8 AS s FROM sweeps WHERE id = $1", [sweep.id]);
+  const seconds = span?.s ?? (performance.now() - t) / 1000;
   await components.sweeps.stop();
 
   // An appointment takes as long as the runs that checked it (both agents; a batch's runs check all of its appointments).
