@@ -17,6 +17,9 @@ const MAX_PAGES = 1_000;
 const IDS_PER_SEARCH = 100;
 
 export class FhirEhrClient implements EhrClient {
+  /** Searches under way, by query: the same search asked again before it answers shares its answer. */
+  private readonly inFlight = new Map<string, Promise<R4.Resource[]>>();
+
   constructor(
     private readonly transport: FhirTransport,
     private readonly pageSize = 200,
@@ -132,12 +135,27 @@ export class FhirEhrClient implements EhrClient {
     return out;
   }
 
-  /** Runs a search and follows `next` links, returning every matching resource of the type. */
-  private async search<T extends R4.Resource>(type: T["resourceType"], params: Record<string, string | string[]>): Promise<T[]> {
+  /**
+   * Runs a search and follows `next` links, returning every matching resource of the type. Two
+   * agents checking the same batch ask the same searches at the same moment: a search already
+   * under way is not sent again, its answer (read-only resources) goes to both. Nothing is kept
+   * once it has answered, so no answer is ever older than the question.
+   */
+  private search<T extends R4.Resource>(type: T["resourceType"], params: Record<string, string | string[]>): Promise<T[]> {
     const query = new URLSearchParams();
     for (const [k, v] of Object.entries(params)) for (const value of Array.isArray(v) ? v : [v]) query.append(k, value);
     query.set("_count", String(this.pageSize));
-    let path: string | undefined = `${type}?${query.toString()}`;
+    const path = `${type}?${query.toString()}`;
+    let pending = this.inFlight.get(path);
+    if (pending === undefined) {
+      pending = this.searchPages<T>(type, path).finally(() => this.inFlight.delete(path));
+      this.inFlight.set(path, pending);
+    }
+    return pending as Promise<T[]>;
+  }
+
+  private async searchPages<T extends R4.Resource>(type: T["resourceType"], first: string): Promise<T[]> {
+    let path: string | undefined = first;
     const out: T[] = [];
     for (let page = 0; path !== undefined; page += 1) {
       if (page >= MAX_PAGES) throw new UpstreamError(`FHIR search ${type} exceeded ${MAX_PAGES} pages`);

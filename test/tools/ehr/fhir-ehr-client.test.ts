@@ -113,6 +113,20 @@ describe("FHIR client failure handling", () => {
     expect(answers).toHaveLength(0);
   });
 
+  it("a search asked again while it is under way is sent once; asked after it answered, it is sent again", async () => {
+    const condition = { resourceType: "Condition", id: "c1", subject: { reference: "Patient/p1" }, code: { coding: [{ system: "http://hl7.org/fhir/sid/icd-10-cm", code: "C50.911" }] } };
+    const bundle = json(200, { resourceType: "Bundle", type: "searchset", entry: [{ resource: condition }] });
+    answers = [bundle, bundle, bundle];
+    const client = new FhirEhrClient(new HttpFhirTransport({ baseUrl: base, ...noSleep }));
+    const [a, b] = await Promise.all([client.conditions("p1"), client.conditions("p1")]);
+    expect(a).toEqual(b);
+    expect(a).not.toBe(b);
+    expect(answers).toHaveLength(2);
+    const [c] = await Promise.all([client.conditions("p1"), client.conditions("p2")]);
+    expect(c).toEqual(a);
+    expect(answers).toHaveLength(0);
+  });
+
   it("gives up after the last attempt with an upstream error", async () => {
     answers = [json(503, {}), json(503, {})];
     const client = new FhirEhrClient(new HttpFhirTransport({ baseUrl: base, ...noSleep, maxAttempts: 2 }));
