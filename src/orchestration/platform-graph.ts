@@ -16,9 +16,9 @@
  */
 import { END, ReducedValue, START, Send, StateGraph, StateSchema, interrupt, type BaseCheckpointSaver } from "@langchain/langgraph";
 import { z } from "zod";
-import { BadInputError } from "../../tools/errors.js";
+import { BadInputError, UpstreamError } from "../../tools/errors.js";
 import { currentPhases, Phase } from "../governance/autonomy.js";
-import { executeAction } from "../governance/executor.js";
+import { executeAction, executeActions } from "../governance/executor.js";
 import type { ActionTypeDefinition, AgentDefinition, PlatformServices } from "./agent-definition.js";
 import { ActionOutcome, ProposedAction } from "./decision.js";
 import { effectiveConfidence, gateVerdict } from "./gate.js";
@@ -133,17 +133,31 @@ export function buildPlatformGraph(
   };
 
   const execute = async (state: State) => {
-    const outcomes: ActionOutcome[] = [];
     const through = state.proposals.flatMap((p, i) => (state.verdicts[i]?.verdict === "execute" ? [p] : []));
+    if (through.length === 0) return { outcomes: [] };
     // The run's buffered entries (decisions, gate verdicts …) go into the log before any action
-    // can have an effect outside; the executor then appends action.executed with the action's row.
-    if (through.length > 0) await services.audit.flush(state.runId);
-    for (const p of through) {
+    // can have an effect outside; the executor then appends action.executed with the actions' rows.
+    await services.audit.flush(state.runId);
+    const items = through.map((p) => {
       const def = actionTypes.get(p.actionType);
       if (def === undefined) throw new BadInputError(`Unknown action type ${p.actionType}`);
-      const done = await run(state.runId, p, def, p.payload, `agent:${agent}`);
-      outcomes.push({ idempotencyKey: p.idempotencyKey, actionType: p.actionType, verdict: "execute", reviewDecision: null, ...done });
+      return {
+        definition: def, payload: p.payload, deps,
+        context: { idempotencyKey: p.idempotencyKey, runId: state.runId, agent, executedBy: `agent:${agent}`, services },
+        audit: { runId: state.runId, agent, node: "execute", subjectType: p.subject.type, subjectId: p.subject.id },
+      };
+    });
+    const results = await executeActions(services.pool, items, services.now);
+    // Every action was tried and recorded; one that failed fails the run (a retry skips the executed ones).
+    const failed = results.findIndex((r) => r.status === "failed");
+    if (failed !== -1) {
+      const r = results[failed] as { error: string };
+      throw new UpstreamError(`Action ${through[failed]!.actionType} failed: ${r.error}`);
     }
+    const outcomes: ActionOutcome[] = through.map((p, i) => {
+      const r = results[i] as Exclude<(typeof results)[number], { status: "failed" }>;
+      return { idempotencyKey: p.idempotencyKey, actionType: p.actionType, verdict: "execute", reviewDecision: null, status: r.status, result: r.result };
+    });
     return { outcomes };
   };
 
