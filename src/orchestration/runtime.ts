@@ -4,6 +4,7 @@
  * whose decision landed just before a restart.
  */
 import { randomUUID } from "node:crypto";
+import { defaultMaxListeners, setMaxListeners } from "node:events";
 import { Command, type BaseCheckpointSaver } from "@langchain/langgraph";
 import type { Logger } from "pino";
 import type pg from "pg";
@@ -19,6 +20,14 @@ import type { Subject } from "./decision.js";
 import type { ReviewDecision } from "./human-review.js";
 import { buildPlatformGraph, reviewInterruptFor, type PlatformGraph } from "./platform-graph.js";
 import type { AgentRegistry } from "./registry.js";
+
+/**
+ * A batch run fans out one review task per draft, and LangGraph listens on the run's abort
+ * signal (an AbortSignal it creates) once per task: with more than ten drafts Node warned of a
+ * listener leak on every sweep batch. The default limit is raised to cover the largest batch.
+ */
+const MAX_TASK_LISTENERS = 2_000;
+if (defaultMaxListeners < MAX_TASK_LISTENERS) setMaxListeners(MAX_TASK_LISTENERS);
 
 export const RunStatus = z.enum(["running", "waiting", "completed", "failed"]);
 export type RunStatus = z.infer<typeof RunStatus>;
