@@ -6,7 +6,7 @@
 import { WRITES_IDX_MAP } from "@langchain/langgraph-checkpoint";
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import type pg from "pg";
-import type { Database } from "../db/database.js";
+import { withTransaction, type Database } from "../db/database.js";
 
 const CHECKPOINT_SETUP_LOCK = 0x6368656b;
 
@@ -68,9 +68,7 @@ export class BatchedPostgresSaver extends PostgresSaver {
       }
     }
     try {
-      const client = await this.db.connect();
-      try {
-        await client.query("BEGIN");
+      await withTransaction(this.db, async (client) => {
         for (const st of statements) {
           await client.query(
             `INSERT INTO "public".checkpoint_writes (thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, blob)
@@ -79,13 +77,7 @@ export class BatchedPostgresSaver extends PostgresSaver {
             st.rows.flat(),
           );
         }
-        await client.query("COMMIT");
-      } catch (error) {
-        await client.query("ROLLBACK");
-        throw error;
-      } finally {
-        client.release();
-      }
+      });
       for (const call of queued) call.resolve();
     } catch (error) {
       for (const call of queued) call.reject(error);
@@ -100,9 +92,7 @@ export class BatchedPostgresSaver extends PostgresSaver {
       this._dumpBlobs(thread_id, checkpoint_ns, checkpoint.channel_values, newVersions),
       this._dumpMetadata(metadata),
     ]);
-    const client = await this.db.connect();
-    try {
-      await client.query("BEGIN");
+    await withTransaction(this.db, async (client) => {
       if (blobs.length > 0) {
         await client.query(
           `INSERT INTO "public".checkpoint_blobs (thread_id, checkpoint_ns, channel, version, type, blob)
@@ -117,13 +107,7 @@ export class BatchedPostgresSaver extends PostgresSaver {
          ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, metadata = EXCLUDED.metadata`,
         [thread_id, checkpoint_ns, checkpoint.id, checkpoint_id, serializedCheckpoint, serializedMetadata],
       );
-      await client.query("COMMIT");
-    } catch (error) {
-      await client.query("ROLLBACK");
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
     return { configurable: { thread_id, checkpoint_ns, checkpoint_id: checkpoint.id } };
   }
 }
