@@ -35,22 +35,14 @@ export interface ExecutionItem<P = unknown, D = unknown> {
 export type BatchExecutionResult = ExecutionResult | { status: "failed"; error: string };
 
 /**
- * Executes `payload` as `definition` under `context.idempotencyKey`, at most once.
- * `audit` describes where the entry belongs (run, node, subject). A failed execution is recorded
- * and thrown as an UpstreamError.
+ * Executes one item's payload as its definition under its idempotency key, at most once; its
+ * `audit` says where the entry belongs (run, node, subject). A failed execution is recorded and
+ * thrown as an UpstreamError.
  */
-export async function executeAction<P, D>(
-  pool: pg.Pool,
-  definition: ActionTypeDefinition<P, D>,
-  payload: unknown,
-  context: ActionContext,
-  deps: D,
-  audit: Omit<AuditInput, "kind" | "payload" | "actor">,
-  now: () => Date = () => new Date(),
-): Promise<ExecutionResult> {
-  const [outcome] = await executeActions(pool, [{ definition: definition as ActionTypeDefinition<unknown, unknown>, payload, context, deps, audit }], now);
+export async function executeAction(pool: pg.Pool, item: ExecutionItem, now: () => Date = () => new Date()): Promise<ExecutionResult> {
+  const [outcome] = await executeActions(pool, [item], now);
   if (outcome === undefined) throw new Error("executeActions returned no outcome");
-  if (outcome.status === "failed") throw new UpstreamError(`Action ${definition.type} failed: ${outcome.error}`);
+  if (outcome.status === "failed") throw new UpstreamError(`Action ${item.definition.type} failed: ${outcome.error}`);
   return outcome;
 }
 

@@ -50,30 +50,6 @@ const STATUS_OF: Record<ReviewDecision["type"], ReviewStatus> = {
   accept: "accepted", edit: "edited", response: "responded", ignore: "ignored",
 };
 
-/** Creates the review item for an interrupt (once per run and interrupt); returns it and whether it is new. */
-export async function createReviewItem(
-  pool: pg.Pool, ref: { runId: string; agent: string; interruptId: string }, value: PlatformInterrupt, now: Date,
-): Promise<{ item: ReviewItem; created: boolean }> {
-  return withTransaction(pool, async (client) => {
-    const { item, created, audit } = await insertReviewItem(client, ref, value, now);
-    if (audit !== null) await appendAuditInTransaction(client, [audit], () => now);
-    return { item, created };
-  });
-}
-
-/**
- * Inserts the review item for an interrupt inside the caller's transaction (once per run and
- * interrupt) and returns the `review.created` entry for the caller to append in that transaction
- * (null when the item existed already).
- */
-export async function insertReviewItem(
-  client: pg.PoolClient, ref: { runId: string; agent: string; interruptId: string }, value: PlatformInterrupt, now: Date,
-): Promise<{ item: ReviewItem; created: boolean; audit: AuditInput | null }> {
-  const [created] = await insertReviewItems(client, ref, [{ interruptId: ref.interruptId, value }], now);
-  const { rows } = await client.query<ReviewRow>("SELECT * FROM review_items WHERE run_id = $1 AND interrupt_id = $2", [ref.runId, ref.interruptId]);
-  return { item: toItem(rows[0] as ReviewRow), created: created !== undefined, audit: created ?? null };
-}
-
 /**
  * Inserts the review items of a run's interrupts in one statement inside the caller's
  * transaction; interrupts that have an item already are left alone. Returns the

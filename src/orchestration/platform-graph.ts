@@ -18,7 +18,7 @@ import { END, ReducedValue, START, Send, StateGraph, StateSchema, interrupt, typ
 import { z } from "zod";
 import { BadInputError, UpstreamError } from "../../tools/errors.js";
 import { currentPhases, Phase } from "../governance/autonomy.js";
-import { executeAction, executeActions } from "../governance/executor.js";
+import { executeAction, executeActions, type ExecutionItem } from "../governance/executor.js";
 import type { ActionTypeDefinition, AgentDefinition, PlatformServices } from "./agent-definition.js";
 import { ActionOutcome, ProposedAction } from "./decision.js";
 import { effectiveConfidence, gateVerdict } from "./gate.js";
@@ -120,33 +120,24 @@ export function buildPlatformGraph(
     return { verdicts };
   };
 
-  /** Executes a proposal (the gate's or a person's payload); returns its outcome. */
-  const run = async (runId: string, p: ProposedAction, def: ActionTypeDefinition<never, unknown>, payload: unknown, executedBy: string) => {
-    const result = await executeAction(
-      services.pool, def, payload,
-      { idempotencyKey: p.idempotencyKey, runId, agent, executedBy, services },
-      deps,
-      { runId, agent, node: executedBy.startsWith("review:") ? "review" : "execute", subjectType: p.subject.type, subjectId: p.subject.id },
-      services.now,
-    );
-    return { status: result.status, result: result.result };
+  /** What the executor needs to carry out a proposal with a payload (the gate's or a person's). */
+  const executionItem = (runId: string, p: ProposedAction, payload: unknown, executedBy: string, node: "execute" | "review"): ExecutionItem => {
+    const def = actionTypes.get(p.actionType);
+    if (def === undefined) throw new BadInputError(`Unknown action type ${p.actionType}`);
+    return {
+      definition: def as ActionTypeDefinition<unknown>, payload, deps,
+      context: { idempotencyKey: p.idempotencyKey, runId, agent, executedBy, services },
+      audit: { runId, agent, node, subjectType: p.subject.type, subjectId: p.subject.id },
+    };
   };
 
   const execute = async (state: State) => {
     const through = state.proposals.flatMap((p, i) => (state.verdicts[i]?.verdict === "execute" ? [p] : []));
     if (through.length === 0) return { outcomes: [] };
+    const items = through.map((p) => executionItem(state.runId, p, p.payload, `agent:${agent}`, "execute"));
     // The run's buffered entries (decisions, gate verdicts …) go into the log before any action
     // can have an effect outside; the executor then appends action.executed with the actions' rows.
     await services.audit.flush(state.runId);
-    const items = through.map((p) => {
-      const def = actionTypes.get(p.actionType);
-      if (def === undefined) throw new BadInputError(`Unknown action type ${p.actionType}`);
-      return {
-        definition: def, payload: p.payload, deps,
-        context: { idempotencyKey: p.idempotencyKey, runId: state.runId, agent, executedBy: `agent:${agent}`, services },
-        audit: { runId: state.runId, agent, node: "execute", subjectType: p.subject.type, subjectId: p.subject.id },
-      };
-    });
     const results = await executeActions(services.pool, items, services.now);
     // Every action was tried and recorded; one that failed fails the run (a retry skips the executed ones).
     const failed = results.findIndex((r) => r.status === "failed");
@@ -182,11 +173,10 @@ export function buildPlatformGraph(
       });
       return { outcomes: [{ ...base, status: "skipped" as const }] };
     }
-    const def = actionTypes.get(p.actionType);
-    if (def === undefined) throw new BadInputError(`Unknown action type ${p.actionType}`);
+    const item = executionItem(task.runId, p, decision.type === "edit" ? decision.args : p.payload, `review:${decision.type}`, "review");
     await services.audit.flush(task.runId);
-    const done = await run(task.runId, p, def, decision.type === "edit" ? decision.args : p.payload, `review:${decision.type}`);
-    return { outcomes: [{ ...base, ...done }] };
+    const done = await executeAction(services.pool, item, services.now);
+    return { outcomes: [{ ...base, status: done.status, result: done.result }] };
   };
 
   return new StateGraph(PlatformState)

@@ -77,7 +77,7 @@ describe.each(DATABASE_KINDS)("action executor on %s", (kind) => {
 
   it("executeAction (one action) throws an UpstreamError for a failed effect, after recording it", async () => {
     const one = item(`${kind}-single`, "fail-single");
-    await expect(executeAction(t.db.pool, one.definition, one.payload, one.context, undefined, one.audit)).rejects.toBeInstanceOf(UpstreamError);
+    await expect(executeAction(t.db.pool, one)).rejects.toBeInstanceOf(UpstreamError);
     expect(await status(`${kind}-single`)).toEqual({ status: "failed", attempts: 1 });
   });
 });
