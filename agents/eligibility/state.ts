@@ -1,9 +1,8 @@
 /** The eligibility agent's state. */
-import { StateSchema } from "@langchain/langgraph";
 import { z } from "zod";
 import { ProposedAction } from "../../src/orchestration/decision.js";
 import { VisitChart } from "../shared/chart.js";
-import type { VisitStep } from "../shared/appointment-work-item.js";
+import { batchStateSchema, type VisitStep } from "../shared/appointment-work-item.js";
 import { ExceptionReason } from "../shared/pre-service-checks.js";
 
 /** The 271's facts for the date of service (see tools/payer/benefits.ts). */
@@ -50,16 +49,7 @@ export const EligibilityVisit = z.object({
 });
 export type EligibilityVisit = z.infer<typeof EligibilityVisit>;
 
-export const EligibilityState = new StateSchema({
-  /** The run (thread) id, from the platform. */
-  runId: z.string(),
-  /** The work item: `{ id, appointments?, sweepId? }` (see agents/shared/appointment-work-item.ts). */
-  workItem: z.record(z.string(), z.unknown()),
-  /** One entry per appointment of the work item. */
-  visits: z.array(EligibilityVisit).default(() => []),
-  /** What the agent proposes, all visits together; the platform gates and executes. */
-  proposals: z.array(ProposedAction).default(() => []),
-});
+export const EligibilityState = batchStateSchema(EligibilityVisit);
 
 /** What a step on one visit sees. */
 export type EligibilityStateValue = VisitStep<EligibilityVisit>;

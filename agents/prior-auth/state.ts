@@ -1,9 +1,8 @@
 /** The prior-auth agent's state and the per-drug facts its nodes hand on. */
-import { StateSchema } from "@langchain/langgraph";
 import { z } from "zod";
 import { ProposedAction } from "../../src/orchestration/decision.js";
 import { AuthRequest278 } from "../../tools/edi/readers/request-278.js";
-import type { VisitStep } from "../shared/appointment-work-item.js";
+import { batchStateSchema, type VisitStep } from "../shared/appointment-work-item.js";
 import { VisitChart } from "../shared/chart.js";
 import { ExceptionReason } from "../shared/pre-service-checks.js";
 import { ClinicalJustification } from "./note-extraction.js";
@@ -105,16 +104,7 @@ export const PriorAuthVisit = z.object({
 });
 export type PriorAuthVisit = z.infer<typeof PriorAuthVisit>;
 
-export const PriorAuthState = new StateSchema({
-  /** The run (thread) id, from the platform. */
-  runId: z.string(),
-  /** The work item: `{ id, appointments?, sweepId? }` (see agents/shared/appointment-work-item.ts). */
-  workItem: z.record(z.string(), z.unknown()),
-  /** One entry per appointment of the work item. */
-  visits: z.array(PriorAuthVisit).default(() => []),
-  /** What the agent proposes, all visits together; the platform gates and executes. */
-  proposals: z.array(ProposedAction).default(() => []),
-});
+export const PriorAuthState = batchStateSchema(PriorAuthVisit);
 
 /** What a step on one visit sees. */
 export type PriorAuthStateValue = VisitStep<PriorAuthVisit>;

@@ -3,10 +3,11 @@
  * its appointments in batches, so the graph's fixed cost is paid once per batch) — where their
  * steps write in the audit log, and how a node that works on one visit runs over a batch.
  */
+import { StateSchema } from "@langchain/langgraph";
 import { z } from "zod";
 import type { PlatformServices } from "../../src/orchestration/agent-definition.js";
 import type { StepContext } from "../../src/orchestration/audit-recorder.js";
-import type { ProposedAction } from "../../src/orchestration/decision.js";
+import { ProposedAction } from "../../src/orchestration/decision.js";
 import { AppError, BadInputError } from "../../tools/errors.js";
 
 /** Most appointments one run takes. */
@@ -46,6 +47,20 @@ export interface BatchState<V> {
   runId: string;
   workItem: Record<string, unknown>;
   visits: V[];
+}
+
+/** The LangGraph state schema of a batch agent whose visits have the schema `visit`. */
+export function batchStateSchema<T extends z.ZodType>(visit: T) {
+  return new StateSchema({
+    /** The run (thread) id, from the platform. */
+    runId: z.string(),
+    /** The work item: `{ id, appointments?, sweepId? }`. */
+    workItem: z.record(z.string(), z.unknown()),
+    /** One entry per appointment of the work item. */
+    visits: z.array(visit).default(() => []),
+    /** What the agent proposes, all visits together; the platform gates and executes. */
+    proposals: z.array(ProposedAction).default(() => []),
+  });
 }
 
 
