@@ -1,16 +1,25 @@
 /**
  * The one database module. Without a server URL: PGlite (PostgreSQL in WASM) with pgvector, on
- * disk in the data folder, reached through one `pg`-compatible pool — one connection, because a
- * direct PGlite query while a pool transaction is open would run inside that transaction
- * (STACK.md). With a URL: a `pg` pool to a PostgreSQL server. Callers see the same `pg.Pool`.
+ * disk in the data folder, on a thread of its own and reached through a `pg` pool whose clients
+ * are sessions of that thread (it keeps an open transaction to its session: a direct PGlite query
+ * while a transaction is open would run inside it, STACK.md). With a URL: a `pg` pool to a
+ * PostgreSQL server. Callers see the same `pg.Pool`.
  */
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import type { EventLoopUtilization } from "node:perf_hooks";
 import pg from "pg";
 import type { Logger } from "pino";
 import { UnavailableError } from "../../tools/errors.js";
 import { installByteaArrayParser } from "./bytea-array.js";
 import { PgliteThread } from "./pglite-thread.js";
+
+declare module "pg" {
+  interface ClientConfig {
+    /** pg ≥ 8.23: send each query as it is issued, without waiting for the replies before it. */
+    pipeline?: boolean;
+  }
+}
 
 /** An open database: the pool every query goes through, and how to close it. */
 export interface Database {
@@ -18,6 +27,8 @@ export interface Database {
   pool: pg.Pool;
   /** Where the embedded database lives (`memory` for an in-memory one); undefined for a server. */
   location: string | undefined;
+  /** The embedded database's thread: how busy it has been (for `performance.eventLoopUtilization` deltas). */
+  threadUtilization?: (since?: EventLoopUtilization) => EventLoopUtilization;
   close(): Promise<void>;
 }
 
@@ -40,6 +51,8 @@ export async function closeDatabase(db: Database): Promise<void> {
 function openServer(options: Extract<DatabaseOptions, { kind: "postgres" }>): Database {
   const pool = new pg.Pool({
     connectionString: options.url,
+    // Queries issued together on a client go out together (as on the embedded database).
+    pipeline: true,
     max: options.poolMax ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
     idleTimeoutMillis: 30_000,
@@ -62,6 +75,12 @@ function openServer(options: Extract<DatabaseOptions, { kind: "postgres" }>): Da
   };
 }
 
+/**
+ * Clients of the embedded pool. Their statements queue in the database's thread, so it goes from
+ * one to the next without waiting on the main thread; more only adds queued work.
+ */
+const EMBEDDED_SESSIONS = 10;
+
 async function openEmbedded(options: Extract<DatabaseOptions, { kind: "pglite" }>): Promise<Database> {
   const dataDir = options.dataDir === "memory" ? undefined : path.resolve(options.dataDir, "pglite");
   let lockFile: string | undefined;
@@ -78,12 +97,13 @@ async function openEmbedded(options: Extract<DatabaseOptions, { kind: "pglite" }
       cause: error,
     });
   }
-  const pool = new pg.Pool({ Client: pglite.clientClass(), max: 1 });
+  const pool = new pg.Pool({ Client: pglite.clientClass(), max: EMBEDDED_SESSIONS });
   let closed = false;
   return {
     kind: "pglite",
     pool,
     location: dataDir ?? "memory",
+    threadUtilization: (since) => pglite.utilization(since),
     close: async () => {
       if (closed) return;
       closed = true;
@@ -128,20 +148,42 @@ function processRuns(pid: number): boolean {
   }
 }
 
-/** Runs `fn` in a transaction on one client: commit on success, rollback on any error. */
+/** Runs `fn` in a transaction on one client of the pool: commit on success, rollback on any error. */
 export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query("BEGIN");
-    const result = await fn(client);
+    return await inTransaction(client, () => fn(client));
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Runs `fn` in a transaction on a client the caller holds: commit on success, rollback on any
+ * error. On a pipelined client (the embedded database's), BEGIN is not waited for: it goes out
+ * with the statements `fn` issues first, in one message. (BEGIN fails only with the connection,
+ * and then so does everything queued behind it.)
+ */
+export async function inTransaction<T>(client: pg.ClientBase, fn: () => Promise<T>): Promise<T> {
+  const begun = client.query("BEGIN");
+  if (!isPipelined(client)) await begun;
+  else begun.catch(() => undefined);
+  try {
+    const [, result] = await Promise.all([begun, fn()]);
     await client.query("COMMIT");
     return result;
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);
     throw error;
-  } finally {
-    client.release();
   }
+}
+
+/**
+ * True for a client in pg's pipeline mode: it sends queries as they are issued, without waiting
+ * for the replies of those before them, so statements issued together travel together.
+ */
+export function isPipelined(client: pg.ClientBase): boolean {
+  return (client as { pipeline?: boolean }).pipeline === true;
 }
 
 /** True when an error means the database cannot be reached (as opposed to a bad query). */

@@ -1,7 +1,7 @@
 /**
  * Migrations: plain, numbered SQL files (`NNNN_name.sql`) applied in order, each in its own
- * transaction, recorded in `schema_migrations`, never applied twice. A session-level advisory
- * lock serialises instances that start at once against one server.
+ * transaction, recorded in `schema_migrations`, never applied twice. A transaction-level advisory
+ * lock, taken by each migration's transaction, serialises instances that start at once.
  */
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
@@ -10,6 +10,7 @@ import type pg from "pg";
 import type { Logger } from "pino";
 import { ConflictError } from "../../tools/errors.js";
 import { projectRoot } from "../project-root.js";
+import { inTransaction } from "./database.js";
 
 /** Advisory-lock key: any constant unique to this application ("infusion-rcm" as two int4s). */
 const MIGRATION_LOCK = [0x696e6675, 0x72636d00] as const;
@@ -58,52 +59,52 @@ export async function migrate(
   const migrations = await loadMigrations(options.dir);
   const client = await pool.connect();
   try {
-    await client.query("SELECT pg_advisory_lock($1, $2)", [...MIGRATION_LOCK]);
-    try {
-      await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-        version    integer PRIMARY KEY,
-        name       text NOT NULL,
-        checksum   text NOT NULL,
-        applied_at timestamptz NOT NULL DEFAULT now()
-      )`);
-      const { rows } = await client.query<{ version: number; checksum: string; name: string }>(
-        "SELECT version, name, checksum FROM schema_migrations ORDER BY version",
-      );
-      const done = new Map(rows.map((r) => [r.version, r]));
-      const applied: string[] = [];
-      for (const m of migrations) {
-        const previous = done.get(m.version);
+    await inMigrationLock(client, () => client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version    integer PRIMARY KEY,
+      name       text NOT NULL,
+      checksum   text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`));
+    const applied: string[] = [];
+    for (const m of migrations) {
+      const done = await inMigrationLock(client, async () => {
+        const { rows } = await client.query<{ checksum: string }>("SELECT checksum FROM schema_migrations WHERE version = $1", [m.version]);
+        const previous = rows[0];
         if (previous !== undefined) {
           if (previous.checksum !== m.checksum) {
-            throw new ConflictError(
-              `Migration ${m.version} (${m.name}) was changed after it was applied; add a new migration instead`,
-            );
+            throw new ConflictError(`Migration ${m.version} (${m.name}) was changed after it was applied; add a new migration instead`);
           }
-          continue;
+          return false;
         }
-        await client.query("BEGIN");
         try {
           await client.query(m.sql);
-          await client.query("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)", [
-            m.version,
-            m.name,
-            m.checksum,
-          ]);
-          await client.query("COMMIT");
         } catch (error) {
-          await client.query("ROLLBACK").catch(() => undefined);
           throw new Error(`Migration ${m.version} (${m.name}) failed: ${(error as Error).message}`, { cause: error });
         }
-        applied.push(`${String(m.version).padStart(4, "0")}_${m.name}`);
-        options.logger?.info({ migration: m.version, migrationName: m.name }, "migration applied");
-      }
-      return { applied, alreadyApplied: migrations.length - applied.length };
-    } finally {
-      await client.query("SELECT pg_advisory_unlock($1, $2)", [...MIGRATION_LOCK]).catch(() => undefined);
+        await client.query("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)", [m.version, m.name, m.checksum]);
+        return true;
+      });
+      if (!done) continue;
+      applied.push(`${String(m.version).padStart(4, "0")}_${m.name}`);
+      options.logger?.info({ migration: m.version, migrationName: m.name }, "migration applied");
     }
+    return { applied, alreadyApplied: migrations.length - applied.length };
   } finally {
     client.release();
   }
+}
+
+/**
+ * Runs `fn` in a transaction holding the migration lock, so each step (reading what is applied,
+ * applying one migration) sees what the instance before it committed. A transaction-level lock:
+ * it cannot outlive the step, and it also serialises the sessions of the embedded database, which
+ * share one backend (a session-level lock would not).
+ */
+function inMigrationLock<T>(client: pg.PoolClient, fn: () => Promise<T>): Promise<T> {
+  return inTransaction(client, async () => {
+    await client.query("SELECT pg_advisory_xact_lock($1, $2)", [...MIGRATION_LOCK]);
+    return fn();
+  });
 }
 
 /** Pending migrations, without applying anything (for `/readyz`). */

@@ -6,9 +6,19 @@
  * execute, sync) are sent as one buffer, the worker hands them to `execProtocolRaw`, and the
  * raw reply is parsed back on the main thread by pg's own protocol parser — the same bytes a
  * server would send, so `pg` behaves as it does against one.
+ *
+ * PGlite is a single backend, but the pool may hold several clients: each is a session of the
+ * thread, whose statements queue there in arrival order. A session whose reply leaves the backend
+ * in a transaction has it to itself until the transaction ends (the others' statements wait in the
+ * thread), so a transaction sees only its own statements, as on a server; between transactions,
+ * the sessions' statements run back to back without waiting for the main thread to hand the one
+ * connection on. What a backend keeps per session beyond a transaction (named prepared
+ * statements, session settings, session-level advisory locks) is shared; nothing here uses them
+ * outside a transaction except the one-process setup locks, which PGlite does not need.
  */
 import { EventEmitter } from "node:events";
 import { createRequire } from "node:module";
+import type { EventLoopUtilization } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import pg from "pg";
 import { serialize } from "pg-protocol";
@@ -19,14 +29,34 @@ import { UnavailableError } from "../../tools/errors.js";
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 let db;
-let chain = Promise.resolve();
+// Statements from every session, in arrival order. PGlite is one backend: while a session has a
+// transaction open (its last reply left the backend in a transaction, or mid-protocol), only that
+// session's messages run; the others wait here, and run back to back once it ends.
+const queue = [];
+let owner = null;
+let pumping = false;
 parentPort.on("message", (m) => {
-  chain = chain.then(async () => {
+  queue.push(m);
+  if (!pumping && db !== undefined) void pump();
+});
+async function pump() {
+  pumping = true;
+  for (;;) {
+    const i = owner === null ? (queue.length > 0 ? 0 : -1) : queue.findIndex((m) => m.session === owner);
+    if (i === -1) break;
+    const m = queue.splice(i, 1)[0];
     try {
       if (m.type === "exec") {
         const out = await db.execProtocolRaw(m.bytes);
+        owner = inTransaction(out) ? m.session : null;
         const copy = out.slice();
         parentPort.postMessage({ id: m.id, bytes: copy }, [copy.buffer]);
+      } else if (m.type === "end") {
+        // A session that goes away inside a transaction: roll it back so the others can go on.
+        if (owner === m.session) {
+          owner = null;
+          await db.exec("ROLLBACK");
+        }
       } else if (m.type === "close") {
         await db.close();
         parentPort.postMessage({ id: m.id });
@@ -34,13 +64,21 @@ parentPort.on("message", (m) => {
     } catch (error) {
       parentPort.postMessage({ id: m.id, error: error instanceof Error ? error.message : String(error) });
     }
-  });
-});
+  }
+  pumping = false;
+}
+// True unless the reply ends with ReadyForQuery ('Z', length 5) reporting an idle backend ('I').
+function inTransaction(out) {
+  const n = out.length;
+  if (n < 6 || out[n - 6] !== 0x5a || out[n - 5] !== 0 || out[n - 4] !== 0 || out[n - 3] !== 0 || out[n - 2] !== 5) return true;
+  return out[n - 1] !== 0x49;
+}
 (async () => {
   const { PGlite } = require(workerData.pglite);
   const { vector } = require(workerData.vector);
   db = await PGlite.create({ dataDir: workerData.dataDir, extensions: { vector } });
   parentPort.postMessage({ id: 0 });
+  void pump();
 })().catch((error) => parentPort.postMessage({ id: 0, error: error instanceof Error ? error.message : String(error) }));
 `;
 
@@ -50,6 +88,7 @@ interface Reply { id: number; bytes?: Uint8Array; error?: string }
 export class PgliteThread {
   private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
   private nextId = 1;
+  private nextSession = 1;
   private dead: Error | null = null;
 
   private constructor(private readonly worker: Worker) {
@@ -89,10 +128,25 @@ export class PgliteThread {
     return thread;
   }
 
-  /** Executes wire-protocol messages; resolves with the backend's reply bytes. */
-  async exec(bytes: Uint8Array): Promise<Uint8Array> {
-    const reply = await this.request({ type: "exec", bytes });
+  /** How busy the thread has been (since an earlier reading). */
+  utilization(since?: EventLoopUtilization): EventLoopUtilization {
+    return this.worker.performance.eventLoopUtilization(since);
+  }
+
+  /** A new session id: the thread keeps each session's transaction to itself. */
+  openSession(): number {
+    return this.nextSession++;
+  }
+
+  /** Executes a session's wire-protocol messages; resolves with the backend's reply bytes. */
+  async exec(session: number, bytes: Uint8Array): Promise<Uint8Array> {
+    const reply = await this.request({ type: "exec", session, bytes });
     return reply.bytes ?? new Uint8Array(0);
+  }
+
+  /** Ends a session: a transaction it left open is rolled back. */
+  endSession(session: number): void {
+    if (this.dead === null) this.worker.postMessage({ type: "end", session });
   }
 
   /** Closes the database (PGlite flushes its files) and ends the thread. */
@@ -108,12 +162,13 @@ export class PgliteThread {
     const thread = this;
     return class PgliteThreadClient extends pg.Client {
       constructor(config?: pg.ClientConfig) {
-        super({ ...config, connection: new ThreadConnection(thread) } as pg.ClientConfig);
+        // Pipelined: queries issued together go to the thread together (see `withTransaction`).
+        super({ ...config, pipeline: true, connection: new ThreadConnection(thread) } as pg.ClientConfig);
       }
     };
   }
 
-  private request(message: { type: "exec"; bytes: Uint8Array } | { type: "close" }): Promise<Reply> {
+  private request(message: { type: "exec"; session: number; bytes: Uint8Array } | { type: "close" }): Promise<Reply> {
     if (this.dead !== null) return Promise.reject(this.dead);
     const id = this.nextId++;
     const reply = new Promise<Reply>((resolve, reject) => this.pending.set(id, { resolve, reject }));
@@ -142,9 +197,11 @@ class ThreadConnection extends EventEmitter {
   private chain: Promise<void> = Promise.resolve();
   private outgoing: Buffer[] = [];
   private readonly parser = new Parser();
+  private readonly session: number;
 
   constructor(private readonly thread: PgliteThread) {
     super();
+    this.session = thread.openSession();
     this.on("newListener", (event) => {
       if (event === "message") this.emitMessages = true;
     });
@@ -178,6 +235,7 @@ class ThreadConnection extends EventEmitter {
 
   end(): void {
     this.chain = this.chain.then(() => {
+      this.thread.endSession(this.session);
       this.emit("end");
     });
     for (const event of this.eventNames()) if (event !== "newListener") this.removeAllListeners(event);
@@ -193,8 +251,12 @@ class ThreadConnection extends EventEmitter {
   private send(): void {
     const bytes = Buffer.concat(this.outgoing);
     this.outgoing = [];
+    // Sent at once (the thread runs a session's messages in order, so a pipelined query need not
+    // wait for the reply before it); the replies are parsed in the order they were asked for.
+    const reply = this.thread.exec(this.session, bytes);
+    reply.catch(() => undefined);
     this.chain = this.chain
-      .then(() => this.thread.exec(bytes))
+      .then(() => reply)
       .then((reply) => {
         this.parser.parse(Buffer.from(reply.buffer, reply.byteOffset, reply.byteLength), (message) => {
           if (this.emitMessages) this.emit("message", message);

@@ -85,10 +85,29 @@ export async function appendAudit(pool: pg.Pool, inputs: AuditInput[], now: () =
   return withTransaction(pool, (client) => appendAuditInTransaction(client, inputs, now));
 }
 
+/** The chain's last entry as the lock holder sees it (`seq` 0 and the genesis hash when empty). */
+export interface AuditChainEnd {
+  seq: number;
+  hash: string;
+}
+
+/**
+ * Takes the chain's lock in the caller's open transaction (held until it ends) and reads the
+ * chain's end. The two statements are issued together (one message on a pipelined connection)
+ * but stay separate: in READ COMMITTED each statement takes a new snapshot, so the read sees
+ * everything committed by the previous lock holder.
+ */
+export async function lockAuditChain(client: pg.PoolClient): Promise<AuditChainEnd> {
+  const locked = client.query("SELECT pg_advisory_xact_lock($1)", [AUDIT_LOCK]);
+  const last = client.query<{ seq: string; hash: string }>("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+  const [, { rows }] = await Promise.all([locked, last]);
+  return { seq: Number(rows[0]?.seq ?? 0), hash: rows[0]?.hash ?? GENESIS_HASH };
+}
+
 /**
  * Appends entries inside the caller's open transaction, so the audited change and its entries
- * commit or roll back together; returns how many. Everything but the chain (sequence numbers and
- * hashes) is prepared before the chain's lock is taken, so the lock is held briefly.
+ * commit or roll back together; returns how many. The entries are prepared before the chain's
+ * lock is taken, so it is held briefly.
  */
 export async function appendAuditInTransaction(
   client: pg.PoolClient,
@@ -96,7 +115,16 @@ export async function appendAuditInTransaction(
   now: () => Date = () => new Date(),
 ): Promise<number> {
   if (inputs.length === 0) return 0;
-  const prepared = inputs.map((input) => ({
+  const prepared = prepareAuditEntries(inputs, now);
+  return appendAuditAt(client, await lockAuditChain(client), prepared);
+}
+
+/** An entry ready to be chained: everything but its place in the chain. */
+export type PreparedAuditEntry = Omit<AuditEntry, "seq" | "prevHash" | "hash" | "payload"> & { payload: CanonicalJsonText };
+
+/** Gives entries their ids and times and serialises their payloads (once: that text is hashed and stored). */
+export function prepareAuditEntries(inputs: AuditInput[], now: () => Date = () => new Date()): PreparedAuditEntry[] {
+  return inputs.map((input) => ({
     id: randomUUID(),
     at: (input.at ?? now()).toISOString(),
     kind: input.kind,
@@ -106,23 +134,27 @@ export async function appendAuditInTransaction(
     node: input.node ?? null,
     subjectType: input.subjectType ?? null,
     subjectId: input.subjectId ?? null,
-    // The payload is serialised once: that text is hashed (inside the entry) and stored.
     payload: input.payload instanceof CanonicalJsonText ? input.payload : new CanonicalJsonText(canonicalJson(input.payload ?? null)),
   }));
-  // Lock, then read the chain's end in a separate statement: in READ COMMITTED each statement
-  // takes a new snapshot, so the read sees everything committed by the previous lock holder.
-  await client.query("SELECT pg_advisory_xact_lock($1)", [AUDIT_LOCK]);
-  const last = await client.query<{ seq: string; hash: string }>("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
-  let seq = Number(last.rows[0]?.seq ?? 0);
-  let prevHash = last.rows[0]?.hash ?? GENESIS_HASH;
-  const written: (typeof prepared[number] & { seq: number; prevHash: string; hash: string })[] = [];
-  for (const body of prepared) {
+}
+
+/**
+ * Appends prepared entries after `end`, which the caller read with `lockAuditChain` in this
+ * transaction (so a caller can ask for the lock together with its own statements); returns how many.
+ */
+export async function appendAuditAt(client: pg.PoolClient, end: AuditChainEnd, prepared: PreparedAuditEntry[]): Promise<number> {
+  if (prepared.length === 0) return 0;
+  let seq = end.seq;
+  let prevHash = end.hash;
+  const written = prepared.map((body) => {
     seq += 1;
     const hash = entryHash(prevHash, { ...body, seq, payload: body.payload as unknown as Json });
-    written.push({ ...body, seq, prevHash, hash });
+    const entry = { ...body, seq, prevHash, hash };
     prevHash = hash;
-  }
-  // One multi-row INSERT per batch of rows (13 parameters a row, well under the 65,535 limit).
+    return entry;
+  });
+  // Multi-row INSERTs (13 parameters a row, well under the 65,535 limit), issued together.
+  const inserts: Promise<unknown>[] = [];
   for (let start = 0; start < written.length; start += INSERT_BATCH) {
     const batch = written.slice(start, start + INSERT_BATCH);
     const params: unknown[] = [];
@@ -132,12 +164,13 @@ export async function appendAuditInTransaction(
         e.payload.text, e.prevHash, e.hash);
       return `(${Array.from({ length: 13 }, (_, i) => `$${base + i + 1}`).join(", ")})`;
     });
-    await client.query(
+    inserts.push(client.query(
       `INSERT INTO audit_log (seq, id, at, kind, actor, run_id, agent, node, subject_type, subject_id, payload, prev_hash, hash)
        VALUES ${rows.join(", ")}`,
       params,
-    );
+    ));
   }
+  await Promise.all(inserts);
   return written.length;
 }
 

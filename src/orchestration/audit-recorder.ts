@@ -11,7 +11,7 @@
 import type pg from "pg";
 import { ConflictError } from "../../tools/errors.js";
 import { withTransaction } from "../db/database.js";
-import { appendAudit, appendAuditInTransaction, type AuditInput, type AuditKind } from "../governance/audit-log.js";
+import { appendAudit, appendAuditAt, lockAuditChain, prepareAuditEntries, type AuditInput, type AuditKind } from "../governance/audit-log.js";
 import { CanonicalJsonText, canonicalJson } from "../governance/canonical-json.js";
 import type { ModelCallRecord } from "../llm/types.js";
 import type { Subject } from "./decision.js";
@@ -83,7 +83,7 @@ export class AuditRecorder {
 
   /**
    * One transaction: `work` makes its changes on `client` and returns entries to append; the
-   * run's buffered entries, then those, are appended last (the chain lock is held only briefly).
+   * run's buffered entries, then those, are appended last, under the chain's lock.
    * The buffer empties only if the transaction commits: on any error nothing is written and the
    * entries stay buffered.
    */
@@ -91,8 +91,14 @@ export class AuditRecorder {
     const buffer = this.buffers.get(runId);
     const taken = buffer === undefined ? [] : buffer.slice();
     const value = await withTransaction(this.pool, async (client) => {
-      const { value: v, entries } = await work(client);
-      await appendAuditInTransaction(client, [...taken, ...entries], this.now);
+      const working = work(client);
+      // The chain's lock and end are asked for right behind the statements `work` issued first
+      // (on a pipelined connection, BEGIN, those and these go as one message). If the work fails,
+      // so do these, in the aborted transaction: the work's error is the one that counts.
+      const chain = lockAuditChain(client);
+      chain.catch(() => undefined);
+      const { value: v, entries } = await working;
+      await appendAuditAt(client, await chain, prepareAuditEntries([...taken, ...entries], this.now));
       return v;
     });
     if (buffer !== undefined) buffer.splice(0, taken.length);

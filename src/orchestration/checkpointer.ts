@@ -68,16 +68,13 @@ export class BatchedPostgresSaver extends PostgresSaver {
       }
     }
     try {
-      await withTransaction(this.db, async (client) => {
-        for (const st of statements) {
-          await client.query(
-            `INSERT INTO "public".checkpoint_writes (thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, blob)
-             VALUES ${st.rows.map((_, i) => `(${Array.from({ length: WRITE_COLUMNS }, (__, c) => `$${i * WRITE_COLUMNS + c + 1}`).join(", ")})`).join(", ")}
-             ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id, task_id, idx) ${st.upsert ? "DO UPDATE SET channel = EXCLUDED.channel, type = EXCLUDED.type, blob = EXCLUDED.blob" : "DO NOTHING"}`,
-            st.rows.flat(),
-          );
-        }
-      });
+      // Issued together, in order (one message with BEGIN on a pipelined connection).
+      await withTransaction(this.db, (client) => Promise.all(statements.map((st) => client.query(
+        `INSERT INTO "public".checkpoint_writes (thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, blob)
+         VALUES ${st.rows.map((_, i) => `(${Array.from({ length: WRITE_COLUMNS }, (__, c) => `$${i * WRITE_COLUMNS + c + 1}`).join(", ")})`).join(", ")}
+         ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id, task_id, idx) ${st.upsert ? "DO UPDATE SET channel = EXCLUDED.channel, type = EXCLUDED.type, blob = EXCLUDED.blob" : "DO NOTHING"}`,
+        st.rows.flat(),
+      ))));
       for (const call of queued) call.resolve();
     } catch (error) {
       for (const call of queued) call.reject(error);
@@ -92,22 +89,21 @@ export class BatchedPostgresSaver extends PostgresSaver {
       this._dumpBlobs(thread_id, checkpoint_ns, checkpoint.channel_values, newVersions),
       this._dumpMetadata(metadata),
     ]);
-    await withTransaction(this.db, async (client) => {
-      if (blobs.length > 0) {
-        await client.query(
-          `INSERT INTO "public".checkpoint_blobs (thread_id, checkpoint_ns, channel, version, type, blob)
-           VALUES ${blobs.map((_, i) => `($${i * 6 + 1}, $${i * 6 + 2}, $${i * 6 + 3}, $${i * 6 + 4}, $${i * 6 + 5}, $${i * 6 + 6})`).join(", ")}
-           ON CONFLICT (thread_id, checkpoint_ns, channel, version) DO NOTHING`,
-          blobs.flat(),
-        );
-      }
-      await client.query(
+    // The blobs and the checkpoint that names them, issued together (one message with BEGIN on a pipelined connection).
+    await withTransaction(this.db, (client) => Promise.all([
+      blobs.length === 0 ? undefined : client.query(
+        `INSERT INTO "public".checkpoint_blobs (thread_id, checkpoint_ns, channel, version, type, blob)
+         VALUES ${blobs.map((_, i) => `($${i * 6 + 1}, $${i * 6 + 2}, $${i * 6 + 3}, $${i * 6 + 4}, $${i * 6 + 5}, $${i * 6 + 6})`).join(", ")}
+         ON CONFLICT (thread_id, checkpoint_ns, channel, version) DO NOTHING`,
+        blobs.flat(),
+      ),
+      client.query(
         `INSERT INTO "public".checkpoints (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata)
          VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, metadata = EXCLUDED.metadata`,
         [thread_id, checkpoint_ns, checkpoint.id, checkpoint_id, serializedCheckpoint, serializedMetadata],
-      );
-    });
+      ),
+    ]));
     return { configurable: { thread_id, checkpoint_ns, checkpoint_id: checkpoint.id } };
   }
 }
@@ -119,8 +115,8 @@ export function createCheckpointer(db: Database): PostgresSaver {
 
 /** Creates or upgrades the checkpointer's tables. */
 export async function setupCheckpointer(db: Database, saver: PostgresSaver): Promise<void> {
-  // PGlite is one process with one connection: no race to guard, and holding the only
-  // connection for the lock would starve setup().
+  // PGlite is one process: no other instance to race, and its sessions share one backend, so a
+  // session-level lock would not exclude them anyway.
   if (db.kind === "pglite") {
     await saver.setup();
     return;

@@ -40,7 +40,8 @@ describe.each(DATABASE_KINDS)("migrations on %s", (kind) => {
       "0001_counter.sql": "CREATE TABLE counter (n integer); INSERT INTO counter VALUES (1);",
       "0002_more.sql": "INSERT INTO counter VALUES (2);",
     });
-    // A server run uses separate pools (as separate instances would); PGlite has one connection.
+    // A server run uses separate pools (as separate instances would); on PGlite the one pool's
+    // sessions migrate at once (they share a backend, so only the transaction-level lock orders them).
     const pools =
       t.url === undefined
         ? [t.db.pool, t.db.pool, t.db.pool]
