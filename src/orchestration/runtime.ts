@@ -224,28 +224,40 @@ export class AgentRuntime {
         const stream = await graph.stream(input as never, { ...config, streamMode: ["updates", "values"], subgraphs: true, durability });
         let values: Record<string, unknown> = {};
         let interrupted = false;
+        // The interrupts raised in this run, as they are streamed: a task still waiting on a person
+        // raises its interrupt again whenever the run is resumed, so these are the ones pending.
+        const raised = new Map<string, unknown>();
         for await (const [namespace, mode, chunk] of stream as AsyncIterable<[string[], "updates" | "values", Record<string, unknown>]>) {
           if (mode === "values") {
-            if (namespace.length === 0) values = chunk;
+            // (A step that interrupts streams its interrupts as "values" too: not the state.)
+            if (namespace.length === 0 && !("__interrupt__" in chunk)) values = chunk;
             continue;
           }
           for (const [node, update] of Object.entries(chunk)) {
-            if (node === "__interrupt__") interrupted = true;
-            if (node === "__interrupt__" || (namespace.length === 0 && node === "agent")) continue;
+            if (node === "__interrupt__") {
+              interrupted = true;
+              if (namespace.length === 0) for (const i of update as { id?: string; value: unknown }[]) if (i.id !== undefined) raised.set(i.id, i.value);
+              continue;
+            }
+            if (namespace.length === 0 && node === "agent") continue;
             await audit.record({ runId, agent, node, subject }, "node.step", {
               graph: namespace.length === 0 ? "platform" : "agent",
               updated: update !== null && typeof update === "object" ? Object.keys(update) : [],
             });
           }
         }
-        // A run that paused: the interrupts it still waits on, from the checkpoint just written.
-        const { interrupts, values: paused } = interrupted ? await this.pendingInterrupts(agent, runId) : { interrupts: [], values: {} };
+        // A run that paused: the interrupts it still waits on, with the state they refer to (the last streamed).
+        const interrupts = interrupted ? [...raised].map(([id, value]) => ({ id, value })) : [];
+        if (interrupted && interrupts.length === 0) throw new Error("The run paused without an interrupt of the platform's to review");
         const now = this.now();
-        const items = interrupts.map((i) => ({ interruptId: i.id, value: reviewInterruptFor(agent, paused, i.value) }));
+        const items = interrupts.map((i) => ({ interruptId: i.id, value: reviewInterruptFor(agent, values, i.value) }));
         const ended = interrupts.length > 0
           ? await audit.commit(runId, async (client) => {
-            const created = await insertReviewItems(client, { runId, agent }, items, now);
-            const value = await this.setStatus(runId, "waiting", null, null, client);
+            // Issued together: one message on a pipelined connection.
+            const [created, value] = await Promise.all([
+              insertReviewItems(client, { runId, agent }, items, now),
+              this.setStatus(runId, "waiting", null, null, client),
+            ]);
             return { value, entries: [...created, { ...ends, kind: "run.waiting", actor: "platform", payload: { interrupts: interrupts.length }, at: now }] };
           })
           : await audit.commit(runId, async (client) => {

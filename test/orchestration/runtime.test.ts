@@ -125,9 +125,14 @@ describe.each(DATABASE_KINDS)("agent runtime on %s", (kind) => {
     const reviews = (await runtime.getRun(started.id)).reviews;
     expect(reviews.map((r) => r.status)).toEqual(["pending", "pending", "pending"]);
     // Decided in any order, each applied as it comes; the run completes with the last.
-    for (const [i, r] of [reviews[2]!, reviews[0]!, reviews[1]!].entries()) {
+    const order = [reviews[2]!, reviews[0]!, reviews[1]!];
+    for (const [i, r] of order.entries()) {
       expect((await decide(r.id, { type: "ignore" })).statusCode).toBe(200);
-      expect((await runtime.getRun(started.id)).run.status).toBe(i < 2 ? "waiting" : "completed");
+      const after = await runtime.getRun(started.id);
+      expect(after.run.status).toBe(i < 2 ? "waiting" : "completed");
+      // The run still waits on exactly the undecided drafts, each still its one review item.
+      const decided = new Set(order.slice(0, i + 1).map((d) => d.id));
+      expect(after.reviews.map((x) => [x.id, x.status])).toEqual(reviews.map((x) => [x.id, decided.has(x.id) ? "ignored" : "pending"]));
     }
     const outcomes = (await runtime.getRun(started.id)).run.result as { outcomes: { idempotencyKey: string; status: string }[] };
     expect(Object.fromEntries(outcomes.outcomes.map((o) => [o.idempotencyKey, o.status]))).toEqual({ [hi]: "executed", [lo]: "skipped", [human]: "skipped", [offline]: "skipped" });
