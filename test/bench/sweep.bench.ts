@@ -47,8 +47,12 @@ async function bench(label: string, db: Database, dataDir: string): Promise<void
   }
   await components.sweeps.start({ schedule: false });
   t = performance.now();
+  const mainBefore = performance.eventLoopUtilization();
+  const dbBefore = db.threadUtilization?.();
   const sweep = await components.sweeps.startSweep({ from: today, to: last, kind: "manual", requestedBy: "bench" });
   const done = await components.sweeps.waitForCompletion(sweep.id, { pollMs: 1000 });
+  const mainBusy = performance.eventLoopUtilization(mainBefore).utilization;
+  const dbBusy = dbBefore === undefined ? undefined : db.threadUtilization?.(dbBefore).utilization;
   // From the sweep's creation to its completion as the sweep records them (not when the poll noticed).
   const { rows: [span] } = await db.pool.query<{ s: number }>("SELECT extract(epoch FROM finished_at - created_at)::float8 AS s FROM sweeps WHERE id = $1", [sweep.id]);
   const seconds = span?.s ?? (performance.now() - t) / 1000;
@@ -66,6 +70,7 @@ async function bench(label: string, db: Database, dataDir: string): Promise<void
             (SELECT count(*) FROM audit_log a WHERE a.kind = 'model.call' AND a.subject_type = 'appointment' AND a.subject_id IN (SELECT appointment_id FROM clean))::int AS model_calls`);
   out(`${label}: ${done.total.toLocaleString("en-US")} appointments (${done.items.done} done, ${done.items.failed} failed), phase ${values.phase}, ${values.concurrency} workers × batches of ${values.batch}`);
   out(`  throughput                         ${(done.total / seconds).toFixed(1)} appointments/s (${seconds.toFixed(1)} s)`);
+  out(`  busy                               main thread ${(mainBusy * 100).toFixed(0)} %${dbBusy === undefined ? "" : `, database thread ${(dbBusy * 100).toFixed(0)} %`} (event-loop utilisation over the sweep)`);
   out(`  p95 per appointment (both agents)  ${p95.toFixed(0)} ms (the runs of its batch)`);
   out(`  runs                               ${JSON.stringify(done.results.runs)}`);
   out(`  exceptions by reason               ${JSON.stringify(done.results.exceptionsByReason)}`);
