@@ -8,6 +8,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type pg from "pg";
 import { z } from "zod";
 import { withTransaction } from "../db/database.js";
+import { valuesList } from "../db/values-list.js";
 import { CanonicalJsonText, canonicalJson, type Json } from "./canonical-json.js";
 
 /** What can be audited. */
@@ -74,10 +75,28 @@ interface AuditRow {
   hash: string;
 }
 
-/** The hash of an entry given its predecessor's hash. */
+/**
+ * The hash of an entry given its predecessor's hash: SHA-256 over the previous hash, a newline
+ * and the canonical JSON of the entry. The entry's fields are written in canonical (sorted) order
+ * around its payload, which is hashed as its own text (already canonical for an entry being
+ * appended), so the entry is never serialised as one string.
+ */
 export function entryHash(prevHash: string, entry: Omit<AuditEntry, "hash" | "prevHash">): string {
-  return createHash("sha256").update(prevHash).update("\n").update(canonicalJson(entry)).digest("hex");
+  const { actor, agent, at, id, kind, node, payload, runId, seq, subjectId, subjectType } = entry;
+  const hash = createHash("sha256");
+  if (Object.keys(entry).length !== ENTRY_KEYS || payload === undefined || !Number.isFinite(seq)
+    || [actor, agent, at, id, kind, node, runId, subjectId, subjectType].some((v) => v !== null && typeof v !== "string")) {
+    return hash.update(prevHash).update("\n").update(canonicalJson(entry)).digest("hex");
+  }
+  const text = (v: string | null) => (v === null ? "null" : JSON.stringify(v));
+  return hash
+    .update(`${prevHash}\n{"actor":${text(actor)},"agent":${text(agent)},"at":${text(at)},"id":${text(id)},"kind":${text(kind)},"node":${text(node)},"payload":`)
+    .update(payload instanceof CanonicalJsonText ? payload.text : canonicalJson(payload))
+    .update(`,"runId":${text(runId)},"seq":${JSON.stringify(seq)},"subjectId":${text(subjectId)},"subjectType":${text(subjectType)}}`)
+    .digest("hex");
 }
+/** The fields of an entry that are hashed (all but its hash and the previous one). */
+const ENTRY_KEYS = 11;
 
 /** Appends entries in order, in one transaction of their own, extending the chain; returns how many. */
 export async function appendAudit(pool: pg.Pool, inputs: AuditInput[], now: () => Date = () => new Date()): Promise<number> {
@@ -146,32 +165,25 @@ export async function appendAuditAt(client: pg.PoolClient, end: AuditChainEnd, p
   if (prepared.length === 0) return 0;
   let seq = end.seq;
   let prevHash = end.hash;
-  const written = prepared.map((body) => {
-    seq += 1;
-    const hash = entryHash(prevHash, { ...body, seq, payload: body.payload as unknown as Json });
-    const entry = { ...body, seq, prevHash, hash };
-    prevHash = hash;
-    return entry;
-  });
   // Multi-row INSERTs (13 parameters a row, well under the 65,535 limit), issued together.
   const inserts: Promise<unknown>[] = [];
-  for (let start = 0; start < written.length; start += INSERT_BATCH) {
-    const batch = written.slice(start, start + INSERT_BATCH);
+  for (let start = 0; start < prepared.length; start += INSERT_BATCH) {
+    const batch = prepared.slice(start, start + INSERT_BATCH);
     const params: unknown[] = [];
-    const rows = batch.map((e) => {
-      const base = params.length;
-      params.push(e.seq, e.id, e.at, e.kind, e.actor, e.runId, e.agent, e.node, e.subjectType, e.subjectId,
-        e.payload.text, e.prevHash, e.hash);
-      return `(${Array.from({ length: 13 }, (_, i) => `$${base + i + 1}`).join(", ")})`;
-    });
-    inserts.push(client.query(
-      `INSERT INTO audit_log (seq, id, at, kind, actor, run_id, agent, node, subject_type, subject_id, payload, prev_hash, hash)
-       VALUES ${rows.join(", ")}`,
-      params,
-    ));
+    for (const e of batch) {
+      seq += 1;
+      const hash = entryHash(prevHash, {
+        actor: e.actor, agent: e.agent, at: e.at, id: e.id, kind: e.kind, node: e.node,
+        payload: e.payload, runId: e.runId, seq, subjectId: e.subjectId, subjectType: e.subjectType,
+      });
+      params.push(seq, e.id, e.at, e.kind, e.actor, e.runId, e.agent, e.node, e.subjectType, e.subjectId, e.payload.text, prevHash, hash);
+      prevHash = hash;
+    }
+    inserts.push(client.query(`INSERT INTO audit_log (seq, id, at, kind, actor, run_id, agent, node, subject_type, subject_id, payload, prev_hash, hash)
+       VALUES ${valuesList(batch.length, 13)}`, params));
   }
   await Promise.all(inserts);
-  return written.length;
+  return prepared.length;
 }
 
 /** Filters for reading the log. */

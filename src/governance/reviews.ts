@@ -7,6 +7,7 @@ import type pg from "pg";
 import { z } from "zod";
 import { BadInputError, ConflictError, NotFoundError } from "../../tools/errors.js";
 import { withTransaction } from "../db/database.js";
+import { valuesList } from "../db/values-list.js";
 import type { PlatformInterrupt, ReviewDecision } from "../orchestration/human-review.js";
 import { appendAuditInTransaction, type AuditInput } from "./audit-log.js";
 
@@ -60,21 +61,18 @@ export async function insertReviewItems(
 ): Promise<AuditInput[]> {
   if (interrupts.length === 0) return [];
   const { runId, agent } = ref;
-  const columns = 16;
   const values: unknown[] = [];
-  const tuples = interrupts.map(({ interruptId, value }, n) => {
+  for (const { interruptId, value } of interrupts) {
     const p = value.review.proposal;
-    values.push(randomUUID(), runId, interruptId, agent, p.actionType, p.subject.type, p.subject.id, JSON.stringify(value),
+    values.push(randomUUID(), runId, interruptId, agent, p.actionType, p.subject.type, p.subject.id, "pending", JSON.stringify(value),
       JSON.stringify(p.payload), p.rationale, JSON.stringify(p.evidence), value.review.confidence, value.review.humanOnly,
       value.review.reason, p.dueBy, now);
-    const at = (k: number) => `$${n * columns + k}`;
-    return `(${at(1)}, ${at(2)}, ${at(3)}, ${at(4)}, ${at(5)}, ${at(6)}, ${at(7)}, 'pending', ${at(8)}, ${at(9)}, ${at(10)}, ${at(11)}, ${at(12)}, ${at(13)}, ${at(14)}, ${at(15)}, ${at(16)})`;
-  });
+  }
   // Only what the entries need comes back (not the drafts just sent).
   const { rows } = await client.query<Pick<ReviewRow, "id" | "interrupt_id" | "agent">>(
     `INSERT INTO review_items (id, run_id, interrupt_id, agent, action_type, subject_type, subject_id, status, interrupt,
        draft, rationale, evidence, confidence, human_only, reason, due_by, created_at)
-     VALUES ${tuples.join(", ")}
+     VALUES ${valuesList(interrupts.length, 17)}
      ON CONFLICT (run_id, interrupt_id) DO NOTHING RETURNING id, interrupt_id, agent`,
     values,
   );

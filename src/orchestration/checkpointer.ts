@@ -7,6 +7,7 @@ import { WRITES_IDX_MAP } from "@langchain/langgraph-checkpoint";
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import type pg from "pg";
 import { withTransaction, type Database } from "../db/database.js";
+import { valuesList } from "../db/values-list.js";
 
 const CHECKPOINT_SETUP_LOCK = 0x6368656b;
 
@@ -71,7 +72,7 @@ export class BatchedPostgresSaver extends PostgresSaver {
       // Issued together, in order (one message with BEGIN on a pipelined connection).
       await withTransaction(this.db, (client) => Promise.all(statements.map((st) => client.query(
         `INSERT INTO "public".checkpoint_writes (thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, blob)
-         VALUES ${st.rows.map((_, i) => `(${Array.from({ length: WRITE_COLUMNS }, (__, c) => `$${i * WRITE_COLUMNS + c + 1}`).join(", ")})`).join(", ")}
+         VALUES ${valuesList(st.rows.length, WRITE_COLUMNS)}
          ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id, task_id, idx) ${st.upsert ? "DO UPDATE SET channel = EXCLUDED.channel, type = EXCLUDED.type, blob = EXCLUDED.blob" : "DO NOTHING"}`,
         st.rows.flat(),
       ))));
@@ -93,7 +94,7 @@ export class BatchedPostgresSaver extends PostgresSaver {
     await withTransaction(this.db, (client) => Promise.all([
       blobs.length === 0 ? undefined : client.query(
         `INSERT INTO "public".checkpoint_blobs (thread_id, checkpoint_ns, channel, version, type, blob)
-         VALUES ${blobs.map((_, i) => `($${i * 6 + 1}, $${i * 6 + 2}, $${i * 6 + 3}, $${i * 6 + 4}, $${i * 6 + 5}, $${i * 6 + 6})`).join(", ")}
+         VALUES ${valuesList(blobs.length, 6)}
          ON CONFLICT (thread_id, checkpoint_ns, channel, version) DO NOTHING`,
         blobs.flat(),
       ),

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { appendAudit, queryAudit, verifyAuditChain } from "../../src/governance/audit-log.js";
-import { canonicalJson } from "../../src/governance/canonical-json.js";
+import { createHash } from "node:crypto";
+import { GENESIS_HASH, appendAudit, entryHash, queryAudit, verifyAuditChain } from "../../src/governance/audit-log.js";
+import { CanonicalJsonText, canonicalJson } from "../../src/governance/canonical-json.js";
+import { valuesList } from "../../src/db/values-list.js";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../helpers/databases.js";
 import { buildTestApp, keysForRoles } from "../helpers/app.js";
 
@@ -103,5 +105,45 @@ describe("canonical JSON", () => {
   });
   it("refuses values JSON cannot hold", () => {
     expect(() => canonicalJson({ x: Number.NaN })).toThrow(/non-finite/);
+  });
+});
+
+describe("entry hash", () => {
+  // The definition: SHA-256 over the previous hash, a newline and the entry's canonical JSON.
+  const definition = (prev: string, entry: object) => createHash("sha256").update(`${prev}\n${canonicalJson(entry)}`).digest("hex");
+  const base = {
+    seq: 7, id: "0b9b6a52-3f55-4a43-9d2e-0f1d7a3c1e11", at: "2026-11-23T10:00:00.000Z", kind: "tool.call", actor: "agent:eligibility",
+    runId: "run-1", agent: "eligibility", node: "verify-eligibility", subjectType: "appointment", subjectId: "Appointment/1",
+  };
+  const payloads: unknown[] = [
+    { tool: "x", input: { b: [1, 2, { d: null, c: "é \"quoted\" \\ \u2028" }], a: 1.5 } },
+    null, "a string", 0, [], { "10": 1, "9": 2, a: { z: true, y: false } },
+  ];
+
+  it("is the definition's hash, for a payload object or its canonical text, with nulls and any characters", () => {
+    for (const payload of payloads) {
+      for (const entry of [{ ...base, payload }, { ...base, runId: null, agent: null, node: "n\u00e9\ud83d\ude00", subjectType: null, subjectId: null, payload }]) {
+        const expected = definition(GENESIS_HASH, entry);
+        expect(entryHash(GENESIS_HASH, entry)).toBe(expected);
+        expect(entryHash(GENESIS_HASH, { ...entry, payload: new CanonicalJsonText(canonicalJson(payload)) })).toBe(expected);
+      }
+    }
+  });
+
+  it("falls back to the whole entry's canonical JSON for an entry of another shape", () => {
+    const odd = { ...base, agent: undefined, payload: { a: 1 } } as unknown as Parameters<typeof entryHash>[1];
+    expect(entryHash(GENESIS_HASH, odd)).toBe(definition(GENESIS_HASH, odd));
+  });
+});
+
+describe("valuesList", () => {
+  it("numbers the placeholders row by row, for any row count, as the cached text grows", () => {
+    expect(valuesList(1, 3)).toBe("($1, $2, $3)");
+    expect(valuesList(2, 2)).toBe("($1, $2), ($3, $4)");
+    const long = valuesList(40, 3);
+    expect(long.split("), (")).toHaveLength(40);
+    expect(long.endsWith("($118, $119, $120)")).toBe(true);
+    expect(valuesList(3, 3)).toBe("($1, $2, $3), ($4, $5, $6), ($7, $8, $9)");
+    expect(() => valuesList(0, 3)).toThrow(RangeError);
   });
 });
