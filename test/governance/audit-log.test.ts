@@ -105,6 +105,43 @@ describe("canonical JSON", () => {
   });
   it("refuses values JSON cannot hold", () => {
     expect(() => canonicalJson({ x: Number.NaN })).toThrow(/non-finite/);
+    expect(() => canonicalJson([1, { y: [Number.POSITIVE_INFINITY] }])).toThrow(/non-finite/);
+    expect(() => canonicalJson({ n: 1n })).toThrow(TypeError);
+    expect(() => canonicalJson([() => 1])).toThrow(TypeError);
+    expect(() => canonicalJson(undefined)).toThrow(TypeError);
+  });
+  it("orders index-like keys as strings, embeds canonical text raw, writes dates and toJSON values as JSON does", () => {
+    expect(canonicalJson({ b: { 10: "x", 9: "y", a: 1 }, a: new Date("2026-11-23T00:00:00Z") })).toBe('{"a":"2026-11-23T00:00:00.000Z","b":{"10":"x","9":"y","a":1}}');
+    expect(canonicalJson({ z: 1, inner: new CanonicalJsonText('{"k":[1,2]}') })).toBe('{"inner":{"k":[1,2]},"z":1}');
+    expect(canonicalJson({ amount: { toJSON: () => "12.50" }, f: () => 1, u: undefined, list: [undefined, 2] })).toBe('{"amount":"12.50","list":[null,2]}');
+    // UTF-16 code-unit order: "é" (U+00E9) before "😀" (a surrogate pair, 0xD83D…) before "\uffff".
+    expect(canonicalJson({ "\uffff": 3, "😀": 2, "é": 1, Z: 0 })).toBe('{"Z":0,"é":1,"😀":2,"\uffff":3}');
+  });
+  it("gives the text of a plain walk of the value, for any JSON value", () => {
+    // The definition, written the slow way: keys sorted at every depth, undefined members dropped.
+    const reference = (v: unknown): string => {
+      if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? "null" : reference(x))).join(",")}]`;
+      if (v !== null && typeof v === "object") {
+        const o = v as Record<string, unknown>;
+        return `{${Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => `${JSON.stringify(k)}:${reference(o[k])}`).join(",")}}`;
+      }
+      return JSON.stringify(v);
+    };
+    let seed = 7;
+    const next = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const keyChars = ["a", "b", "Z", "_", "1", "0", "é", "😀", "-", " "];
+    const gen = (depth: number): unknown => {
+      const r = next();
+      if (depth > 3 || r < 0.3) return [null, true, false, 0, -0, 1.5, -3e21, "s", "q\"\\\n\u0001", "ü"][Math.floor(next() * 10)];
+      if (r < 0.55) return Array.from({ length: Math.floor(next() * 4) }, () => (next() < 0.1 ? undefined : gen(depth + 1)));
+      const o: Record<string, unknown> = {};
+      for (let i = Math.floor(next() * 5); i > 0; i -= 1) o[Array.from({ length: 1 + Math.floor(next() * 3) }, () => keyChars[Math.floor(next() * keyChars.length)]).join("")] = next() < 0.1 ? undefined : gen(depth + 1);
+      return o;
+    };
+    for (let i = 0; i < 2_000; i += 1) {
+      const v = gen(0);
+      expect(canonicalJson(v)).toBe(reference(v));
+    }
   });
 });
 
