@@ -13,7 +13,7 @@ import type { EhrClient } from "../../tools/ehr/ehr-client.js";
 import { withTransaction, type Database } from "../db/database.js";
 import type { AgentRuntime } from "../orchestration/runtime.js";
 import { closeQueue, ensureQueue, openQueue } from "./queue.js";
-import { insertSweep, listSweeps, queuedItems, type SweepKind, type SweepSummary } from "./sweep-store.js";
+import { getSweepSummary, insertSweep, listSweeps, queuedItems, type SweepKind, type SweepSummary } from "./sweep-store.js";
 import { sweepProgress, type SweepProgress } from "./sweep-progress.js";
 import { addDays } from "../../tools/iso-dates.js";
 import { sweepTargets, type VolatilePlan } from "./sweep-targets.js";
@@ -150,14 +150,22 @@ export class SweepService {
     return listSweeps(this.options.db.pool, limit);
   }
 
-  /** Waits until a sweep completes, reporting progress; rejects after `timeoutMs`. */
-  async waitForCompletion(id: string, opts: { onProgress?: (p: SweepProgress) => void; pollMs?: number; timeoutMs?: number } = {}): Promise<SweepProgress> {
+  /**
+   * Waits until a sweep completes, reporting its item counts as it goes; resolves with its progress
+   * and results (read once, at the end: they aggregate every check, too much to poll); rejects
+   * after `timeoutMs`.
+   */
+  async waitForCompletion(id: string, opts: { onProgress?: (p: SweepSummary) => void; pollMs?: number; timeoutMs?: number } = {}): Promise<SweepProgress> {
     const deadline = Date.now() + (opts.timeoutMs ?? Number.POSITIVE_INFINITY);
     for (;;) {
-      const p = await this.progress(id);
+      const p = await getSweepSummary(this.options.db.pool, id);
       if (p === null) throw new Error(`No sweep ${id}`);
       opts.onProgress?.(p);
-      if (p.status === "completed") return p;
+      if (p.status === "completed") {
+        const done = await this.progress(id);
+        if (done === null) throw new Error(`No sweep ${id}`);
+        return done;
+      }
       if (Date.now() > deadline) throw new Error(`Sweep ${id} did not complete in time (${p.items.queued} of ${p.total} still queued)`);
       await new Promise((r) => setTimeout(r, opts.pollMs ?? 500));
     }
