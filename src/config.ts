@@ -62,7 +62,7 @@ export const EnvSchema = z.object({
   SWEEP_DAYS_AHEAD: z.coerce.number().int().min(0).max(60).default(5),
   SWEEP_DAILY_CRON: z.string().trim().min(9).default("0 6 * * *"),
   SWEEP_RECHECK_CRON: z.string().trim().min(9).default("0 14 * * *"),
-  SWEEP_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  SWEEP_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
   SWEEP_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(100),
   SWEEP_ON_START: booleanFlag.default(true),
 });

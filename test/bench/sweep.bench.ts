@@ -1,6 +1,7 @@
 /**
- * `npm run bench:sweep [-- --appointments 10000 --concurrency 4 --phase advisory]` — a pre-service
- * sweep over a generated sandbox clinic, as the service runs it: one pg-boss job per appointment,
+ * `npm run bench:sweep [-- --appointments 10000 --concurrency 3 --batch 100 --phase advisory]` — a
+ * pre-service sweep over a generated sandbox clinic, as the service runs it (workers and batch size
+ * default to the service's own settings): one pg-boss job per appointment,
  * the eligibility and prior-auth agents on the platform (checkpoints, gate, audit), the sandbox
  * payer answering X12, the offline model. Prints appointments/s, p95 per appointment, peak RSS and
  * model calls per clean appointment, on the embedded database (PGlite on disk) and, when
@@ -19,7 +20,8 @@ import { buildServiceComponents, prepareComponents } from "../../src/service-com
 import { seedGeneratedClinic } from "../../src/sandbox/harness.js";
 
 const { values } = parseArgs({ options: {
-  appointments: { type: "string", default: "10000" }, concurrency: { type: "string", default: "2" }, batch: { type: "string", default: "100" },
+  // Workers and batch size default to the service's own (SWEEP_CONCURRENCY, SWEEP_BATCH_SIZE).
+  appointments: { type: "string", default: "10000" }, concurrency: { type: "string" }, batch: { type: "string" },
   phase: { type: "string", default: "advisory" },
 } });
 const wanted = Number(values.appointments);
@@ -44,6 +46,7 @@ async function bench(label: string, db: Database, dataDir: string): Promise<void
   const { last, resources } = await seed(db);
   out(`${label}: seeded ${resources.toLocaleString("en-US")} FHIR resources in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   const config = loadConfig({ NODE_ENV: "test", DATA_DIR: dataDir, SWEEP_CONCURRENCY: values.concurrency, SWEEP_BATCH_SIZE: values.batch, LOG_LEVEL: "silent" });
+  const { concurrency, batchSize } = config.sweep;
   const logger = pino({ level: "silent" });
   const components = buildServiceComponents(config, db, logger, { sweepJobs: { pollingIntervalSeconds: 0.5 } });
   await prepareComponents(config, db, components, logger);
@@ -74,7 +77,7 @@ async function bench(label: string, db: Database, dataDir: string): Promise<void
     `WITH clean AS (SELECT appointment_id FROM pre_service_checks GROUP BY appointment_id HAVING bool_and(outcome = 'clean'))
      SELECT (SELECT count(*) FROM clean)::int AS clean,
             (SELECT count(*) FROM audit_log a WHERE a.kind = 'model.call' AND a.subject_type = 'appointment' AND a.subject_id IN (SELECT appointment_id FROM clean))::int AS model_calls`);
-  out(`${label}: ${done.total.toLocaleString("en-US")} appointments (${done.items.done} done, ${done.items.failed} failed), phase ${values.phase}, ${values.concurrency} workers × batches of ${values.batch}`);
+  out(`${label}: ${done.total.toLocaleString("en-US")} appointments (${done.items.done} done, ${done.items.failed} failed), phase ${values.phase}, ${concurrency} workers × batches of ${batchSize}`);
   out(`  throughput                         ${(done.total / seconds).toFixed(1)} appointments/s (${seconds.toFixed(1)} s)`);
   out(`  busy                               main thread ${(mainBusy * 100).toFixed(0)} %${dbBusy === undefined ? "" : `, database thread ${(dbBusy * 100).toFixed(0)} %`} (event-loop utilisation over the sweep)`);
   out(`  p95 per appointment (both agents)  ${p95.toFixed(0)} ms (the runs of its batch)`);
