@@ -182,7 +182,7 @@ export async function inTransaction<T>(client: pg.ClientBase, fn: () => Promise<
  * True for a client in pg's pipeline mode: it sends queries as they are issued, without waiting
  * for the replies of those before them, so statements issued together travel together.
  */
-export function isPipelined(client: pg.ClientBase): boolean {
+function isPipelined(client: pg.ClientBase): boolean {
   return (client as { pipeline?: boolean }).pipeline === true;
 }
 

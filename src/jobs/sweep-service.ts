@@ -14,7 +14,7 @@ import { withTransaction, type Database } from "../db/database.js";
 import type { AgentRuntime } from "../orchestration/runtime.js";
 import { closeQueue, ensureQueue, openQueue } from "./queue.js";
 import { getSweepSummary, insertSweep, listSweeps, queuedItems, type SweepKind, type SweepSummary } from "./sweep-store.js";
-import { sweepProgress, type SweepProgress } from "./sweep-progress.js";
+import { sweepProgress, sweepResults, type SweepProgress } from "./sweep-progress.js";
 import { addDays } from "../../tools/iso-dates.js";
 import { sweepTargets, type VolatilePlan } from "./sweep-targets.js";
 import { workSweepBatch, type SweepJobData } from "./sweep-worker.js";
@@ -161,11 +161,7 @@ export class SweepService {
       const p = await getSweepSummary(this.options.db.pool, id);
       if (p === null) throw new Error(`No sweep ${id}`);
       opts.onProgress?.(p);
-      if (p.status === "completed") {
-        const done = await this.progress(id);
-        if (done === null) throw new Error(`No sweep ${id}`);
-        return done;
-      }
+      if (p.status === "completed") return { ...p, results: await sweepResults(this.options.db.pool, id) };
       if (Date.now() > deadline) throw new Error(`Sweep ${id} did not complete in time (${p.items.queued} of ${p.total} still queued)`);
       await new Promise((r) => setTimeout(r, opts.pollMs ?? 500));
     }
