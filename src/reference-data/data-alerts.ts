@@ -43,7 +43,9 @@ export function dataAlerts(loaded: { kind: CmsFileKind; quarter: string }[], tod
         message: `${name} for ${quarterLabel(current.quarter)} not loaded`,
         impact: earlier === undefined
           ? `nothing in force for ${quarterLabel(current.quarter)} or before: ${kind === "asp" ? "estimates for these dates are not priced" : "NDCs are not checked against the crosswalk"}`
-          : `${kind === "asp" ? "estimates" : "NDC checks"} for dates of service in ${quarterLabel(current.quarter)} use the ${quarterLabel(earlier)} file, marked stale`,
+          : kind === "asp"
+            ? `estimates for dates of service in ${quarterLabel(current.quarter)} are priced from the ${quarterLabel(earlier)} file, marked stale`
+            : `NDCs on dates of service in ${quarterLabel(current.quarter)} are checked against the ${quarterLabel(earlier)} crosswalk`,
         action: action(current.quarter),
       });
     }
@@ -51,7 +53,7 @@ export function dataAlerts(loaded: { kind: CmsFileKind; quarter: string }[], tod
       alerts.push({
         id: `cms-file-due:${kind}:${next.quarter}`, severity: "warning", kind, quarter: next.quarter,
         message: `${name} for ${quarterLabel(next.quarter)} not loaded`,
-        impact: `it takes effect ${next.effectiveFrom}; from then an earlier quarter's file is used, marked stale`,
+        impact: `it takes effect ${next.effectiveFrom}; from then an earlier quarter's file is used${kind === "asp" ? " and estimates are marked stale" : ""}`,
         action: action(next.quarter),
       });
     }

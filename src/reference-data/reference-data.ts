@@ -16,6 +16,7 @@ import { usePricing, type CodingTables } from "../../tools/coding/coding-tables.
 import { readDataFileBytes } from "../../tools/coding/csv-file.js";
 import { codingDataDir } from "../../tools/coding/data-files.js";
 import { SHIPPED_CROSSWALK_FILE } from "../../tools/coding/ndc.js";
+import { isConnectionError } from "../db/database.js";
 import { cmsFilesVersion, importCmsFile, listCmsFiles, loadPricing, type CmsFileInfo, type ImportRequest, type ImportResult } from "./cms-file-store.js";
 import { dataAlerts, type DataAlert } from "./data-alerts.js";
 
@@ -83,7 +84,10 @@ export class ReferenceData {
   start(): void {
     if (this.o.checkEveryMs <= 0 || this.timer !== undefined) return;
     this.timer = setInterval(() => {
-      this.refresh().catch((error: unknown) => this.o.logger.warn({ err: { message: (error as Error).message } }, "could not check the CMS quarterly files"));
+      this.refresh().catch((error: unknown) => {
+        // A database that is down is the readiness probe's to report, not this check's, every interval.
+        if (!isConnectionError(error)) this.o.logger.warn({ err: { message: (error as Error).message } }, "could not check the CMS quarterly files");
+      });
     }, this.o.checkEveryMs);
     this.timer.unref();
   }

@@ -68,7 +68,7 @@ describe.each(DATABASE_KINDS)("CMS quarterly files in a running service on %s", 
     expect(quarters.json()).toMatchObject({ quarterInForce: "2026Q4", asp: [{ quarter: "2026Q1" }], crosswalk: [{ quarter: "2026Q1" }], alerts: body.alerts });
     await data.refresh();
     expect(warnings("ASP file for 2026 Q4 not loaded")).toHaveLength(1);
-    expect(warnings("ASP file for 2026 Q4 not loaded: estimates for dates of service in 2026 Q4 use the 2026 Q1 file, marked stale")).toHaveLength(1);
+    expect(warnings("ASP file for 2026 Q4 not loaded: estimates for dates of service in 2026 Q4 are priced from the 2026 Q1 file, marked stale")).toHaveLength(1);
   });
 
   it("an admin imports the Q4 file through the API: the service prices from it at once and the alert clears", async () => {

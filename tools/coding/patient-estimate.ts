@@ -115,7 +115,7 @@ export function estimatePatientShare(
   return {
     allowed: money(allowed), deductibleApplied: money(deductible), coinsurancePercent: new Decimal(percent).toFixed(2), coinsurance: money(coins),
     patientShare: money(share), cappedByOutOfPocket: capped,
-    basis: `estimate: ${bases.length === 0 ? "no priced lines" : bases.join("; ")}${notes.map((n) => `; ${n}`).join("")}`,
+    basis: `estimate: ${bases.length > 0 ? bases.join("; ") : lines.length + unpriced.length === 0 ? "no drug lines to price" : "no priced lines"}${notes.map((n) => `; ${n}`).join("")}`,
     lines: priced, unpriced, quarterInForce, priceQuarter, stale,
     confidence: estimateConfidence({ priced: priced.length, unpriced: unpriced.length, stale, coinsuranceAssumed: benefits.coinsurancePercent === null }),
   };
