@@ -65,6 +65,7 @@ export const EnvSchema = z.object({
   SWEEP_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
   SWEEP_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(100),
   SWEEP_ON_START: booleanFlag.default(true),
+  CMS_FILES_CHECK_MS: z.coerce.number().int().min(0).default(30_000),
 });
 
 /** Parsed configuration, in the names the code uses. */
@@ -109,6 +110,8 @@ export interface Config {
   clinic: { name: string; npi: string };
   /** The pre-service sweep: days ahead, cron schedules (daily, and the volatile-plan recheck), workers and appointments per batch. */
   sweep: { daysAhead: number; dailyCron: string; recheckCron: string; concurrency: number; batchSize: number; onStart: boolean };
+  /** The CMS quarterly files: how often to look for a quarter imported by another process (0: never). */
+  cmsFiles: { checkEveryMs: number };
 }
 
 /** Raised when the environment does not parse; names each offending variable. */
@@ -172,5 +175,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     clinic: { name: e.CLINIC_NAME, npi: e.CLINIC_NPI },
     sweep: { daysAhead: e.SWEEP_DAYS_AHEAD, dailyCron: e.SWEEP_DAILY_CRON, recheckCron: e.SWEEP_RECHECK_CRON, concurrency: e.SWEEP_CONCURRENCY, batchSize: e.SWEEP_BATCH_SIZE, onStart: e.SWEEP_ON_START },
+    cmsFiles: { checkEveryMs: e.CMS_FILES_CHECK_MS },
   };
 }

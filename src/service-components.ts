@@ -5,7 +5,9 @@
  */
 import type { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import type { Logger } from "pino";
-import { loadCodingTables, type CodingTables } from "../tools/coding/coding-tables.js";
+import { AspPricing } from "../tools/coding/asp-pricing.js";
+import { codingTablesWith, type CodingTables } from "../tools/coding/coding-tables.js";
+import { NdcCrosswalk } from "../tools/coding/ndc.js";
 import { PayerRules } from "../tools/payer/payer-rules.js";
 import { loadPayerConfig } from "../tools/payer/sandbox/payer-config.js";
 import type { Config } from "./config.js";
@@ -16,11 +18,15 @@ import { createCheckpointer, setupCheckpointer } from "./orchestration/checkpoin
 import { productRegistry } from "./orchestration/product-agents.js";
 import type { AgentRegistry } from "./orchestration/registry.js";
 import { AgentRuntime } from "./orchestration/runtime.js";
+import { ReferenceData } from "./reference-data/reference-data.js";
 import { connectionsFor, seedSandboxIfEmpty, type Connections } from "./sandbox/sandbox-world.js";
 
 /** What the service runs on one database. */
 export interface ServiceComponents {
+  /** The coding tables; their pricing comes from the CMS files in the database once prepared. */
   tables: CodingTables;
+  /** The CMS quarterly files: loaded at prepare, reloaded when another process imports one. */
+  referenceData: ReferenceData;
   connections: Connections;
   payerRules: PayerRules;
   checkpointer: PostgresSaver;
@@ -42,7 +48,9 @@ export interface ComponentOptions {
 /** Builds the service's pieces on `db`; nothing touches the database until they are used. */
 export function buildServiceComponents(config: Config, db: Database, logger: Logger, options: ComponentOptions = {}): ServiceComponents {
   const now = options.now ?? (() => new Date());
-  const tables = loadCodingTables();
+  // No pricing until `prepareComponents` loads the quarters in force from the database.
+  const tables = codingTablesWith(new AspPricing([]), new NdcCrosswalk([]));
+  const referenceData = new ReferenceData({ pool: db.pool, tables, logger, now, checkEveryMs: config.cmsFiles.checkEveryMs });
   const connections = connectionsFor(config, db.pool, tables, now);
   const payerRules = new PayerRules(connections.payerConfig ?? loadPayerConfig(config.sandbox.payerConfigFile));
   const checkpointer = createCheckpointer(db);
@@ -58,16 +66,19 @@ export function buildServiceComponents(config: Config, db: Database, logger: Log
     db, runtime, ehr: connections.ehr, volatile: (payerId, planId) => payerRules.volatile(payerId, planId), logger, now,
     sweep: config.sweep, jobs: options.sweepJobs,
   });
-  return { tables, connections, payerRules, checkpointer, runtime, sweeps, now };
+  return { tables, referenceData, connections, payerRules, checkpointer, runtime, sweeps, now };
 }
 
 /**
- * Prepares a migrated database for the pieces: checkpointer tables, the sandbox clinic on first
- * start (when the sandbox is on), and runs whose review was decided before the last stop.
+ * Prepares a migrated database for the pieces: the CMS quarterly files (the shipped ones imported
+ * on first start) and the pricing built from them, checkpointer tables, the sandbox clinic on
+ * first start (when the sandbox is on; its vial sizes come from the crosswalk), and runs whose
+ * review was decided before the last stop.
  */
 export async function prepareComponents(
   config: Config, db: Database, c: ServiceComponents, logger: Logger, onSeedProgress?: (done: number, total: number) => void,
 ): Promise<void> {
+  await c.referenceData.prepare();
   await setupCheckpointer(db, c.checkpointer);
   if (config.sandbox.enabled) {
     logger.info("running in SANDBOX mode: synthetic EHR and simulated payers (SANDBOX=off or EHR_BASE_URL to change)");

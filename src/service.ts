@@ -12,12 +12,15 @@ import type { AgentRegistry } from "./orchestration/registry.js";
 import type { AgentRuntime } from "./orchestration/runtime.js";
 import type { SweepService } from "./jobs/sweep-service.js";
 import { addDays } from "../tools/iso-dates.js";
+import type { ReferenceData } from "./reference-data/reference-data.js";
 import type { Connections } from "./sandbox/sandbox-world.js";
 import { buildServiceComponents, prepareComponents } from "./service-components.js";
 
 /** A running service. */
 export interface RunningService {
   app: App;
+  /** The CMS quarterly files the service prices from, and their alerts. */
+  referenceData: ReferenceData;
   connections: Connections;
   runtime: AgentRuntime;
   sweeps: SweepService;
@@ -47,15 +50,16 @@ export interface StartOptions {
 export async function startService(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningService> {
   const db = await openConfiguredDatabase(config, logger);
   const components = buildServiceComponents(config, db, logger, { registry: options.registry });
-  const { connections, runtime, sweeps } = components;
+  const { connections, runtime, sweeps, referenceData } = components;
   const readiness = new Readiness(db, logger, async () => {
     await prepareComponents(config, db, components, logger);
+    referenceData.start();
     await sweeps.start({ schedule: true });
   });
   const migrated = await readiness.ensureMigrated();
   if (migrated && db.kind === "pglite") await bootstrapAdminKey(db.pool, config.dataDir, logger);
 
-  const app = await buildApp(config, { logger, readiness, runtime, sandboxPayer: config.sandbox.enabled ? connections.sandboxPayer : null, sweeps });
+  const app = await buildApp(config, { logger, readiness, runtime, sandboxPayer: config.sandbox.enabled ? connections.sandboxPayer : null, sweeps, referenceData });
   await options.configure?.(app);
   const url = await app.listen({ port: config.port, host: config.host });
   logger.info(
@@ -69,6 +73,7 @@ export async function startService(config: Config, logger: Logger, options: Star
     stopping ??= (async () => {
       logger.info("shutting down: no new requests; finishing in-flight ones");
       readiness.stop();
+      referenceData.stop();
       const timer = setTimeout(() => {
         logger.warn({ timeoutMs: config.shutdownTimeoutMs }, "in-flight requests did not finish in time; closing connections");
         app.server.closeAllConnections();
@@ -85,7 +90,7 @@ export async function startService(config: Config, logger: Logger, options: Star
     })();
     return stopping;
   };
-  return { app, connections, db, readiness, runtime, sweeps, url, stop };
+  return { app, connections, db, readiness, referenceData, runtime, sweeps, url, stop };
 }
 
 /**

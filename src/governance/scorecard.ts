@@ -11,7 +11,10 @@
  * - exceptions by reason: appointments per reason in the latest check per appointment and agent;
  * - flagged at least two days before: among appointments with an exception, those whose first
  *   exception check was on or before the date of service minus two days (UTC calendar dates);
- * - patient estimates produced: appointments with an eligibility check that produced one.
+ * - patient estimates produced: appointments whose latest eligibility check has an estimate that
+ *   priced at least one drug line; of those, stale: priced from an earlier quarter's ASP file
+ *   because the quarter in force is not loaded; unpriced (not produced): an estimate that priced
+ *   no line (`pre_service_checks.estimate_status`, migration 0011).
  * A rate is null when its denominator is 0.
  */
 import type pg from "pg";
@@ -34,7 +37,9 @@ export const Scorecard = z.object({
   automationRate: Rate.describe("Eligibility runs handled entirely by the agent (no review item, every action executed by the agent)"),
   exceptionsByReason: z.record(z.string(), z.number().int()).describe("Appointments per exception reason (latest check per appointment and agent)"),
   flaggedAtLeastTwoDaysBefore: Rate.describe("Appointments with an exception first flagged two or more days before the date of service"),
-  patientEstimatesProduced: z.number().int().describe("Appointments with a patient estimate"),
+  patientEstimatesProduced: z.number().int().describe("Appointments whose latest eligibility check has a patient estimate with at least one priced drug line"),
+  patientEstimatesStale: z.number().int().describe("Of the estimates produced, those priced from an earlier quarter's ASP file (the quarter in force is not loaded)"),
+  patientEstimatesUnpriced: z.number().int().describe("Appointments whose latest eligibility check has an estimate with no priced line (not counted as produced)"),
 });
 export type Scorecard = z.infer<typeof Scorecard>;
 
@@ -77,9 +82,15 @@ const FLAGGED = `
         WHERE outcome = 'exception' AND ${IN_RANGE} GROUP BY appointment_id) AS flagged`;
 
 const COUNTS = `
+  WITH latest AS (
+    SELECT DISTINCT ON (appointment_id) appointment_id, estimate_status FROM pre_service_checks
+    WHERE agent = 'eligibility' AND ${IN_RANGE}
+    ORDER BY appointment_id, checked_at DESC, id DESC
+  )
   SELECT (SELECT count(*) FROM (${APPOINTMENTS}) AS a)::int AS appointments,
-    (SELECT count(DISTINCT appointment_id) FROM pre_service_checks
-     WHERE agent = 'eligibility' AND estimate IS NOT NULL AND estimate <> 'null'::jsonb AND ${IN_RANGE})::int AS estimates`;
+    (SELECT count(*) FILTER (WHERE estimate_status IN ('priced', 'stale')) FROM latest)::int AS estimates,
+    (SELECT count(*) FILTER (WHERE estimate_status = 'stale') FROM latest)::int AS stale,
+    (SELECT count(*) FILTER (WHERE estimate_status = 'unpriced') FROM latest)::int AS unpriced`;
 
 type Parts = { numerator: number; denominator: number };
 
@@ -92,7 +103,7 @@ function rate(p: Parts | undefined): Rate {
 /** Computes the scorecard for dates of service in [from, to] (ISO dates, inclusive). */
 export async function computeScorecard(db: Pick<pg.Pool, "query">, range: { from: string; to: string }): Promise<Scorecard> {
   const params = [range.from, range.to];
-  const counts = await db.query<{ appointments: number; estimates: number }>(COUNTS, params);
+  const counts = await db.query<{ appointments: number; estimates: number; stale: number; unpriced: number }>(COUNTS, params);
   const auth = await db.query<Parts>(AUTH_SUCCESS, params);
   const automation = await db.query<Parts>(AUTOMATION, params);
   const exceptions = await db.query<{ reason: string; n: number }>(EXCEPTIONS, params);
@@ -106,5 +117,7 @@ export async function computeScorecard(db: Pick<pg.Pool, "query">, range: { from
     exceptionsByReason: Object.fromEntries(exceptions.rows.map((r) => [r.reason, r.n])),
     flaggedAtLeastTwoDaysBefore: rate(flagged.rows[0]),
     patientEstimatesProduced: counts.rows[0]?.estimates ?? 0,
+    patientEstimatesStale: counts.rows[0]?.stale ?? 0,
+    patientEstimatesUnpriced: counts.rows[0]?.unpriced ?? 0,
   };
 }

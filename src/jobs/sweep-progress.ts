@@ -1,8 +1,9 @@
 /**
  * A sweep's progress and what it found: items by job status, the runs it started by their
  * current status (a run waiting for a person turns completed once staff decide), appointments
- * with exceptions by reason and the patient estimates produced, from the checks the agents
- * recorded for the sweep (the latest check per appointment and agent).
+ * with exceptions by reason and the patient estimates produced (at least one priced line), stale
+ * and unpriced, from the checks the agents recorded for the sweep (the latest check per
+ * appointment and agent).
  */
 import type pg from "pg";
 import { z } from "zod";
@@ -14,7 +15,9 @@ export const SweepResults = z.object({
     .describe("Agent runs the sweep started, by current status (waiting = a review item is with staff)"),
   appointmentsWithExceptions: z.number().int().describe("Appointments whose latest check by some agent found an exception"),
   exceptionsByReason: z.record(z.string(), z.number().int()).describe("Appointments per exception reason"),
-  estimatesProduced: z.number().int().describe("Appointments with a patient estimate"),
+  estimatesProduced: z.number().int().describe("Appointments with a patient estimate that priced at least one drug line"),
+  estimatesStale: z.number().int().describe("Of those, estimates priced from an earlier quarter's ASP file (the quarter in force is not loaded)"),
+  estimatesUnpriced: z.number().int().describe("Appointments with an estimate that priced no line (not counted as produced)"),
 });
 export type SweepResults = z.infer<typeof SweepResults>;
 
@@ -24,7 +27,7 @@ export type SweepProgress = z.infer<typeof SweepProgress>;
 
 const LATEST_CHECKS = `
   WITH latest AS (
-    SELECT DISTINCT ON (appointment_id, agent) appointment_id, agent, reasons, estimate
+    SELECT DISTINCT ON (appointment_id, agent) appointment_id, agent, reasons, estimate_status
     FROM pre_service_checks WHERE sweep_id = $1
     ORDER BY appointment_id, agent, checked_at DESC, id DESC
   )`;
@@ -42,9 +45,11 @@ export async function sweepResults(db: Pick<pg.Pool, "query">, sweepId: string):
     `${LATEST_CHECKS} SELECT reason, count(DISTINCT appointment_id)::int AS n FROM latest, unnest(reasons) AS reason GROUP BY reason ORDER BY reason`,
     [sweepId],
   );
-  const totals = await db.query<{ exceptions: number; estimates: number }>(
+  const totals = await db.query<{ exceptions: number; estimates: number; stale: number; unpriced: number }>(
     `${LATEST_CHECKS} SELECT count(DISTINCT appointment_id) FILTER (WHERE cardinality(reasons) > 0)::int AS exceptions,
-       count(DISTINCT appointment_id) FILTER (WHERE agent = 'eligibility' AND estimate IS NOT NULL)::int AS estimates
+       count(DISTINCT appointment_id) FILTER (WHERE agent = 'eligibility' AND estimate_status IN ('priced', 'stale'))::int AS estimates,
+       count(DISTINCT appointment_id) FILTER (WHERE agent = 'eligibility' AND estimate_status = 'stale')::int AS stale,
+       count(DISTINCT appointment_id) FILTER (WHERE agent = 'eligibility' AND estimate_status = 'unpriced')::int AS unpriced
      FROM latest`,
     [sweepId],
   );
@@ -55,6 +60,8 @@ export async function sweepResults(db: Pick<pg.Pool, "query">, sweepId: string):
     appointmentsWithExceptions: totals.rows[0]?.exceptions ?? 0,
     exceptionsByReason: Object.fromEntries(reasons.rows.map((r) => [r.reason, r.n])),
     estimatesProduced: totals.rows[0]?.estimates ?? 0,
+    estimatesStale: totals.rows[0]?.stale ?? 0,
+    estimatesUnpriced: totals.rows[0]?.unpriced ?? 0,
   };
 }
 

@@ -25,11 +25,13 @@ import { runRoutes } from "./routes/runs.js";
 import { workItemRoutes } from "./routes/work-items.js";
 import { scorecardRoutes } from "./routes/scorecard.js";
 import { sweepRoutes } from "./routes/sweeps.js";
+import { dataFileRoutes } from "./routes/data-files.js";
 import { sandboxFhirRoutes } from "./routes/sandbox-fhir.js";
 import { sandboxPayerRoutes } from "./routes/sandbox-payer.js";
 import type { SandboxPayer } from "../../tools/payer/sandbox/sandbox-payer.js";
 import type { AgentRuntime } from "../orchestration/runtime.js";
 import type { SweepService } from "../jobs/sweep-service.js";
+import type { ReferenceData } from "../reference-data/reference-data.js";
 
 /** What the app is built from: resources opened by the caller, closed by the caller. */
 export interface AppDeps {
@@ -40,12 +42,15 @@ export interface AppDeps {
   sandboxPayer?: SandboxPayer | null;
   /** The pre-service sweep service; without it `POST /v1/sweeps` answers 503. */
   sweeps?: SweepService | null;
+  /** The CMS quarterly files; without it `/v1/data/*` answers 503 and `/readyz` lists no alerts. */
+  referenceData?: ReferenceData | null;
 }
 
 declare module "fastify" {
   interface FastifyInstance {
     runtime: AgentRuntime;
     sweeps: SweepService | null;
+    referenceData: ReferenceData | null;
   }
 }
 
@@ -108,6 +113,7 @@ export async function buildApp(config: Config, deps: AppDeps) {
   app.decorate("runtime", deps.runtime);
   app.decorate("sandboxPayer", deps.sandboxPayer ?? null);
   app.decorate("sweeps", deps.sweeps ?? null);
+  app.decorate("referenceData", deps.referenceData ?? null);
 
   await app.register(healthRoutes);
   await app.register(sandboxFhirRoutes);
@@ -122,6 +128,7 @@ export async function buildApp(config: Config, deps: AppDeps) {
       await v1.register(agentRoutes);
       await v1.register(sweepRoutes);
       await v1.register(scorecardRoutes);
+      await v1.register(dataFileRoutes);
     },
     { prefix: "/v1" },
   );

@@ -1,6 +1,6 @@
 /** Builds the real app on a test database, with a logger whose lines the test can read. */
 import { Writable } from "node:stream";
-import { buildApp, type App } from "../../src/server/app.js";
+import { buildApp, type App, type AppDeps } from "../../src/server/app.js";
 import { loadConfig, type Config } from "../../src/config.js";
 import { Readiness } from "../../src/db/readiness.js";
 import { createLogger } from "../../src/logger.js";
@@ -44,13 +44,14 @@ export async function buildTestApp(
   db: Database,
   overrides: Record<string, string> = {},
   runtimeOptions: Parameters<typeof testRuntime>[2] = {},
+  deps: { logs?: LogCapture } & Partial<Pick<AppDeps, "referenceData" | "sweeps">> = {},
 ): Promise<{ app: App; logs: LogCapture; readiness: Readiness; runtime: AgentRuntime }> {
-  const logs = new LogCapture();
+  const logs = deps.logs ?? new LogCapture();
   const logger = createLogger({ level: "info" }, logs);
   const readiness = new Readiness(db, logger);
   readiness.markMigrated();
   const runtime = await testRuntime(db, logger, runtimeOptions);
-  const app = await buildApp(testConfig(overrides), { logger, readiness, runtime });
+  const app = await buildApp(testConfig(overrides), { logger, readiness, runtime, referenceData: deps.referenceData, sweeps: deps.sweeps });
   return { app, logs, readiness, runtime };
 }
 

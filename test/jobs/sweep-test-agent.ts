@@ -27,10 +27,24 @@ export interface SweepTestDeps {
   checked: string[];
 }
 
-/** The test's deterministic verdict for an appointment: an exception for about a third, an estimate for about half. */
-export function verdictFor(appointmentId: string): { reasons: ExceptionReason[]; estimate: boolean } {
-  const byte = createHash("sha256").update(appointmentId).digest()[0] ?? 0;
-  return { reasons: byte % 3 === 0 ? ["coverage-inactive"] : byte % 3 === 1 && byte % 2 === 0 ? ["benefit-ambiguous"] : [], estimate: byte % 2 === 1 };
+type EstimateKind = "priced" | "stale" | "unpriced";
+
+/**
+ * The test's deterministic verdict for an appointment: an exception for about a third, an
+ * estimate for about half — priced, priced from an earlier quarter (stale), or with no priced line.
+ */
+export function verdictFor(appointmentId: string): { reasons: ExceptionReason[]; estimate: EstimateKind | null } {
+  const [byte = 0, other = 0] = createHash("sha256").update(appointmentId).digest();
+  const kinds: EstimateKind[] = ["priced", "stale", "unpriced"];
+  return { reasons: byte % 3 === 0 ? ["coverage-inactive"] : byte % 3 === 1 && byte % 2 === 0 ? ["benefit-ambiguous"] : [], estimate: byte % 2 === 1 ? (kinds[other % 3] as EstimateKind) : null };
+}
+
+/** An estimate of a kind, shaped as the eligibility agent records it. */
+function estimateOf(kind: EstimateKind): Record<string, unknown> {
+  const line = { hcpcs: "J9271", units: 200, allowed: "11945.20" };
+  return kind === "unpriced"
+    ? { patientShare: "0.00", lines: [], unpriced: [{ hcpcs: "J9271", reason: "not priced" }], stale: false }
+    : { patientShare: "2535.44", lines: [line], unpriced: [], stale: kind === "stale" };
 }
 
 const Visit = z.object({ appointmentId: z.string(), error: z.string().nullish(), proposals: z.array(ProposedAction).default(() => []) });
@@ -69,7 +83,7 @@ export function sweepTestAgent(): AgentDefinition<SweepTestDeps> {
         await recordCheck(services.pool, {
           agent: "eligibility", runId: v.runId, sweepId: v.workItem.sweepId,
           appointmentId, patientId: appointment.patientId, dateOfService: appointment.dateOfService, checkedAt: services.now(),
-          reasons, facts: { coverageActive: reasons.length === 0 }, estimate: estimate ? { patientResponsibilityCents: 1234 } : null,
+          reasons, facts: { coverageActive: reasons.length === 0 }, estimate: estimate === null ? null : estimateOf(estimate),
         });
         const proposals: ProposedAction[] = reasons.length === 0 ? [] : [{
           actionType: "file-note", idempotencyKey: `note-${v.runId}-${appointmentId}`, payload: { note: reasons.join(", ") }, summary: `Check ${reasons.join(", ")}`,

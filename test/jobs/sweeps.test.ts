@@ -52,6 +52,7 @@ describe.each(DATABASE_KINDS)("pre-service sweeps on %s", (kind) => {
 
     const done = await sweeps.waitForCompletion(id, { pollMs: 200, timeoutMs: 60_000 });
     const verdicts = ids.map(verdictFor);
+    expect(new Set(verdicts.map((v) => v.estimate))).toEqual(new Set(["priced", "stale", "unpriced", null]));
     const exceptions = verdicts.filter((v) => v.reasons.length > 0).length;
     const byReason: Record<string, number> = {};
     for (const v of verdicts) for (const r of v.reasons) byReason[r] = (byReason[r] ?? 0) + 1;
@@ -59,7 +60,11 @@ describe.each(DATABASE_KINDS)("pre-service sweeps on %s", (kind) => {
       status: "completed", total: ids.length, items: { queued: 0, done: ids.length, failed: 0 },
       results: {
         runs: { running: 0, failed: 0 },
-        appointmentsWithExceptions: exceptions, exceptionsByReason: byReason, estimatesProduced: verdicts.filter((v) => v.estimate).length,
+        appointmentsWithExceptions: exceptions, exceptionsByReason: byReason,
+        // Only an estimate with a priced line is produced; stale ones are counted among them, unpriced ones apart.
+        estimatesProduced: verdicts.filter((v) => v.estimate === "priced" || v.estimate === "stale").length,
+        estimatesStale: verdicts.filter((v) => v.estimate === "stale").length,
+        estimatesUnpriced: verdicts.filter((v) => v.estimate === "unpriced").length,
       },
     });
     expect(done.finishedAt).not.toBeNull();

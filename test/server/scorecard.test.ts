@@ -6,6 +6,13 @@ import { buildTestApp, keysForRoles } from "../helpers/app.js";
 
 type Drug = { hcpcs: string; authRequired: boolean; authValid: boolean | null };
 
+/** Patient estimates as the eligibility agent records them (tools/coding/patient-estimate.ts). */
+const ESTIMATES = {
+  priced: { patientShare: "2535.44", lines: [{ hcpcs: "J9271", units: 200, allowed: "11945.20" }], unpriced: [], priceQuarter: "2026Q1", quarterInForce: "2026Q1", stale: false },
+  stale: { patientShare: "2535.44", lines: [{ hcpcs: "J9271", units: 200, allowed: "11945.20" }], unpriced: [], priceQuarter: "2026Q1", quarterInForce: "2026Q2", stale: true },
+  unpriced: { patientShare: "0.00", basis: "estimate: no priced lines", lines: [], unpriced: [{ hcpcs: "J9271", reason: "no ASP file" }], priceQuarter: null, stale: false },
+};
+
 describe.each(DATABASE_KINDS)("scorecard on %s", (kind) => {
   let t: TestDatabase;
   let app: App;
@@ -13,12 +20,12 @@ describe.each(DATABASE_KINDS)("scorecard on %s", (kind) => {
   let n = 0;
 
   async function check(agent: "eligibility" | "prior-auth", appointmentId: string, dos: string, at: string,
-    reasons: ExceptionReason[], extra: { estimate?: boolean; drugs?: Drug[] } = {}): Promise<void> {
+    reasons: ExceptionReason[], extra: { estimate?: keyof typeof ESTIMATES; drugs?: Drug[] } = {}): Promise<void> {
     n += 1;
     await recordCheck(t.db.pool, {
       agent, runId: `check-run-${n}`, sweepId: null, appointmentId, patientId: "p1", dateOfService: dos, checkedAt: new Date(at), reasons,
       facts: agent === "prior-auth" ? { drugs: (extra.drugs ?? []).map((d) => ({ ...d, reasons: [] })) } : { coverageActive: reasons.length === 0 },
-      estimate: extra.estimate === true ? { patientResponsibilityCents: 5000 } : null,
+      estimate: extra.estimate === undefined ? null : ESTIMATES[extra.estimate],
     });
   }
 
@@ -43,7 +50,7 @@ describe.each(DATABASE_KINDS)("scorecard on %s", (kind) => {
     keys = await keysForRoles(t.db);
     // A1 (Mar 10): flagged Mar 5, clean with an estimate by Mar 9; both drugs needing auth are authorized.
     await check("eligibility", "A1", "2026-03-10", "2026-03-05T10:00:00Z", ["coverage-inactive"]);
-    await check("eligibility", "A1", "2026-03-10", "2026-03-09T10:00:00Z", [], { estimate: true });
+    await check("eligibility", "A1", "2026-03-10", "2026-03-09T10:00:00Z", [], { estimate: "priced" });
     await check("prior-auth", "A1", "2026-03-10", "2026-03-09T10:00:00Z", [],
       { drugs: [{ hcpcs: "J9271", authRequired: true, authValid: true }, { hcpcs: "J2505", authRequired: false, authValid: null }] });
     await run("r1", "eligibility", "A1", "completed", { actionBy: "agent:eligibility" });
@@ -56,16 +63,21 @@ describe.each(DATABASE_KINDS)("scorecard on %s", (kind) => {
     await run("r4", "eligibility", "A2", "completed", { actionBy: "review:accept" });
     // A3 (Mar 20): flagged exactly two days before (late on Mar 18, UTC); auth unknown = not authorized.
     await check("prior-auth", "A3", "2026-03-20", "2026-03-18T23:30:00Z", ["auth-missing"], { drugs: [{ hcpcs: "J9312", authRequired: true, authValid: null }] });
-    await check("eligibility", "A3", "2026-03-20", "2026-03-18T23:30:00Z", [], { estimate: true });
+    // …its estimate priced from an earlier quarter's file (counted as produced, and as stale).
+    await check("eligibility", "A3", "2026-03-20", "2026-03-18T23:30:00Z", [], { estimate: "stale" });
     await run("r5", "eligibility", "A3", "completed");
     await run("r6", "prior-auth", "A3", "completed");
     // A4 (Mar 25): nothing needs authorization. A5 (Mar 28): swept, its eligibility run failed before any check.
     await check("prior-auth", "A4", "2026-03-25", "2026-03-20T10:00:00Z", [], { drugs: [{ hcpcs: "J1100", authRequired: false, authValid: null }] });
+    // A4's estimate priced no line (a zero, not an estimate): counted apart, not as produced; an
+    // earlier check's priced estimate does not count — the latest check does.
+    await check("eligibility", "A4", "2026-03-25", "2026-03-19T10:00:00Z", [], { estimate: "priced" });
+    await check("eligibility", "A4", "2026-03-25", "2026-03-20T10:00:00Z", [], { estimate: "unpriced" });
     await t.db.pool.query("INSERT INTO sweeps (id, kind, from_date, to_date, status, total, requested_by) VALUES ('s1', 'manual', '2026-03-28', '2026-03-28', 'completed', 1, 'test')");
     await t.db.pool.query("INSERT INTO sweep_items (sweep_id, appointment_id, date_of_service, status) VALUES ('s1', 'A5', '2026-03-28', 'failed')");
     await run("r7", "eligibility", "A5", "failed");
     // A6 (Apr 5): out of range.
-    await check("eligibility", "A6", "2026-04-05", "2026-03-25T10:00:00Z", ["coverage-inactive"], { estimate: true });
+    await check("eligibility", "A6", "2026-04-05", "2026-03-25T10:00:00Z", ["coverage-inactive"], { estimate: "priced" });
     await run("r8", "eligibility", "A6", "completed");
   }, 60_000);
   afterAll(async () => {
@@ -84,6 +96,8 @@ describe.each(DATABASE_KINDS)("scorecard on %s", (kind) => {
       exceptionsByReason: { "aaa-rejection": 1, "auth-missing": 1 },
       flaggedAtLeastTwoDaysBefore: { rate: 0.6667, numerator: 2, denominator: 3 },
       patientEstimatesProduced: 2,
+      patientEstimatesStale: 1,
+      patientEstimatesUnpriced: 1,
     });
   });
 
@@ -96,6 +110,8 @@ describe.each(DATABASE_KINDS)("scorecard on %s", (kind) => {
       exceptionsByReason: {},
       flaggedAtLeastTwoDaysBefore: { rate: null, numerator: 0, denominator: 0 },
       patientEstimatesProduced: 0,
+      patientEstimatesStale: 0,
+      patientEstimatesUnpriced: 0,
     });
   });
 

@@ -14,6 +14,7 @@
 import { Decimal } from "decimal.js";
 import { BadInputError, NotFoundError } from "../errors.js";
 import type { AspPricing } from "./asp-pricing.js";
+import { quarterLabel } from "./quarters.js";
 
 const cents = (d: Decimal): Decimal => d.toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
 const money = (d: Decimal): string => cents(d).toFixed(2);
@@ -37,13 +38,23 @@ export interface PriceRequest {
   contract?: ContractTerms;
   /** Medicare sequestration percent (default 2). */
   sequestrationPercent?: number;
+  /**
+   * When the quarter in force is not loaded, price from the latest loaded quarter before it and
+   * say so (`stale`) instead of refusing. For estimates; a claim is priced from its own quarter.
+   */
+  allowStale?: boolean;
 }
 
 /** The expected payment, as decimal strings. */
 export interface PriceResult {
   hcpcs: string;
   units: number;
+  /** The quarter whose payment limit was used. */
   quarter: string;
+  /** The quarter in force on the date of service. */
+  quarterInForce: string;
+  /** True when `quarter` is not the quarter in force (its file is not loaded). */
+  stale: boolean;
   paymentLimit: string;
   basis: string;
   allowed: string;
@@ -58,8 +69,16 @@ export interface PriceResult {
 /** Prices one line. Unknown codes and unpriced codes are NotFound; bad input is BadInput. */
 export function expectedPayment(asp: AspPricing, req: PriceRequest): PriceResult {
   if (!Number.isFinite(req.units) || req.units <= 0) throw new BadInputError(`units must be a positive number, not ${req.units}`);
-  const row = asp.lookup(req.hcpcs, req.dateOfService);
-  if (row === null) throw new NotFoundError(`No ASP payment limit for ${req.hcpcs} on ${req.dateOfService} (code unknown or quarter not loaded)`, { code: "UNKNOWN_CODE" });
+  const priced = asp.priceRow(req.hcpcs, req.dateOfService);
+  const { quarterInForce } = priced;
+  if (priced.stale && req.allowStale !== true) {
+    throw new NotFoundError(`No ASP payment limit for ${req.hcpcs} on ${req.dateOfService}: the ASP file for ${quarterLabel(quarterInForce)} is not loaded`, { code: "UNKNOWN_CODE", details: { hcpcs: req.hcpcs, quarterInForce } });
+  }
+  const row = priced.row;
+  if (row === null) {
+    const why = priced.priceQuarter === null ? `no ASP file for ${quarterLabel(quarterInForce)} or before is loaded` : `the code is not in the ${quarterLabel(priced.priceQuarter)} ASP file`;
+    throw new NotFoundError(`No ASP payment limit for ${req.hcpcs} on ${req.dateOfService}: ${why}`, { code: "UNKNOWN_CODE", details: { hcpcs: req.hcpcs, quarterInForce } });
+  }
   if (row.paymentLimit === null) throw new NotFoundError(`${req.hcpcs} has no CMS payment limit in ${row.quarter} (contractor-priced)`, { code: "UNKNOWN_CODE" });
   const limit = new Decimal(row.paymentLimit);
   const units = new Decimal(req.units);
@@ -89,7 +108,7 @@ export function expectedPayment(asp: AspPricing, req: PriceRequest): PriceResult
   const payerShare = cents(allowed.minus(deductibleApplied).times(new Decimal(100).minus(coinsurance)).dividedBy(100));
   const sequestration = req.payerType === "medicare" ? cents(payerShare.times(req.sequestrationPercent ?? 2).dividedBy(100)) : new Decimal(0);
   return {
-    hcpcs: req.hcpcs, units: req.units, quarter: row.quarter, paymentLimit: row.paymentLimit, basis,
+    hcpcs: req.hcpcs, units: req.units, quarter: row.quarter, quarterInForce, stale: priced.stale, paymentLimit: row.paymentLimit, basis,
     allowed: money(allowed), deductibleApplied: money(deductibleApplied), coinsurancePercent: coinsurance.toString(),
     payerShareBeforeSequestration: money(payerShare), sequestration: money(sequestration),
     payerPays: money(payerShare.minus(sequestration)), patientPays: money(allowed.minus(payerShare)),

@@ -6,6 +6,8 @@
  */
 import type { PlatformServices } from "../../../src/orchestration/agent-definition.js";
 import type { Evidence, ProposedAction } from "../../../src/orchestration/decision.js";
+import type { PatientEstimate } from "../../../tools/coding/patient-estimate.js";
+import { quarterLabel } from "../../../tools/coding/quarters.js";
 import type { VerificationWriteBack } from "../../../tools/ehr/ehr-types.js";
 import { dueBefore } from "../../shared/due-by.js";
 import { forEachVisit, type BatchState } from "../../shared/appointment-work-item.js";
@@ -16,8 +18,13 @@ import { eligibilityExceptions } from "../exceptions.js";
 import type { EligibilityStateValue, EligibilityVisit } from "../state.js";
 import { AGENT_ID } from "../work-item.js";
 
-/** A clean verification from deterministic tools; an exception found by rules. */
-const CONFIDENCE = { verification: 0.98, exception: 0.97 } as const;
+/**
+ * A clean verification from deterministic tools; one whose patient estimate a person must check
+ * (priced from an earlier quarter's ASP file, or with lines not priced) — under the
+ * file-verification threshold (0.95), so at partial autonomy it is a draft for staff; an
+ * exception found by rules.
+ */
+const CONFIDENCE = { verification: 0.98, verificationWithEstimateToCheck: 0.9, exception: 0.97 } as const;
 
 /** The decide node: every visit decided, their checks written together. */
 export function decide(services: PlatformServices, _deps: PreServiceDeps) {
@@ -70,10 +77,13 @@ function decideVisit(state: EligibilityStateValue, now: Date): { reasons: Except
       benefits: benefitLines(benefits, state.estimate ?? null),
       requestorRef: `agent:${AGENT_ID}/run:${state.runId}`,
     };
+    const toCheck = estimateConcerns(state.estimate ?? null);
     proposals.push({
       ...base, actionType: FILE_VERIFICATION, idempotencyKey: `${keyBase}:verification`, payload: verification,
-      summary: verification.disposition, confidence: CONFIDENCE.verification, dueBy: dueBefore(appointment.dateOfService, 1, now),
-      rationale: `270 for ${appointment.dateOfService} answered by the payer's 271; ${verification.benefits.map((b) => `${b.category}: ${b.description}`).join("; ")}.`,
+      summary: verification.disposition, confidence: toCheck.length === 0 ? CONFIDENCE.verification : CONFIDENCE.verificationWithEstimateToCheck,
+      dueBy: dueBefore(appointment.dateOfService, 1, now),
+      rationale: `270 for ${appointment.dateOfService} answered by the payer's 271; ${verification.benefits.map((b) => `${b.category}: ${b.description}`).join("; ")}.` +
+        (toCheck.length === 0 ? "" : ` Check the patient estimate: ${toCheck.join("; ")}.`),
     });
   }
   if (reasons.length > 0) {
@@ -97,6 +107,29 @@ function benefitLines(b: NonNullable<EligibilityStateValue["benefits"]>, estimat
   if (b.outOfPocketRemaining !== null) lines.push({ category: "out-of-pocket-remaining", description: b.outOfPocketRemaining });
   if (b.coinsurancePercent !== null) lines.push({ category: "coinsurance-percent", description: b.coinsurancePercent });
   for (const [hcpcs, route] of Object.entries(b.routes)) lines.push({ category: `benefit-route ${hcpcs}`, description: route });
-  if (estimate !== null && typeof estimate.patientShare === "string") lines.push({ category: "patient-estimate", description: `${estimate.patientShare} (${String(estimate.basis)})` });
+  if (estimate !== null && typeof estimate.patientShare === "string") {
+    const e = estimate as Partial<PatientEstimate>;
+    const notPriced = (e.lines ?? []).length === 0 && (e.unpriced ?? []).length > 0;
+    lines.push({
+      category: "patient-estimate",
+      description: notPriced ? `not estimated: ${(e.unpriced ?? []).map((u) => `${u.hcpcs} ${u.reason}`).join("; ")}` : `${estimate.patientShare} (${String(estimate.basis)})`,
+    });
+  }
   return lines;
+}
+
+/**
+ * What a person must check in a patient estimate before it goes into the chart: prices from an
+ * earlier quarter's ASP file (the quarter in force is not loaded), or drug lines not priced.
+ */
+export function estimateConcerns(estimate: Record<string, unknown> | null): string[] {
+  if (estimate === null) return [];
+  const e = estimate as Partial<PatientEstimate>;
+  const concerns: string[] = [];
+  if (e.stale === true && e.priceQuarter != null && e.quarterInForce !== undefined) {
+    concerns.push(`priced from the ${quarterLabel(e.priceQuarter)} ASP file because the ${quarterLabel(e.quarterInForce)} file is not loaded`);
+  }
+  const unpriced = e.unpriced ?? [];
+  if (unpriced.length > 0) concerns.push(`not priced: ${unpriced.map((u) => `${u.hcpcs} (${u.reason})`).join("; ")}`);
+  return concerns;
 }

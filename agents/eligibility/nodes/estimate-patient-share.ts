@@ -2,6 +2,8 @@
  * estimate-patient-share: with coverage active, the patient's share of the drugs the clinic will
  * bill (buy-and-bill on the medical benefit): billing units from each ordered dose, priced at the
  * plan's contract (or the Medicare rate), deductible first, coinsurance, capped at out-of-pocket.
+ * Priced from the ASP file in force on the date of service, or — when that quarter is not loaded
+ * — from the latest earlier one, marked stale with a lower confidence (the tool says which).
  */
 import type { PlatformServices } from "../../../src/orchestration/agent-definition.js";
 import type { ContractTerms as PriceContract } from "../../../tools/coding/expected-payment.js";
@@ -35,10 +37,13 @@ export function estimateShare(services: PlatformServices, deps: PreServiceDeps) 
     const estimate = await services.audit.toolCall(stepContext(state, "estimate-patient-share"), "pricing.patient-estimate", input, (i) => {
       const units = i.orders.map((o) => unitsForOrder(deps.tables.drugs, o));
       const lines = units.flatMap((u) => (u.ok ? [{ hcpcs: u.hcpcs, units: u.units.billingUnits }] : []));
+      const unitsNotComputed = units.flatMap((u) => (u.ok ? [] : [{ hcpcs: u.hcpcs ?? "?", reason: u.reason }]));
       const contract = deps.payerRules.contract(payerId, planId);
       return {
-        ...estimatePatientShare(deps.tables.asp, lines, i.dateOfService, i.benefits, { payerType: i.payerType, contractFor: (h) => contractForDrug(contract, h) }),
-        unitsNotComputed: units.flatMap((u) => (u.ok ? [] : [{ hcpcs: u.hcpcs, reason: u.reason }])),
+        ...estimatePatientShare(deps.tables.asp, lines, i.dateOfService, i.benefits, {
+          payerType: i.payerType, contractFor: (h) => contractForDrug(contract, h), notPriceable: unitsNotComputed,
+        }),
+        unitsNotComputed,
       };
     });
     return { estimate };

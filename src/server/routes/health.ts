@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { projectVersion } from "../../project-root.js";
+import { DataAlert } from "../../reference-data/data-alerts.js";
 
 const Health = z.object({ status: z.literal("ok"), version: z.string(), uptimeSeconds: z.number() });
 const Ready = z.object({
@@ -9,6 +10,7 @@ const Ready = z.object({
   database: z.enum(["up", "down"]).describe("Whether the database answered"),
   databaseKind: z.enum(["pglite", "postgres"]),
   pendingMigrations: z.number().int().nullable().describe("Migrations not yet applied; null when unknown"),
+  alerts: z.array(DataAlert).describe("Data alerts for admins (a CMS quarterly file not loaded): the service is still ready"),
 });
 
 export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -27,7 +29,7 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { rateLimit: false },
       schema: {
         tags: ["health"],
-        summary: "The database is reachable and migrated",
+        summary: "The database is reachable and migrated; data alerts (a missing CMS quarter) are listed without making it unready",
         response: { 200: Ready, 503: Ready },
       },
     },
@@ -38,6 +40,7 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
         database: report.database,
         databaseKind: app.db.kind,
         pendingMigrations: report.pendingMigrations,
+        alerts: report.ready ? (app.referenceData?.alerts() ?? []) : [],
       };
       return reply.code(report.ready ? 200 : 503).send(body);
     },

@@ -25,6 +25,8 @@ const scenarios: Scenario[] = [
   { id: "whitebag", payer: { ...ppo, memberId: "WCOM000011" }, drugs: [{ hcpcs: "J2506", name: "pegfilgrastim", doseMg: 6, supply: "white-bag" }], visits: ["2026-03-06"] },
   { id: "unknown", payer: { ...ppo, memberId: "WCOM999999" }, drugs: [pembro], visits: ["2026-03-06"], member: null },
   { id: "nocov", payer: { ...ppo, memberId: "WCOM000012" }, drugs: [pembro], visits: ["2026-03-06"], noCoverage: true },
+  // Deductible met; a visit in 2026 Q1 (its ASP file ships) and one in 2026 Q4 (not loaded).
+  { id: "quarters", payer: { ...medicare, memberId: "2EG4TE5MK73" }, drugs: [pembro], visits: ["2026-03-06", "2026-11-10"], member: { deductibleMet: "283.00" } },
 ];
 
 describe.each(DATABASE_KINDS)("eligibility agent on %s", (kind) => {
@@ -135,6 +137,29 @@ describe.each(DATABASE_KINDS)("eligibility agent on %s", (kind) => {
       expect(again.status).toBe("completed");
       expect((again.result as { outcomes: { status: string }[] }).outcomes.map((o) => o.status)).toEqual(["duplicate"]);
       expect(await count()).toBe(before + 1);
+    } finally {
+      await t.db.pool.query("UPDATE agent_autonomy SET phase = 'full' WHERE agent = 'eligibility'");
+    }
+  });
+
+  it("partial autonomy: a verification whose estimate is priced from an earlier quarter's ASP file goes to a person, saying why", async () => {
+    await t.db.pool.query("UPDATE agent_autonomy SET phase = 'partial' WHERE agent = 'eligibility'");
+    try {
+      // 2026 Q1: priced from the quarter in force, confident, filed by the agent.
+      const q1 = await verify("quarters-a1");
+      expect(q1.status).toBe("completed");
+      expect((await check(q1.id)).estimate).toMatchObject({ allowed: "11945.20", patientShare: "2389.04", priceQuarter: "2026Q1", stale: false });
+      // 2026 Q4, only the Q1 file loaded: priced from Q1, marked stale, less confident — under the 0.95 threshold.
+      const q4 = await verify("quarters-a2");
+      expect(q4.status).toBe("waiting");
+      const estimate = (await check(q4.id)).estimate as unknown as Record<string, unknown>;
+      expect(estimate).toMatchObject({ allowed: "11945.20", priceQuarter: "2026Q1", quarterInForce: "2026Q4", stale: true });
+      expect(estimate.confidence).toBeLessThan(0.95);
+      const [review] = await listReviewItems(t.db.pool, { runId: q4.id });
+      expect(review).toMatchObject({ actionType: "file-verification", confidence: 0.9 });
+      expect(review?.confidence).toBeLessThan(0.95);
+      expect(review?.rationale).toContain("priced from the 2026 Q1 ASP file because the 2026 Q4 file is not loaded");
+      expect(JSON.stringify(review?.draft)).toContain("priced from the 2026 Q1 ASP file: the 2026 Q4 file is not loaded");
     } finally {
       await t.db.pool.query("UPDATE agent_autonomy SET phase = 'full' WHERE agent = 'eligibility'");
     }

@@ -41,7 +41,7 @@ describe("ASP pricing files (CMS quarterly payment limits)", () => {
   it("rejects a malformed file with the line number", () => {
     const bad = `"Effective January 1, 2026 through March 31, 2026"\nnote\nHCPCS Code,Short Description,HCPCS Code Dosage,Payment Limit,Co-insurance Percentage\nJ9035,Bev,10 MG,73.6,20\nJ9999,Bad,10 MG,abc,20\n`;
     expect(() => parseAspFile(bad, "bad.csv")).toThrow(/bad\.csv line 5: Payment Limit "abc"/);
-    expect(() => parseAspFile("HCPCS Code,x\nJ9035,1\n", "nodates.csv")).toThrow(/Effective/);
+    expect(() => parseAspFile("notes\nHCPCS Code,Short Description,HCPCS Code Dosage,Payment Limit,Co-insurance Percentage\nJ9035,Bev,10 MG,73.6,20\n", "nodates.csv")).toThrow(/Effective/);
   });
 });
 
@@ -68,7 +68,8 @@ describe("expected payment", () => {
 
   it("unknown code or date outside loaded quarters is NotFound; a commercial price without contract is BadInput", () => {
     expect(() => expectedPayment(t.asp, { hcpcs: "J9999", units: 1, dateOfService: "2026-02-01", payerType: "medicare" })).toThrow(NotFoundError);
-    expect(() => expectedPayment(t.asp, { hcpcs: "J9271", units: 1, dateOfService: "2025-12-31", payerType: "medicare" })).toThrow(/quarter not loaded/);
+    expect(() => expectedPayment(t.asp, { hcpcs: "J9271", units: 1, dateOfService: "2025-12-31", payerType: "medicare" })).toThrow(/no ASP file for 2025 Q4 or before is loaded/);
+    expect(() => expectedPayment(t.asp, { hcpcs: "J9271", units: 1, dateOfService: "2026-04-01", payerType: "medicare" })).toThrow(/the ASP file for 2026 Q2 is not loaded/);
     expect(() => expectedPayment(t.asp, { hcpcs: "J9271", units: 1, dateOfService: "2026-02-01", payerType: "commercial" })).toThrow(BadInputError);
   });
 });

@@ -119,7 +119,7 @@ function priceLine(
   if (/^[JQ]\d{4}$/.test(code)) {
     if ((plan.benefitRouting[code] ?? plan.defaultRoute) === "pharmacy") return deny("96", "N425");
     const ndc = l.drug?.ndc ?? "";
-    if (ndc === "" || !tables.crosswalk.matches(ndc, code).matches) return deny("16", "M119");
+    if (ndc === "" || !tables.crosswalk.matches(ndc, code, dos).matches) return deny("16", "M119");
     const rule = plan.authRules[code];
     if (rule?.required === true) {
       const billed = claim.lines.filter((x) => x.procedure.code === code).reduce((s, x) => s + (x.units ?? 0), 0);
@@ -139,7 +139,10 @@ function priceLine(
       : plan.contract.rates[code] !== undefined ? { kind: "fee-schedule" as const, rate: plan.contract.rates[code] as string }
         : { kind: "asp-percent" as const, percentOfAsp: plan.contract.fallbackPercentOfAsp };
     try {
-      allowed = new Decimal(expectedPayment(tables.asp, { hcpcs: code, units: l.units ?? 1, dateOfService: dos, payerType, contract }).allowed);
+      // The simulated payer prices from the latest file the sandbox has when the quarter in
+      // force is not loaded (a real payer has it); denying every drug line as non-covered would
+      // be a fiction of the sandbox, not of the claim.
+      allowed = new Decimal(expectedPayment(tables.asp, { hcpcs: code, units: l.units ?? 1, dateOfService: dos, payerType, contract, allowStale: true }).allowed);
     } catch {
       return deny("96");
     }
