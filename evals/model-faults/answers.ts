@@ -16,16 +16,16 @@ export function answerFor(faultId: string, v: ClinicalVariant): Answer {
   switch (faultId) {
     case "nonsense":
       return {
-        diagnosis: { text: NONSENSE, icd10: [v.diagnosis], quote: NONSENSE }, stage: { value: NONSENSE, quote: NONSENSE }, biomarkers: [{ value: NONSENSE, quote: NONSENSE }],
+        diagnosis: { value: NONSENSE, icd10: [v.diagnosis], quote: NONSENSE }, stage: { value: NONSENSE, quote: NONSENSE }, biomarkers: [{ value: NONSENSE, quote: NONSENSE }],
         ecog: { value: 1, quote: NONSENSE }, priorTherapy: { value: NONSENSE, quote: NONSENSE }, plan: { value: NONSENSE, quote: NONSENSE }, summary: `${NONSENSE} ${NONSENSE}.`,
       };
     case "nonsense-with-real-quotes":
       return {
-        diagnosis: { ...c.diagnosis, text: NONSENSE }, stage: { ...c.stage, value: "zx" }, biomarkers: c.biomarkers.map((b) => ({ ...b, value: NONSENSE })),
+        diagnosis: { ...c.diagnosis, value: NONSENSE }, stage: { ...c.stage, value: "zx" }, biomarkers: c.biomarkers.map((b) => ({ ...b, value: NONSENSE })),
         ecog: c.ecog, priorTherapy: { ...c.priorTherapy, value: NONSENSE }, plan: { ...c.plan, value: NONSENSE }, summary: "zxcv qwer asdf zxcv qwer asdf.",
       };
     case "contradiction": {
-      const other = v.id === "colon" ? { text: "small cell carcinoma of the lung", icd10: ["C34.90"] } : { text: "adenocarcinoma of the colon", icd10: ["C18.9"] };
+      const other = v.id === "colon" ? { value: "small cell carcinoma of the lung", icd10: ["C34.90"] } : { value: "adenocarcinoma of the colon", icd10: ["C18.9"] };
       return { ...c, diagnosis: { ...other, quote: c.diagnosis.quote }, summary: `Patient has no cancer diagnosis. ${c.summary}` };
     }
     case "code-not-on-chart":

@@ -15,7 +15,7 @@ export interface ClinicalVariant {
   note: string[];
   /** A correct extraction: each value with the words of the note it comes from. */
   correct: {
-    diagnosis: { text: string; icd10: string[]; quote: string };
+    diagnosis: { value: string; icd10: string[]; quote: string };
     stage: { value: string; quote: string };
     biomarkers: { value: string; quote: string }[];
     ecog: { value: number; quote: string };
@@ -35,7 +35,7 @@ export const VARIANTS: ClinicalVariant[] = [
       "Plan: pembrolizumab 200 mg every 21 days per NCCN guidelines; labs adequate for treatment.",
     ],
     correct: {
-      diagnosis: { text: "non-small cell lung cancer", icd10: ["C34.90"], quote: "patient with non-small cell lung cancer, stage IV" },
+      diagnosis: { value: "non-small cell lung cancer", icd10: ["C34.90"], quote: "patient with non-small cell lung cancer, stage IV" },
       stage: { value: "IV", quote: "stage IV" },
       biomarkers: [{ value: "PD-L1 tumor proportion score 80%", quote: "PD-L1 tumor proportion score 80%" }, { value: "EGFR and ALK negative", quote: "EGFR and ALK negative" }],
       ecog: { value: 1, quote: "ECOG performance status 1" },
@@ -54,7 +54,7 @@ export const VARIANTS: ClinicalVariant[] = [
       "Plan: pembrolizumab every 3 weeks as adjuvant therapy.",
     ],
     correct: {
-      diagnosis: { text: "malignant melanoma of skin", icd10: ["C43.9"], quote: "patient with malignant melanoma of skin, stage IIIC" },
+      diagnosis: { value: "malignant melanoma of skin", icd10: ["C43.9"], quote: "patient with malignant melanoma of skin, stage IIIC" },
       stage: { value: "IIIC", quote: "stage IIIC" },
       biomarkers: [{ value: "BRAF V600 mutation not detected", quote: "BRAF V600 mutation not detected" }],
       ecog: { value: 0, quote: "ECOG performance status 0" },
@@ -73,7 +73,7 @@ export const VARIANTS: ClinicalVariant[] = [
       "Plan: FOLFIRI with bevacizumab 5 mg/kg every 14 days.",
     ],
     correct: {
-      diagnosis: { text: "adenocarcinoma of the colon", icd10: ["C18.9"], quote: "patient with adenocarcinoma of the colon, stage IVB" },
+      diagnosis: { value: "adenocarcinoma of the colon", icd10: ["C18.9"], quote: "patient with adenocarcinoma of the colon, stage IVB" },
       stage: { value: "IVB", quote: "stage IVB" },
       biomarkers: [{ value: "KRAS wild type", quote: "KRAS wild type" }, { value: "MSI stable", quote: "MSI stable" }],
       ecog: { value: 1, quote: "ECOG performance status 1" },

@@ -2,8 +2,9 @@
  * The model-fault evaluation: the prior-auth agent, at partial and at full autonomy, on visits
  * needing a new authorization, with its model an OpenAI-compatible server started here that
  * answers nonsense, contradictions, instruction injection, truncated JSON, 429, 500 and hangs —
- * and correct answers as the control. Each phase's visits run as one batch (as a sweep sends
- * them), so the model calls run concurrently under the client's bound.
+ * and correct answers as the control. Each phase's visits run as batches (as a sweep sends them),
+ * so the model calls run concurrently under the client's bound; the hanging ones as a batch of
+ * their own, whose time is reported against one call's budget.
  *
  * Scores: actions executed on bad model output (must be 0), bad model text in any drafted 278 or
  * PAS bundle (must be 0), good outputs accepted (verified and executed; must be all), and review
@@ -49,23 +50,34 @@ export async function evaluateModelFaults(): Promise<{ lines: MetricLine[]; fail
     const harness = await buildHarness({ db, logger: pino({ level: "silent" }), clock, model, phase: "advisory" });
     const drafted: Drafted[] = [];
     const reviews = new Map<string, string>();
+    const hangSeconds: number[] = [];
     for (const phase of ["partial", "full"] as const) {
       await db.pool.query("UPDATE agent_autonomy SET phase = $1 WHERE agent = 'prior-auth'", [phase]);
-      const batch = cases.filter((c) => c.phase === phase);
-      const run = await harness.runtime.start("prior-auth", { type: "appointment", id: `model-faults-${phase}` },
-        { id: `model-faults-${phase}`, appointments: batch.map((c) => c.appointmentId) });
-      const decisions = await db.pool.query<{ payload: { actionType: string; payload: { appointmentId: string; request: { messages: string[] }; pasBundle: unknown } } }>(
-        "SELECT payload FROM audit_log WHERE run_id = $1 AND kind = 'decision' ORDER BY seq", [run.id]);
-      for (const { payload: d } of decisions.rows) {
-        if (d.actionType !== "submit-auth-request") continue;
-        drafted.push({ appointmentId: d.payload.appointmentId, messages: d.payload.request.messages, pasText: JSON.stringify(d.payload.pasBundle) });
-      }
-      for (const r of await listReviewItems(db.pool, { runId: run.id, limit: 1000 })) {
-        reviews.set(r.subject.id, `${r.reason}\n${(r.interrupt as { description?: string }).description ?? r.rationale}`);
+      // A model that stops answering trips its batch's breaker: the hanging visits go as a batch of their own,
+      // so the other cases do not depend on where in a batch the hang falls.
+      const inPhase = cases.filter((c) => c.phase === phase);
+      for (const [name, batch] of [["answering", inPhase.filter((c) => c.fault.id !== "hang")], ["hanging", inPhase.filter((c) => c.fault.id === "hang")]] as const) {
+        const id = `model-faults-${phase}-${name}`;
+        const runStarted = performance.now();
+        const run = await harness.runtime.start("prior-auth", { type: "appointment", id }, { id, appointments: batch.map((c) => c.appointmentId) });
+        if (name === "hanging") hangSeconds.push((performance.now() - runStarted) / 1000);
+        const decisions = await db.pool.query<{ payload: { actionType: string; payload: { appointmentId: string; request: { messages: string[] }; pasBundle: unknown } } }>(
+          "SELECT payload FROM audit_log WHERE run_id = $1 AND kind = 'decision' ORDER BY seq", [run.id]);
+        for (const { payload: d } of decisions.rows) {
+          if (d.actionType !== "submit-auth-request") continue;
+          drafted.push({ appointmentId: d.payload.appointmentId, messages: d.payload.request.messages, pasText: JSON.stringify(d.payload.pasBundle) });
+        }
+        for (const r of await listReviewItems(db.pool, { runId: run.id, limit: 1000 })) {
+          reviews.set(r.subject.id, `${r.reason}\n${(r.interrupt as { description?: string }).description ?? r.rationale}`);
+        }
       }
     }
     const executed = new Set((await db.pool.query<{ appointment_id: string }>("SELECT appointment_id FROM authorization_requests")).rows.map((r) => r.appointment_id));
-    return { ...score(cases, executed, drafted, reviews), seconds: (performance.now() - started) / 1000 };
+    const scored = score(cases, executed, drafted, reviews);
+    scored.lines.push({
+      name: "hanging model: time per batch", value: `${hangSeconds.map((x) => `${x.toFixed(1)} s`).join(", ")} (${cases.filter((c) => c.fault.id === "hang").length / 2} visits each; one call's budget ${(model.callBudgetMs / 1000).toFixed(2)} s)`,
+    });
+    return { ...scored, seconds: (performance.now() - started) / 1000 };
   } finally {
     await db.close();
     await server.stop();

@@ -10,15 +10,16 @@ import type { AddressInfo } from "node:net";
 
 /** What a request gets. `hang` never answers (until the server stops); `raw` is sent as the body as is. */
 export type ScriptedReply =
-  | { kind: "content"; content: string; inputTokens?: number; outputTokens?: number }
+  | { kind: "content"; content: string; inputTokens?: number; outputTokens?: number; delayMs?: number }
   | { kind: "tool_calls"; calls: { name: string; args: unknown }[] }
   | { kind: "status"; status: number; retryAfter?: number; body?: unknown }
   | { kind: "hang" };
 
-/** A recorded chat-completions (or embeddings) request. */
+/** A recorded chat-completions (or embeddings) request, with when it arrived (`performance.now()`). */
 export interface RecordedRequest {
   path: string;
   body: Record<string, unknown>;
+  at: number;
 }
 
 /** Answers a request the script has no reply for. */
@@ -31,7 +32,10 @@ export class FakeOpenAiServer {
   private server: http.Server | undefined;
   private readonly hanging = new Set<http.ServerResponse>();
   private inFlight = 0;
-  /** The most chat-completions requests that were open at once. */
+  /**
+   * The most chat-completions requests that were open at once. A request a client gave up on is
+   * closed when its socket's close arrives, which may be after the client's next request.
+   */
   maxInFlight = 0;
   url = "";
 
@@ -53,7 +57,7 @@ export class FakeOpenAiServer {
       req.on("data", (c: Buffer) => (body += c.toString()));
       req.on("end", () => {
         const parsed = body === "" ? {} : (JSON.parse(body) as Record<string, unknown>);
-        const recorded = { path: req.url ?? "", body: parsed };
+        const recorded = { path: req.url ?? "", body: parsed, at: performance.now() };
         this.requests.push(recorded);
         if (req.url?.endsWith("/embeddings")) {
           this.embeddings(parsed, res);
@@ -102,15 +106,27 @@ export class FakeOpenAiServer {
       ? { role: "assistant", content: next.content }
       : { role: "assistant", content: null, tool_calls: next.calls.map((c, i) => ({ id: `call_${i}`, type: "function", function: { name: c.name, arguments: JSON.stringify(c.args) } })) };
     const usage = next.kind === "content" ? { prompt_tokens: next.inputTokens ?? 11, completion_tokens: next.outputTokens ?? 7 } : { prompt_tokens: 13, completion_tokens: 5 };
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({
-      id: "chatcmpl-test", object: "chat.completion", created: 0, model,
-      choices: [{ index: 0, message, finish_reason: next.kind === "content" ? "stop" : "tool_calls" }],
-      usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens },
-    }));
+    const send = () => {
+      if (res.destroyed) return;
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({
+        id: "chatcmpl-test", object: "chat.completion", created: 0, model,
+        choices: [{ index: 0, message, finish_reason: next.kind === "content" ? "stop" : "tool_calls" }],
+        usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens },
+      }));
+    };
+    const delay = next.kind === "content" ? next.delayMs ?? 0 : 0;
+    if (delay === 0) send();
+    else {
+      // A slow answer is open (and stops with the server) until it is sent.
+      this.hanging.add(res);
+      setTimeout(send, delay);
+    }
   }
 
   async stop(): Promise<void> {
     for (const r of this.hanging) r.destroy();
+    // Clients keep connections alive for seconds; a stopped fake closes them rather than wait.
+    this.server?.closeAllConnections();
     await new Promise<void>((r) => (this.server === undefined ? r() : this.server.close(() => r())));
   }
 }
