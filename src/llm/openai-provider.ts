@@ -15,7 +15,7 @@ import { ChatOpenAI } from "@langchain/openai";
 import { z } from "zod";
 import { CallLimit, DeadlineExceeded, remainingMs, type CallBatch } from "./call-limit.js";
 import type { RenderedPrompt } from "./prompts.js";
-import type { CallDeadline, DraftRequest, ModelCallRecord, ModelClient, ModelFailure, ModelResult, ModelTool, StructuredRequest, ToolCall } from "./types.js";
+import type { BatchedCall, DraftRequest, ModelCallRecord, ModelClient, ModelFailure, ModelResult, ModelTool, StructuredRequest, ToolCall } from "./types.js";
 
 /** Settings of the OpenAI provider. */
 export interface OpenAiSettings {
@@ -184,7 +184,7 @@ export class OpenAiModel implements ModelClient {
     }
   }
 
-  async toolTurn(req: { prompt: RenderedPrompt; tools: ModelTool<unknown>[]; offline: () => ToolCall[] } & CallDeadline): Promise<ModelResult<ToolCall[]>> {
+  async toolTurn(req: { prompt: RenderedPrompt; tools: ModelTool<unknown>[]; offline: () => ToolCall[] } & BatchedCall): Promise<ModelResult<ToolCall[]>> {
     const started = performance.now();
     const tally: Attempted<unknown> = { attempts: 0, inputTokens: 0, outputTokens: 0 };
     const tools = req.tools.map((t) => ({ type: "function", function: { name: t.name, description: t.description, parameters: z.toJSONSchema(t.schema) } }));

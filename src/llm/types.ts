@@ -37,12 +37,12 @@ export type ModelResult<T> = { ok: true; value: T; call: ModelCallRecord } | { o
  * attempt, the rest fail at once, so a hanging model costs the batch about one call's budget
  * (`ModelClient.callBudgetMs`), not one per call.
  */
-export interface CallDeadline {
+export interface BatchedCall {
   batch?: CallBatch;
 }
 
 /** A structured-output request. `offline` is the deterministic fallback the offline provider runs. */
-export interface StructuredRequest<T> extends CallDeadline {
+export interface StructuredRequest<T> extends BatchedCall {
   schema: z.ZodType<T>;
   schemaName: string;
   prompt: RenderedPrompt;
@@ -50,7 +50,7 @@ export interface StructuredRequest<T> extends CallDeadline {
 }
 
 /** A free-text drafting request (letters, notes). */
-export interface DraftRequest extends CallDeadline {
+export interface DraftRequest extends BatchedCall {
   prompt: RenderedPrompt;
   offline: () => string;
 }
@@ -82,5 +82,5 @@ export interface ModelClient {
   structured<T>(req: StructuredRequest<T>): Promise<ModelResult<T>>;
   draft(req: DraftRequest): Promise<ModelResult<string>>;
   /** One tool-calling turn; every call's arguments are validated with its tool's schema. */
-  toolTurn(req: { prompt: RenderedPrompt; tools: ModelTool<unknown>[]; offline: () => ToolCall[] } & CallDeadline): Promise<ModelResult<ToolCall[]>>;
+  toolTurn(req: { prompt: RenderedPrompt; tools: ModelTool<unknown>[]; offline: () => ToolCall[] } & BatchedCall): Promise<ModelResult<ToolCall[]>>;
 }

@@ -11,6 +11,7 @@
  * gate). Unverified output goes to a person, with the failed fields named, its confidence capped
  * below every threshold.
  */
+import { UNVERIFIED_CONFIDENCE } from "../../tools/verification/verify-extraction.js";
 import type { Phase } from "../governance/autonomy.js";
 import type { ModelOutputCheck } from "./decision.js";
 
@@ -31,7 +32,7 @@ export interface GateVerdict {
 }
 
 /** The confidence of a decision resting on unverified model output: below every action type's threshold. */
-export const UNVERIFIED_MODEL_OUTPUT_CAP = 0.5;
+export const UNVERIFIED_MODEL_OUTPUT_CAP = UNVERIFIED_CONFIDENCE;
 
 /** Applies the autonomy matrix. */
 export function gateVerdict(input: GateInput): GateVerdict {

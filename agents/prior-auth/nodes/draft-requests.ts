@@ -13,7 +13,7 @@ import { buildPasRequestBundle } from "../../../tools/payer/pas-bundle.js";
 import type { PreServiceDeps } from "../../shared/pre-service-deps.js";
 import { approvalLikelihood } from "../likelihood.js";
 import { factsJustification, justificationToSend } from "../justification-to-send.js";
-import { documentationCompleteness, type ClinicalJustification } from "../note-extraction.js";
+import { documentationCompleteness, JUSTIFICATION_FIELDS, type ClinicalJustification } from "../note-extraction.js";
 import type { DraftedRequest, PriorAuthStateValue } from "../state.js";
 import { actionKey } from "../work-item.js";
 
@@ -38,13 +38,13 @@ export function draftRequests(services: PlatformServices, deps: PreServiceDeps) 
     const chart = state.chart;
     if (chart == null) return {};
     const verified = state.justification != null && state.verification?.verified === true;
-    // Documentation counts only what was verified.
+    // Documentation counts only what was verified; a note nothing could be verified from counts as empty.
     const kept = justificationToSend(state, "");
-    const documentation = kept === null ? null : documentationCompleteness(kept);
+    const noteOnFile = state.justificationSource?.noteId != null;
+    const documentation = kept !== null ? documentationCompleteness(kept) : noteOnFile ? { completeness: 0, missing: [...JUSTIFICATION_FIELDS] } : null;
     const drugs = state.drugs.map((d) => ({ ...d, likelihood: approvalLikelihood(d, documentation) }));
     const { patient, coverage, appointment } = chart;
     if (coverage === null || coverage.payerId === null || coverage.memberId === null) return { drugs, requests: [] };
-    const noteOnFile = state.justificationSource?.noteId != null;
     const created = services.now().toISOString();
     const requests: DraftedRequest[] = [];
     for (const d of drugs) {
