@@ -3,7 +3,8 @@
  * case cannot change another's truth) and reads back what it decided: the check it recorded and
  * every proposal, with what the gate would do with it at partial and at full autonomy.
  */
-import { effectiveConfidence } from "../src/orchestration/gate.js";
+import type { ModelOutputCheck } from "../src/orchestration/decision.js";
+import { effectiveConfidence, gateVerdict, unverifiedModelOutput } from "../src/orchestration/gate.js";
 import type { EvalWorld } from "./world.js";
 
 /** A proposal as the gate would see it. */
@@ -33,6 +34,7 @@ interface DecisionPayload {
   confidence: number;
   modelProvider: string;
   humanOnlyReason: string | null;
+  verification?: ModelOutputCheck | null;
 }
 
 /** Runs `agent` on the case's appointment. */
@@ -47,9 +49,13 @@ export async function runCase(world: EvalWorld, agent: string, appointmentId: st
   const entries = audit.rows as { kind: string; payload: DecisionPayload }[];
   const proposals = entries.filter((e) => e.kind === "decision").map(({ payload: d }) => {
     const def = world.harness.registry.actionType(agent, d.actionType);
-    const confidence = effectiveConfidence(d.confidence, d.modelProvider, world.offlineCap);
-    const humanOnly = def.humanOnly || d.humanOnlyReason !== null;
-    return { actionType: d.actionType, payload: d.payload, confidence, automaticAtPartial: !humanOnly && confidence >= def.threshold, automaticAtFull: !humanOnly };
+    const confidence = effectiveConfidence(d.confidence, d.modelProvider, world.offlineCap, d.verification);
+    // The platform's gate, at each phase.
+    const gate = { confidence, threshold: def.threshold, humanOnly: def.humanOnly || d.humanOnlyReason !== null, unverifiedModelOutput: unverifiedModelOutput(d) };
+    return {
+      actionType: d.actionType, payload: d.payload, confidence,
+      automaticAtPartial: gateVerdict({ ...gate, phase: "partial" }).verdict === "execute", automaticAtFull: gateVerdict({ ...gate, phase: "full" }).verdict === "execute",
+    };
   });
   return {
     runStatus: run.status, reasons: row?.reasons ?? [], facts: row?.facts ?? {}, estimate: row?.estimate ?? null,

@@ -1,11 +1,13 @@
 /**
  * `npm run eval`: builds the evaluation clinic, runs each pre-service agent on its labelled cases
- * (generated from the sandbox's truth, plus hand-written edge cases), prints the metrics per agent
- * and exits non-zero when any metric is below its threshold. `--verbose` lists every miss.
+ * (generated from the sandbox's truth, plus hand-written edge cases), then the prior-auth agent
+ * against a faulty model server (`model-faults/`), prints the metrics per agent and exits
+ * non-zero when any metric is below its threshold. `--verbose` lists every miss.
  */
 import { eligibilityEdgeCases } from "./eligibility/edge-cases.js";
 import { evaluateEligibility, generatedEligibilityCases } from "./eligibility/evaluate.js";
 import type { MetricLine } from "./metrics.js";
+import { evaluateModelFaults } from "./model-faults/evaluate.js";
 import { evaluatePriorAuth, generatedPriorAuthCases } from "./prior-auth/evaluate.js";
 import { priorAuthEdgeCases } from "./prior-auth/edge-cases.js";
 import { openEvalWorld } from "./world.js";
@@ -34,7 +36,11 @@ async function main(): Promise<void> {
   try {
     const eligibility = await evaluateEligibility(world, [...generatedEligibilityCases(world.upcoming), ...eligibilityEdge.cases]);
     const priorAuth = await evaluatePriorAuth(world, [...generatedPriorAuthCases(world.upcoming), ...priorAuthEdge.cases]);
-    const ok = [report("eligibility", eligibility.lines, eligibility.failures), report("prior-auth", priorAuth.lines, priorAuth.failures)].every(Boolean);
+    const faults = await evaluateModelFaults();
+    const ok = [
+      report("eligibility", eligibility.lines, eligibility.failures), report("prior-auth", priorAuth.lines, priorAuth.failures),
+      report(`prior-auth under model faults (${faults.seconds.toFixed(1)} s)`, faults.lines, faults.failures),
+    ].every(Boolean);
     out(`\n${ok ? "all thresholds met" : "some metrics are below their thresholds"} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
     process.exitCode = ok ? 0 : 1;
   } finally {

@@ -49,6 +49,7 @@ export const EnvSchema = z.object({
   EMBEDDINGS_PROVIDER: z.enum(["openai", "offline"]).optional(),
   LLM_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+  LLM_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   OFFLINE_CONFIDENCE_CAP: z.coerce.number().min(0).max(1).default(0.6),
   AUTONOMY_WINDOW_DAYS: z.coerce.number().int().min(1).default(120),
   AUTONOMY_PARTIAL_MIN_REVIEWED: z.coerce.number().int().min(0).default(200),
@@ -98,6 +99,8 @@ export interface Config {
     embeddingModel: string;
     timeoutMs: number;
     maxRetries: number;
+    /** Most model requests in flight at once; a batch's calls run concurrently up to it. */
+    concurrency: number;
     offlineConfidenceCap: number;
   };
   /** What a promotion must be earned with (see src/governance/autonomy.ts). */
@@ -166,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       embeddingModel: e.OPENAI_EMBEDDING_MODEL,
       timeoutMs: e.LLM_TIMEOUT_MS,
       maxRetries: e.LLM_MAX_RETRIES,
+      concurrency: e.LLM_CONCURRENCY,
       offlineConfidenceCap: e.OFFLINE_CONFIDENCE_CAP,
     },
     autonomy: {

@@ -7,6 +7,9 @@
  *
  *   start → load-chart → follow-up-pended → check-authorizations → extract-justification
  *     → draft-requests → record-check → propose-actions
+ *
+ * extract-justification has the model read the note and the verifier check what it read; only
+ * verified text goes into a 278, and unverified output holds the request for a person.
  */
 import { END, START, StateGraph } from "@langchain/langgraph";
 import type { AgentDefinition } from "../../src/orchestration/agent-definition.js";
@@ -40,7 +43,7 @@ export function priorAuthAgent(): AgentDefinition<PreServiceDeps> {
         .addNode("load-chart", loadChart(services, deps))
         .addNode("follow-up-pended", followUpPended(services, deps))
         .addNode("check-authorizations", checkAuthorizations(services, deps))
-        .addNode("extract-justification", forEachVisit<PriorAuthVisit>(PRIOR_AUTH_AGENT, "extract-justification", services, extractJustification(services, deps)))
+        .addNode("extract-justification", extractJustification(services, deps))
         .addNode("draft-requests", forEachVisit<PriorAuthVisit>(PRIOR_AUTH_AGENT, "draft-requests", services, draftRequests(services, deps)))
         .addNode("record-check", recordCheckNode(services))
         .addNode("propose-actions", proposeActions(services))

@@ -1,19 +1,30 @@
 /**
  * The clinical justification of an authorization request, as read from a progress note:
- * diagnosis, stage, biomarkers, performance status, prior therapy and plan. The model extracts
- * it; the offline provider runs `extractJustificationOffline`, deterministic rules over the text.
+ * diagnosis (with its ICD-10-CM codes), stage, biomarkers, performance status, prior therapy and
+ * plan — each value with the span of the note it came from, so the verifier can hold it against
+ * the note and the chart. The model extracts it; the offline provider runs
+ * `extractJustificationOffline`, deterministic rules over the text, verified the same way.
  */
 import { z } from "zod";
+import { sitesInText, sitesOfCode } from "../../tools/verification/cancer-sites.js";
+import { normalise } from "../../tools/verification/text.js";
+
+const Span = z.string().min(1).max(600).describe("The words of the note this value was read from, copied exactly (one phrase or sentence)");
+const spanned = <T extends z.ZodType>(value: T) => z.object({ value, quote: Span });
 
 /** What a payer's reviewer looks for in the notes (NCCN-style medical necessity). */
 export const ClinicalJustification = z.object({
-  diagnosis: z.string().nullable().describe("The cancer diagnosis as the note states it"),
-  stage: z.string().nullable().describe("Stage, e.g. IV or IIIB"),
-  biomarkers: z.array(z.string()).describe("Biomarker results, one sentence each (PD-L1, HER2, EGFR …)"),
-  ecog: z.number().int().min(0).max(4).nullable().describe("ECOG performance status 0–4"),
-  priorTherapy: z.string().nullable().describe("Prior lines of therapy, or 'none (first line)'"),
-  plan: z.string().nullable().describe("The treatment plan naming the drug(s)"),
-  summary: z.string().min(1).describe("Two or three sentences of medical necessity for the payer's reviewer"),
+  diagnosis: z.object({
+    value: z.string().min(1).max(400).describe("The cancer diagnosis in the note's words"),
+    icd10: z.array(z.string().min(3).max(8)).max(5).describe("ICD-10-CM code(s) of this diagnosis, chosen only from the diagnoses on the order"),
+    quote: Span,
+  }).nullable().describe("null when the note names no diagnosis"),
+  stage: spanned(z.string().min(1).max(20).describe("Stage, e.g. IV or IIIB")).nullable(),
+  biomarkers: z.array(spanned(z.string().min(1).max(400).describe("One biomarker result (PD-L1, HER2, EGFR …)"))).max(12),
+  ecog: spanned(z.number().int().min(0).max(4).describe("ECOG performance status 0–4")).nullable(),
+  priorTherapy: spanned(z.string().min(1).max(400).describe("Prior lines of therapy, or 'none (first line)'")).nullable(),
+  plan: spanned(z.string().min(1).max(400).describe("The treatment plan naming the drug(s)")).nullable(),
+  summary: z.string().min(1).max(1200).describe("Two or three sentences of medical necessity stating only what the fields above state"),
 });
 export type ClinicalJustification = z.infer<typeof ClinicalJustification>;
 
@@ -29,16 +40,39 @@ const clean = (s: string | undefined): string | null => {
   return t === "" ? null : t;
 };
 
-/** Deterministic extraction over a note; `fallbackDiagnosis` is the chart's problem list. */
-export function extractJustificationOffline(note: string, fallbackDiagnosis: string | null): ClinicalJustification {
-  const named = clean(/patient with ([^\n]+?),\s*stage\b/i.exec(note)?.[1]) ?? clean(DIAGNOSIS_WORDS.exec(note)?.[1]?.replace(/^\s*stage\s+\S+\s+/i, ""));
-  const diagnosis = named ?? fallbackDiagnosis;
-  const stage = clean(/\bstage\s+(0|I{1,3}V?[A-C]?\d?|IV[A-C]?)\b/i.exec(note)?.[1])?.toUpperCase() ?? null;
-  const biomarkers = sentences(note).filter((s) => BIOMARKER.test(s) && !/^plan\b/i.test(s)).map((s) => s.replace(/\s*stage [^.]*\./i, "").trim()).filter((s) => s !== "");
-  const ecogText = /\bECOG(?:\s+performance\s+status)?(?:\s+(?:of|is|=|:))?\s*([0-4])\b/i.exec(note)?.[1];
-  const priorTherapy = clean(/prior (?:therapy|treatment|lines?)\s*:?\s*([^\n.]+)/i.exec(note)?.[1]);
-  const plan = clean(/\bplan\s*:?\s*([^\n.]+)/i.exec(note)?.[1]);
-  const value = { diagnosis, stage, biomarkers, ecog: ecogText === undefined ? null : Number(ecogText), priorTherapy, plan };
+/** A diagnosis on the order, as the offline extractor matches it to the note. */
+export interface OrderDiagnosis {
+  icd10: string;
+  display: string | null;
+}
+
+/** The order's codes a diagnosis text corresponds to: its display is in the text, or its site is. */
+export function codesForDiagnosis(text: string, diagnoses: OrderDiagnosis[]): string[] {
+  const t = normalise(text);
+  const sites = sitesInText(text);
+  return diagnoses.filter((d) => (d.display !== null && t.includes(normalise(d.display))) || (sitesOfCode(d.icd10) ?? []).some((s) => sites.has(s))).map((d) => d.icd10);
+}
+
+/** Deterministic extraction over a note; `diagnoses` are the order's, to which it assigns codes. */
+export function extractJustificationOffline(note: string, diagnoses: OrderDiagnosis[]): ClinicalJustification {
+  const withStage = /patient with ([^\n]+?),\s*stage\b/i.exec(note);
+  const named = withStage !== null ? { text: clean(withStage[1]), quote: withStage[0] } : (() => {
+    const m = DIAGNOSIS_WORDS.exec(note);
+    return { text: clean(m?.[1]?.replace(/^\s*stage\s+\S+\s+/i, "")), quote: m?.[0] ?? "" };
+  })();
+  const diagnosis = named.text === null ? null : { value: named.text, icd10: codesForDiagnosis(named.text, diagnoses), quote: named.quote.trim() };
+  const stageMatch = /\bstage\s+(0|I{1,3}V?[A-C]?\d?|IV[A-C]?)\b/i.exec(note);
+  const stage = stageMatch === null ? null : { value: (stageMatch[1] as string).toUpperCase(), quote: stageMatch[0] };
+  const biomarkers = sentences(note).filter((s) => BIOMARKER.test(s) && !/^plan\b/i.test(s))
+    .map((s) => ({ value: s.replace(/\s*stage [^.]*\./i, "").trim(), quote: s })).filter((b) => b.value !== "");
+  const ecogMatch = /\bECOG(?:\s+performance\s+status)?(?:\s+(?:of|is|=|:))?\s*([0-4])\b/i.exec(note);
+  const ecog = ecogMatch === null ? null : { value: Number(ecogMatch[1]), quote: ecogMatch[0] };
+  const spannedBy = (pattern: RegExp) => {
+    const m = pattern.exec(note);
+    const value = clean(m?.[1]);
+    return m === null || value === null ? null : { value, quote: m[0] };
+  };
+  const value = { diagnosis, stage, biomarkers, ecog, priorTherapy: spannedBy(/prior (?:therapy|treatment|lines?)\s*:?\s*([^\n.]+)/i), plan: spannedBy(/\bplan\s*:?\s*([^\n.]+)/i) };
   return { ...value, summary: justificationSummary(value) };
 }
 
@@ -48,14 +82,24 @@ export function documentationCompleteness(j: Omit<ClinicalJustification, "summar
   return { completeness: Math.round(((JUSTIFICATION_FIELDS.length - missing.length) / JUSTIFICATION_FIELDS.length) * 100) / 100, missing };
 }
 
-/** The justification as one paragraph (278 MSG and PAS supportingInfo). */
+/** The justification as one paragraph, from its fields (the offline provider's summary). */
 export function justificationSummary(j: Omit<ClinicalJustification, "summary">): string {
   const parts = [
-    j.diagnosis === null ? "Diagnosis per attached records." : `Diagnosis: ${j.diagnosis}${j.stage === null ? "" : `, stage ${j.stage}`}.`,
-    j.biomarkers.length === 0 ? "" : `Biomarkers: ${j.biomarkers.join(" ")}`,
-    j.ecog === null ? "" : `ECOG ${j.ecog}.`,
-    j.priorTherapy === null ? "" : `Prior therapy: ${j.priorTherapy}.`,
-    j.plan === null ? "" : `Plan: ${j.plan}.`,
+    j.diagnosis === null ? "Diagnosis per attached records." : `Diagnosis: ${j.diagnosis.value}${j.stage === null ? "" : `, stage ${j.stage.value}`}.`,
+    j.biomarkers.length === 0 ? "" : `Biomarkers: ${j.biomarkers.map((b) => b.value).join(" ")}`,
+    j.ecog === null ? "" : `ECOG ${j.ecog.value}.`,
+    j.priorTherapy === null ? "" : `Prior therapy: ${j.priorTherapy.value}.`,
+    j.plan === null ? "" : `Plan: ${j.plan.value}.`,
   ];
   return parts.filter((p) => p !== "").join(" ").replace(/\.\./g, ".");
+}
+
+/** The justification with only the fields the verifier supported; the summary is `summary`. */
+export function keepVerified(j: ClinicalJustification, supported: Set<string>, summary: string): ClinicalJustification {
+  const keep = <T>(field: string, v: T | null): T | null => (supported.has(field) ? v : null);
+  return {
+    diagnosis: keep("diagnosis", j.diagnosis), stage: keep("stage", j.stage), ecog: keep("ecog", j.ecog),
+    biomarkers: j.biomarkers.filter((_b, i) => supported.has(`biomarkers[${i}]`)),
+    priorTherapy: keep("priorTherapy", j.priorTherapy), plan: keep("plan", j.plan), summary,
+  };
 }

@@ -1,16 +1,20 @@
 /**
  * The prior-auth agent's proposals, built from its checks. Deterministic findings carry high
  * confidence and no model; a request whose justification the model read carries the model's
- * provider (offline drafts are capped by the platform, so they reach people).
+ * provider (offline drafts are capped by the platform, so they reach people) and the verifier's
+ * result: its confidence is the verification's (0.93 only when everything the model read is
+ * verified and the diagnosis is within the payer's rule), and a failed verification names each
+ * failed field in the rationale and holds the request for a person.
  */
-import type { Evidence, ProposedAction } from "../../src/orchestration/decision.js";
+import type { Evidence, ModelOutputCheck, ProposedAction } from "../../src/orchestration/decision.js";
+import { describeFailures, type ExtractionVerification } from "../../tools/verification/verify-extraction.js";
 import type { VisitChart } from "../shared/chart.js";
 import { dueBefore } from "../shared/due-by.js";
 import type { ExceptionReason } from "../shared/pre-service-checks.js";
 import type { AuthExceptionPayload } from "./actions/auth-exception.js";
 import type { AuthVerifiedPayload } from "./actions/auth-verified.js";
 import type { SubmitAuthRequestPayload } from "./actions/submit-auth-request.js";
-import type { ClinicalJustification } from "./note-extraction.js";
+import { justificationToSend } from "./justification-to-send.js";
 import type { DraftedRequest, DrugAuthCheck, PriorAuthStateValue } from "./state.js";
 import { actionKey } from "./work-item.js";
 
@@ -79,25 +83,44 @@ function submitProposal(
 ): ProposedAction {
   const chart = state.chart as VisitChart;
   const source = state.justificationSource ?? null;
-  const justification: ClinicalJustification = state.justification ?? {
-    diagnosis: null, stage: null, biomarkers: [], ecog: null, priorTherapy: null, plan: null, summary: drafted.request.messages.join(" ") || "See attached records",
+  const verification = state.verification ?? null;
+  const justification = justificationToSend(state, drafted.justification) ?? {
+    diagnosis: null, stage: null, biomarkers: [], ecog: null, priorTherapy: null, plan: null, summary: drafted.justification || "See attached records",
   };
   const payload: SubmitAuthRequestPayload = {
     appointmentId: chart.appointment.appointmentId, patientId: chart.patient.id, payerId: drafted.request.payer.id ?? "", memberId: drafted.request.subscriber.memberId ?? "",
     hcpcs: d.hcpcs, drug: d.drug, dateOfService: chart.appointment.dateOfService, doseUnits: d.units ?? 0, kind: drafted.kind,
     requestedAt: drafted.requestedAt, request: { ...drafted.request, trace: drafted.request.trace ?? "" }, pasBundle: drafted.pasBundle, justification,
   };
-  const complete = (d.likelihood?.score ?? 0) >= 0.7;
-  const confidence = state.justification == null ? 0.5 : complete && d.diagnosisMatchesRule === true ? 0.93 : 0.8;
+  // Confidence comes from verification, not from how many fields are filled in; a diagnosis outside the payer's rule stays below the threshold.
+  const confidence = verification === null ? 0.5 : Math.min(verification.confidence, d.diagnosisMatchesRule === true ? 1 : 0.8);
+  const failed = verification !== null && !verification.verified;
+  const why = failed
+    ? `Model output failed verification: ${describeFailures(verification)}. The 278 carries the chart's facts instead of the model's text; complete the justification before sending`
+    : "";
   const sourceEvidence: Evidence[] = [
     { kind: "x12-segment", ref: `278 TRN*1*${drafted.request.trace ?? ""}`, note: `${drafted.units} units ${drafted.request.services[0]?.from ?? ""} to ${drafted.request.services[0]?.to ?? ""}` },
     ...(source?.noteId == null ? [] : [{ kind: "document" as const, ref: `DocumentReference/${source.noteId}`, note: "Progress note the justification was read from" }]),
     ...(source === null ? [] : [{ kind: "model-call" as const, ref: source.promptRef, note: `${source.provider} extraction${source.ok ? "" : " failed"}` }]),
+    ...(verification === null ? [] : [{ kind: "tool-result" as const, ref: "verification.clinical-justification", note: verificationNote(verification) }]),
   ];
+  const modelProvider = source === null || source.noteId === null ? "none" : source.provider;
   return {
     ...base, actionType: "submit-auth-request", idempotencyKey: actionKey(chart.appointment.appointmentId, d.hcpcs, "submit"), payload,
     summary: `Request ${drafted.kind === "initial" ? "authorization" : "reauthorization"} for ${d.drug} (${d.hcpcs}): ${drafted.units} units from ${drafted.request.services[0]?.from ?? "?"} (likelihood ${d.likelihood?.score ?? "?"})`,
-    confidence, rationale, evidence: [...evidence, ...sourceEvidence],
-    modelProvider: source === null || source.noteId === null ? "none" : source.provider,
+    confidence, rationale: [why, rationale].filter((x) => x !== "").join(". "), evidence: [...evidence, ...sourceEvidence],
+    modelProvider, verification: modelProvider === "none" ? null : modelOutputCheck(verification),
   };
+}
+
+/** One line for the evidence list: how many fields were verified. */
+function verificationNote(v: ExtractionVerification): string {
+  const ok = v.verdicts.filter((x) => x.verdict === "supported").length;
+  return `${ok} of ${v.verdicts.length} fields verified against the note and the chart${v.verified ? "" : `; failed: ${v.verdicts.filter((x) => x.verdict !== "supported").map((x) => x.field).join(", ")}`}`;
+}
+
+/** The verifier's result as the platform's gate reads it. */
+function modelOutputCheck(v: ExtractionVerification | null): ModelOutputCheck {
+  if (v === null) return { verified: false, failures: [{ field: "justification", verdict: "unsupported", why: "the model's output was not verified" }] };
+  return { verified: v.verified, failures: v.verdicts.flatMap((x) => (x.verdict === "supported" ? [] : [{ field: x.field, verdict: x.verdict, why: x.why }])) };
 }

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { ProposedAction } from "../../src/orchestration/decision.js";
 import { AuthRequest278 } from "../../tools/edi/readers/request-278.js";
+import { ExtractionVerification } from "../../tools/verification/verify-extraction.js";
 import { batchStateSchema, type VisitStep } from "../shared/appointment-work-item.js";
 import { VisitChart } from "../shared/chart.js";
 import { ExceptionReason } from "../shared/pre-service-checks.js";
@@ -79,6 +80,8 @@ export const DraftedRequest = z.object({
   units: z.number().int(),
   /** When it was drafted (ISO); stamps the 278. */
   requestedAt: z.string(),
+  /** The justification text the 278 MSG and the PAS bundle carry (verified model text, or the tools' facts). */
+  justification: z.string().default(""),
 });
 export type DraftedRequest = z.infer<typeof DraftedRequest>;
 
@@ -93,8 +96,10 @@ export const PriorAuthVisit = z.object({
   followUps: z.array(FollowUp).default(() => []),
   /** One check per scheduled drug. */
   drugs: z.array(DrugAuthCheck).default(() => []),
-  /** The clinical justification read from the latest note, when a drug needs an authorization. */
+  /** The clinical justification read from the latest note, when a drug needs an authorization (as the model gave it). */
   justification: ClinicalJustification.nullish(),
+  /** The verifier's verdicts on it (or on a failed model call); only verified text reaches a payer. */
+  verification: ExtractionVerification.nullish(),
   /** The note it was read from and which model provider read it. */
   justificationSource: z.object({ noteId: z.string().nullable(), provider: z.enum(["openai", "offline"]), ok: z.boolean(), promptRef: z.string() }).nullish(),
   /** 278 requests (and PAS bundles) drafted for drugs lacking a valid authorization. */

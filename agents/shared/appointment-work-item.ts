@@ -65,30 +65,42 @@ export function batchStateSchema<T extends z.ZodType>(visit: T) {
 
 
 /**
- * Runs a one-visit step over every visit of the batch that has not failed. A visit whose step
- * fails on bad input or an unreachable system (an AppError) is set aside with its error, in the
- * audit log, and the rest go on; a run of one appointment fails instead, as it always has. Any
- * other error (a bug) fails the run. Also hands the visits' proposals to the platform.
+ * Runs a one-visit step over every visit of the batch that has not failed — one visit at a time,
+ * or up to `concurrency` at once (a step that waits on a model) with the visits kept in order. A
+ * visit whose step fails on bad input or an unreachable system (an AppError) is set aside with
+ * its error, in the audit log, and the rest go on; a run of one appointment fails instead, as it
+ * always has. Any other error (a bug) fails the run, once every started step has settled. Also
+ * hands the visits' proposals to the platform.
  */
-export function forEachVisit<V extends VisitBase>(agent: string, node: string, services: PlatformServices, step: (visit: VisitStep<V>) => Promise<Partial<V>>) {
+export function forEachVisit<V extends VisitBase>(
+  agent: string, node: string, services: PlatformServices, step: (visit: VisitStep<V>) => Promise<Partial<V>>, options: { concurrency?: number } = {},
+) {
   return async (state: BatchState<V>) => {
     const { sweepId } = parseAppointmentWorkItem(state.workItem);
-    const visits: V[] = [];
-    for (const visit of state.visits) {
-      if (visit.error != null) {
-        visits.push(visit);
-        continue;
-      }
+    const visits: V[] = [...state.visits];
+    const failures: { index: number; error: unknown }[] = [];
+    const runOne = async (index: number) => {
+      const visit = state.visits[index] as V;
+      if (visit.error != null) return;
       const view: VisitStep<V> = { ...visit, runId: state.runId, workItem: { id: visit.appointmentId, sweepId } };
       try {
-        visits.push({ ...visit, ...(await step(view)) });
+        visits[index] = { ...visit, ...(await step(view)) };
       } catch (error) {
-        if (!(error instanceof AppError) || state.visits.length === 1) throw error;
+        if (!(error instanceof AppError) || state.visits.length === 1) {
+          failures.push({ index, error });
+          return;
+        }
         const message = `${error.code}: ${error.message}`;
         await services.audit.record(appointmentStep(agent, view, node), "subject.failed", { error: message });
-        visits.push({ ...visit, error: message });
+        visits[index] = { ...visit, error: message };
       }
-    }
+    };
+    let next = 0;
+    const worker = async () => {
+      while (next < state.visits.length && failures.length === 0) await runOne(next++);
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 1, state.visits.length)) }, worker));
+    if (failures.length > 0) throw failures.sort((a, b) => a.index - b.index)[0]?.error;
     return batchUpdate(visits);
   };
 }

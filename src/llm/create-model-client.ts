@@ -6,8 +6,11 @@ import { OpenAiModel } from "./openai-provider.js";
 import type { ModelClient } from "./types.js";
 
 export function createModelClient(llm: Config["llm"], sleep?: (ms: number) => Promise<void>): ModelClient {
-  if (llm.provider === "offline") return new OfflineModel(llm.offlineConfidenceCap);
-  return new OpenAiModel({ apiKey: llm.apiKey ?? "not-needed-for-local-servers", baseUrl: llm.baseUrl, model: llm.model, structuredMethod: llm.structuredMethod, timeoutMs: llm.timeoutMs, maxRetries: llm.maxRetries, sleep });
+  if (llm.provider === "offline") return new OfflineModel(llm.offlineConfidenceCap, llm.concurrency);
+  return new OpenAiModel({
+    apiKey: llm.apiKey ?? "not-needed-for-local-servers", baseUrl: llm.baseUrl, model: llm.model, structuredMethod: llm.structuredMethod,
+    timeoutMs: llm.timeoutMs, maxRetries: llm.maxRetries, concurrency: llm.concurrency, sleep,
+  });
 }
 
 export function createEmbedder(llm: Config["llm"]): Embedder {

@@ -10,7 +10,9 @@ export class OfflineModel implements ModelClient {
   readonly provider = "offline" as const;
   readonly model = "offline-deterministic";
 
-  constructor(readonly confidenceCap: number = 0.6) {}
+  readonly callBudgetMs = null;
+
+  constructor(readonly confidenceCap: number = 0.6, readonly concurrency: number = 4) {}
 
   private record(prompt: RenderedPrompt, started: number, outcome: ModelCallRecord["outcome"]): ModelCallRecord {
     return { provider: "offline", model: this.model, promptId: prompt.id, promptVersion: prompt.version, promptHash: prompt.hash, inputTokens: 0, outputTokens: 0, latencyMs: Math.round(performance.now() - started), attempts: 1, repaired: false, outcome };

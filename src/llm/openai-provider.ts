@@ -2,15 +2,20 @@
  * The OpenAI provider: `ChatOpenAI` against OpenAI or any OpenAI-compatible server (vLLM,
  * Ollama, llama.cpp, Azure) through a base URL. Our own retry loop (so it is recorded and
  * testable): 429, 5xx and timeouts are retried with exponential backoff and jitter, honouring
- * Retry-After. Structured output is requested per the configured method and validated with zod;
- * invalid output gets one repair attempt, then the call fails as `invalid_output` and the caller
+ * Retry-After, at most `maxRetries` times. At most `concurrency` requests are in flight at once
+ * (a slot is held per attempt, not during backoff); a call never outlives its deadline (an
+ * attempt is cut short at it, a wait that would pass it is not started); and a call of a batch
+ * whose model stopped answering fails at once (`CallBatch`).
+ * Structured output is requested per the configured method and validated with zod; invalid
+ * output gets one repair attempt, then the call fails as `invalid_output` and the caller
  * escalates to a person.
  */
 import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
 import { ChatOpenAI } from "@langchain/openai";
 import { z } from "zod";
+import { CallLimit, DeadlineExceeded, remainingMs, type CallBatch } from "./call-limit.js";
 import type { RenderedPrompt } from "./prompts.js";
-import type { DraftRequest, ModelCallRecord, ModelClient, ModelFailure, ModelResult, ModelTool, StructuredRequest, ToolCall } from "./types.js";
+import type { BatchedCall, DraftRequest, ModelCallRecord, ModelClient, ModelFailure, ModelResult, ModelTool, StructuredRequest, ToolCall } from "./types.js";
 
 /** Settings of the OpenAI provider. */
 export interface OpenAiSettings {
@@ -20,6 +25,8 @@ export interface OpenAiSettings {
   structuredMethod: "jsonSchema" | "functionCalling" | "jsonMode";
   timeoutMs: number;
   maxRetries: number;
+  /** Most requests in flight at once (default 4). */
+  concurrency?: number;
   /** Injectable for tests. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -44,40 +51,77 @@ const retryAfterMs = (e: unknown): number | null => {
   return Number.isFinite(n) && n >= 0 && value !== undefined && value !== null ? n * 1000 : null;
 };
 
+/** Backoff before retry `n` (1-based): exponential from 500 ms, at most 8 s, plus up to 250 ms of jitter. */
+const backoffMs = (n: number): number => Math.min(500 * 2 ** (n - 1), 8_000) + Math.floor(Math.random() * 250);
+
 export class OpenAiModel implements ModelClient {
   readonly provider = "openai" as const;
   readonly confidenceCap = null;
+  readonly concurrency: number;
+  /** timeout × (1 + retries) plus the longest backoff between them. */
+  readonly callBudgetMs: number;
   private readonly chat: ChatOpenAI;
+  private readonly limit: CallLimit;
 
   constructor(private readonly settings: OpenAiSettings) {
     this.chat = new ChatOpenAI({
       model: settings.model, apiKey: settings.apiKey, timeout: settings.timeoutMs, maxRetries: 0, temperature: 0, useResponsesApi: false,
       configuration: settings.baseUrl === undefined ? undefined : { baseURL: settings.baseUrl },
     });
+    this.concurrency = settings.concurrency ?? 4;
+    this.limit = new CallLimit(this.concurrency);
+    let backoff = 0;
+    for (let n = 1; n <= settings.maxRetries; n += 1) backoff += Math.min(500 * 2 ** (n - 1), 8_000) + 250;
+    this.callBudgetMs = settings.timeoutMs * (1 + settings.maxRetries) + backoff;
   }
 
   get model(): string {
     return this.settings.model;
   }
 
-  /** Calls the model with retries on 429/5xx/timeouts. */
-  private async invoke(messages: BaseMessage[], options: Record<string, unknown>, tally: Attempted<unknown>): Promise<AIMessage> {
+  /** Calls the model with bounded retries on 429/5xx/timeouts, within the bound on requests in flight and the deadline. */
+  private async invoke(messages: BaseMessage[], options: Record<string, unknown>, tally: Attempted<unknown>, deadlineAt: number, batch?: CallBatch): Promise<AIMessage> {
     const sleep = this.settings.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+    let timedOut = 0;
     for (;;) {
+      if (batch?.unresponsive != null) throw new DeadlineExceeded(`not sent: ${batch.unresponsive}`);
+      if (remainingMs(deadlineAt) <= 0) throw this.giveUp(new DeadlineExceeded("the call's deadline passed before the model answered"), timedOut, tally, batch);
+      const release = await this.limit.acquire(deadlineAt).catch((e: unknown) => { throw this.giveUp(e, timedOut, tally, batch); });
+      if (batch?.unresponsive != null) {
+        release();
+        throw new DeadlineExceeded(`not sent: ${batch.unresponsive}`);
+      }
       tally.attempts += 1;
       try {
-        const res = await this.chat.invoke(messages, options);
+        const left = remainingMs(deadlineAt);
+        // An attempt that would outlive the deadline is cut short at it.
+        const signal = left < this.settings.timeoutMs ? AbortSignal.timeout(Math.max(1, Math.floor(left))) : undefined;
+        const res = await this.chat.invoke(messages, signal === undefined ? options : { ...options, signal });
         tally.inputTokens += res.usage_metadata?.input_tokens ?? 0;
         tally.outputTokens += res.usage_metadata?.output_tokens ?? 0;
         return res;
       } catch (error) {
+        if (isTimeout(error)) timedOut += 1;
         const status = statusOf(error);
         const retryable = status === 429 || (status !== undefined && status >= 500) || isTimeout(error);
-        if (!retryable || tally.attempts > this.settings.maxRetries) throw error;
-        const backoff = Math.min(500 * 2 ** (tally.attempts - 1), 8_000) + Math.floor(Math.random() * 250);
-        await sleep(retryAfterMs(error) ?? backoff);
+        if (!retryable || tally.attempts > this.settings.maxRetries) throw this.giveUp(error, timedOut, tally, batch);
+        const wait = retryAfterMs(error) ?? backoffMs(tally.attempts);
+        // A wait that would pass the deadline is not worth starting: the last error stands.
+        if (wait >= remainingMs(deadlineAt)) throw this.giveUp(error, timedOut, tally, batch);
+        release();
+        await sleep(wait);
+      } finally {
+        release();
       }
     }
+  }
+
+  /** A call that gets no answer on any attempt trips its batch's breaker. */
+  private giveUp(error: unknown, timedOut: number, tally: Attempted<unknown>, batch?: CallBatch): unknown {
+    if (batch !== undefined && isTimeout(error) && tally.attempts > 0 && timedOut === tally.attempts) {
+      batch.unresponsive ??= `the model answered no attempt of an earlier call of this batch (${tally.attempts} attempt${tally.attempts === 1 ? "" : "s"})`;
+    }
+    return error;
   }
 
   private record(prompt: RenderedPrompt, started: number, t: Attempted<unknown>, repaired: boolean, outcome: ModelCallRecord["outcome"]): ModelCallRecord {
@@ -95,6 +139,8 @@ export class OpenAiModel implements ModelClient {
 
   async structured<T>(req: StructuredRequest<T>): Promise<ModelResult<T>> {
     const started = performance.now();
+    // The repair round shares the call's deadline.
+    const deadlineAt = started + this.callBudgetMs;
     const tally: Attempted<unknown> = { attempts: 0, inputTokens: 0, outputTokens: 0 };
     const jsonSchema = z.toJSONSchema(req.schema) as Record<string, unknown>;
     const options: Record<string, unknown> =
@@ -107,7 +153,7 @@ export class OpenAiModel implements ModelClient {
     for (let round = 0; round < 2; round += 1) {
       let raw: string;
       try {
-        const res = await this.invoke(messages, options, tally);
+        const res = await this.invoke(messages, options, tally, deadlineAt, req.batch);
         raw = this.settings.structuredMethod === "functionCalling" ? JSON.stringify(res.tool_calls?.[0]?.args ?? null) : String(res.content);
       } catch (error) {
         // LangChain parses json_schema answers itself; malformed JSON surfaces as a SyntaxError.
@@ -129,7 +175,7 @@ export class OpenAiModel implements ModelClient {
     const started = performance.now();
     const tally: Attempted<unknown> = { attempts: 0, inputTokens: 0, outputTokens: 0 };
     try {
-      const res = await this.invoke(this.messages(req.prompt), {}, tally);
+      const res = await this.invoke(this.messages(req.prompt), {}, tally, performance.now() + this.callBudgetMs, req.batch);
       const text = String(res.content).trim();
       if (text === "") return { ok: false, error: { kind: "invalid_output", message: "empty draft" }, call: this.record(req.prompt, started, tally, false, "invalid_output") };
       return { ok: true, value: text, call: this.record(req.prompt, started, tally, false, "ok") };
@@ -138,13 +184,13 @@ export class OpenAiModel implements ModelClient {
     }
   }
 
-  async toolTurn(req: { prompt: RenderedPrompt; tools: ModelTool<unknown>[]; offline: () => ToolCall[] }): Promise<ModelResult<ToolCall[]>> {
+  async toolTurn(req: { prompt: RenderedPrompt; tools: ModelTool<unknown>[]; offline: () => ToolCall[] } & BatchedCall): Promise<ModelResult<ToolCall[]>> {
     const started = performance.now();
     const tally: Attempted<unknown> = { attempts: 0, inputTokens: 0, outputTokens: 0 };
     const tools = req.tools.map((t) => ({ type: "function", function: { name: t.name, description: t.description, parameters: z.toJSONSchema(t.schema) } }));
     let res: AIMessage;
     try {
-      res = await this.invoke(this.messages(req.prompt), { tools }, tally);
+      res = await this.invoke(this.messages(req.prompt), { tools }, tally, performance.now() + this.callBudgetMs, req.batch);
     } catch (error) {
       return this.fail(req.prompt, started, tally, false, error);
     }

@@ -5,6 +5,7 @@
  * nothing acts on model output that did not validate.
  */
 import type { z } from "zod";
+import type { CallBatch } from "./call-limit.js";
 import type { RenderedPrompt } from "./prompts.js";
 
 /** What the audit log keeps of a model call. */
@@ -31,8 +32,17 @@ export interface ModelFailure {
 /** A call's result: a validated value, or a failure — both with the call record. */
 export type ModelResult<T> = { ok: true; value: T; call: ModelCallRecord } | { ok: false; error: ModelFailure; call: ModelCallRecord };
 
+/**
+ * What a call may share with the other calls of a batch: once one of them timed out on every
+ * attempt, the rest fail at once, so a hanging model costs the batch about one call's budget
+ * (`ModelClient.callBudgetMs`), not one per call.
+ */
+export interface BatchedCall {
+  batch?: CallBatch;
+}
+
 /** A structured-output request. `offline` is the deterministic fallback the offline provider runs. */
-export interface StructuredRequest<T> {
+export interface StructuredRequest<T> extends BatchedCall {
   schema: z.ZodType<T>;
   schemaName: string;
   prompt: RenderedPrompt;
@@ -40,7 +50,7 @@ export interface StructuredRequest<T> {
 }
 
 /** A free-text drafting request (letters, notes). */
-export interface DraftRequest {
+export interface DraftRequest extends BatchedCall {
   prompt: RenderedPrompt;
   offline: () => string;
 }
@@ -65,8 +75,12 @@ export interface ModelClient {
   readonly model: string;
   /** Confidence ceiling for decisions drafted by this provider (offline: the configured cap). */
   readonly confidenceCap: number | null;
+  /** Most requests in flight at once (`LLM_CONCURRENCY`); callers fan a batch out up to it. */
+  readonly concurrency: number;
+  /** Each call's deadline from its start: timeout × (1 + retries) plus backoff; null offline. */
+  readonly callBudgetMs: number | null;
   structured<T>(req: StructuredRequest<T>): Promise<ModelResult<T>>;
   draft(req: DraftRequest): Promise<ModelResult<string>>;
   /** One tool-calling turn; every call's arguments are validated with its tool's schema. */
-  toolTurn(req: { prompt: RenderedPrompt; tools: ModelTool<unknown>[]; offline: () => ToolCall[] }): Promise<ModelResult<ToolCall[]>>;
+  toolTurn(req: { prompt: RenderedPrompt; tools: ModelTool<unknown>[]; offline: () => ToolCall[] } & BatchedCall): Promise<ModelResult<ToolCall[]>>;
 }

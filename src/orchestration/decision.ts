@@ -20,6 +20,20 @@ export const Subject = z.object({
 });
 export type Subject = z.infer<typeof Subject>;
 
+/**
+ * What the verifier found of the model output a decision rests on. The gate never lets a
+ * decision with a model provider act unless this says verified (DESIGN: tools verify → gate).
+ */
+export const ModelOutputCheck = z.object({
+  verified: z.boolean().describe("Every field and the free text of the model's output supported by the source and the tools"),
+  failures: z.array(z.object({
+    field: z.string(),
+    verdict: z.enum(["unsupported", "contradicts"]),
+    why: z.string(),
+  })).describe("Each field that failed, and why (staff read it in the review item)"),
+});
+export type ModelOutputCheck = z.infer<typeof ModelOutputCheck>;
+
 /** An action an agent proposes; it executes only through the gate and the executor. */
 export const ProposedAction = z.object({
   actionType: z.string().describe("One of the agent's declared action types"),
@@ -33,6 +47,7 @@ export const ProposedAction = z.object({
   dueBy: z.string().nullable().describe("ISO time a person must decide by (e.g. before the date of service)"),
   humanOnlyReason: z.string().nullable().describe("Set when a rule reserves this decision for a person"),
   modelProvider: z.enum(["openai", "offline", "none"]).describe("Which model provider contributed, if any"),
+  verification: ModelOutputCheck.nullish().describe("The verifier's result on the model output the decision rests on (required when a model contributed)"),
 });
 export type ProposedAction = z.infer<typeof ProposedAction>;
 

@@ -21,7 +21,7 @@ import { currentPhases, Phase } from "../governance/autonomy.js";
 import { executeAction, executeActions, type ExecutionItem } from "../governance/executor.js";
 import type { ActionTypeDefinition, AgentDefinition, PlatformServices } from "./agent-definition.js";
 import { ActionOutcome, ProposedAction } from "./decision.js";
-import { effectiveConfidence, gateVerdict } from "./gate.js";
+import { effectiveConfidence, gateVerdict, unverifiedModelOutput } from "./gate.js";
 import { humanInterruptFor, ReviewDecision, type PlatformInterrupt } from "./human-review.js";
 
 /** The gate's verdict on one proposal. */
@@ -96,7 +96,7 @@ export function buildPlatformGraph(
       await services.audit.record(step(state.runId, "validate", p), "decision", {
         actionType: p.actionType, idempotencyKey: p.idempotencyKey, summary: p.summary, payload: p.payload,
         confidence: p.confidence, rationale: p.rationale, evidence: p.evidence, modelProvider: p.modelProvider,
-        humanOnlyReason: p.humanOnlyReason,
+        humanOnlyReason: p.humanOnlyReason, verification: p.verification ?? null,
       });
     }
     return {};
@@ -108,9 +108,9 @@ export function buildPlatformGraph(
     for (const p of state.proposals) {
       const def = actionTypes.get(p.actionType);
       const phase = phases.get(p.actionType) ?? "advisory";
-      const confidence = effectiveConfidence(p.confidence, p.modelProvider, options.offlineConfidenceCap);
+      const confidence = effectiveConfidence(p.confidence, p.modelProvider, options.offlineConfidenceCap, p.verification);
       const humanOnly = isHumanOnly(p);
-      const v = gateVerdict({ phase, confidence, threshold: def?.threshold ?? 1, humanOnly });
+      const v = gateVerdict({ phase, confidence, threshold: def?.threshold ?? 1, humanOnly, unverifiedModelOutput: unverifiedModelOutput(p) });
       const reason = humanOnly && p.humanOnlyReason !== null ? `human-only: ${p.humanOnlyReason}` : v.reason;
       await services.audit.record(step(state.runId, "gate", p), "gate.verdict", {
         actionType: p.actionType, idempotencyKey: p.idempotencyKey, phase, confidence, threshold: def?.threshold, verdict: v.verdict, reason,

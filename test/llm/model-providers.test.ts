@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { loadConfig } from "../../src/config.js";
+import { CallBatch } from "../../src/llm/call-limit.js";
 import { createModelClient } from "../../src/llm/create-model-client.js";
 import { OfflineModel } from "../../src/llm/offline-provider.js";
 import { OpenAiModel, type OpenAiSettings } from "../../src/llm/openai-provider.js";
@@ -97,6 +98,76 @@ describe("OpenAI provider against a local server speaking the chat-completions A
   });
 });
 
+describe("OpenAI provider: calls under a bound, each with its timeout, bounded retries and deadline, a batch's sharing a breaker", () => {
+  let server: FakeOpenAiServer;
+  beforeEach(async () => {
+    server = new FakeOpenAiServer();
+    await server.start();
+  });
+  afterEach(async () => server.stop());
+  const real = (over: Partial<OpenAiSettings>) => new OpenAiModel({
+    apiKey: "test-key", baseUrl: server.url, model: "test-model", structuredMethod: "jsonSchema", timeoutMs: 2_000, maxRetries: 1, ...over,
+  });
+  const call = (m: OpenAiModel, batch?: CallBatch) => m.structured({ schema: Justification, schemaName: "justification", prompt, offline, batch });
+
+  it("at most LLM_CONCURRENCY requests are in flight; the rest wait for a slot", async () => {
+    server.respondWith(() => ({ kind: "content", content: JSON.stringify(valid), delayMs: 150 }));
+    const m = real({ concurrency: 2 });
+    const started = performance.now();
+    const results = await Promise.all(Array.from({ length: 6 }, () => call(m)));
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(server.maxInFlight).toBe(2);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(3 * 140);
+  });
+
+  it("a hanging model: a batch's calls run concurrently and, once one got no answer on any attempt, the rest fail unsent — about timeout × (1 + retries) for the batch", async () => {
+    server.respondWith(() => ({ kind: "hang" }));
+    const m = real({ timeoutMs: 200, maxRetries: 1, concurrency: 3 });
+    // 200 ms × 2 attempts, plus at most 750 ms of backoff.
+    expect(m.callBudgetMs).toBe(1_150);
+    const batch = new CallBatch();
+    const started = performance.now();
+    const results = await Promise.all(Array.from({ length: 9 }, () => call(m, batch)));
+    const elapsed = performance.now() - started;
+    expect(results.map((r) => (r.ok ? "ok" : r.error.kind))).toEqual(Array(9).fill("timeout"));
+    expect(elapsed).toBeLessThan(m.callBudgetMs + 400);
+    // No call made more than 1 + retries attempts, and once the first calls got no answer the rest
+    // stopped: fewer requests than every call making every attempt (18).
+    for (const r of results) expect(r.call.attempts).toBeLessThanOrEqual(2);
+    expect(server.requests.length).toBeLessThan(18);
+    expect(batch.unresponsive).toMatch(/answered no attempt/);
+    // A call of the batch made after that is not sent at all.
+    const late = await call(m, batch);
+    expect(late).toMatchObject({ ok: false, error: { kind: "timeout", message: expect.stringMatching(/^not sent: the model answered no attempt of an earlier call of this batch/) }, call: { attempts: 0 } });
+  });
+
+  it("a slow model that answers trips nothing: every call of the batch gets its answer", async () => {
+    server.respondWith(() => ({ kind: "content", content: JSON.stringify(valid), delayMs: 120 }));
+    const m = real({ timeoutMs: 1_000, maxRetries: 0, concurrency: 2 });
+    const batch = new CallBatch();
+    const results = await Promise.all(Array.from({ length: 8 }, () => call(m, batch)));
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(batch.unresponsive).toBeNull();
+  });
+
+  it("each call has its deadline: a 429 whose Retry-After is beyond it fails at once instead of waiting it out", async () => {
+    server.respondWith(() => ({ kind: "status", status: 429, retryAfter: 30 }));
+    const started = performance.now();
+    const r = await call(real({ timeoutMs: 500, maxRetries: 3 }));
+    expect(r).toMatchObject({ ok: false, error: { kind: "upstream" }, call: { attempts: 1 } });
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it("500 on every attempt: 1 + LLM_MAX_RETRIES attempts, then an upstream failure (a failing model trips no breaker: it answers)", async () => {
+    server.respondWith(() => ({ kind: "status", status: 500 }));
+    const batch = new CallBatch();
+    const r = await real({ maxRetries: 2, sleep: async () => undefined }).structured({ schema: Justification, schemaName: "justification", prompt, offline, batch });
+    expect(r).toMatchObject({ ok: false, error: { kind: "upstream" }, call: { attempts: 3 } });
+    expect(server.requests).toHaveLength(3);
+    expect(batch.unresponsive).toBeNull();
+  });
+});
+
 describe("offline provider and provider choice", () => {
   it("runs the deterministic fallback, recorded as offline with zero tokens and a confidence cap", async () => {
     const m = new OfflineModel(0.6);
@@ -106,8 +177,11 @@ describe("offline provider and provider choice", () => {
     expect(await m.structured({ schema: Justification, schemaName: "justification", prompt, offline: () => ({ diagnosis: 1 }) as never })).toMatchObject({ ok: false, error: { kind: "invalid_output" } });
   });
 
-  it("offline is the default without a key; openai with one", () => {
+  it("offline is the default without a key; openai with one; LLM_CONCURRENCY bounds both (default 4)", () => {
     expect(createModelClient(loadConfig({}).llm).provider).toBe("offline");
+    expect(createModelClient(loadConfig({}).llm).concurrency).toBe(4);
+    expect(createModelClient(loadConfig({ OPENAI_API_KEY: "sk-test", LLM_CONCURRENCY: "9" }).llm).concurrency).toBe(9);
+    expect(() => loadConfig({ LLM_CONCURRENCY: "0" })).toThrow(/LLM_CONCURRENCY/);
     expect(createModelClient(loadConfig({ OPENAI_API_KEY: "sk-test" }).llm).provider).toBe("openai");
     expect(() => loadConfig({ LLM_PROVIDER: "openai" })).toThrow(/OPENAI_API_KEY/);
     expect(createModelClient(loadConfig({ LLM_PROVIDER: "openai", OPENAI_BASE_URL: "http://127.0.0.1:11434/v1" }).llm).provider).toBe("openai");

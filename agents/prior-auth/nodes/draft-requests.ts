@@ -1,7 +1,10 @@
 /**
  * draft-requests: scores every drug's approval likelihood, and for each drug that needs a new
  * authorization (missing, expired, units exhausted, reauthorization) drafts the 278 request and
- * the equivalent PAS bundle, carrying the justification read from the note.
+ * the equivalent PAS bundle, carrying the justification read from the note — only when the
+ * verifier supported all of it. Otherwise the request carries the tools' facts (the order's
+ * diagnoses, drug, units and dates) and points to the attached note, for a person to complete:
+ * unverified model text never reaches a payer.
  */
 import { createHash } from "node:crypto";
 import type { PlatformServices } from "../../../src/orchestration/agent-definition.js";
@@ -9,7 +12,8 @@ import type { AuthRequest278 } from "../../../tools/edi/readers/request-278.js";
 import { buildPasRequestBundle } from "../../../tools/payer/pas-bundle.js";
 import type { PreServiceDeps } from "../../shared/pre-service-deps.js";
 import { approvalLikelihood } from "../likelihood.js";
-import { documentationCompleteness, justificationSummary } from "../note-extraction.js";
+import { factsJustification, justificationToSend } from "../justification-to-send.js";
+import { documentationCompleteness, JUSTIFICATION_FIELDS, type ClinicalJustification } from "../note-extraction.js";
 import type { DraftedRequest, PriorAuthStateValue } from "../state.js";
 import { actionKey } from "../work-item.js";
 
@@ -33,17 +37,19 @@ export function draftRequests(services: PlatformServices, deps: PreServiceDeps) 
   return async (state: PriorAuthStateValue) => {
     const chart = state.chart;
     if (chart == null) return {};
-    const documentation = state.justification == null ? null : documentationCompleteness(state.justification);
+    const verified = state.justification != null && state.verification?.verified === true;
+    // Documentation counts only what was verified; a note nothing could be verified from counts as empty.
+    const kept = justificationToSend(state, "");
+    const noteOnFile = state.justificationSource?.noteId != null;
+    const documentation = kept !== null ? documentationCompleteness(kept) : noteOnFile ? { completeness: 0, missing: [...JUSTIFICATION_FIELDS] } : null;
     const drugs = state.drugs.map((d) => ({ ...d, likelihood: approvalLikelihood(d, documentation) }));
     const { patient, coverage, appointment } = chart;
     if (coverage === null || coverage.payerId === null || coverage.memberId === null) return { drugs, requests: [] };
-    const justification = state.justification == null
-      ? "Clinical documentation could not be read from the chart; the progress note is attached for review."
-      : state.justification.summary || justificationSummary(state.justification);
     const created = services.now().toISOString();
     const requests: DraftedRequest[] = [];
     for (const d of drugs) {
       if (d.needsRequest === null) continue;
+      const justification = verified ? (state.justification as ClinicalJustification).summary : factsJustification(chart, d, noteOnFile);
       const trace = traceFor(appointment.appointmentId, d.hcpcs);
       const diagnoses = d.diagnosisCodes.map((c) => c.replace(".", "").toUpperCase());
       const request: AuthRequest278 = {
@@ -67,7 +73,7 @@ export function draftRequests(services: PlatformServices, deps: PreServiceDeps) 
         units: d.needsRequest.units, period: { start: d.needsRequest.from, end: d.needsRequest.to },
         diagnoses: d.diagnosisCodes, justification, certificationType: d.needsRequest.kind === "initial" ? "I" : "R",
       });
-      requests.push({ hcpcs: d.hcpcs, request, pasBundle, kind: d.needsRequest.kind, units: d.needsRequest.units, requestedAt: created });
+      requests.push({ hcpcs: d.hcpcs, request, pasBundle, kind: d.needsRequest.kind, units: d.needsRequest.units, requestedAt: created, justification });
     }
     return { drugs, requests };
   };

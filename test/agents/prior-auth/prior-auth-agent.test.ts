@@ -93,11 +93,11 @@ describe.each(DATABASE_KINDS)("prior-auth agent on %s", (kind) => {
     expect(review).toMatchObject({ actionType: "submit-auth-request", confidence: 0.6, dueBy: "2026-03-04T17:00:00.000Z" });
     const payload = (review!.interrupt as { action_request: { args: Record<string, unknown> } }).action_request.args as {
       request: { trace: string; diagnoses: string[]; services: { quantity: number; from: string; to: string }[]; messages: string[] };
-      pasBundle: { type: string; entry: { resource: { resourceType: string; use?: string } }[] }; justification: { stage: string; ecog: number };
+      pasBundle: { type: string; entry: { resource: { resourceType: string; use?: string } }[] }; justification: { stage: { value: string }; ecog: { value: number } };
     };
     expect(payload.request).toMatchObject({ diagnoses: ["C3490"], services: [{ quantity: 1600, from: "2026-03-06", to: "2027-03-05" }] });
     expect(payload.request.messages.join(" ")).toContain("PD-L1");
-    expect(payload.justification).toMatchObject({ stage: "IV", ecog: 1 });
+    expect(payload.justification).toMatchObject({ stage: { value: "IV", quote: "Stage IV" }, ecog: { value: 1 } });
     expect(payload.pasBundle.type).toBe("collection");
     expect(payload.pasBundle.entry.find((e) => e.resource.resourceType === "Claim")?.resource.use).toBe("preauthorization");
     const audit = await queryAudit(t.db.pool, { runId: started.id, kind: "model.call" });

@@ -16,22 +16,31 @@ const generatedNote = [
 ].join("\n");
 
 describe("clinical justification, offline extraction", () => {
-  it("reads diagnosis, stage, biomarkers, ECOG, prior therapy and plan from a sandbox progress note", () => {
-    const j = extractJustificationOffline(generatedNote, null);
+  const lung = [{ icd10: "C34.11", display: "Malignant neoplasm of upper lobe, right bronchus or lung" }];
+
+  it("reads diagnosis (with the order's code), stage, biomarkers, ECOG, prior therapy and plan, each with its span of the note", () => {
+    const j = extractJustificationOffline(generatedNote, lung);
     expect(j).toMatchObject({
-      diagnosis: "Malignant neoplasm of upper lobe, right bronchus or lung", stage: "IVA",
-      biomarkers: ["PD-L1 tumor proportion score 60%.", "EGFR and ALK negative."], ecog: 1, priorTherapy: "platinum doublet",
-      plan: "carboplatin + pemetrexed + pembrolizumab per NCCN guidelines; labs adequate for treatment",
+      diagnosis: { value: "Malignant neoplasm of upper lobe, right bronchus or lung", icd10: ["C34.11"], quote: "patient with Malignant neoplasm of upper lobe, right bronchus or lung, stage" },
+      stage: { value: "IVA", quote: "stage IVA" },
+      biomarkers: [{ value: "PD-L1 tumor proportion score 60%.", quote: "PD-L1 tumor proportion score 60%." }, { value: "EGFR and ALK negative." }],
+      ecog: { value: 1, quote: "ECOG performance status 1" }, priorTherapy: { value: "platinum doublet", quote: "Prior therapy: platinum doublet" },
+      plan: { value: "carboplatin + pemetrexed + pembrolizumab per NCCN guidelines; labs adequate for treatment" },
     });
+    for (const f of [j.diagnosis, j.stage, j.ecog, j.priorTherapy, j.plan, ...j.biomarkers]) expect(generatedNote).toContain(f!.quote);
     expect(j.summary).toContain("stage IVA");
     expect(documentationCompleteness(j)).toEqual({ completeness: 1, missing: [] });
   });
 
-  it("a terse note: what it has, and what is missing", () => {
-    const j = extractJustificationOffline("PD-L1 TPS 60%. Stage IV NSCLC. Plan pembrolizumab q3w.", "Lung cancer");
-    expect(j).toMatchObject({ diagnosis: "NSCLC", stage: "IV", ecog: null, priorTherapy: null, plan: "pembrolizumab q3w" });
+  it("a terse note: what it has, and what is missing; no diagnosis in the note, none read (the chart's is not the note's)", () => {
+    const j = extractJustificationOffline("PD-L1 TPS 60%. Stage IV NSCLC. Plan pembrolizumab q3w.", [{ icd10: "C34.90", display: null }]);
+    expect(j).toMatchObject({ diagnosis: { value: "NSCLC", icd10: ["C34.90"] }, stage: { value: "IV" }, ecog: null, priorTherapy: null, plan: { value: "pembrolizumab q3w" } });
     expect(documentationCompleteness(j)).toEqual({ completeness: 0.67, missing: ["ecog", "priorTherapy"] });
-    expect(extractJustificationOffline("Seen today.", "Lung cancer").diagnosis).toBe("Lung cancer");
+    expect(extractJustificationOffline("Seen today.", lung).diagnosis).toBeNull();
+  });
+
+  it("a diagnosis of another site gets no code from the order", () => {
+    expect(extractJustificationOffline("Patient with adenocarcinoma of the colon, stage IV.", lung).diagnosis).toMatchObject({ icd10: [] });
   });
 
   it("X12 messages carry no delimiter and at most 264 characters each", () => {
