@@ -1,6 +1,7 @@
 /** Every subcommand of `infusion-rcm`, in the order `--help` lists them. */
 import type { CliCommand } from "../command.js";
 import { codesCommand } from "./codes.js";
+import { eligibilityCommand } from "./eligibility.js";
 import { keysCommand } from "./keys.js";
 import { migrateCommand } from "./migrate.js";
 import { sandboxCommand } from "./sandbox.js";
@@ -8,4 +9,4 @@ import { serveCommand } from "./serve.js";
 import { sweepCommand } from "./sweep.js";
 import { x12Command } from "./x12.js";
 
-export const commands: CliCommand[] = [serveCommand, migrateCommand, keysCommand, sandboxCommand, sweepCommand, x12Command, codesCommand];
+export const commands: CliCommand[] = [serveCommand, migrateCommand, keysCommand, sandboxCommand, sweepCommand, x12Command, eligibilityCommand, codesCommand];
