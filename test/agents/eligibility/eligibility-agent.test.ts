@@ -100,6 +100,19 @@ describe.each(DATABASE_KINDS)("eligibility agent on %s", (kind) => {
     expect(c.estimate?.deductibleApplied).toBe("500.00");
   });
 
+  it("reads the 271 for the clinic's network with the payer (payer configuration): out of network, the in-network coinsurance row does not apply", async () => {
+    const payer = h.deps.payerRules.config.payers.find((p) => p.id === "SBCOM1")!;
+    expect(h.deps.payerRules.networkStatus("SBCOM1")).toBe("in");
+    payer.network = "out";
+    try {
+      const c = await check((await verify("family-a1")).id);
+      expect(c.facts).toMatchObject({ coverageActive: true, deductibleRemaining: "500.00", coinsurancePercent: null });
+    } finally {
+      payer.network = "in";
+    }
+    expect((await check((await verify("family-a1")).id)).facts.coinsurancePercent).toBe("20.00");
+  });
+
   it("flags a pharmacy-benefit drug scheduled as buy-and-bill, and not one supplied white-bag", async () => {
     expect((await check((await verify("pharmacy-a1")).id)).reasons).toEqual(["pharmacy-benefit-buy-and-bill"]);
     const white = await check((await verify("whitebag-a1")).id);
