@@ -7,7 +7,7 @@ import { HEAD, interchange, subscriber, transaction } from "../tools/payer/eligi
 const fixture = (f: string) => path.resolve(import.meta.dirname, "../fixtures/x12", f);
 type Entry = { controlNumber: string; trace: string | null; subject: string | null; status: string; finding: string; reason: string; planBegin: string | null; planEnd: string | null;
   deductibleRemaining: string | null; outOfPocketRemaining: string | null; coinsurancePercent: string | null; rejections: { loop: string; code: string; meaning: string; followUp: { code: string; meaning: string } | null }[];
-  evidence: { segment: string; position: { index: number; offset: number } }[] };
+  evidence: { segment: string; position: { index: number; offset: number; setPosition: number; setOffset: number } }[] };
 const run = async (args: string[], stdin = "") => {
   const res = await runCliCaptured(["eligibility", "interpret", ...args], stdin);
   return { ...res, entries: res.code === 0 ? (JSON.parse(res.stdout) as Entry[]) : [] };
@@ -20,7 +20,7 @@ describe("infusion-rcm eligibility interpret", () => {
     expect(entries).toHaveLength(1);
     expect(Object.keys(entries[0]!).slice(0, 4)).toEqual(["controlNumber", "trace", "subject", "status"]);
     expect(entries[0]).toMatchObject({ controlNumber: "4321", trace: "93175-012547", subject: "dependent", status: "active", planBegin: "2006-01-01", planEnd: null, rejections: [] });
-    expect(entries[0]!.evidence).toEqual(expect.arrayContaining([{ segment: "EB*1**1^33^35^47^86^88^98^AL^MH^UC", position: { index: 26, offset: 721 }, use: "coverage status: active coverage" }]));
+    expect(entries[0]!.evidence).toEqual(expect.arrayContaining([{ segment: "EB*1**1^33^35^47^86^88^98^AL^MH^UC", position: { index: 26, offset: 721, setPosition: 25, setOffset: 721 - readFileSync(fixture("dependent-health-benefit-check.271"), "latin1").indexOf("ST*271") }, use: "coverage status: active coverage" }]));
   });
 
   it("amounts, network and service type: the accumulator sample in and out of network", async () => {

@@ -61,9 +61,9 @@ function decideVisit(state: EligibilityStateValue, now: Date): { reasons: Except
   const evidence: Evidence[] = [{ kind: "fhir-resource", ref: `Appointment/${appointment.appointmentId}`, note: `visit on ${appointment.dateOfService}` }];
   if (coverage !== null) evidence.push({ kind: "fhir-resource", ref: `Coverage/${coverage.id}`, note: `${coverage.payerName ?? coverage.payerId ?? "payer"} member ${coverage.memberId ?? "?"}` });
   if (exchange !== null) evidence.push({ kind: "x12-segment", ref: `270 TRN*1*${exchange.trace}${exchange.responseControl === null ? "" : ` → 271 ST*271*${exchange.responseControl}`}`, note: exchange.failure ?? "271 read" });
-  // The 271 segments the interpretation rests on, each with where it is in the 271 as received.
+  // The 271 segments the interpretation rests on, each where it is in the 271 kept in the trail (ST = segment 1, byte 0).
   for (const e of benefits?.evidence ?? []) {
-    evidence.push({ kind: "x12-segment", ref: `271 ST*271*${exchange?.responseControl ?? "?"} ${e.segment}${e.position === null ? "" : ` at segment ${e.position.index} (byte ${e.position.offset})`}`, note: e.use });
+    evidence.push({ kind: "x12-segment", ref: `271 ST*271*${exchange?.responseControl ?? "?"} ${e.segment}${e.position === null ? "" : ` at segment ${e.position.setPosition} (byte ${e.position.setOffset})`}`, note: e.use });
   }
   const proposals: ProposedAction[] = [];
   const base = { subject, evidence, humanOnlyReason: null, modelProvider: "none" as const };

@@ -89,8 +89,12 @@ describe.each(DATABASE_KINDS)("eligibility agent on %s", (kind) => {
     const reviews = await listReviewItems(t.db.pool, { runId: run.id });
     expect(reviews.map((r) => r.actionType)).toEqual(["eligibility-exception"]);
     const said = JSON.stringify(reviews[0]?.interrupt);
-    expect(said).toContain("Inactive on 2026-03-27: the plan ended 2026-03-26 (DTP*347*D8*20260326 at segment");
-    expect(said).toContain("271 ST*271*0001 DTP*347*D8*20260326 at segment");
+    expect(said).toMatch(/Inactive on 2026-03-27: the plan ended 2026-03-26 \(DTP\*347\*D8\*20260326 at segment \d+ of the 271 \(byte \d+\)\), before the visit/);
+    // The evidence points into the 271 the trail keeps (ST = segment 1, byte 0).
+    const [, position, byte] = /271 ST\*271\*0001 DTP\*347\*D8\*20260326 at segment (\d+) \(byte (\d+)\)/.exec(said) ?? [];
+    const kept = ((await queryAudit(t.db.pool, { runId: run.id })).find((e) => e.kind === "tool.call" && (e.payload as { tool: string }).tool === "clearinghouse.270")!.payload as { output: { x12: string } }).output.x12;
+    expect(kept.slice(Number(byte), Number(byte) + 20)).toBe("DTP*347*D8*20260326~");
+    expect(kept.split("~").map((x) => x.trim())[Number(position) - 1]).toBe("DTP*347*D8*20260326");
   });
 
   it("takes the smaller of individual and family deductible remaining", async () => {
@@ -154,7 +158,7 @@ describe.each(DATABASE_KINDS)("eligibility agent on %s", (kind) => {
     const decision = audit.find((e) => e.kind === "decision" && (e.payload as { actionType: string }).actionType === "file-verification")!.payload as { payload: { inforce: boolean; disposition: string }; evidence: { ref: string; note: string }[]; rationale: string };
     expect(decision.payload).toMatchObject({ inforce: true, disposition: "Verified for 2026-03-06: Commercial PPO active (patient covered as a dependent)" });
     expect(decision.evidence.map((e) => e.ref)).toEqual(expect.arrayContaining([expect.stringMatching(/^271 ST\*271\*\d+ NM1\*03\*1\*PATIENTSPOUSE\*TEST at segment \d+ \(byte \d+\)$/), expect.stringMatching(/EB\*C\*FAM\*30\*\*\*29\*500\.00 at segment \d+/)]));
-    expect(decision.rationale).toMatch(/Active on 2026-03-06: EB\*1\*IND\*30\^1\^78\^50\^98\*\*Commercial PPO \(active coverage\) at segment \d+ \(byte \d+\) for the dependent PATIENTSPOUSE, TEST/);
+    expect(decision.rationale).toMatch(/Active on 2026-03-06: EB\*1\*IND\*30\^1\^78\^50\^98\*\*Commercial PPO \(active coverage\) at segment \d+ of the 271 \(byte \d+\) for the dependent PATIENTSPOUSE, TEST/);
   });
 
   it("a dependent the payer does not have, a payer still investigating, and an answer without a status are each a person's, said as such", async () => {

@@ -22,7 +22,7 @@ const exceptionsFor = (rest: string[], body = [...HEAD, ...subscriber(rest)]) =>
 
 describe("eligibility exceptions: one distinct reason per finding, with what the payer did and did not say", () => {
   it.each([
-    [["EB*6*IND*30"], "coverage-inactive", /^Inactive on 2026-03-06: the payer sent EB\*6\*IND\*30 \(inactive\) at segment \d+/],
+    [["EB*6*IND*30"], "coverage-inactive", /^Inactive on 2026-03-06: the payer sent EB\*6\*IND\*30 \(inactive\) at segment \d+ of the 271 \(byte \d+\)/],
     [["DTP*307*D8*20260302", "EB*1*IND*30"], "coverage-not-verified-for-dos", /^Not verified for 2026-03-06: the payer says active .* for 2026-03-02 .*Re-check/],
     [["EB*5*IND*30"], "coverage-pending-investigation", /active, pending investigation/],
     [["EB*B*IND*98***27*30.00"], "coverage-undetermined", /no coverage status \(EB01 1–8\).*B co-payment/],

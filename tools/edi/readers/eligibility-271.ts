@@ -12,10 +12,16 @@ import type { X12Issue } from "../issues.js";
 import { components, el, repetitions, type Segment } from "../tokenizer.js";
 import { ValueReader } from "../values.js";
 
-/** Where a segment stands in the file it was read from: index among the file's segments (0 = ISA), byte offset, and its text. */
+/**
+ * Where a segment stands: in the file it was read from (index among the file's segments, 0 = ISA;
+ * byte offset) and in its transaction set (position with ST = 1, as a 999's IK3 counts; bytes from
+ * the ST), and its text.
+ */
 export const SegmentAt = z.object({
   index: z.number().int().nonnegative(),
   offset: z.number().int().nonnegative(),
+  setPosition: z.number().int().positive().describe("Segment position in the transaction set, ST = 1"),
+  setOffset: z.number().int().nonnegative().describe("Bytes from the transaction set's ST"),
   text: z.string().describe("The segment as sent, without its terminator"),
 });
 export type SegmentAt = z.infer<typeof SegmentAt>;
@@ -96,9 +102,12 @@ export type Eligibility271 = z.infer<typeof Eligibility271>;
 
 const emptyParty = () => ({ name: null, idQualifier: null, id: null, rejections: [] as Rejection[] });
 
-/** The segment's place and text (elements joined back with the file's separator). */
-export function segmentAt(s: Segment): SegmentAt {
-  return { index: s.index, offset: s.offset, text: s.elements.length === 0 ? s.id : `${s.id}${s.delimiters.element}${s.elements.join(s.delimiters.element)}` };
+/** The segment's place in the file and in its transaction set (whose ST is `st`), and its text (elements joined back with the file's separator). */
+export function segmentAt(s: Segment, st: Segment): SegmentAt {
+  return {
+    index: s.index, offset: s.offset, setPosition: s.index - st.index + 1, setOffset: s.offset - st.offset,
+    text: s.elements.length === 0 ? s.id : `${s.id}${s.delimiters.element}${s.elements.join(s.delimiters.element)}`,
+  };
 }
 
 function percentOf(raw: string): string | null {
@@ -122,7 +131,9 @@ export function read271(tx: Transaction, issues: X12Issue[]): Eligibility271 {
   let subject: EligibilitySubject | null = null;
   let benefit: Benefit | null = null;
   let inLs = false;
-  const rejection = (s: Segment): Rejection => ({ valid: el(s, 1) || null, code: v.required(s, 3, "reject reason code"), followUp: el(s, 4) || null, at: segmentAt(s) });
+  const st = tx.segments[0];
+  const place = (s: Segment) => segmentAt(s, st ?? s);
+  const rejection = (s: Segment): Rejection => ({ valid: el(s, 1) || null, code: v.required(s, 3, "reject reason code"), followUp: el(s, 4) || null, at: place(s) });
   /** The loop an AAA at this point stands in. */
   const aaaLoop = (): AaaLoop => {
     if (level === "20") return named ? "2100A" : "2000A";
@@ -162,13 +173,13 @@ export function read271(tx: Transaction, issues: X12Issue[]): Eligibility271 {
             subject.memberId = el(s, 9);
             subject.idQualifier = party.idQualifier;
           }
-          subject.at = segmentAt(s);
+          subject.at = place(s);
         }
         named = true;
         break;
       }
       case "TRN":
-        subject?.traces.push({ type: el(s, 1), number: el(s, 2), originatorId: el(s, 3) || null, at: segmentAt(s) });
+        subject?.traces.push({ type: el(s, 1), number: el(s, 2), originatorId: el(s, 3) || null, at: place(s) });
         break;
       case "DMG":
         if (subject !== null) {
@@ -192,7 +203,7 @@ export function read271(tx: Transaction, issues: X12Issue[]): Eligibility271 {
       case "DTP": {
         const p = v.period(s, 2, 3);
         if (p === null) break;
-        const entry = { qualifier: el(s, 1), ...p, at: segmentAt(s) };
+        const entry = { qualifier: el(s, 1), ...p, at: place(s) };
         if (benefit !== null) benefit.dates.push(entry);
         else subject?.dates.push(entry);
         break;
@@ -213,7 +224,7 @@ export function read271(tx: Transaction, issues: X12Issue[]): Eligibility271 {
           quantity: v.quantity(s, 10, "benefit quantity"), authorizationRequired: auth === "Y" ? true : auth === "N" ? false : null,
           inNetwork: net === "Y" || net === "N" || net === "W" || net === "U" ? net : null,
           procedure: proc.length === 0 ? null : { qualifier: proc[0] ?? "", code: proc[1] ?? "", modifiers: proc.slice(2, 6).filter((m) => m !== "") },
-          messages: [], dates: [], rejections: [], relatedEntities: [], at: segmentAt(s),
+          messages: [], dates: [], rejections: [], relatedEntities: [], at: place(s),
         };
         subject.benefits.push(benefit);
         if (ACTIVE.has(benefit.code)) subject.coverageActive = true;

@@ -69,8 +69,9 @@ export function decideCoverage(
       return decided("not-verified-for-date", `Not verified for ${dos}: the payer says active (${rowText(first)}) for ${missingText}, which does not include the visit. ${recheck}`, [...rowEvidence(first, "active coverage, for other dates"), ...periodEvidence]);
     }
     const period = window.periods.length === 0 ? "; the payer gave no eligibility date, so the answer is for the date asked" : `; the answer covers ${window.periods.map((d) => `${span(d)} (${dtpText(d)})`).join(" and ")}`;
+    const bounds = [window.begin, window.end].flatMap((d) => (d === null ? [] : dtpEvidence(d, `${DTP_NAMES[d.qualifier] ?? "coverage"} ${d === window.begin ? "begin, on or before the visit" : "end, on or after the visit"}`)));
     return decided("active", `Active on ${dos}: ${rowText(first)} for ${who(subject)}${period}.`,
-      [...rowEvidence(first, `coverage status: ${EB01_NAMES[first.code] ?? first.code}`), ...window.periods.flatMap((d) => dtpEvidence(d, "the dates the answer covers"))]);
+      [...rowEvidence(first, `coverage status: ${EB01_NAMES[first.code] ?? first.code}`), ...window.periods.flatMap((d) => dtpEvidence(d, "the dates the answer covers")), ...bounds]);
   }
   if (pending.length > 0) {
     const first = pending[0] as Benefit;

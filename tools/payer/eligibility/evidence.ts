@@ -2,8 +2,8 @@
 import type { Benefit, DateEntry, EligibilitySubject, SegmentAt } from "../../edi/readers/eligibility-271.js";
 import { EB01_NAMES, type EvidenceSegment } from "./interpretation.js";
 
-/** " at segment 27 (byte 812)" — the file's segment index (0 = ISA) and byte offset; "" for an answer built in memory. */
-export const at = (a: { index: number; offset: number } | undefined) => (a === undefined ? "" : ` at segment ${a.index} (byte ${a.offset})`);
+/** " at segment 14 of the 271 (byte 512)" — position in the transaction set (ST = 1) and bytes from its ST; "" for an answer built in memory. */
+export const at = (a: { setPosition: number; setOffset: number } | undefined) => (a === undefined ? "" : ` at segment ${a.setPosition} of the 271 (byte ${a.setOffset})`);
 
 /** An EB row for a message: its text, what EB01 means, where it is. */
 export const rowText = (b: Benefit) => `${b.at?.text ?? `EB*${b.code}`} (${EB01_NAMES[b.code] ?? b.code})${at(b.at)}`;
@@ -19,5 +19,5 @@ export const who = (s: EligibilitySubject) => `the ${s.level} ${[s.lastName, s.f
 
 /** Evidence for a segment read from a file (none for an answer built in memory). */
 export function evidenceOf(a: SegmentAt | undefined, use: string): EvidenceSegment[] {
-  return a === undefined ? [] : [{ segment: a.text, position: { index: a.index, offset: a.offset }, use }];
+  return a === undefined ? [] : [{ segment: a.text, position: { index: a.index, offset: a.offset, setPosition: a.setPosition, setOffset: a.setOffset }, use }];
 }

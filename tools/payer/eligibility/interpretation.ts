@@ -21,8 +21,12 @@ export type EligibilityFinding = z.infer<typeof EligibilityFinding>;
 export const RejectionLevel = z.enum(["payer", "provider", "subscriber", "dependent", "benefit"]);
 export type RejectionLevel = z.infer<typeof RejectionLevel>;
 
-/** A segment's place in the file: index among the file's segments (0 = ISA) and byte offset. */
-export const SegmentPosition = z.object({ index: z.number().int(), offset: z.number().int() });
+/**
+ * A segment's place: in the file (index among its segments, 0 = ISA, and byte offset — as `x12
+ * validate` counts) and in the 271 transaction set (position with ST = 1, as a 999's IK3 counts,
+ * and bytes from the ST — what the agent's audit trail keeps of each 271).
+ */
+export const SegmentPosition = z.object({ index: z.number().int(), offset: z.number().int(), setPosition: z.number().int(), setOffset: z.number().int() });
 
 /** One segment the interpretation rests on. */
 export const EvidenceSegment = z.object({

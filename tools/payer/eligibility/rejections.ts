@@ -6,6 +6,7 @@
  */
 import type { AaaLoop, Eligibility271, EligibilitySubject, Rejection } from "../../edi/readers/eligibility-271.js";
 import { AAA_FOLLOW_UPS, aaaReason } from "./aaa-reasons.js";
+import { evidenceOf } from "./evidence.js";
 import type { EvidenceSegment, InterpretedRejection, RejectionLevel } from "./interpretation.js";
 
 const LEVEL: Record<AaaLoop, RejectionLevel> = {
@@ -45,7 +46,7 @@ export function rejectionsFor(response: Eligibility271, subject: EligibilitySubj
     const rejection = interpretRejection(r, loop);
     return {
       rejection,
-      evidence: r.at === undefined ? null : { segment: r.at.text, position: { index: r.at.index, offset: r.at.offset }, use: `AAA ${r.code} in ${loop}: ${rejection.meaning}` },
+      evidence: evidenceOf(r.at, `AAA ${r.code} in ${loop}: ${rejection.meaning}`)[0] ?? null,
     };
   });
 }

@@ -63,8 +63,10 @@ describe("deductible and out-of-pocket remaining: which EB rows", () => {
     const r = at(["EB*C*IND*30***29*1200"]);
     const used = r.evidence.find((e) => e.use === "deductible remaining")!;
     expect(used.segment).toBe("EB*C*IND*30***29*1200");
-    expect(r.reason).toContain(`EB*C*IND*30***29*1200 at segment ${used.position!.index} (byte ${used.position!.offset})`);
-    expect(used.position!.index).toBe(13);
+    expect(r.reason).toContain(`EB*C*IND*30***29*1200 at segment ${used.position!.setPosition} of the 271 (byte ${used.position!.setOffset})`);
+    // ISA, GS, then the transaction set: ST is segment 1 of the 271 (file index 2), this EB segment 12 (file index 13).
+    expect(used.position).toMatchObject({ index: 13, setPosition: 12 });
+    expect(used.position!.offset - used.position!.setOffset).toBe(r.evidence[0]!.position!.offset - r.evidence[0]!.position!.setOffset);
   });
 });
 
@@ -81,7 +83,7 @@ describe("row order does not change the answer (property)", () => {
     const r = interpret([...HEAD, ...subscriber(["DTP*346*D8*20260101", ...order])], { network });
     return {
       status: r.status, finding: r.finding, plan: r.planName, deductible: [r.deductibleRemaining, r.deductibleBasis], oop: [r.outOfPocketRemaining, r.outOfPocketBasis],
-      coinsurance: r.coinsurancePercent, segments: r.evidence.map((e) => `${e.use}: ${e.segment}`).sort(), reason: r.reason.replace(/ at segment \d+ \(byte \d+\)/g, ""),
+      coinsurance: r.coinsurancePercent, segments: r.evidence.map((e) => `${e.use}: ${e.segment}`).sort(), reason: r.reason.replace(/ at segment \d+ of the 271 \(byte \d+\)/g, ""),
     };
   };
 

@@ -14,7 +14,7 @@ describe("coverage status (EB01) on the date of service", () => {
   it("EB01 5 (active, pending investigation) needs a person: undetermined, never active", () => {
     const r = at("EB*5*IND*30");
     expect(r).toMatchObject({ status: "undetermined", finding: "pending-investigation" });
-    expect(r.reason).toMatch(/EB\*5\*IND\*30 \(active, pending investigation\) at segment \d+ \(byte \d+\).*Ask the payer/);
+    expect(r.reason).toMatch(/EB\*5\*IND\*30 \(active, pending investigation\) at segment \d+ of the 271 \(byte \d+\).*Ask the payer/);
   });
 
   it.each(["6", "7", "8"])("EB01 %s is inactive", (code) => {
@@ -47,7 +47,7 @@ describe("coverage status (EB01) on the date of service", () => {
   it("the row order does not change the row the message names (the most specific service type)", () => {
     const a = at("EB*1*IND*30**GOLD", "EB*1*IND*78**GOLD");
     const b = at("EB*1*IND*78**GOLD", "EB*1*IND*30**GOLD");
-    expect(a.reason.replace(/ at segment \d+ \(byte \d+\)/g, "")).toBe(b.reason.replace(/ at segment \d+ \(byte \d+\)/g, ""));
+    expect(a.reason.replace(/ at segment \d+ of the 271 \(byte \d+\)/g, "")).toBe(b.reason.replace(/ at segment \d+ of the 271 \(byte \d+\)/g, ""));
     expect(a.reason).toContain("EB*1*IND*78**GOLD");
   });
 });
@@ -56,7 +56,7 @@ describe("dates (DTP) and the date of service 2026-03-06", () => {
   it("346 plan begin after the visit: inactive on that date", () => {
     const r = at("DTP*346*D8*20260401", active);
     expect(r).toMatchObject({ status: "inactive", finding: "inactive-on-date", planBegin: "2026-04-01" });
-    expect(r.reason).toMatch(/plan begins 2026-04-01 \(DTP\*346\*D8\*20260401 at segment \d+/);
+    expect(r.reason).toMatch(/plan begins 2026-04-01 \(DTP\*346\*D8\*20260401 at segment \d+ of the 271/);
   });
 
   it("347 plan end before the visit: inactive on that date; on the visit day it is still active", () => {
