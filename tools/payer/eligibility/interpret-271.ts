@@ -68,13 +68,11 @@ export function interpretSubject(
   const coins = coinsurance(subject.benefits, ctx);
   evidence.push(...decision.evidence);
   const amounts: string[] = [];
-  if (deductible !== null) {
-    evidence.push(...evidenceOf(deductible.row.at, `deductible ${deductible.basis === "remaining" ? "remaining" : "for the calendar year (the payer sent no remaining amount)"}`));
-    amounts.push(`deductible ${deductible.basis === "remaining" ? "remaining" : "for the calendar year (no remaining amount sent)"} ${deductible.amount} (${deductible.row.at?.text ?? "EB*C"}${at(deductible.row.at)})`);
-  }
-  if (oop !== null) {
-    evidence.push(...evidenceOf(oop.row.at, `out-of-pocket ${oop.basis === "remaining" ? "remaining" : "for the calendar year (the payer sent no remaining amount)"}`));
-    amounts.push(`out-of-pocket ${oop.basis === "remaining" ? "remaining" : "for the calendar year (no remaining amount sent)"} ${oop.amount} (${oop.row.at?.text ?? "EB*G"}${at(oop.row.at)})`);
+  for (const [what, pick] of [["deductible", deductible], ["out-of-pocket", oop]] as const) {
+    if (pick === null) continue;
+    const basis = pick.basis === "remaining" ? "remaining" : "for the calendar year (the payer sent no remaining amount)";
+    evidence.push(...evidenceOf(pick.row.at, `${what} ${basis}`));
+    amounts.push(`${what} ${basis} ${pick.amount} (${pick.row.at?.text ?? `EB*${pick.row.code}`}${at(pick.row.at)})`);
   }
   if (coins !== null) evidence.push(...evidenceOf(coins.row.at, "coinsurance"));
   const benefitRejections = rejections.filter((r) => r.level === "benefit");

@@ -28,7 +28,7 @@ describe("deductible and out-of-pocket remaining: which EB rows", () => {
   it("time period: only a calendar-year row (23) is used when no remaining row exists, and the answer says so", () => {
     const r = at(["EB*C*IND*30***23*1500.00"]);
     expect(r).toMatchObject({ deductibleRemaining: "1500.00", deductibleBasis: "calendar-year" });
-    expect(r.reason).toContain("deductible for the calendar year (no remaining amount sent) 1500.00");
+    expect(r.reason).toContain("deductible for the calendar year (the payer sent no remaining amount) 1500.00");
     expect(r.evidence.find((e) => e.segment === "EB*C*IND*30***23*1500.00")?.use).toContain("no remaining amount");
   });
 
