@@ -48,6 +48,7 @@ export async function openEvalWorld(scenarios: Scenario[], authorizations: Payer
     ...generated,
     bundle: { ...generated.bundle, entry: [...generated.bundle.entry, ...hand.bundle.entry] },
     members: [...generated.members, ...hand.members],
+    dependents: [...(generated.dependents ?? []), ...(hand.dependents ?? [])],
     authorizations: [...generated.authorizations, ...hand.authorizations],
   }, { id: "evaluation", meta: { seed: generated.seed } });
   const clock = new SandboxClock(new Date(`${EVAL_AS_OF}T06:00:00Z`));

@@ -1,28 +1,42 @@
 /**
- * The eligibility exceptions of a visit, from the chart and the 271's facts — pure, so every
- * rule is testable without a payer: no coverage on file, no answer from the payer, an AAA
- * rejection, coverage inactive on the date of service, a pharmacy-benefit drug scheduled as
- * buy-and-bill, a benefit the 271 leaves ambiguous.
+ * The eligibility exceptions of a visit, from the chart and the 271's interpretation — pure, so
+ * every rule is testable without a payer: no coverage on file, no answer from the payer, the
+ * request rejected at a level (payer, provider, subscriber, dependent), coverage inactive on the
+ * date of service, an answer that does not cover that date (re-check), active pending
+ * investigation, no coverage status at all (undetermined), a benefit inquiry rejected, a
+ * pharmacy-benefit drug scheduled as buy-and-bill, a benefit the 271 leaves ambiguous. Each
+ * attention field says what the payer did and did not say (the interpretation's message).
  */
 import type { z } from "zod";
+import { describeRejection } from "../../tools/payer/eligibility/rejections.js";
 import type { VisitChart } from "../shared/chart.js";
 import type { ExceptionReason } from "../shared/pre-service-checks.js";
 import type { AttentionField } from "./actions.js";
 import type { BenefitFactsState, PayerExchange } from "./state.js";
 
 type Field = z.infer<typeof AttentionField>;
+type Facts = z.infer<typeof BenefitFactsState>;
 
-/** AAA reject reasons staff see most (X12 271). */
-const AAA_MEANING: Record<string, string> = {
-  "15": "required application data missing", "42": "payer unable to respond now", "43": "invalid or missing provider identification",
-  "58": "invalid or missing date of birth", "72": "invalid or missing member id", "73": "invalid or missing subscriber name",
-  "75": "subscriber or insured not found", "76": "duplicate subscriber", "79": "invalid participant identification",
-};
+/** The exception and what a clean visit needs, per finding that is not active. */
+function coverageException(f: Facts, dos: string): { reason: ExceptionReason; expected: string } | null {
+  switch (f.finding) {
+    case "active":
+      return null;
+    case "rejected":
+      return { reason: `aaa-rejection-${f.rejectedAt ?? "payer"}` as ExceptionReason, expected: `the payer accepts the inquiry and answers for ${dos}` };
+    case "inactive-on-date":
+      return { reason: "coverage-inactive", expected: `coverage active on ${dos}` };
+    case "not-verified-for-date":
+      return { reason: "coverage-not-verified-for-dos", expected: `a 271 that covers ${dos} (re-check eligibility)` };
+    case "pending-investigation":
+      return { reason: "coverage-pending-investigation", expected: `the payer confirms coverage on ${dos} (a person asks the payer)` };
+    case "undetermined":
+      return { reason: "coverage-undetermined", expected: `the payer states coverage for ${dos} (a person asks the payer)` };
+  }
+}
 
 /** The exceptions found and the fields behind them. */
-export function eligibilityExceptions(
-  chart: VisitChart, benefits: z.infer<typeof BenefitFactsState> | null, exchange: z.infer<typeof PayerExchange> | null,
-): { reasons: ExceptionReason[]; fields: Field[] } {
+export function eligibilityExceptions(chart: VisitChart, benefits: Facts | null, exchange: z.infer<typeof PayerExchange> | null): { reasons: ExceptionReason[]; fields: Field[] } {
   const reasons: ExceptionReason[] = [];
   const fields: Field[] = [];
   const add = (reason: ExceptionReason, field: Field) => {
@@ -38,18 +52,15 @@ export function eligibilityExceptions(
     add("payer-unreachable", { field: "eligibility response", found: exchange?.failure ?? "no 271", expected: "a 271 for the date of service" });
     return { reasons, fields };
   }
-  if (!benefits.found) {
-    const codes = benefits.rejections.map((r) => `AAA ${r.code} (${AAA_MEANING[r.code] ?? "see the payer"})`);
-    add("aaa-rejection", { field: `member ${coverage.memberId}`, found: codes.join(", ") || "subscriber not in the 271", expected: "the payer finds the member" });
+  const dos = chart.appointment.dateOfService;
+  const who = benefits.subject === "dependent" ? `dependent on member ${coverage.memberId}` : `member ${coverage.memberId}`;
+  const failed = coverageException(benefits, dos);
+  if (failed !== null) {
+    add(failed.reason, { field: `coverage (${who})`, found: benefits.reason, expected: failed.expected });
     return { reasons, fields };
   }
-  const dos = chart.appointment.dateOfService;
-  if (!benefits.active) {
-    add("coverage-inactive", {
-      field: "coverage", found: benefits.coverageEnd === null ? `inactive on ${dos}` : `ended ${benefits.coverageEnd}, before the visit on ${dos}`,
-      expected: `coverage active on ${dos}`,
-    });
-    return { reasons, fields };
+  for (const r of benefits.rejections.filter((x) => x.level === "benefit")) {
+    add("aaa-rejection-benefit", { field: `benefit inquiry (${who})`, found: describeRejection(r), expected: "the payer answers every benefit asked about" });
   }
   for (const order of chart.orders) {
     if (order.hcpcs === null) continue;

@@ -1,20 +1,21 @@
 /** The eligibility agent's state. */
 import { z } from "zod";
 import { ProposedAction } from "../../src/orchestration/decision.js";
+import { EligibilityInterpretation } from "../../tools/payer/eligibility/interpretation.js";
 import { VisitChart } from "../shared/chart.js";
 import { batchStateSchema, type VisitStep } from "../shared/appointment-work-item.js";
 import { ExceptionReason } from "../shared/pre-service-checks.js";
 
-/** The 271's facts for the date of service (see tools/payer/benefits.ts). */
-export const BenefitFactsState = z.object({
+/**
+ * The 271's facts for the date of service: the interpretation of the answer about the patient
+ * (status, finding, staff message, dates, amounts, rejections, the segments used — see
+ * tools/payer/eligibility/) and each drug's benefit route and authorization flag.
+ */
+export const BenefitFactsState = EligibilityInterpretation.extend({
+  /** The payer answered about the patient (found, not rejected). */
   found: z.boolean(),
+  /** Coverage is active on the date of service — the interpretation's status, nothing else. */
   active: z.boolean(),
-  rejections: z.array(z.object({ code: z.string(), followUp: z.string().nullable() })),
-  planName: z.string().nullable(),
-  coverageEnd: z.string().nullable(),
-  deductibleRemaining: z.string().nullable(),
-  outOfPocketRemaining: z.string().nullable(),
-  coinsurancePercent: z.string().nullable(),
   routes: z.record(z.string(), z.enum(["medical", "pharmacy", "ambiguous"])),
   authorizationRequired: z.record(z.string(), z.boolean().nullable()),
 });

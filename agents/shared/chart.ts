@@ -21,6 +21,37 @@ export const VisitChart = z.object({
 });
 export type VisitChart = z.infer<typeof VisitChart>;
 
+/** A person as a 270 names them. */
+export interface InsuredPerson {
+  lastName: string | null;
+  firstName: string | null;
+  birthDate: string | null;
+}
+
+/**
+ * Who a 270 asks about for a visit (TR3 005010X279A1, 2000C/2000D): the patient as the subscriber
+ * when they hold the policy or have a member id of their own (Coverage.identifier MB); otherwise
+ * the subscriber (Coverage.subscriber, with the subscriber's member id) and the patient as a
+ * dependent (2000D). Null without a coverage to ask about.
+ */
+export function insuredParties(chart: Pick<VisitChart, "patient" | "coverage">): { memberId: string; subscriber: InsuredPerson; dependent: (InsuredPerson & { gender: string | null }) | null } | null {
+  const { patient, coverage } = chart;
+  if (coverage === null || coverage.memberId === null) return null;
+  const asPatient = { lastName: patient.lastName, firstName: patient.firstName, birthDate: patient.birthDate };
+  const holdsPolicy = coverage.relationship === null ? coverage.subscriber === null : coverage.relationship === "self";
+  if (holdsPolicy) return { memberId: coverage.memberId, subscriber: asPatient, dependent: null };
+  if (coverage.patientMemberId !== null) return { memberId: coverage.patientMemberId, subscriber: asPatient, dependent: null };
+  const holder = coverage.subscriber;
+  return {
+    memberId: coverage.memberId,
+    subscriber: { lastName: holder?.lastName ?? null, firstName: holder?.firstName ?? null, birthDate: holder?.birthDate ?? null },
+    dependent: { ...asPatient, gender: x12Gender(patient.gender) },
+  };
+}
+
+/** FHIR administrative gender → X12 DMG03. */
+const x12Gender = (g: string | null) => (g === "female" ? "F" : g === "male" ? "M" : g === null ? null : "U");
+
 /** Primary coverage: active, lowest order (1 = primary), then earliest start. */
 export function primaryCoverage(coverages: CoverageSummary[]): CoverageSummary | null {
   const active = coverages.filter((c) => c.status === "active");
@@ -36,8 +67,9 @@ export async function loadVisitChart(ehr: EhrClient, appointmentId: string): Pro
 }
 
 /**
- * Reads the charts of many appointments with five EHR reads whatever their number: one entry
- * per requested id, the chart or the NotFoundError of a missing appointment or patient.
+ * Reads the charts of many appointments with five EHR reads whatever their number (a sixth when a
+ * coverage's subscriber is another patient): one entry per requested id, the chart or the
+ * NotFoundError of a missing appointment or patient.
  */
 export async function loadVisitCharts(ehr: EhrClient, appointmentIds: string[]): Promise<Map<string, VisitChart | NotFoundError>> {
   const ids = [...new Set(appointmentIds)];
@@ -52,6 +84,7 @@ export async function loadVisitCharts(ehr: EhrClient, appointmentIds: string[]):
     ehr.conditionsFor(patientIds),
   ]);
   const patientById = new Map(patients.map((p) => [p.id, p]));
+  await readSubscribers(ehr, coverages, patientById);
   const ordersOf = byPatient(orders);
   const coveragesOf = byPatient(coverages);
   const diagnosesOf = byPatient(diagnoses);
@@ -76,6 +109,24 @@ export async function loadVisitCharts(ehr: EhrClient, appointmentIds: string[]):
     });
   }
   return charts;
+}
+
+/**
+ * Fills in subscribers a coverage references as another patient of the clinic (`Patient/…`) with
+ * one more read, made only when some coverage does; contained subscribers are read with the
+ * coverage, and other references (a RelatedPerson on another server) stay unread — the 270 then
+ * names the subscriber by member id alone.
+ */
+async function readSubscribers(ehr: EhrClient, coverages: CoverageSummary[], known: Map<string, PatientSummary>): Promise<void> {
+  const wanted = coverages.filter((c) => c.subscriber === null && c.subscriberRef?.startsWith("Patient/") === true);
+  if (wanted.length === 0) return;
+  const ids = [...new Set(wanted.map((c) => (c.subscriberRef as string).slice("Patient/".length)))];
+  const missing = ids.filter((id) => !known.has(id));
+  const read = new Map([...known, ...(missing.length === 0 ? [] : await ehr.patients(missing)).map((p) => [p.id, p] as const)]);
+  for (const c of wanted) {
+    const p = read.get((c.subscriberRef as string).slice("Patient/".length));
+    if (p !== undefined && p.id !== c.patientId) c.subscriber = { firstName: p.firstName, lastName: p.lastName, birthDate: p.birthDate, gender: p.gender };
+  }
 }
 
 /** Groups records by patient, keeping the EHR's order within each. */

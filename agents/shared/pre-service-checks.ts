@@ -10,8 +10,12 @@ import { z } from "zod";
 
 /** Stable exception reasons (also the scorecard's "exceptions by reason"). */
 export const EXCEPTION_REASONS = [
-  // eligibility
-  "coverage-inactive", "coverage-not-on-file", "aaa-rejection", "pharmacy-benefit-buy-and-bill", "benefit-ambiguous", "payer-unreachable",
+  // eligibility: coverage on the date of service as the 271 states it (tools/payer/eligibility/) …
+  "coverage-inactive", "coverage-not-verified-for-dos", "coverage-pending-investigation", "coverage-undetermined",
+  // … the level an AAA failed the request at (2100A/B/C/D), or a benefit inquiry it rejected (2110C/D) …
+  "aaa-rejection-payer", "aaa-rejection-provider", "aaa-rejection-subscriber", "aaa-rejection-dependent", "aaa-rejection-benefit",
+  // … and the chart, the payer's reachability and the drugs' benefits
+  "coverage-not-on-file", "payer-unreachable", "pharmacy-benefit-buy-and-bill", "benefit-ambiguous",
   // prior-auth
   "auth-missing", "auth-expired", "auth-units-exhausted", "auth-diagnosis-mismatch", "auth-pended", "auth-denied", "auth-lapses-before-next-cycle",
 ] as const;

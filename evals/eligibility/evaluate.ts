@@ -5,12 +5,13 @@
  * deductible-remaining exact match, automation rate and wrong automatic actions.
  */
 import { validateCases, type EvalCase } from "../case.js";
+import { ELIGIBILITY_JUDGED } from "./judged.js";
 import { addCase, emptyConfusion, fmt, precision, rate, recall, type MetricLine } from "../metrics.js";
 import { runCase } from "../run-case.js";
 import type { EvalWorld } from "../world.js";
 import type { AppointmentTruth } from "../../tools/sandbox/world.js";
 
-const JUDGED = ["coverage-inactive", "coverage-not-on-file", "aaa-rejection", "pharmacy-benefit-buy-and-bill", "benefit-ambiguous", "payer-unreachable"] as const;
+const JUDGED = ELIGIBILITY_JUDGED;
 
 /** Labelled cases from the generated clinic's truth. */
 export function generatedEligibilityCases(upcoming: AppointmentTruth[]): EvalCase[] {
@@ -18,7 +19,7 @@ export function generatedEligibilityCases(upcoming: AppointmentTruth[]): EvalCas
     const reasons = !t.coverageActive ? ["coverage-inactive"] : t.defects.includes("pharmacy-benefit-buy-and-bill") ? ["pharmacy-benefit-buy-and-bill"] : [];
     return {
       id: `gen-${t.appointmentId}`, source: "generated", appointmentId: t.appointmentId,
-      description: `${t.payerType} ${t.planId} on ${t.dateOfService}${t.defects.length > 0 ? ` (${t.defects.join(", ")})` : ""}`,
+      description: `${t.payerType} ${t.planId}${t.relationship !== undefined && t.relationship !== "self" ? ` (patient is the subscriber's ${t.relationship})` : ""} on ${t.dateOfService}${t.defects.length > 0 ? ` (${t.defects.join(", ")})` : ""}`,
       expected: { reasons, judged: [...JUDGED], coverageActive: t.coverageActive, ...(t.coverageActive ? { routes: Object.fromEntries(t.drugs.map((d) => [d.hcpcs, d.route])) } : {}) },
     };
   }), "generated eligibility cases");
@@ -59,7 +60,8 @@ export async function evaluateEligibility(world: EvalWorld, cases: EvalCase[]): 
     // autonomy, the most permissive) that the truth contradicts.
     for (const a of o.proposals.filter((x) => x.automaticAtFull)) {
       if (a.actionType !== "file-verification") wrongAutomatic.push(`${c.id}: ${a.actionType} would execute without review`);
-      else if (c.expected.coverageActive != null && a.payload.inforce !== c.expected.coverageActive) wrongAutomatic.push(`${c.id}: verification would be filed inforce=${String(a.payload.inforce)}`);
+      // A verification that states coverage (inforce true or false) must state the truth; one that does not say (null) files no claim about it.
+      else if (c.expected.coverageActive != null && a.payload.inforce !== null && a.payload.inforce !== c.expected.coverageActive) wrongAutomatic.push(`${c.id}: verification would be filed inforce=${String(a.payload.inforce)}`);
     }
   }
   const p = precision(exceptions), r = recall(exceptions);

@@ -56,7 +56,7 @@ describe.each(DATABASE_KINDS)("scorecard on %s", (kind) => {
     await run("r1", "eligibility", "A1", "completed", { actionBy: "agent:eligibility" });
     await run("r2", "eligibility", "A1", "completed", { review: true });
     // A2 (Mar 12): flagged the day before; its auth was expired at the time of service (a check after the visit does not count).
-    await check("eligibility", "A2", "2026-03-12", "2026-03-11T10:00:00Z", ["aaa-rejection"]);
+    await check("eligibility", "A2", "2026-03-12", "2026-03-11T10:00:00Z", ["aaa-rejection-subscriber"]);
     await check("prior-auth", "A2", "2026-03-12", "2026-03-11T10:00:00Z", ["auth-expired"], { drugs: [{ hcpcs: "J9035", authRequired: true, authValid: false }] });
     await check("prior-auth", "A2", "2026-03-12", "2026-03-13T10:00:00Z", [], { drugs: [{ hcpcs: "J9035", authRequired: true, authValid: true }] });
     await run("r3", "eligibility", "A2", "waiting", { review: true });
@@ -93,7 +93,7 @@ describe.each(DATABASE_KINDS)("scorecard on %s", (kind) => {
       appointments: 5,
       authorizationSuccessRate: { rate: 0.3333, numerator: 1, denominator: 3 },
       automationRate: { rate: 0.3333, numerator: 2, denominator: 6 },
-      exceptionsByReason: { "aaa-rejection": 1, "auth-missing": 1 },
+      exceptionsByReason: { "aaa-rejection-subscriber": 1, "auth-missing": 1 },
       flaggedAtLeastTwoDaysBefore: { rate: 0.6667, numerator: 2, denominator: 3 },
       patientEstimatesProduced: 2,
       patientEstimatesStale: 1,

@@ -71,6 +71,15 @@ export const AdministrationRecord = z.object({
 });
 export type AdministrationRecord = z.infer<typeof AdministrationRecord>;
 
+/** The person who holds a policy, when it is not the patient. PHI: stays in the database. */
+export const PolicyHolder = z.object({
+  firstName: z.string().nullable(),
+  lastName: z.string().nullable(),
+  birthDate: IsoDate.nullable(),
+  gender: z.string().nullable(),
+});
+export type PolicyHolder = z.infer<typeof PolicyHolder>;
+
 /** A coverage on file. */
 export const CoverageSummary = z.object({
   id: z.string(),
@@ -79,7 +88,15 @@ export const CoverageSummary = z.object({
   payerId: z.string().nullable(),
   payerName: z.string().nullable(),
   payerType: z.enum(PAYER_TYPES).nullable(),
-  memberId: z.string().nullable(),
+  memberId: z.string().nullable().describe("Coverage.subscriberId: the subscriber's member id (NM1*IL on the 270)"),
+  /** The patient's own member id (Coverage.identifier of type MB) when it differs from the subscriber's. */
+  patientMemberId: z.string().nullable(),
+  /** Coverage.relationship (subscriber-relationship): self, spouse, child, parent, common, other, injured; null when not recorded. */
+  relationship: z.string().nullable(),
+  /** The subscriber when not the patient, read from Coverage.subscriber; null when the patient is the subscriber or it cannot be read. */
+  subscriber: PolicyHolder.nullable(),
+  /** Coverage.subscriber's reference as written (`#contained`, `Patient/…`, `RelatedPerson/…`), or null. */
+  subscriberRef: z.string().nullable(),
   planId: z.string().nullable(),
   planName: z.string().nullable(),
   start: IsoDate.nullable(),
@@ -102,9 +119,9 @@ export const VerificationWriteBack = z.object({
   coverageId: z.string(),
   appointmentId: z.string(),
   dateOfService: IsoDate,
-  outcome: z.enum(["complete", "error"]),
+  outcome: z.enum(["complete", "partial", "error"]).describe("complete: the payer stated coverage; partial: it did not for this date; error: it rejected the inquiry"),
   disposition: z.string().describe("One line staff read in the chart"),
-  inforce: z.boolean(),
+  inforce: z.boolean().nullable().describe("Coverage in force on the date of service; null when the payer did not say"),
   benefits: z.array(z.object({ category: z.string(), description: z.string() })),
   requestorRef: z.string().describe("Who verified: the agent and run"),
 });

@@ -18,6 +18,8 @@ export const SYSTEM = {
   NPI: "http://hl7.org/fhir/sid/us-npi",
   MRN: "https://infusion-rcm.dev/fhir/NamingSystem/mrn",
   SITE_OF_CARE: "https://infusion-rcm.dev/fhir/CodeSystem/site-of-care",
+  /** Coverage.relationship (FHIR R4): self, spouse, child, parent, common, other, injured. */
+  SUBSCRIBER_RELATIONSHIP: "http://terminology.hl7.org/CodeSystem/subscriber-relationship",
 } as const;
 
 /** Extensions. */

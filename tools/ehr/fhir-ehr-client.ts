@@ -92,7 +92,7 @@ export class FhirEhrClient implements EhrClient {
       insurer: { display: "see Coverage" },
       insurance: [{
         coverage: { reference: `Coverage/${result.coverageId}` },
-        inforce: result.inforce,
+        ...(result.inforce === null ? {} : { inforce: result.inforce }),
         item: result.benefits.map((b) => ({ category: { text: b.category }, description: b.description })),
       }],
     };

@@ -8,7 +8,7 @@ import type { z } from "zod";
 import { AppError } from "../errors.js";
 import { EXTENSION, SYSTEM } from "./fhir-conventions.js";
 import {
-  AdministrationRecord, ClinicalNote, CoverageSummary, Diagnosis, MedicationOrder, PatientSummary, ScheduledInfusion,
+  AdministrationRecord, ClinicalNote, CoverageSummary, Diagnosis, MedicationOrder, PatientSummary, ScheduledInfusion, type PolicyHolder,
 } from "./ehr-types.js";
 
 /** A FHIR resource from the server that does not have the shape we need. */
@@ -103,17 +103,42 @@ export function toAdministration(m: R4.MedicationAdministration): Administration
   }, m);
 }
 
+/** The policy holder a Coverage names in a contained Patient or RelatedPerson (`subscriber: { reference: "#id" }`). */
+function containedHolder(c: R4.Coverage): PolicyHolder | null {
+  const reference = c.subscriber?.reference;
+  if (reference?.startsWith("#") !== true) return null;
+  const found = c.contained?.find((r) => r.id === reference.slice(1));
+  if (found?.resourceType !== "RelatedPerson" && found?.resourceType !== "Patient") return null;
+  const person = found as R4.RelatedPerson | R4.Patient;
+  const name = person.name?.find((n) => n.use === "official") ?? person.name?.[0];
+  return { firstName: name?.given?.[0] ?? null, lastName: name?.family ?? null, birthDate: person.birthDate ?? null, gender: person.gender ?? null };
+}
+
+/**
+ * A Coverage: the subscriber's member id (subscriberId), the patient's own (identifier of type MB)
+ * when different, the relationship, and the subscriber when the patient is not (contained, or a
+ * reference the chart loader resolves).
+ */
 export function toCoverage(c: R4.Coverage): CoverageSummary {
   const plan = c.class?.find((k) => k.type.coding?.some((x) => x.code === "plan"));
   const payor = c.payor[0];
+  const patientId = ref(c.beneficiary.reference, "Patient");
+  const relationship = code(c.relationship, SYSTEM.SUBSCRIBER_RELATIONSHIP) ?? c.relationship?.coding?.[0]?.code ?? null;
+  const subscriberRef = c.subscriber?.reference ?? null;
+  const self = relationship === "self" || (subscriberRef !== null && subscriberRef === c.beneficiary.reference);
+  const own = c.identifier?.find((i) => i.type?.coding?.some((x) => x.code === "MB"))?.value ?? null;
   return validated(CoverageSummary, {
     id: c.id,
-    patientId: ref(c.beneficiary.reference, "Patient"),
+    patientId,
     status: c.status,
     payerId: payor?.identifier?.value ?? ref(payor?.reference, "Organization"),
     payerName: payor?.display ?? null,
     payerType: code(c.type, SYSTEM.PAYER_TYPE),
     memberId: c.subscriberId ?? null,
+    patientMemberId: own !== null && own !== c.subscriberId ? own : null,
+    relationship,
+    subscriber: self ? null : containedHolder(c),
+    subscriberRef: self ? null : subscriberRef,
     planId: plan?.value ?? null,
     planName: plan?.name ?? null,
     start: c.period?.start?.slice(0, 10) ?? null,

@@ -1,6 +1,6 @@
 /**
- * The payer rules the clinic keeps: per payer and plan, which drugs need an authorization (and
- * for which diagnoses), benefit routing, contract terms and whether the plan is volatile. The
+ * The payer rules the clinic keeps: per payer its network status, and per plan which drugs need an
+ * authorization (and for which diagnoses), benefit routing, contract terms and whether the plan is volatile. The
  * file format is the payer configuration's (`sandbox/payer-config.ts`); in a real deployment the
  * same file describes the clinic's real payers.
  */
@@ -20,6 +20,11 @@ export class PayerRules {
   /** The payer's type, or null. */
   payerType(payerId: string | null) {
     return this.config.payers.find((p) => p.id === payerId)?.type ?? null;
+  }
+
+  /** The clinic's network status with the payer (payer configuration; in-network when the payer is unknown). */
+  networkStatus(payerId: string | null): "in" | "out" {
+    return this.config.payers.find((p) => p.id === payerId)?.network ?? "in";
   }
 
   /** The authorization rule for a drug on a plan, or undefined (no rule known). */

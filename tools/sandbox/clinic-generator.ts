@@ -1,6 +1,7 @@
 /**
  * The synthetic oncology clinic: deterministic for a seed. Patients with oncology diagnoses,
- * height/weight/BSA, coverage across payer types, regimens with real cycle lengths, an infusion
+ * height/weight/BSA, coverage across payer types (some patients covered as a spouse on the
+ * subscriber's policy), regimens with real cycle lengths, an infusion
  * schedule, orders with doses from weight/BSA/AUC, administration records with times and waste,
  * notes, the payer's members and authorizations — and planted real-world defects, with the truth
  * about each appointment kept for tests and evaluations.
@@ -13,7 +14,8 @@ import * as fhir from "./fhir-builders.js";
 import { FIRST_NAMES, LAST_NAMES } from "./names.js";
 import { Random } from "./prng.js";
 import type { RegimenCatalogue } from "./regimens.js";
-import { DefectRates, type AppointmentTruth, type Defect, type PayerAuthorization, type PayerMember, type SandboxClinic } from "./world.js";
+import type { CoverageHolder } from "./fhir-builders.js";
+import { DefectRates, type AppointmentTruth, type Defect, type PayerAuthorization, type PayerDependent, type PayerMember, type SandboxClinic } from "./world.js";
 
 /** Generator settings. */
 export interface ClinicOptions {
@@ -25,6 +27,8 @@ export interface ClinicOptions {
   /** Weeks of history before `asOf`. */
   historyWeeks?: number;
   defects?: Partial<DefectRates>;
+  /** Share of commercial patients covered as a spouse on the subscriber's policy (default 0.25). */
+  dependentShare?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -40,6 +44,11 @@ export function generateClinic(options: ClinicOptions, payers: PayerConfig, regi
   const to = addDays(options.asOf, 7 * options.weeks - 1);
   const resources: Record<string, unknown>[] = [];
   const members: PayerMember[] = [];
+  const dependents: PayerDependent[] = [];
+  // Who holds each patient's policy comes from a stream of its own: adding it left every other
+  // draw of a seed's clinic as it was.
+  const family = new Random((options.seed ^ 0x5eed5eed) >>> 0);
+  const dependentShare = options.dependentShare ?? 0.25;
   const authorizations: PayerAuthorization[] = [];
   const truth: AppointmentTruth[] = [];
   const digits = String(options.patients).length;
@@ -68,18 +77,28 @@ export function generateClinic(options: ClinicOptions, payers: PayerConfig, regi
     const memberId = memberIdFor(rng, payer.type);
     const terminated = rng.chance(rates.coverageTerminated);
     const coverageEnd = terminated ? addDays(options.asOf, rng.int(0, Math.max(7 * options.weeks - 2, 0))) : null;
+    const holder = policyHolder(family, dependentShare, payer.type, { female, last, birthDate });
     resources.push(fhir.coverageResource({
       id: `${pid}-cov`, patientId: pid, payerId: payer.id, payerName: payer.name, payerType: payer.type, memberId,
-      planId: plan.id, planName: plan.name, start: `${options.asOf.slice(0, 4)}-01-01`, end: null, active: true,
+      planId: plan.id, planName: plan.name, start: `${options.asOf.slice(0, 4)}-01-01`, end: null, active: true, ...(holder === null ? {} : { holder }),
     }));
     const deductible = Number(plan.deductible);
     const deductibleMet = rng.chance(0.3) ? deductible : Math.round(rng.next() * deductible * 100) / 100;
-    members.push({
-      payerId: payer.id, planId: plan.id, memberId, firstName: first, lastName: last, birthDate, gender: female ? "F" : "M",
-      coverageStart: `${options.asOf.slice(0, 4)}-01-01`, coverageEnd, deductibleMet: money(deductibleMet),
-      oopMet: money(Math.min(deductibleMet + Math.round(rng.next() * 800), Number(plan.oopMax))),
-      familyDeductibleMet: plan.familyDeductible === undefined ? null : money(Math.min(deductibleMet * 1.5, Number(plan.familyDeductible))),
-    });
+    const coverageStart = `${options.asOf.slice(0, 4)}-01-01`;
+    const patientAccumulators = {
+      coverageStart, coverageEnd, deductibleMet: money(deductibleMet), oopMet: money(Math.min(deductibleMet + Math.round(rng.next() * 800), Number(plan.oopMax))),
+    };
+    const familyDeductibleMet = plan.familyDeductible === undefined ? null : money(Math.min(deductibleMet * 1.5, Number(plan.familyDeductible)));
+    if (holder === null) {
+      members.push({ payerId: payer.id, planId: plan.id, memberId, firstName: first, lastName: last, birthDate, gender: female ? "F" : "M", ...patientAccumulators, familyDeductibleMet });
+    } else {
+      // The subscriber holds the member id (a terminated policy ends for both); the patient is the policy's dependent with their own accumulators.
+      members.push({
+        payerId: payer.id, planId: plan.id, memberId, firstName: holder.first, lastName: holder.last, birthDate: holder.birthDate, gender: holder.gender === "female" ? "F" : "M",
+        coverageStart, coverageEnd, deductibleMet: money(Math.min(holder.deductibleShare * deductible, deductible)), oopMet: money(Math.min(holder.deductibleShare * deductible, Number(plan.oopMax))), familyDeductibleMet,
+      });
+      dependents.push({ payerId: payer.id, memberId, sequence: 1, relationship: "01", firstName: first, lastName: last, birthDate, gender: female ? "F" : "M", ...patientAccumulators });
+    }
 
     // Regimen and orders.
     const regimenId = rng.pick(cancer.regimens);
@@ -173,7 +192,7 @@ export function generateClinic(options: ClinicOptions, payers: PayerConfig, regi
         resources.push(fhir.encounterResource(eid, pid, aid, iso(startMs), iso(t)));
       }
       truth.push({
-        appointmentId: aid, patientId: pid, dateOfService: date, payerId: payer.id, planId: plan.id, payerType: payer.type,
+        appointmentId: aid, patientId: pid, dateOfService: date, payerId: payer.id, planId: plan.id, payerType: payer.type, relationship: holder?.relationship ?? "self",
         coverageActive: coverageEnd === null || date <= coverageEnd, drugs: drugTruth, defects: [...defects].sort(),
       });
     });
@@ -184,8 +203,23 @@ export function generateClinic(options: ClinicOptions, payers: PayerConfig, regi
   return {
     seed: options.seed, asOf: options.asOf, range: { from, to },
     bundle: { resourceType: "Bundle", type: "transaction", entry: resources.map((r) => ({ resource: r, request: { method: "PUT", url: `${String(r.resourceType)}/${String(r.id)}` } })) },
-    members, authorizations, truth: truth.sort((a, b) => a.dateOfService.localeCompare(b.dateOfService) || a.appointmentId.localeCompare(b.appointmentId)),
+    members, dependents, authorizations, truth: truth.sort((a, b) => a.dateOfService.localeCompare(b.dateOfService) || a.appointmentId.localeCompare(b.appointmentId)),
   };
+}
+
+/**
+ * The subscriber of a patient covered as a spouse on someone else's commercial policy (share
+ * `share` of commercial patients), or null when the patient holds the policy. Always draws the same
+ * number of values, whatever it decides.
+ */
+function policyHolder(family: Random, share: number, payerType: string, patient: { female: boolean; last: string; birthDate: string }): (CoverageHolder & { deductibleShare: number }) | null {
+  const roll = family.next();
+  const first = family.pick(patient.female ? FIRST_NAMES.male : FIRST_NAMES.female);
+  const gap = family.int(-6, 6);
+  const deductibleShare = family.next();
+  if (payerType !== "commercial" || roll >= share) return null;
+  const birthDate = `${Number(patient.birthDate.slice(0, 4)) + gap}${patient.birthDate.slice(4)}`;
+  return { relationship: "spouse", first, last: patient.last, birthDate, gender: patient.female ? "male" : "female", deductibleShare };
 }
 
 function memberIdFor(rng: Random, payerType: string): string {

@@ -28,13 +28,39 @@ export function conditionResource(id: string, patientId: string, icd10: string, 
   };
 }
 
+/** The policy holder of a coverage the patient is a dependent on (a contained RelatedPerson). */
+export interface CoverageHolder {
+  /** FHIR subscriber-relationship code of the patient to the subscriber: spouse, child, parent, common, other. */
+  relationship: string;
+  first: string;
+  last: string;
+  birthDate: string;
+  gender: string;
+  /** The patient's own member id, when the payer issued one (Coverage.identifier of type MB). */
+  patientMemberId?: string;
+}
+
+/**
+ * A Coverage. The patient holds the policy (relationship self) or, with `holder`, is covered on
+ * someone else's: the subscriber is a RelatedPerson contained in the Coverage, `subscriberId` the
+ * subscriber's member id, and the patient's own member id, if any, an identifier of type MB.
+ */
 export function coverageResource(c: {
   id: string; patientId: string; payerId: string; payerName: string; payerType: string; memberId: string; planId: string; planName: string;
-  start: string; end: string | null; active: boolean;
+  start: string; end: string | null; active: boolean; holder?: CoverageHolder;
 }): Resource {
+  const holder = c.holder;
   return {
     resourceType: "Coverage", id: c.id, status: c.active ? "active" : "cancelled", order: 1,
-    beneficiary: { reference: `Patient/${c.patientId}` }, subscriberId: c.memberId, relationship: coding("http://terminology.hl7.org/CodeSystem/subscriber-relationship", "self"),
+    ...(holder === undefined ? {} : {
+      contained: [{
+        resourceType: "RelatedPerson", id: "subscriber", patient: { reference: `Patient/${c.patientId}` }, name: [{ use: "official", given: [holder.first], family: holder.last }],
+        birthDate: holder.birthDate, gender: holder.gender, relationship: [coding("http://terminology.hl7.org/CodeSystem/v3-RoleCode", holder.relationship === "spouse" ? "SPS" : holder.relationship === "child" ? "PRN" : "FAMMEMB")],
+      }],
+      subscriber: { reference: "#subscriber" },
+      ...(holder.patientMemberId === undefined ? {} : { identifier: [{ type: coding("http://terminology.hl7.org/CodeSystem/v2-0203", "MB"), value: holder.patientMemberId }] }),
+    }),
+    beneficiary: { reference: `Patient/${c.patientId}` }, subscriberId: c.memberId, relationship: coding(SYSTEM.SUBSCRIBER_RELATIONSHIP, holder?.relationship ?? "self"),
     payor: [{ display: c.payerName, identifier: { system: SYSTEM.PAYER_ID, value: c.payerId } }],
     type: coding(SYSTEM.PAYER_TYPE, c.payerType),
     period: { start: c.start, ...(c.end === null ? {} : { end: c.end }) },

@@ -1,6 +1,6 @@
 /**
- * Loads a generated clinic into the database: the EHR's FHIR resources, the payer's members and
- * authorizations, the clinic's copy of those authorizations in its ledger (on file, with the units
+ * Loads a generated clinic into the database: the EHR's FHIR resources, the payer's members (and
+ * their dependents) and authorizations, the clinic's copy of those authorizations in its ledger (on file, with the units
  * the payer counts as used), and the truth about every appointment. One transaction: a failed
  * seed leaves nothing behind.
  */
@@ -21,7 +21,7 @@ export async function seedSandbox(pool: pg.Pool, clinic: SandboxClinic, options:
   const client = await pool.connect();
   try {
     await client.query("BEGIN");
-    const tables = ["fhir_resources", "payer_members", "payer_authorizations", "payer_claims", "sandbox_seeds", "authorization_usage", "authorization_requests", "authorizations"];
+    const tables = ["fhir_resources", "payer_dependents", "payer_members", "payer_authorizations", "payer_claims", "sandbox_seeds", "authorization_usage", "authorization_requests", "authorizations"];
     for (const table of tables) await client.query(`DELETE FROM ${table}`);
     const resources = clinic.bundle.entry.map((e) => e.resource);
     for (let i = 0; i < resources.length; i += CHUNK) {
@@ -37,11 +37,21 @@ export async function seedSandbox(pool: pg.Pool, clinic: SandboxClinic, options:
     }
     const m = clinic.members;
     await client.query(
-      `INSERT INTO payer_members (payer_id, member_id, plan_id, first_name, last_name, birth_date, gender, coverage_start, coverage_end, deductible_met, oop_met, family_deductible_met)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::date[], $7::text[], $8::date[], $9::date[], $10::numeric[], $11::numeric[], $12::numeric[])`,
+      `INSERT INTO payer_members (payer_id, member_id, plan_id, first_name, last_name, birth_date, gender, coverage_start, coverage_end, deductible_met, oop_met, family_deductible_met, eligibility_style)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::date[], $7::text[], $8::date[], $9::date[], $10::numeric[], $11::numeric[], $12::numeric[], $13::text[])`,
       [m.map((x) => x.payerId), m.map((x) => x.memberId), m.map((x) => x.planId), m.map((x) => x.firstName), m.map((x) => x.lastName), m.map((x) => x.birthDate),
-        m.map((x) => x.gender), m.map((x) => x.coverageStart), m.map((x) => x.coverageEnd), m.map((x) => x.deductibleMet), m.map((x) => x.oopMet), m.map((x) => x.familyDeductibleMet)],
+        m.map((x) => x.gender), m.map((x) => x.coverageStart), m.map((x) => x.coverageEnd), m.map((x) => x.deductibleMet), m.map((x) => x.oopMet), m.map((x) => x.familyDeductibleMet),
+        m.map((x) => x.eligibilityStyle ?? null)],
     );
+    const d = clinic.dependents ?? [];
+    if (d.length > 0) {
+      await client.query(
+        `INSERT INTO payer_dependents (payer_id, member_id, sequence, relationship, first_name, last_name, birth_date, gender, coverage_start, coverage_end, deductible_met, oop_met)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::date[], $8::text[], $9::date[], $10::date[], $11::numeric[], $12::numeric[])`,
+        [d.map((x) => x.payerId), d.map((x) => x.memberId), d.map((x) => x.sequence), d.map((x) => x.relationship), d.map((x) => x.firstName), d.map((x) => x.lastName),
+          d.map((x) => x.birthDate), d.map((x) => x.gender), d.map((x) => x.coverageStart), d.map((x) => x.coverageEnd), d.map((x) => x.deductibleMet), d.map((x) => x.oopMet)],
+      );
+    }
     const patientOf = patientsByMember(resources);
     for (const a of clinic.authorizations) {
       await client.query(

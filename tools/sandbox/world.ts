@@ -34,8 +34,33 @@ export const PayerMember = z.object({
   deductibleMet: z.string(),
   oopMet: z.string(),
   familyDeductibleMet: z.string().nullable(),
+  /** How the payer's 271 departs from the plain answer (absent: plain); see `ELIGIBILITY_STYLES`. */
+  eligibilityStyle: z.enum(["pending-investigation", "no-status", "answers-for-today"]).nullable().optional(),
 });
 export type PayerMember = z.infer<typeof PayerMember>;
+
+/**
+ * Someone covered on a member's policy with no member id of their own (spouse, child …): the payer
+ * finds them by the subscriber's member id, their name and birth date (a 270's 2000D loop).
+ */
+export const PayerDependent = z.object({
+  payerId: z.string(),
+  /** The subscriber's member id. */
+  memberId: z.string(),
+  /** The dependent's number on the policy (1, 2 …). */
+  sequence: z.number().int().positive(),
+  /** X12 INS02 individual relationship code: 01 spouse, 19 child, 53 life partner, G8 other. */
+  relationship: z.string(),
+  firstName: z.string(),
+  lastName: z.string(),
+  birthDate: z.string(),
+  gender: z.string(),
+  coverageStart: z.string(),
+  coverageEnd: z.string().nullable(),
+  deductibleMet: z.string(),
+  oopMet: z.string(),
+});
+export type PayerDependent = z.infer<typeof PayerDependent>;
 
 /** An authorization on file at the payer (the clinic keeps a copy in its ledger). */
 export const PayerAuthorization = z.object({
@@ -66,6 +91,8 @@ export interface AppointmentTruth {
   planId: string;
   payerType: string;
   coverageActive: boolean;
+  /** Who the patient is on the policy (FHIR subscriber-relationship: self, spouse, child …). */
+  relationship?: string;
   drugs: { drug: string; hcpcs: string; orderId: string; route: "medical" | "pharmacy"; supply: "buy-and-bill" | "white-bag"; authRequired: boolean; authValid: boolean | null; authEnd: string | null; cycleDays: number; billingUnits: number }[];
   defects: Defect[];
 }
@@ -77,6 +104,8 @@ export interface SandboxClinic {
   range: { from: string; to: string };
   bundle: { resourceType: "Bundle"; type: "transaction"; entry: { resource: Record<string, unknown>; request: { method: "PUT"; url: string } }[] };
   members: PayerMember[];
+  /** Patients covered as dependents on a member's policy (absent: none). */
+  dependents?: PayerDependent[];
   authorizations: PayerAuthorization[];
   truth: AppointmentTruth[];
 }

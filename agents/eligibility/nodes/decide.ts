@@ -55,10 +55,12 @@ function decideVisit(state: EligibilityStateValue, now: Date): { reasons: Except
     agent: AGENT_ID, runId: state.runId, sweepId, appointmentId: appointment.appointmentId, patientId: patient.id,
     dateOfService: appointment.dateOfService, checkedAt: now, reasons,
     facts: {
-      coverageActive: benefits?.found === true && benefits.active, payerId: coverage?.payerId ?? null, planId: coverage?.planId ?? null,
+      coverageActive: benefits?.active === true, status: benefits?.status ?? null, finding: benefits?.finding ?? null, subject: benefits?.subject ?? null,
+      payerId: coverage?.payerId ?? null, planId: coverage?.planId ?? null,
       payerType: coverage?.payerType ?? null, planName: benefits?.planName ?? null, routes: benefits?.routes ?? {},
       deductibleRemaining: benefits?.deductibleRemaining ?? null, outOfPocketRemaining: benefits?.outOfPocketRemaining ?? null,
-      coinsurancePercent: benefits?.coinsurancePercent ?? null, rejections: benefits?.rejections ?? [], trace: exchange?.trace ?? null,
+      coinsurancePercent: benefits?.coinsurancePercent ?? null,
+      rejections: (benefits?.rejections ?? []).map((r) => ({ loop: r.loop, code: r.code, followUp: r.followUp?.code ?? null })), trace: exchange?.trace ?? null,
     },
     estimate: state.estimate ?? null,
   };
@@ -66,14 +68,21 @@ function decideVisit(state: EligibilityStateValue, now: Date): { reasons: Except
   const evidence: Evidence[] = [{ kind: "fhir-resource", ref: `Appointment/${appointment.appointmentId}`, note: `visit on ${appointment.dateOfService}` }];
   if (coverage !== null) evidence.push({ kind: "fhir-resource", ref: `Coverage/${coverage.id}`, note: `${coverage.payerName ?? coverage.payerId ?? "payer"} member ${coverage.memberId ?? "?"}` });
   if (exchange !== null) evidence.push({ kind: "x12-segment", ref: `270 TRN*1*${exchange.trace}${exchange.responseControl === null ? "" : ` → 271 ST*271*${exchange.responseControl}`}`, note: exchange.failure ?? "271 read" });
+  // The 271 segments the interpretation rests on, each where it is in the 271 kept in the trail (ST = segment 1, byte 0).
+  for (const e of benefits?.evidence ?? []) {
+    evidence.push({ kind: "x12-segment", ref: `271 ST*271*${exchange?.responseControl ?? "?"} ${e.segment}${e.position === null ? "" : ` at segment ${e.position.setPosition} (byte ${e.position.setOffset})`}`, note: e.use });
+  }
   const proposals: ProposedAction[] = [];
   const base = { subject, evidence, humanOnlyReason: null, modelProvider: "none" as const };
 
   if (benefits !== null && coverage !== null) {
+    const finding = benefits.finding;
     const verification: VerificationWriteBack = {
       patientId: patient.id, coverageId: coverage.id, appointmentId: appointment.appointmentId, dateOfService: appointment.dateOfService,
-      outcome: benefits.found ? "complete" : "error", inforce: benefits.found && benefits.active,
-      disposition: reasons.length === 0 ? `Verified for ${appointment.dateOfService}: ${benefits.planName ?? "plan"} active` : `Verification for ${appointment.dateOfService}: ${reasons.join(", ")}`,
+      outcome: finding === "rejected" ? "error" : finding === "active" || finding === "inactive-on-date" ? "complete" : "partial",
+      // In force only as the rule finds it: active → true, inactive on the date → false, anything else → not stated.
+      inforce: finding === "active" ? true : finding === "inactive-on-date" ? false : null,
+      disposition: disposition(benefits, appointment.dateOfService, reasons),
       benefits: benefitLines(benefits, state.estimate ?? null),
       requestorRef: `agent:${AGENT_ID}/run:${state.runId}`,
     };
@@ -82,7 +91,7 @@ function decideVisit(state: EligibilityStateValue, now: Date): { reasons: Except
       ...base, actionType: FILE_VERIFICATION, idempotencyKey: `${keyBase}:verification`, payload: verification,
       summary: verification.disposition, confidence: toCheck.length === 0 ? CONFIDENCE.verification : CONFIDENCE.verificationWithEstimateToCheck,
       dueBy: dueBefore(appointment.dateOfService, 1, now),
-      rationale: `270 for ${appointment.dateOfService} answered by the payer's 271; ${verification.benefits.map((b) => `${b.category}: ${b.description}`).join("; ")}.` +
+      rationale: `270 for ${appointment.dateOfService} answered by the payer's 271. ${benefits.reason} ${verification.benefits.map((b) => `${b.category}: ${b.description}`).join("; ")}.` +
         (toCheck.length === 0 ? "" : ` Check the patient estimate: ${toCheck.join("; ")}.`),
     });
   }
@@ -100,11 +109,28 @@ function decideVisit(state: EligibilityStateValue, now: Date): { reasons: Except
   return { reasons, proposals, check };
 }
 
+/**
+ * The line staff read in the chart. It says "active" only when the interpretation found coverage
+ * active on the date of service; every other finding says what the payer did not confirm.
+ */
+function disposition(b: NonNullable<EligibilityStateValue["benefits"]>, dos: string, reasons: ExceptionReason[]): string {
+  const headline: Record<typeof b.finding, string> = {
+    active: `Verified for ${dos}: ${b.planName ?? "plan"} active${b.subject === "dependent" ? " (patient covered as a dependent)" : ""}`,
+    "inactive-on-date": `Coverage inactive on ${dos}`,
+    "not-verified-for-date": `Not verified for ${dos}: the payer's answer covers other dates`,
+    "pending-investigation": `Not verified for ${dos}: the payer is investigating the coverage`,
+    undetermined: `Not verified for ${dos}: the payer stated no coverage status`,
+    rejected: `Not verified for ${dos}: the payer rejected the inquiry at the ${b.rejectedAt ?? "payer"} level`,
+  };
+  return reasons.length === 0 ? headline[b.finding] : `${headline[b.finding]} — ${reasons.join(", ")}`;
+}
+
 /** The benefit lines written to the chart. */
 function benefitLines(b: NonNullable<EligibilityStateValue["benefits"]>, estimate: Record<string, unknown> | null): VerificationWriteBack["benefits"] {
   const lines: VerificationWriteBack["benefits"] = [];
-  if (b.deductibleRemaining !== null) lines.push({ category: "deductible-remaining", description: b.deductibleRemaining });
-  if (b.outOfPocketRemaining !== null) lines.push({ category: "out-of-pocket-remaining", description: b.outOfPocketRemaining });
+  const basis = (kind: "remaining" | "calendar-year" | null) => (kind === "calendar-year" ? " (calendar-year amount; the payer sent no remaining amount)" : "");
+  if (b.deductibleRemaining !== null) lines.push({ category: "deductible-remaining", description: `${b.deductibleRemaining}${basis(b.deductibleBasis)}` });
+  if (b.outOfPocketRemaining !== null) lines.push({ category: "out-of-pocket-remaining", description: `${b.outOfPocketRemaining}${basis(b.outOfPocketBasis)}` });
   if (b.coinsurancePercent !== null) lines.push({ category: "coinsurance-percent", description: b.coinsurancePercent });
   for (const [hcpcs, route] of Object.entries(b.routes)) lines.push({ category: `benefit-route ${hcpcs}`, description: route });
   if (estimate !== null && typeof estimate.patientShare === "string") {

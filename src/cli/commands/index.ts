@@ -2,6 +2,7 @@
 import type { CliCommand } from "../command.js";
 import { codesCommand } from "./codes.js";
 import { dataCommand } from "./data.js";
+import { eligibilityCommand } from "./eligibility.js";
 import { keysCommand } from "./keys.js";
 import { migrateCommand } from "./migrate.js";
 import { sandboxCommand } from "./sandbox.js";
@@ -9,4 +10,4 @@ import { serveCommand } from "./serve.js";
 import { sweepCommand } from "./sweep.js";
 import { x12Command } from "./x12.js";
 
-export const commands: CliCommand[] = [serveCommand, migrateCommand, keysCommand, sandboxCommand, sweepCommand, x12Command, codesCommand, dataCommand];
+export const commands: CliCommand[] = [serveCommand, migrateCommand, keysCommand, sandboxCommand, sweepCommand, x12Command, eligibilityCommand, codesCommand, dataCommand];

@@ -14,6 +14,7 @@ import { scenarioClinic, type Scenario } from "../pre-service-clinic.js";
 const medicare = { id: "SBMCR", name: "Sandbox Medicare Part B", type: "medicare", planId: "MCR-B" };
 const ppo = { id: "SBCOM1", name: "Sandbox Commercial Health", type: "commercial", planId: "COM-PPO" };
 const pembro = { hcpcs: "J9271", name: "pembrolizumab", doseMg: 200 };
+const holder = { relationship: "spouse", first: "Robin", last: "Holder", birthDate: "1956-07-11", gender: "male" };
 const scenarios: Scenario[] = [
   // Medicare, $100 of the $283 deductible met: a clean visit, and a second visit the day after coverage ends.
   { id: "clean", payer: { ...medicare, memberId: "1EG4TE5MK73" }, drugs: [pembro], visits: ["2026-03-06", "2026-03-27"], member: { deductibleMet: "100.00", coverageEnd: "2026-03-26" } },
@@ -27,6 +28,11 @@ const scenarios: Scenario[] = [
   { id: "nocov", payer: { ...ppo, memberId: "WCOM000012" }, drugs: [pembro], visits: ["2026-03-06"], noCoverage: true },
   // Deductible met; a visit in 2026 Q1 (its ASP file ships) and one in 2026 Q4 (not loaded).
   { id: "quarters", payer: { ...medicare, memberId: "2EG4TE5MK73" }, drugs: [pembro], visits: ["2026-03-06", "2026-11-10"], member: { deductibleMet: "283.00" } },
+  // Covered as a spouse on the subscriber's PPO (no member id of her own): $200 of her $1,500 deductible met, $2,500 of the family's $3,000.
+  { id: "spouse", payer: { ...ppo, memberId: "WCOM000020" }, drugs: [pembro], visits: ["2026-03-06"], holder, member: { familyDeductibleMet: "2500.00", deductibleMet: "1400.00" }, dependent: { deductibleMet: "200.00" } },
+  { id: "nodep", payer: { ...ppo, memberId: "WCOM000021" }, drugs: [pembro], visits: ["2026-03-06"], holder, dependent: null },
+  { id: "pending", payer: { ...ppo, memberId: "WCOM000022" }, drugs: [pembro], visits: ["2026-03-06"], member: { eligibilityStyle: "pending-investigation" } },
+  { id: "nostatus", payer: { ...ppo, memberId: "WCOM000023" }, drugs: [pembro], visits: ["2026-03-06"], holder, member: { eligibilityStyle: "no-status" } },
 ];
 
 describe.each(DATABASE_KINDS)("eligibility agent on %s", (kind) => {
@@ -84,7 +90,13 @@ describe.each(DATABASE_KINDS)("eligibility agent on %s", (kind) => {
     expect(c.estimate).toBeNull();
     const reviews = await listReviewItems(t.db.pool, { runId: run.id });
     expect(reviews.map((r) => r.actionType)).toEqual(["eligibility-exception"]);
-    expect(JSON.stringify(reviews[0]?.interrupt)).toContain("ended 2026-03-26, before the visit on 2026-03-27");
+    const said = JSON.stringify(reviews[0]?.interrupt);
+    expect(said).toMatch(/Inactive on 2026-03-27: the plan ended 2026-03-26 \(DTP\*347\*D8\*20260326 at segment \d+ of the 271 \(byte \d+\)\), before the visit/);
+    // The evidence points into the 271 the trail keeps (ST = segment 1, byte 0).
+    const [, position, byte] = /271 ST\*271\*0001 DTP\*347\*D8\*20260326 at segment (\d+) \(byte (\d+)\)/.exec(said) ?? [];
+    const kept = ((await queryAudit(t.db.pool, { runId: run.id })).find((e) => e.kind === "tool.call" && (e.payload as { tool: string }).tool === "clearinghouse.270")!.payload as { output: { x12: string } }).output.x12;
+    expect(kept.slice(Number(byte), Number(byte) + 20)).toBe("DTP*347*D8*20260326~");
+    expect(kept.split("~").map((x) => x.trim())[Number(position) - 1]).toBe("DTP*347*D8*20260326");
   });
 
   it("takes the smaller of individual and family deductible remaining", async () => {
@@ -92,6 +104,19 @@ describe.each(DATABASE_KINDS)("eligibility agent on %s", (kind) => {
     expect(c.outcome).toBe("clean");
     expect(c.facts.deductibleRemaining).toBe("500.00");
     expect(c.estimate?.deductibleApplied).toBe("500.00");
+  });
+
+  it("reads the 271 for the clinic's network with the payer (payer configuration): out of network, the in-network coinsurance row does not apply", async () => {
+    const payer = h.deps.payerRules.config.payers.find((p) => p.id === "SBCOM1")!;
+    expect(h.deps.payerRules.networkStatus("SBCOM1")).toBe("in");
+    payer.network = "out";
+    try {
+      const c = await check((await verify("family-a1")).id);
+      expect(c.facts).toMatchObject({ coverageActive: true, deductibleRemaining: "500.00", coinsurancePercent: null });
+    } finally {
+      payer.network = "in";
+    }
+    expect((await check((await verify("family-a1")).id)).facts.coinsurancePercent).toBe("20.00");
   });
 
   it("flags a pharmacy-benefit drug scheduled as buy-and-bill, and not one supplied white-bag", async () => {
@@ -103,8 +128,8 @@ describe.each(DATABASE_KINDS)("eligibility agent on %s", (kind) => {
 
   it("an AAA rejection, no coverage on file and an unreachable payer are exceptions with what failed", async () => {
     const unknown = await check((await verify("unknown-a1")).id);
-    expect(unknown.reasons).toEqual(["aaa-rejection"]);
-    expect(unknown.facts.rejections).toEqual([{ code: "75", followUp: "C" }]);
+    expect(unknown.reasons).toEqual(["aaa-rejection-subscriber"]);
+    expect(unknown.facts.rejections).toEqual([{ loop: "2100C", code: "75", followUp: "C" }]);
     expect((await check((await verify("nocov-a1")).id)).reasons).toEqual(["coverage-not-on-file"]);
     failing.on = true;
     try {
@@ -115,6 +140,48 @@ describe.each(DATABASE_KINDS)("eligibility agent on %s", (kind) => {
       expect(JSON.stringify(reviews[0]?.interrupt)).toContain("clearinghouse timed out");
     } finally {
       failing.on = false;
+    }
+  });
+
+  it("a patient covered as a spouse: the 270 asks in 2000D, the payer answers in 2000D/2100D/2110D, and the agent verifies her active", async () => {
+    const run = await verify("spouse-a1");
+    expect(run.status).toBe("completed");
+    const c = await check(run.id);
+    expect(c.outcome).toBe("clean");
+    // Her own deductible: $1,300 left; the family's: $500 — the smaller.
+    expect(c.facts).toMatchObject({ coverageActive: true, status: "active", finding: "active", subject: "dependent", deductibleRemaining: "500.00", routes: { J9271: "medical" } });
+    const audit = await queryAudit(t.db.pool, { runId: run.id });
+    const exchange = audit.find((e) => e.kind === "tool.call" && (e.payload as { tool: string }).tool === "clearinghouse.270")!.payload as { input: { x12: string }; output: { x12: string } };
+    const sent = exchange.input.x12.replace(/\r?\n/g, "");
+    expect(sent).toMatch(/HL\*3\*2\*22\*1~NM1\*IL\*1\*Holder\*Robin\*\*\*\*MI\*WCOM000020~DMG\*D8\*19560711~HL\*4\*3\*23\*0~TRN\*1\*\w+\*9INFUSRCM~NM1\*03\*1\*Patientspouse\*Test~DMG\*D8\*19580402\*F~DTP\*291\*D8\*20260306~EQ/);
+    const received = exchange.output.x12.replace(/\r?\n/g, "");
+    expect(received).toMatch(/HL\*3\*2\*22\*1~NM1\*IL\*1\*HOLDER\*ROBIN\*\*\*\*MI\*WCOM000020~DMG\*D8\*19560711\*M~HL\*4\*3\*23\*0~TRN\*2/);
+    expect(received).toContain("INS*N*01~");
+    const decision = audit.find((e) => e.kind === "decision" && (e.payload as { actionType: string }).actionType === "file-verification")!.payload as { payload: { inforce: boolean; disposition: string }; evidence: { ref: string; note: string }[]; rationale: string };
+    expect(decision.payload).toMatchObject({ inforce: true, disposition: "Verified for 2026-03-06: Commercial PPO active (patient covered as a dependent)" });
+    expect(decision.evidence.map((e) => e.ref)).toEqual(expect.arrayContaining([expect.stringMatching(/^271 ST\*271\*\d+ NM1\*03\*1\*PATIENTSPOUSE\*TEST at segment \d+ \(byte \d+\)$/), expect.stringMatching(/EB\*C\*FAM\*30\*\*\*29\*500\.00 at segment \d+/)]));
+    expect(decision.rationale).toMatch(/Active on 2026-03-06: EB\*1\*IND\*30\^1\^78\^50\^98\*\*Commercial PPO \(active coverage\) at segment \d+ of the 271 \(byte \d+\) for the dependent PATIENTSPOUSE, TEST/);
+  });
+
+  it("a dependent the payer does not have, a payer still investigating, and an answer without a status are each a person's, said as such", async () => {
+    const nodep = await check((await verify("nodep-a1")).id);
+    expect(nodep.reasons).toEqual(["aaa-rejection-dependent"]);
+    expect(nodep.facts.rejections).toEqual([{ loop: "2100D", code: "67", followUp: "C" }]);
+    for (const [id, reason, said] of [["pending-a1", "coverage-pending-investigation", /EB\*5.*active, pending investigation/], ["nostatus-a1", "coverage-undetermined", /no coverage status \(EB01 1–8\).*it sent \d+ benefit rows/]] as const) {
+      const run = await verify(id);
+      expect(run.status).toBe("waiting");
+      const c = await check(run.id);
+      expect(c.reasons).toEqual([reason]);
+      expect(c.facts.coverageActive).toBe(false);
+      const reviews = await listReviewItems(t.db.pool, { runId: run.id });
+      expect(JSON.stringify(reviews.map((r) => r.interrupt))).toMatch(said);
+      // The verification filed in the chart never says active unless the rule found it so.
+      const audit = await queryAudit(t.db.pool, { runId: run.id });
+      const filed = audit.find((e) => e.kind === "decision" && (e.payload as { actionType: string }).actionType === "file-verification")!.payload as { payload: { inforce: boolean | null; disposition: string; outcome: string } };
+      expect(filed.payload.inforce).toBeNull();
+      expect(filed.payload.outcome).toBe("partial");
+      expect(filed.payload.disposition).toMatch(/^Not verified for 2026-03-06/);
+      expect(filed.payload.disposition).not.toMatch(/\bactive\b/i);
     }
   });
 

@@ -9,6 +9,7 @@ import type { Eligibility271 } from "../../../tools/edi/readers/eligibility-271.
 import type { Remittance835 } from "../../../tools/edi/readers/remittance-835.js";
 import type { EligibilityRequest270 } from "../../../tools/edi/readers/request-270.js";
 import { oracleCounts } from "./oracle.js";
+import { withoutPositions } from "./without-positions.js";
 
 const DIR = path.resolve(import.meta.dirname, "../../fixtures/x12");
 const read = (f: string) => readFileSync(path.join(DIR, f), "utf8");
@@ -54,7 +55,7 @@ describe("public X12 fixtures, field by field", () => {
     expect(r.informationSource).toMatchObject({ name: "ABC COMPANY", id: "841610001" });
     const s = r.subjects[0]!;
     expect(s).toMatchObject({ level: "subscriber", lastName: "SMITH", firstName: "JOHN", memberId: "123456789", birthDate: "1963-05-19", gender: "M", coverageActive: true, planName: "GOLD 123 PLAN" });
-    expect(s.dates).toEqual([{ qualifier: "346", start: "2006-01-01", end: "2006-01-01" }]);
+    expect(withoutPositions(s.dates)).toEqual([{ qualifier: "346", start: "2006-01-01", end: "2006-01-01" }]);
     expect(s.benefits[2]!.serviceTypes).toEqual(["1", "33", "35", "47", "86", "88", "98", "AL", "MH", "UC"]);
     expect(s.benefits[3]).toMatchObject({ code: "B", insuranceType: "HM", timePeriod: "27", amount: "10.00", inNetwork: "Y" });
     expect(s.benefits[4]).toMatchObject({ amount: "30.00", inNetwork: "N" });
@@ -68,7 +69,7 @@ describe("public X12 fixtures, field by field", () => {
 
   it("subscriber-health-benefit-check-error.271: AAA 50 and the lying SE02 are both reported", () => {
     const { transactions, issues } = parseX12(read("subscriber-health-benefit-check-error.271"));
-    expect((transactions[0]!.data as Eligibility271).rejections).toEqual([{ valid: "Y", code: "50", followUp: "N", level: "receiver" }]);
+    expect(withoutPositions((transactions[0]!.data as Eligibility271).rejections)).toEqual([{ valid: "Y", code: "50", followUp: "N", loop: "2100B" }]);
     expect(issues).toEqual([expect.objectContaining({ code: "SE_CONTROL_MISMATCH", segmentId: "SE", elementPosition: 2 })]);
   });
 
@@ -145,7 +146,7 @@ describe("hand-written fixtures for what the public ones lack", () => {
 
   it("hand-rejected.271: AAA 75 subscriber not found; inactive coverage with its dates", () => {
     const { transactions } = parseX12(read("hand-rejected.271"));
-    expect((transactions[0]!.data as Eligibility271).subjects[0]!.rejections).toEqual([{ valid: "N", code: "75", followUp: "C" }]);
+    expect(withoutPositions((transactions[0]!.data as Eligibility271).subjects[0]!.rejections)).toEqual([{ valid: "N", code: "75", followUp: "C" }]);
     const inactive = (transactions[1]!.data as Eligibility271).subjects[0]!;
     expect(inactive).toMatchObject({ coverageActive: false, dates: [{ qualifier: "307", start: "2025-01-01", end: "2026-02-14" }] });
   });

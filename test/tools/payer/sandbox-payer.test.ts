@@ -75,10 +75,11 @@ describe.each(DATABASE_KINDS)("sandbox payer on %s", (kind) => {
     expect(s.benefits.find((b) => b.procedure?.code === "J2506")).toMatchObject({ serviceTypes: ["88"], authorizationRequired: false });
   });
 
-  it("270 → 271: AAA 75 for an unknown member; inactive (EB*6) when coverage ended before the date of service", async () => {
-    expect((await eligibility("SBCOM1", "WNOBODY")).subjects[0]!.rejections).toEqual([{ valid: "N", code: "75", followUp: "C" }]);
+  it("270 → 271: AAA 75 for an unknown member; inactive (EB*6) with the plan's begin and end when coverage ended before the date of service", async () => {
+    expect((await eligibility("SBCOM1", "WNOBODY")).subjects[0]!.rejections).toMatchObject([{ valid: "N", code: "75", followUp: "C" }]);
     const ended = (await eligibility("SBCOM1", "WCOM000002")).subjects[0]!;
-    expect(ended).toMatchObject({ coverageActive: false, dates: [{ qualifier: "307", start: "2026-01-01", end: "2026-02-14" }] });
+    // 346/347 bound the coverage; 307 is the date the answer covers (the date of service asked), not an end.
+    expect(ended).toMatchObject({ coverageActive: false, dates: [{ qualifier: "346", start: "2026-01-01" }, { qualifier: "347", end: "2026-02-14" }, { qualifier: "307", start: "2026-03-02", end: "2026-03-02" }], benefits: [{ code: "6" }] });
   });
 
   const authRequest = (payerId: string, memberId: string, hcpcs: string, units: number, dx: string, trace: string) => write278Request({

@@ -58,6 +58,30 @@ describe("synthetic clinic generator", () => {
     expect(member.coverageEnd! < terminated.dateOfService).toBe(true);
   });
 
+  it("covers some commercial patients as a spouse on the subscriber's policy, from a stream of its own", () => {
+    const clinic = make(21, { patients: 120 });
+    const dependents = clinic.dependents ?? [];
+    expect(dependents.length).toBeGreaterThan(3);
+    for (const d of dependents) {
+      const coverage = clinic.bundle.entry.map((e) => e.resource).find((r) => r.resourceType === "Coverage" && r.subscriberId === d.memberId)!;
+      const pid = (coverage.beneficiary as { reference: string }).reference.slice("Patient/".length);
+      const patient = clinic.bundle.entry.map((e) => e.resource).find((r) => r.resourceType === "Patient" && r.id === pid)!;
+      // The chart: relationship spouse, the subscriber a contained RelatedPerson; the payer: the subscriber is the member, the patient a dependent.
+      expect(coverage).toMatchObject({ relationship: { coding: [{ code: "spouse" }] }, subscriber: { reference: "#subscriber" }, contained: [{ resourceType: "RelatedPerson", id: "subscriber" }] });
+      const member = clinic.members.find((m) => m.memberId === d.memberId)!;
+      expect([member.lastName, member.firstName]).not.toEqual([d.lastName, d.firstName]);
+      expect(d).toMatchObject({ relationship: "01", birthDate: patient.birthDate, firstName: (patient.name as { given: string[] }[])[0]!.given[0] });
+      expect(clinic.truth.filter((t) => t.patientId === pid).every((t) => t.relationship === "spouse" && t.payerType === "commercial")).toBe(true);
+    }
+    // Everything else the seed decides is what it was without dependents.
+    const without = make(21, { patients: 120, dependentShare: 0 });
+    expect(without.dependents).toEqual([]);
+    const rest = (c: typeof clinic) => c.bundle.entry.map((e) => e.resource).filter((r) => r.resourceType !== "Coverage");
+    expect(rest(clinic)).toEqual(rest(without));
+    expect(clinic.authorizations).toEqual(without.authorizations);
+    expect(clinic.truth.map(({ relationship: _r, ...t }) => t)).toEqual(without.truth.map(({ relationship: _r, ...t }) => t));
+  });
+
   it("authorizations cover future visits unless planted as expired", () => {
     const clinic = make(9, { defects: { expiredAuth: 0, noAuthOnFile: 0 } });
     const needing = clinic.truth.flatMap((t) => t.drugs).filter((d) => d.authRequired);

@@ -1,15 +1,31 @@
-/** 270 eligibility inquiry reader (what the payer simulator receives). */
+/**
+ * 270 eligibility inquiry reader (what the payer simulator receives). The subscriber is 2000C/2100C
+ * (NM1*IL with the member id); a patient who is not the subscriber and has no unique member id is
+ * a dependent in 2000D/2100D (NM1*03, DMG), and the inquiry's TRN, DTP and EQ then stand at the
+ * dependent level (005010X279A1, 2000D).
+ */
 import { z } from "zod";
 import type { Transaction } from "../envelope.js";
 import type { X12Issue } from "../issues.js";
 import { el, repetitions } from "../tokenizer.js";
 import { ValueReader } from "../values.js";
 
+/** A dependent the inquiry is about (2100D). */
+export const Dependent270 = z.object({
+  lastName: z.string().nullable(),
+  firstName: z.string().nullable(),
+  birthDate: z.string().nullable(),
+  gender: z.string().nullable().describe("DMG03: F, M, U"),
+});
+export type Dependent270 = z.infer<typeof Dependent270>;
+
 export const EligibilityRequest270 = z.object({
   trace: z.string().nullable(),
   payer: z.object({ name: z.string().nullable(), id: z.string().nullable() }),
   provider: z.object({ name: z.string().nullable(), npi: z.string().nullable() }),
   subscriber: z.object({ lastName: z.string().nullable(), firstName: z.string().nullable(), memberId: z.string().nullable(), birthDate: z.string().nullable() }),
+  /** The patient when not the subscriber (sent in 2000D); absent when the subscriber is the patient. */
+  dependent: Dependent270.optional(),
   dateOfService: z.string().nullable(),
   serviceTypes: z.array(z.string()),
   procedures: z.array(z.string()).describe("EQ02 procedure codes asked about (HC:J9271 …)"),
@@ -19,10 +35,16 @@ export type EligibilityRequest270 = z.infer<typeof EligibilityRequest270>;
 export function read270(tx: Transaction, issues: X12Issue[]): EligibilityRequest270 {
   const v = new ValueReader(issues, tx.controlNumber);
   const out: EligibilityRequest270 = { trace: null, payer: { name: null, id: null }, provider: { name: null, npi: null }, subscriber: { lastName: null, firstName: null, memberId: null, birthDate: null }, dateOfService: null, serviceTypes: [], procedures: [] };
+  let level = "";
   for (const s of tx.segments) {
-    if (s.id === "NM1" && el(s, 1) === "PR") out.payer = { name: el(s, 3) || null, id: el(s, 9) || null };
+    if (s.id === "HL") {
+      level = el(s, 3);
+      if (level === "23") out.dependent ??= { lastName: null, firstName: null, birthDate: null, gender: null };
+    } else if (s.id === "NM1" && el(s, 1) === "PR") out.payer = { name: el(s, 3) || null, id: el(s, 9) || null };
     else if (s.id === "NM1" && el(s, 1) === "1P") out.provider = { name: el(s, 3) || null, npi: el(s, 9) || null };
     else if (s.id === "NM1" && el(s, 1) === "IL") out.subscriber = { ...out.subscriber, lastName: el(s, 3) || null, firstName: el(s, 4) || null, memberId: el(s, 9) || null };
+    else if (s.id === "NM1" && el(s, 1) === "03" && out.dependent !== undefined) Object.assign(out.dependent, { lastName: el(s, 3) || null, firstName: el(s, 4) || null });
+    else if (s.id === "DMG" && level === "23" && out.dependent !== undefined) Object.assign(out.dependent, { birthDate: v.date(s, 2, "birth date"), gender: el(s, 3) || null });
     else if (s.id === "DMG") out.subscriber.birthDate = v.date(s, 2, "birth date");
     else if (s.id === "TRN") out.trace ??= el(s, 2) || null;
     else if (s.id === "DTP" && el(s, 1) === "291") out.dateOfService = v.period(s, 2, 3)?.start ?? null;

@@ -19,7 +19,7 @@ function batch<T>(kind: string, items: readonly T[], transaction: (item: T, cont
   return items.map((item, n) => transaction(item, batchControl(n)));
 }
 
-/** A 270 for one subscriber, date of service and service types (and drugs asked about, EQ02). */
+/** A 270 for one subscriber (or one dependent of a subscriber), date of service and service types (and drugs asked about, EQ02). */
 export function write270(request: EligibilityRequest270, envelope: Envelope, control = "0001"): string {
   return writeInterchange({ ...envelope, functionalId: "HS", version: IMPL }, [transaction270(request, envelope.now, control)]);
 }
@@ -44,10 +44,24 @@ function transaction270(request: EligibilityRequest270, now: Date, control: stri
   w.seg("BHT", "0022", "13", request.trace ?? control, d8(now.toISOString().slice(0, 10)), now.toISOString().slice(11, 16).replace(":", ""));
   w.seg("HL", 1, null, "20", "1").seg("NM1", "PR", "2", request.payer.name, null, null, null, null, "PI", request.payer.id);
   w.seg("HL", 2, 1, "21", "1").seg("NM1", "1P", "2", request.provider.name, null, null, null, null, "XX", request.provider.npi);
-  w.seg("HL", 3, 2, "22", "0");
+  // 005010X279A1: a patient who is not the subscriber and has no unique member id is asked about in
+  // 2000D (HL*23, NM1*03) under the subscriber's 2000C (NM1*IL with the member id); the trace, date
+  // and service types then stand at the dependent level.
+  const { subscriber, dependent } = request;
+  w.seg("HL", 3, 2, "22", dependent === undefined ? "0" : "1");
+  if (dependent !== undefined) {
+    w.seg("NM1", "IL", "1", subscriber.lastName, subscriber.firstName, null, null, null, "MI", subscriber.memberId);
+    if (subscriber.birthDate !== null) w.seg("DMG", "D8", d8(subscriber.birthDate));
+    w.seg("HL", 4, 3, "23", "0");
+  }
   if (request.trace !== null) w.seg("TRN", "1", request.trace, "9INFUSRCM");
-  w.seg("NM1", "IL", "1", request.subscriber.lastName, request.subscriber.firstName, null, null, null, "MI", request.subscriber.memberId);
-  if (request.subscriber.birthDate !== null) w.seg("DMG", "D8", d8(request.subscriber.birthDate));
+  if (dependent === undefined) {
+    w.seg("NM1", "IL", "1", subscriber.lastName, subscriber.firstName, null, null, null, "MI", subscriber.memberId);
+    if (subscriber.birthDate !== null) w.seg("DMG", "D8", d8(subscriber.birthDate));
+  } else {
+    w.seg("NM1", "03", "1", dependent.lastName, dependent.firstName);
+    if (dependent.birthDate !== null) w.seg("DMG", "D8", d8(dependent.birthDate), dependent.gender);
+  }
   if (request.dateOfService !== null) w.seg("DTP", "291", "D8", d8(request.dateOfService));
   if (request.serviceTypes.length > 0) w.seg("EQ", rep(request.serviceTypes));
   for (const p of request.procedures) w.seg("EQ", null, ["HC", p]);
@@ -64,14 +78,18 @@ function transaction271(response: Eligibility271, now: Date, control: string): T
   for (const r of response.receiver.rejections) w.seg("AAA", r.valid ?? "N", null, r.code, r.followUp);
   let hl = 2;
   let subscriberHl = 2;
-  for (const s of response.subjects) {
+  response.subjects.forEach((s, n) => {
     hl += 1;
     if (s.level === "subscriber") subscriberHl = hl;
-    w.seg("HL", hl, s.level === "subscriber" ? 2 : subscriberHl, s.level === "subscriber" ? "22" : "23", "0");
+    // HL04: a subscriber followed by its dependents has children.
+    const children = s.level === "subscriber" && response.subjects[n + 1]?.level === "dependent" ? "1" : "0";
+    w.seg("HL", hl, s.level === "subscriber" ? 2 : subscriberHl, s.level === "subscriber" ? "22" : "23", children);
     for (const t of s.traces) w.seg("TRN", "2", t.number, t.originatorId);
-    w.seg("NM1", s.level === "subscriber" ? "IL" : "03", "1", s.lastName, s.firstName, null, null, null, s.memberId === null ? null : "MI", s.memberId);
+    w.seg("NM1", s.level === "subscriber" ? "IL" : "03", "1", s.lastName, s.firstName, null, null, null, s.memberId === null ? null : s.idQualifier ?? "MI", s.memberId);
+    // 2100C/D order (TR3): NM1, AAA, DMG, INS, DTP; then each 2110 EB with its DTP, AAA and MSG.
     for (const r of s.rejections) w.seg("AAA", r.valid ?? "N", null, r.code, r.followUp);
     if (s.birthDate !== null) w.seg("DMG", "D8", d8(s.birthDate), s.gender);
+    if (s.relationship != null) w.seg("INS", s.level === "subscriber" ? "Y" : "N", s.relationship);
     for (const d of s.dates) w.seg("DTP", d.qualifier, d.start === d.end ? "D8" : "RD8", d.start === d.end ? d8(d.start) : `${d8(d.start)}-${d8(d.end)}`);
     for (const b of s.benefits) {
       const percent = b.percent === null ? null : b.percent.replace(/^0\./, ".");
@@ -79,6 +97,7 @@ function transaction271(response: Eligibility271, now: Date, control: string): T
         b.amount, percent, b.quantityQualifier, b.quantity, b.authorizationRequired === null ? null : b.authorizationRequired ? "Y" : "N", b.inNetwork,
         b.procedure === null ? null : [b.procedure.qualifier, b.procedure.code, ...b.procedure.modifiers]);
       for (const d of b.dates) w.seg("DTP", d.qualifier, d.start === d.end ? "D8" : "RD8", d.start === d.end ? d8(d.start) : `${d8(d.start)}-${d8(d.end)}`);
+      for (const r of b.rejections) w.seg("AAA", r.valid ?? "N", null, r.code, r.followUp);
       for (const m of b.messages) w.seg("MSG", m);
       if (b.relatedEntities.length > 0) {
         w.seg("LS", "2120");
@@ -86,6 +105,6 @@ function transaction271(response: Eligibility271, now: Date, control: string): T
         w.seg("LE", "2120");
       }
     }
-  }
+  });
   return { type: "271", controlNumber: control, body: w };
 }

@@ -1,114 +1,170 @@
 /**
- * The sandbox payer's answer to a 270: unknown member → AAA 75; coverage on the date of service
- * (EB*1) or not (EB*6 with the coverage dates); deductible and out-of-pocket for the calendar year
- * and remaining (EB*C / EB*G, individual and family); coinsurance (EB*A); and per drug the benefit
- * route (EB*1 with service type 78 medical or 88 pharmacy and the HCPCS in EB13) with the
- * authorization-required flag (EB11).
+ * The sandbox payer's answer to a 270, as 005010X279A1 lays it out:
+ * - unknown payer → AAA 79 (2100A); unknown member → AAA 75 (2100C); a birth date that does not
+ *   match the member's → AAA 71;
+ * - a dependent (the 270's 2000D: no member id of their own) is answered in 2000D/2100D/2110D —
+ *   the subscriber's 2000C names the subscriber and carries no EB, like the TR3's example; a
+ *   dependent the policy does not cover → AAA 67 (2100D), a birth date that differs → AAA 71;
+ * - coverage: DTP*346 plan begin, 347 plan end when there is one, 307 the date the answer covers
+ *   (the date of service asked); EB*1 active on that date or EB*6 inactive;
+ * - deductible and out-of-pocket for the calendar year and remaining (EB*C / EB*G, individual and,
+ *   where the plan has one, family); coinsurance (EB*A, in network); and per drug the benefit route
+ *   (EB*1 with service type 78 medical or 88 pharmacy and the HCPCS in EB13) with the
+ *   authorization-required flag (EB11);
+ * - a member's eligibility style, when set, makes the answer what some real payers send instead:
+ *   EB*5 (active, pending investigation), no status row at all, or 307 = the day asked.
  */
 import { Decimal } from "decimal.js";
 import type pg from "pg";
 import type { Benefit, Eligibility271, EligibilitySubject } from "../../edi/readers/eligibility-271.js";
 import type { EligibilityRequest270 } from "../../edi/readers/request-270.js";
-import { findPlan, type PayerConfig } from "./payer-config.js";
-import { findMember, findMembers, type MemberRow } from "./payer-store.js";
+import { findPlan, type PayerConfig, type Plan } from "./payer-config.js";
+import { findDependents, findMember, findMembers, type DependentRow, type MemberRow } from "./payer-store.js";
 
 const benefit = (b: Partial<Benefit> & Pick<Benefit, "code">): Benefit => ({
   coverageLevel: "IND", serviceTypes: ["30"], insuranceType: null, planDescription: null, timePeriod: null, amount: null, percent: null,
-  quantityQualifier: null, quantity: null, authorizationRequired: null, inNetwork: null, procedure: null, messages: [], dates: [], relatedEntities: [], ...b,
+  quantityQualifier: null, quantity: null, authorizationRequired: null, inNetwork: null, procedure: null, messages: [], dates: [], rejections: [], relatedEntities: [], ...b,
 });
 const remaining = (limit: string, met: string) => Decimal.max(new Decimal(limit).minus(met), 0).toFixed(2);
+const same = (a: string | null, b: string | null) => (a ?? "").trim().toUpperCase() === (b ?? "").trim().toUpperCase();
 
 type Receiver = { name: string; npi: string };
 const configuredPayer = (config: PayerConfig, req: EligibilityRequest270) => config.payers.find((p) => p.id === req.payer.id);
 
 /** Answers one eligibility inquiry. */
-export async function answerEligibility(pool: pg.Pool, config: PayerConfig, req: EligibilityRequest270, receiver: Receiver): Promise<Eligibility271> {
+export async function answerEligibility(pool: pg.Pool, config: PayerConfig, req: EligibilityRequest270, receiver: Receiver, today: string): Promise<Eligibility271> {
   const payerConfig = configuredPayer(config, req);
-  const member = payerConfig === undefined || req.subscriber.memberId === null ? null : await findMember(pool, payerConfig.id, req.subscriber.memberId);
-  return answer(config, req, receiver, member);
+  const memberId = req.subscriber.memberId;
+  const member = payerConfig === undefined || memberId === null ? null : await findMember(pool, payerConfig.id, memberId);
+  const dependents = member === null || req.dependent === undefined ? [] : (await findDependents(pool, member.payerId, [member.memberId])).get(member.memberId) ?? [];
+  return answer(config, req, receiver, member, dependents, today);
 }
 
 /**
  * Answers the inquiries of a batch 270, in order, each exactly as `answerEligibility` would: the
- * members are read up front, one statement per payer asked about (one for a payer's batch).
+ * members (and the dependents asked about) are read up front, one statement per payer asked about.
  */
-export async function answerEligibilityBatch(pool: pg.Pool, config: PayerConfig, requests: readonly EligibilityRequest270[], receiver: (req: EligibilityRequest270) => Receiver): Promise<Eligibility271[]> {
-  const wanted = new Map<string, string[]>();
+export async function answerEligibilityBatch(pool: pg.Pool, config: PayerConfig, requests: readonly EligibilityRequest270[], receiver: (req: EligibilityRequest270) => Receiver, today: string): Promise<Eligibility271[]> {
+  const wanted = new Map<string, { members: string[]; withDependents: string[] }>();
   for (const req of requests) {
     const payerConfig = configuredPayer(config, req);
     if (payerConfig === undefined || req.subscriber.memberId === null) continue;
-    const ids = wanted.get(payerConfig.id) ?? [];
-    ids.push(req.subscriber.memberId);
+    const ids = wanted.get(payerConfig.id) ?? { members: [], withDependents: [] };
+    ids.members.push(req.subscriber.memberId);
+    if (req.dependent !== undefined) ids.withDependents.push(req.subscriber.memberId);
     wanted.set(payerConfig.id, ids);
   }
   const members = new Map<string, Map<string, MemberRow>>();
-  for (const [payerId, ids] of wanted) members.set(payerId, await findMembers(pool, payerId, ids));
+  const dependents = new Map<string, Map<string, DependentRow[]>>();
+  for (const [payerId, ids] of wanted) {
+    members.set(payerId, await findMembers(pool, payerId, ids.members));
+    if (ids.withDependents.length > 0) dependents.set(payerId, await findDependents(pool, payerId, ids.withDependents));
+  }
   return requests.map((req) => {
     const payerId = configuredPayer(config, req)?.id;
-    const member = payerId === undefined || req.subscriber.memberId === null ? null : members.get(payerId)?.get(req.subscriber.memberId) ?? null;
-    return answer(config, req, receiver(req), member);
+    const memberId = req.subscriber.memberId;
+    const member = payerId === undefined || memberId === null ? null : members.get(payerId)?.get(memberId) ?? null;
+    const deps = member === null || req.dependent === undefined ? [] : dependents.get(member.payerId)?.get(member.memberId) ?? [];
+    return answer(config, req, receiver(req), member, deps, today);
   });
 }
 
-/** The 271 for an inquiry, given the member it names (null when there is none). */
-function answer(config: PayerConfig, req: EligibilityRequest270, receiver: Receiver, member: MemberRow | null): Eligibility271 {
+const reject = (code: string) => ({ valid: "N", code, followUp: "C" });
+
+/** The 271 for an inquiry, given the member it names (null when there is none) and that member's dependents. */
+function answer(config: PayerConfig, req: EligibilityRequest270, receiver: Receiver, member: MemberRow | null, dependents: readonly DependentRow[], today: string): Eligibility271 {
   const payerConfig = configuredPayer(config, req);
   const response: Eligibility271 = {
     informationSource: { name: payerConfig?.name ?? req.payer.name, idQualifier: "PI", id: req.payer.id, rejections: [] },
     receiver: { name: receiver.name, idQualifier: "XX", id: receiver.npi, rejections: [] },
     subjects: [], rejections: [],
   };
-  const subject: EligibilitySubject = {
-    level: "subscriber", lastName: req.subscriber.lastName, firstName: req.subscriber.firstName, memberId: req.subscriber.memberId,
-    birthDate: null, gender: null, traces: req.trace === null ? [] : [{ type: "2", number: req.trace, originatorId: "9INFUSRCM" }],
-    rejections: [], dates: [], coverageActive: null, planName: null, benefits: [],
-  };
-  response.subjects.push(subject);
+  const traces = req.trace === null ? [] : [{ type: "2", number: req.trace, originatorId: "9INFUSRCM" }];
+  const asked = req.dependent;
+  // The subscriber loop carries the trace unless a dependent loop answers.
+  const subscriber = subject("subscriber", { lastName: req.subscriber.lastName, firstName: req.subscriber.firstName, memberId: req.subscriber.memberId });
+  response.subjects.push(subscriber);
+  const found = payerConfig === undefined || member === null ? undefined : findPlan(config, member.payerId, member.planId);
   if (payerConfig === undefined) {
-    response.informationSource.rejections.push({ valid: "N", code: "79", followUp: "C" });
+    subscriber.traces = traces;
+    response.informationSource.rejections.push(reject("79"));
     return response;
   }
-  if (member === null) {
-    subject.rejections.push({ valid: "N", code: "75", followUp: "C" });
-    return response;
-  }
-  const found = findPlan(config, member.payerId, member.planId);
-  if (found === undefined) {
-    subject.rejections.push({ valid: "N", code: "75", followUp: "C" });
+  if (member === null || found === undefined) {
+    subscriber.traces = traces;
+    subscriber.rejections.push(reject("75"));
     return response;
   }
   const { plan } = found;
-  Object.assign(subject, { lastName: member.lastName, firstName: member.firstName, birthDate: member.birthDate, gender: member.gender, planName: plan.name });
-  const dos = req.dateOfService ?? member.coverageStart;
-  const active = dos >= member.coverageStart && (member.coverageEnd === null || dos <= member.coverageEnd);
-  subject.coverageActive = active;
-  subject.dates.push(member.coverageEnd === null
-    ? { qualifier: "346", start: member.coverageStart, end: member.coverageStart }
-    : { qualifier: "307", start: member.coverageStart, end: member.coverageEnd });
-  if (!active) {
-    subject.benefits.push(benefit({ code: "6", planDescription: plan.name }));
+  Object.assign(subscriber, { lastName: member.lastName, firstName: member.firstName, birthDate: member.birthDate, gender: member.gender });
+  if (asked === undefined) {
+    subscriber.traces = traces;
+    if (req.subscriber.birthDate !== null && req.subscriber.birthDate !== member.birthDate) {
+      subscriber.rejections.push(reject("71"));
+      return response;
+    }
+    cover(subscriber, plan, member, { familyDeductibleMet: member.familyDeductibleMet, style: member.eligibilityStyle, today }, req);
     return response;
   }
-  subject.benefits.push(benefit({ code: "1", serviceTypes: ["30", "1", "78", "50", "98"], planDescription: plan.name }));
-  subject.benefits.push(benefit({ code: "C", timePeriod: "23", amount: new Decimal(plan.deductible).toFixed(2) }));
-  subject.benefits.push(benefit({ code: "C", timePeriod: "29", amount: remaining(plan.deductible, member.deductibleMet) }));
-  if (plan.familyDeductible !== undefined && member.familyDeductibleMet !== null) {
-    subject.benefits.push(benefit({ code: "C", coverageLevel: "FAM", timePeriod: "23", amount: new Decimal(plan.familyDeductible).toFixed(2) }));
-    subject.benefits.push(benefit({ code: "C", coverageLevel: "FAM", timePeriod: "29", amount: remaining(plan.familyDeductible, member.familyDeductibleMet) }));
+  const dependent = subject("dependent", { lastName: asked.lastName, firstName: asked.firstName, memberId: null });
+  dependent.traces = traces;
+  response.subjects.push(dependent);
+  const person = dependents.find((d) => same(d.lastName, asked.lastName) && same(d.firstName, asked.firstName));
+  if (person === undefined) {
+    dependent.rejections.push(reject("67"));
+    return response;
   }
-  subject.benefits.push(benefit({ code: "G", timePeriod: "23", amount: new Decimal(plan.oopMax).toFixed(2) }));
-  subject.benefits.push(benefit({ code: "G", timePeriod: "29", amount: remaining(plan.oopMax, member.oopMet) }));
-  subject.benefits.push(benefit({ code: "A", serviceTypes: ["78"], percent: new Decimal(plan.coinsurancePercent).dividedBy(100).toFixed(2), inNetwork: "Y" }));
+  if (asked.birthDate !== null && asked.birthDate !== person.birthDate) {
+    dependent.rejections.push(reject("71"));
+    return response;
+  }
+  Object.assign(dependent, { lastName: person.lastName, firstName: person.firstName, birthDate: person.birthDate, gender: person.gender, relationship: person.relationship });
+  cover(dependent, plan, person, { familyDeductibleMet: member.familyDeductibleMet, style: member.eligibilityStyle, today }, req);
+  return response;
+}
+
+function subject(level: EligibilitySubject["level"], who: { lastName: string | null; firstName: string | null; memberId: string | null }): EligibilitySubject {
+  return {
+    level, ...who, idQualifier: who.memberId === null ? null : "MI", birthDate: null, gender: null, relationship: null,
+    traces: [], rejections: [], dates: [], coverageActive: null, planName: null, benefits: [],
+  };
+}
+
+/**
+ * A person's coverage on the date asked: dates, status, accumulators, coinsurance and drug routing
+ * — the plain answer, or the member's eligibility style (what some real payers send instead).
+ */
+function cover(s: EligibilitySubject, plan: Plan, person: MemberRow | DependentRow, family: { familyDeductibleMet: string | null; style: MemberRow["eligibilityStyle"]; today: string }, req: EligibilityRequest270): void {
+  const dos = req.dateOfService ?? person.coverageStart;
+  const active = dos >= person.coverageStart && (person.coverageEnd === null || dos <= person.coverageEnd);
+  Object.assign(s, { coverageActive: active, planName: plan.name });
+  s.dates.push({ qualifier: "346", start: person.coverageStart, end: person.coverageStart });
+  if (person.coverageEnd !== null) s.dates.push({ qualifier: "347", start: person.coverageEnd, end: person.coverageEnd });
+  const answeredFor = family.style === "answers-for-today" ? family.today : req.dateOfService;
+  if (answeredFor !== null) s.dates.push({ qualifier: "307", start: answeredFor, end: answeredFor });
+  if (!active) {
+    s.benefits.push(benefit({ code: "6", planDescription: plan.name }));
+    return;
+  }
+  if (family.style !== "no-status") s.benefits.push(benefit({ code: family.style === "pending-investigation" ? "5" : "1", serviceTypes: ["30", "1", "78", "50", "98"], planDescription: plan.name }));
+  s.benefits.push(benefit({ code: "C", timePeriod: "23", amount: new Decimal(plan.deductible).toFixed(2) }));
+  s.benefits.push(benefit({ code: "C", timePeriod: "29", amount: remaining(plan.deductible, person.deductibleMet) }));
+  if (plan.familyDeductible !== undefined && family.familyDeductibleMet !== null) {
+    s.benefits.push(benefit({ code: "C", coverageLevel: "FAM", timePeriod: "23", amount: new Decimal(plan.familyDeductible).toFixed(2) }));
+    s.benefits.push(benefit({ code: "C", coverageLevel: "FAM", timePeriod: "29", amount: remaining(plan.familyDeductible, family.familyDeductibleMet) }));
+  }
+  s.benefits.push(benefit({ code: "G", timePeriod: "23", amount: new Decimal(plan.oopMax).toFixed(2) }));
+  s.benefits.push(benefit({ code: "G", timePeriod: "29", amount: remaining(plan.oopMax, person.oopMet) }));
+  s.benefits.push(benefit({ code: "A", serviceTypes: ["78"], percent: new Decimal(plan.coinsurancePercent).dividedBy(100).toFixed(2), inNetwork: "Y" }));
   // Drug-level routing and authorization, for the drugs asked about (or every drug the plan names).
   const drugs = req.procedures.length > 0 ? req.procedures : [...new Set([...Object.keys(plan.benefitRouting), ...Object.keys(plan.authRules)])];
   for (const hcpcs of drugs) {
     const route = plan.benefitRouting[hcpcs] ?? plan.defaultRoute;
     const auth = plan.authRules[hcpcs]?.required === true && route === "medical";
-    subject.benefits.push(benefit({
+    s.benefits.push(benefit({
       code: "1", serviceTypes: [route === "pharmacy" ? "88" : "78"], authorizationRequired: auth, inNetwork: "Y",
       procedure: { qualifier: "HC", code: hcpcs, modifiers: [] },
       messages: route === "pharmacy" ? [`${hcpcs} IS COVERED UNDER THE PHARMACY BENEFIT (SPECIALTY PHARMACY)`] : [],
     }));
   }
-  return response;
 }

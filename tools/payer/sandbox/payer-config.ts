@@ -68,6 +68,8 @@ export const Payer = z.object({
   id: z.string().describe("Payer id as on the 270/837 (NM1*PR … PI)"),
   name: z.string(),
   type: z.enum(["medicare", "medicare-advantage", "commercial", "medicaid"]),
+  /** The clinic's network status with this payer: which 271 rows apply (EB12 Y in-network, N out-of-network, W both). */
+  network: z.enum(["in", "out"]).default("in"),
   plans: z.array(Plan).min(1),
 });
 export type Payer = z.infer<typeof Payer>;

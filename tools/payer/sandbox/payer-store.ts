@@ -14,6 +14,24 @@ export interface MemberRow {
   deductibleMet: string;
   oopMet: string;
   familyDeductibleMet: string | null;
+  /** How the member's 271 departs from the plain answer (null: plain). */
+  eligibilityStyle: "pending-investigation" | "no-status" | "answers-for-today" | null;
+}
+
+/** A dependent on a member's policy (no member id of its own). */
+export interface DependentRow {
+  payerId: string;
+  memberId: string;
+  sequence: number;
+  relationship: string;
+  firstName: string;
+  lastName: string;
+  birthDate: string;
+  gender: string;
+  coverageStart: string;
+  coverageEnd: string | null;
+  deductibleMet: string;
+  oopMet: string;
 }
 
 export interface AuthRow {
@@ -38,6 +56,7 @@ const memberRow = (r: Record<string, unknown>): MemberRow => ({
   payerId: r.payer_id as string, memberId: r.member_id as string, planId: r.plan_id as string, firstName: r.first_name as string, lastName: r.last_name as string,
   birthDate: day(r.birth_date as Date) as string, gender: r.gender as string, coverageStart: day(r.coverage_start as Date) as string, coverageEnd: day(r.coverage_end as Date | null),
   deductibleMet: String(r.deductible_met), oopMet: String(r.oop_met), familyDeductibleMet: r.family_deductible_met === null ? null : String(r.family_deductible_met),
+  eligibilityStyle: (r.eligibility_style ?? null) as MemberRow["eligibilityStyle"],
 });
 
 export async function findMember(db: Q, payerId: string, memberId: string): Promise<MemberRow | null> {
@@ -52,6 +71,25 @@ export async function findMembers(db: Q, payerId: string, memberIds: readonly st
   if (ids.length === 0) return new Map();
   const { rows } = await db.query("SELECT * FROM payer_members WHERE payer_id = $1 AND member_id = ANY($2::text[])", [payerId, ids]);
   return new Map(rows.map((r: Record<string, unknown>) => [r.member_id as string, memberRow(r)]));
+}
+
+const dependentRow = (r: Record<string, unknown>): DependentRow => ({
+  payerId: r.payer_id as string, memberId: r.member_id as string, sequence: r.sequence as number, relationship: r.relationship as string,
+  firstName: r.first_name as string, lastName: r.last_name as string, birthDate: day(r.birth_date as Date) as string, gender: r.gender as string,
+  coverageStart: day(r.coverage_start as Date) as string, coverageEnd: day(r.coverage_end as Date | null), deductibleMet: String(r.deductible_met), oopMet: String(r.oop_met),
+});
+
+/** The dependents on several members' policies of one payer, in one statement, by member id (members without any are absent). */
+export async function findDependents(db: Q, payerId: string, memberIds: readonly string[]): Promise<Map<string, DependentRow[]>> {
+  const ids = [...new Set(memberIds)];
+  const out = new Map<string, DependentRow[]>();
+  if (ids.length === 0) return out;
+  const { rows } = await db.query("SELECT * FROM payer_dependents WHERE payer_id = $1 AND member_id = ANY($2::text[]) ORDER BY member_id, sequence", [payerId, ids]);
+  for (const r of rows as Record<string, unknown>[]) {
+    const d = dependentRow(r);
+    out.set(d.memberId, [...(out.get(d.memberId) ?? []), d]);
+  }
+  return out;
 }
 
 export async function authorizationsFor(db: Q, payerId: string, memberId: string, hcpcs?: string): Promise<AuthRow[]> {

@@ -76,12 +76,12 @@ export class SandboxPayer {
   }
 
   eligibility(req: EligibilityRequest270) {
-    return answerEligibility(this.deps.pool, this.deps.config, req, receiverOf(req));
+    return answerEligibility(this.deps.pool, this.deps.config, req, receiverOf(req), this.today());
   }
 
   /** The answers to a batch 270's inquiries, in order. */
   eligibilityBatch(requests: readonly EligibilityRequest270[]) {
-    return answerEligibilityBatch(this.deps.pool, this.deps.config, requests, receiverOf);
+    return answerEligibilityBatch(this.deps.pool, this.deps.config, requests, receiverOf, this.today());
   }
 
   authorization(req: AuthRequest278) {
