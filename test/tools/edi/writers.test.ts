@@ -65,9 +65,10 @@ describe("X12 writers", () => {
     const req: EligibilityRequest270 = { trace: "ELIG-42", payer: { name: "SANDBOX MEDICARE", id: "SBMCR" }, provider: { name: "SANDBOX INFUSION CENTER", npi: "1234567893" },
       subscriber: { lastName: "TESTPERSON", firstName: "ALEX", memberId: "1EG4TE5MK73", birthDate: "1955-04-02" }, dateOfService: "2026-03-09", serviceTypes: ["30", "78"], procedures: ["J9271"] };
     expect(roundTrip(write270(req, envelope))).toEqual(req);
-    const auth: AuthRequest278 = { trace: "PA-42", payer: { name: "SANDBOX ADVANTAGE", id: "SBMA1" }, requester: { name: "SANDBOX INFUSION CENTER", npi: "1234567893" },
+    const auth: AuthRequest278 = { trace: "PA-42", traceOriginator: "9123456789", payer: { name: "SANDBOX ADVANTAGE", idQualifier: "PI", id: "SBMA1" },
+      requester: { name: "SANDBOX INFUSION CENTER", idQualifier: "XX", id: "1234567893", npi: "1234567893" },
       subscriber: { lastName: "TESTPERSON", firstName: "ALEX", memberId: "W123456789", birthDate: "1955-04-02" }, diagnoses: ["C3490"],
-      services: [{ procedure: { qualifier: "HC", code: "J9271", modifiers: [] }, quantity: 1600, from: "2026-03-09", to: "2026-09-08", servicingProvider: { name: "SANDBOX INFUSION CENTER", npi: "1234567893" } }],
+      services: [{ procedure: { qualifier: "HC", code: "J9271", modifiers: [] }, quantity: 1600, from: "2026-03-09", to: "2026-09-08", servicingProvider: { name: "SANDBOX INFUSION CENTER", idQualifier: "XX", id: "1234567893", npi: "1234567893" } }],
       messages: ["PD-L1 TPS 60 PERCENT; STAGE IV NSCLC; FIRST LINE"] };
     expect(roundTrip(write278Request(auth, envelope))).toEqual(auth);
   });
@@ -77,7 +78,7 @@ describe("X12 writers", () => {
       informationSource: { name: "SANDBOX COMMERCIAL", idQualifier: "PI", id: "SBCOM1", rejections: [] },
       receiver: { name: "SANDBOX INFUSION CENTER", idQualifier: "XX", id: "1234567893", rejections: [] },
       subjects: [{ level: "subscriber", lastName: "TESTPERSON", firstName: "ALEX", memberId: "W123456789", birthDate: "1961-04-02", gender: "F",
-        traces: [{ type: "2", number: "ELIG-42", originatorId: "9INFUSRCM" }], rejections: [], dates: [{ qualifier: "346", start: "2026-01-01", end: "2026-01-01" }],
+        traces: [{ type: "2", number: "ELIG-42", originatorId: "9123456789" }], rejections: [], dates: [{ qualifier: "346", start: "2026-01-01", end: "2026-01-01" }],
         coverageActive: true, planName: "COMMERCIAL PPO", benefits: [
           { code: "1", coverageLevel: "IND", serviceTypes: ["30", "78"], insuranceType: "C1", planDescription: "COMMERCIAL PPO", timePeriod: null, amount: null, percent: null, quantityQualifier: null, quantity: null, authorizationRequired: null, inNetwork: null, procedure: null, messages: [], dates: [], relatedEntities: [] },
           { code: "C", coverageLevel: "IND", serviceTypes: ["30"], insuranceType: null, planDescription: null, timePeriod: "29", amount: "400.00", percent: null, quantityQualifier: null, quantity: null, authorizationRequired: null, inNetwork: "Y", procedure: null, messages: [], dates: [], relatedEntities: [] },
@@ -88,7 +89,7 @@ describe("X12 writers", () => {
     };
     expect(roundTrip(write271(elig, envelope))).toEqual(elig);
 
-    const decision: AuthResponse278 = { trace: "PA-42", umo: { name: "SANDBOX ADVANTAGE", id: "SBMA1" }, subscriber: { lastName: "TESTPERSON", firstName: "ALEX", memberId: "W123456789" },
+    const decision: AuthResponse278 = { trace: "PA-42", traceOriginator: "9123456789", umo: { name: "SANDBOX ADVANTAGE", idQualifier: "PI", id: "SBMA1" }, subscriber: { lastName: "TESTPERSON", firstName: "ALEX", memberId: "W123456789" },
       decisions: [{ level: "event", action: "A1", authorizationNumber: "SBA1", reason: null, procedure: null, quantity: null, quantityQualifier: null, certifiedFrom: null, certifiedTo: null, diagnoses: ["C3490"], messages: [] },
         { level: "service", action: "A1", authorizationNumber: "SBA1", reason: null, procedure: { qualifier: "HC", code: "J9271", modifiers: [] }, quantity: 1600, quantityQualifier: "UN", certifiedFrom: "2026-03-09", certifiedTo: "2026-09-08", diagnoses: [], messages: ["CERTIFIED"] }],
       rejections: [] };

@@ -6,6 +6,7 @@
 import { BadInputError } from "../../errors.js";
 import type { Eligibility271 } from "../readers/eligibility-271.js";
 import type { EligibilityRequest270 } from "../readers/request-270.js";
+import { traceOriginator } from "../trace.js";
 import { SegmentWriter, d8, rep, writeInterchange, type EnvelopeOptions, type TransactionBody } from "../writer.js";
 
 const IMPL = "005010X279A1";
@@ -45,7 +46,7 @@ function transaction270(request: EligibilityRequest270, now: Date, control: stri
   w.seg("HL", 1, null, "20", "1").seg("NM1", "PR", "2", request.payer.name, null, null, null, null, "PI", request.payer.id);
   w.seg("HL", 2, 1, "21", "1").seg("NM1", "1P", "2", request.provider.name, null, null, null, null, "XX", request.provider.npi);
   w.seg("HL", 3, 2, "22", "0");
-  if (request.trace !== null) w.seg("TRN", "1", request.trace, "9INFUSRCM");
+  if (request.trace !== null) w.seg("TRN", "1", request.trace, traceOriginator({ npi: request.provider.npi })); // TRN03 AN 10/10 (X279A1 2000C)
   w.seg("NM1", "IL", "1", request.subscriber.lastName, request.subscriber.firstName, null, null, null, "MI", request.subscriber.memberId);
   if (request.subscriber.birthDate !== null) w.seg("DMG", "D8", d8(request.subscriber.birthDate));
   if (request.dateOfService !== null) w.seg("DTP", "291", "D8", d8(request.dateOfService));

@@ -9,6 +9,7 @@ import { Decimal } from "decimal.js";
 import type pg from "pg";
 import type { Benefit, Eligibility271, EligibilitySubject } from "../../edi/readers/eligibility-271.js";
 import type { EligibilityRequest270 } from "../../edi/readers/request-270.js";
+import { DEFAULT_TRACE_ORIGINATOR, traceOriginator } from "../../edi/trace.js";
 import { findPlan, type PayerConfig } from "./payer-config.js";
 import { findMember, findMembers, type MemberRow } from "./payer-store.js";
 
@@ -60,7 +61,7 @@ function answer(config: PayerConfig, req: EligibilityRequest270, receiver: Recei
   };
   const subject: EligibilitySubject = {
     level: "subscriber", lastName: req.subscriber.lastName, firstName: req.subscriber.firstName, memberId: req.subscriber.memberId,
-    birthDate: null, gender: null, traces: req.trace === null ? [] : [{ type: "2", number: req.trace, originatorId: "9INFUSRCM" }],
+    birthDate: null, gender: null, traces: req.trace === null ? [] : [{ type: "2", number: req.trace, originatorId: echoedOriginator(req.provider.npi) }],
     rejections: [], dates: [], coverageActive: null, planName: null, benefits: [],
   };
   response.subjects.push(subject);
@@ -111,4 +112,12 @@ function answer(config: PayerConfig, req: EligibilityRequest270, receiver: Recei
     }));
   }
   return response;
+}
+
+/**
+ * TRN03 echoed on the 271's TRN*2: the originator our 270 writer derives from the provider's NPI
+ * (the 270 model does not keep TRN03); the default when the inquiry named no usable NPI.
+ */
+function echoedOriginator(npi: string | null): string {
+  return npi !== null && /^\d{10}$/.test(npi) ? traceOriginator({ npi }) : DEFAULT_TRACE_ORIGINATOR;
 }
