@@ -8,34 +8,47 @@ import { issueAt, type X12Issue, type X12IssueCode } from "./issues.js";
 import { el, type Segment } from "./tokenizer.js";
 
 /**
- * Whether `raw` is an X12 decimal (X12.6 type R): an optional leading minus, digits with at most
- * one decimal point, at least one digit; no plus sign, exponent, blanks or thousands separators.
- * One pass over the characters.
+ * X12 decimal (type R) maximum lengths, which count digits only (X12.6: the sign and decimal
+ * point are not counted): 782 Monetary Amount R 1/18, 380 Quantity R 1/15.
  */
-export function isDecimal(raw: string): boolean {
-  const n = raw.length;
-  let i = raw.charCodeAt(0) === 45 ? 1 : 0;
-  let digits = 0;
-  let dot = false;
-  for (; i < n; i += 1) {
-    const c = raw.charCodeAt(i);
-    if (c >= 48 && c <= 57) digits += 1;
-    else if (c === 46 && !dot) dot = true;
-    else return false;
-  }
-  return digits > 0;
+export const MAX_AMOUNT_DIGITS = 18;
+export const MAX_QUANTITY_DIGITS = 15;
+
+/**
+ * Whether `raw` is an X12 decimal (X12.6 type R) of at most `maxDigits` digits: an optional
+ * leading minus, digits with at most one decimal point, at least one digit; no plus sign,
+ * exponent, blanks or thousands separators. The scan stops at the first character that cannot
+ * belong, or past `maxDigits` digits: its cost does not grow with the input.
+ */
+export function isDecimal(raw: string, maxDigits = MAX_AMOUNT_DIGITS): boolean {
+  return scanDecimal(raw, maxDigits) !== -2;
 }
 
-/** Normalises an X12 decimal: at least two decimals, no exponent, sign kept ("34" → "34.00"). */
+/** Scans a decimal: -2 when it is not one (or has more than `maxDigits` digits), else the index of its point (-1: none). */
+function scanDecimal(raw: string, maxDigits: number): number {
+  const n = raw.length;
+  if (n === 0 || n > maxDigits + 2) return -2;
+  let point = -1;
+  let digits = 0;
+  for (let i = raw.charCodeAt(0) === 45 ? 1 : 0; i < n; i += 1) {
+    const c = raw.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits += 1;
+    else if (c === 46 && point === -1) point = i;
+    else return -2;
+  }
+  return digits === 0 || digits > maxDigits ? -2 : point;
+}
+
+/** Normalises an X12 decimal: at least two decimals, no exponent, sign kept ("34" → "34.00"); null when not an amount (R 1/18). */
 export function normalizeAmount(raw: string): string | null {
-  // Fast path: the common "1234.50" form is already normal.
-  const dot = raw.length - 3;
-  if (dot > 0 && raw.charCodeAt(dot) === 46 && isDigits(raw, 0, dot) && isDigits(raw, dot + 1, raw.length) && (dot === 1 || raw.charCodeAt(0) !== 48)) return raw;
-  if (!isDecimal(raw)) return null;
+  const point = scanDecimal(raw, MAX_AMOUNT_DIGITS);
+  if (point === -2) return null;
+  const n = raw.length;
   const negative = raw.charCodeAt(0) === 45;
+  // Already normal: unsigned, two decimals, no leading zero before a longer integer ("1234.50", "0.50").
+  if (!negative && point > 0 && point === n - 3 && (point === 1 || raw.charCodeAt(0) !== 48)) return raw;
   const start = negative ? 1 : 0;
-  const point = raw.indexOf(".", start);
-  const intEnd = point === -1 ? raw.length : point;
+  const intEnd = point === -1 ? n : point;
   // Leading zeros go (one stays before the point); the fraction keeps every digit it has.
   let first = start;
   while (first < intEnd - 1 && raw.charCodeAt(first) === 48) first += 1;
@@ -117,7 +130,7 @@ export class ValueReader {
       return null;
     }
     const a = normalizeAmount(v);
-    if (a === null) this.push("AMOUNT_INVALID", `${s.id}${String(n).padStart(2, "0")} (${what}) ${shown(v)} is not a decimal amount`, s, n);
+    if (a === null) this.push("AMOUNT_INVALID", `${s.id}${String(n).padStart(2, "0")} (${what}) ${shown(v)} is not a decimal amount of at most ${MAX_AMOUNT_DIGITS} digits`, s, n);
     return a;
   }
 
@@ -125,9 +138,9 @@ export class ValueReader {
   quantity(s: Segment, n: number, what: string): number | null {
     const v = el(s, n);
     if (v === "") return null;
-    const q = isDecimal(v) ? Number(v) : Number.NaN;
-    if (!Number.isFinite(q)) {
-      this.push("ELEMENT_INVALID", `${s.id}${String(n).padStart(2, "0")} (${what}) ${shown(v)} is not a number`, s, n);
+    const q = isDecimal(v, MAX_QUANTITY_DIGITS) ? Number(v) : Number.NaN;
+    if (Number.isNaN(q)) {
+      this.push("ELEMENT_INVALID", `${s.id}${String(n).padStart(2, "0")} (${what}) ${shown(v)} is not a number of at most ${MAX_QUANTITY_DIGITS} digits`, s, n);
       return null;
     }
     return q;
