@@ -79,11 +79,8 @@ export const Remittance835 = z.object({
 export type Remittance835 = z.infer<typeof Remittance835>;
 
 function procedure(s: Segment, n: number, v: ValueReader): z.infer<typeof Procedure> | null {
-  const parts = components(s, n);
+  const parts = v.composite(s, n, "procedure");
   if (parts.length === 0) return null;
-  if (parts.length === 1) {
-    v.segmentIssue("COMPOSITE_INVALID", `${s.id}${String(n).padStart(2, "0")} "${parts[0]}" has no component separator between qualifier and code`, s, n, "warning");
-  }
   return { qualifier: parts[0] ?? "", code: parts[1] ?? "", modifiers: parts.slice(2, 6).filter((m) => m !== ""), description: parts[6] || null };
 }
 
