@@ -96,9 +96,12 @@ describe("X12 writers", () => {
     expect(roundTrip(write278Response(decision, envelope))).toEqual(decision);
 
     const remit = parseX12(readHandDenials()).transactions[0]!.data as Remittance835;
-    expect(roundTrip(write835(remit, envelope))).toEqual(remit);
+    const payer = { address: { line1: "1 SANDBOX PAYER WAY", city: "SPRINGFIELD", state: "IL", zip: "62701" }, technicalContact: { name: "EDI SUPPORT", phone: "8005550100" } };
+    const written835 = write835(remit, envelope, "0001", payer);
+    expect(written835).toContain("N1*PR*SANDBOX COMMERCIAL HEALTH*XV*SBCOM1~\nN3*1 SANDBOX PAYER WAY~\nN4*SPRINGFIELD*IL*62701~\nPER*BL*EDI SUPPORT*TE*8005550100~");
+    expect(roundTrip(written835)).toEqual(remit);
 
-    const ack: Ack999 = { functionalId: "HC", groupControl: "7", groupStatus: "P", counts: { included: 2, received: 2, accepted: 1 },
+    const ack: Ack999 = { functionalId: "HC", groupControl: "7", version: "005010X222A1", groupStatus: "P", counts: { included: 2, received: 2, accepted: 1 },
       transactions: [{ type: "837", controlNumber: "0001", status: "A", accepted: true, codes: [], errors: [] },
         { type: "837", controlNumber: "0002", status: "R", accepted: false, codes: ["5"], errors: [{ segmentId: "CLM", segmentPosition: 22, loop: "2300", code: "8", elements: [{ position: "2", code: "6", badValue: "12A.00" }] }] }] };
     expect(roundTrip(write999(ack, envelope))).toEqual(ack);

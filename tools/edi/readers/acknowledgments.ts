@@ -39,14 +39,17 @@ export function read278Response(tx: Transaction, issues: X12Issue[]): AuthRespon
   const out: AuthResponse278 = { trace: null, traceOriginator: null, umo: { name: null, idQualifier: null, id: null }, subscriber: { lastName: null, firstName: null, memberId: null }, decisions: [], rejections: [] };
   let level: string | null = null;
   let decision: AuthResponse278["decisions"][number] | null = null;
+  let decided = false;
   for (const s of tx.segments) {
     switch (s.id) {
       case "HL":
         level = el(s, 3);
-        if (level === "EV" || level === "SS") {
-          decision = { level: level === "EV" ? "event" : "service", action: "", authorizationNumber: null, reason: null, procedure: null, quantity: null, quantityQualifier: null, certifiedFrom: null, certifiedTo: null, diagnoses: [], messages: [] };
-          out.decisions.push(decision);
-        }
+        // A level is a decision when it carries an HCR; an event level that only groups its
+        // services (trace and UM, no HCR) is not one.
+        decision = level === "EV" || level === "SS"
+          ? { level: level === "EV" ? "event" : "service", action: "", authorizationNumber: null, reason: null, procedure: null, quantity: null, quantityQualifier: null, certifiedFrom: null, certifiedTo: null, diagnoses: [], messages: [] }
+          : null;
+        decided = false;
         break;
       case "TRN":
         if (out.trace === null) {
@@ -66,6 +69,8 @@ export function read278Response(tx: Transaction, issues: X12Issue[]): AuthRespon
         break;
       case "HCR":
         if (decision === null) { v.segmentIssue("SEGMENT_UNEXPECTED", "HCR outside a patient event or service level", s); break; }
+        if (!decided) out.decisions.push(decision);
+        decided = true;
         decision.action = v.required(s, 1, "action code");
         if (el(s, 2) !== "") decision.authorizationNumber = el(s, 2);
         decision.reason = el(s, 3) || null;
@@ -105,6 +110,7 @@ export function read278Response(tx: Transaction, issues: X12Issue[]): AuthRespon
 export const Ack999 = z.object({
   functionalId: z.string(),
   groupControl: z.string(),
+  version: z.string().nullish().describe("AK103: the acknowledged group's version/release/industry identifier (GS08), e.g. 005010X222A1"),
   groupStatus: z.string().nullable().describe("AK901: A accepted, E accepted with errors, P partially accepted, R rejected"),
   transactions: z.array(z.object({
     type: z.string(),
@@ -123,7 +129,7 @@ export type Ack999 = z.infer<typeof Ack999>;
 
 export function read999(tx: Transaction, issues: X12Issue[]): Ack999 {
   const v = new ValueReader(issues, tx.controlNumber);
-  const out: Ack999 = { functionalId: "", groupControl: "", groupStatus: null, transactions: [], counts: { included: null, received: null, accepted: null } };
+  const out: Ack999 = { functionalId: "", groupControl: "", version: null, groupStatus: null, transactions: [], counts: { included: null, received: null, accepted: null } };
   let current: Ack999["transactions"][number] | null = null;
   let error: Ack999["transactions"][number]["errors"][number] | null = null;
   for (const s of tx.segments) {
@@ -131,6 +137,7 @@ export function read999(tx: Transaction, issues: X12Issue[]): Ack999 {
       case "AK1":
         out.functionalId = v.required(s, 1, "functional identifier code");
         out.groupControl = v.required(s, 2, "group control number");
+        out.version = el(s, 3) || null;
         break;
       case "AK2":
         current = { type: el(s, 1), controlNumber: el(s, 2), status: "", accepted: false, codes: [], errors: [] };

@@ -42,12 +42,25 @@ export function write278Response(res: AuthResponse278, envelope: Envelope, contr
   for (const r of res.rejections) w.seg("AAA", "N", null, r.code, r.followUp);
   w.seg("HL", 2, 1, "21", "1").seg("NM1", "1P", "2", "REQUESTER");
   w.seg("HL", 3, 2, "22", res.decisions.length > 0 ? "1" : "0").seg("NM1", "IL", "1", res.subscriber.lastName, res.subscriber.firstName, null, null, null, "MI", res.subscriber.memberId);
+  // Services (2000F) sit under a patient event (2000E). A response deciding services only still
+  // has its event level — the requester's trace (TRN*2, echoed with its originator) and UM — with
+  // no HCR of its own.
   let hl = 3;
-  for (const d of res.decisions) {
-    w.seg("HL", (hl += 1), d.level === "event" ? 3 : 4, d.level === "event" ? "EV" : "SS", "0");
-    // TRN*2 echoes the requester's trace with its originator (X217 response 2000E TRN).
-    if (res.trace !== null && d.level === "event") w.seg("TRN", "2", res.trace, res.traceOriginator ?? traceOriginator({}));
+  let eventHl: number | null = null;
+  const hasServices = res.decisions.some((d) => d.level === "service");
+  const event = () => {
+    eventHl = (hl += 1);
+    w.seg("HL", eventHl, 3, "EV", hasServices ? "1" : "0");
+    if (res.trace !== null) w.seg("TRN", "2", res.trace, res.traceOriginator ?? traceOriginator({}));
     w.seg("UM", "HS", "I", "2");
+  };
+  for (const d of res.decisions) {
+    if (d.level === "event") event();
+    else {
+      if (eventHl === null) event();
+      w.seg("HL", (hl += 1), eventHl, "SS", "0");
+      w.seg("UM", "HS", "I", "2");
+    }
     w.seg("HCR", d.action, d.authorizationNumber, d.reason);
     if (d.diagnoses.length > 0) w.seg("HI", ["ABK", d.diagnoses[0]], ...d.diagnoses.slice(1, 12).map((x) => ["ABF", x] as const));
     if (d.certifiedFrom !== null) w.seg("DTP", "472", "RD8", `${d8(d.certifiedFrom)}-${d8(d.certifiedTo ?? d.certifiedFrom)}`);
