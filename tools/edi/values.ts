@@ -5,7 +5,7 @@
  * runs over element text (a backtracking decimal pattern once took 11 s on a 120 KB amount).
  */
 import { issueAt, type X12Issue, type X12IssueCode } from "./issues.js";
-import { el, type Segment } from "./tokenizer.js";
+import { components, el, type Segment } from "./tokenizer.js";
 
 /**
  * X12 decimal (type R) maximum lengths, which count digits only (X12.6: the sign and decimal
@@ -146,22 +146,6 @@ export class ValueReader {
     return q;
   }
 
-  /**
-   * The components of composite element n ([] when empty). A composite whose TR3 form is a
-   * qualifier and a code (SV101, SV202, SVC01, HI0n, EB13 …) but holds no ISA16 component
-   * separator gets a COMPOSITE_INVALID warning: the sender may be using another character, and
-   * the parts are not guessed. (Required components are the grammar's check, not this one.)
-   */
-  composite(s: Segment, n: number, what: string): string[] {
-    const v = el(s, n);
-    if (v === "") return [];
-    const parts = v.split(s.delimiters.component);
-    if (parts.length === 1) {
-      const other = foreignSeparator(v);
-      this.push("COMPOSITE_INVALID", `${s.id}${String(n).padStart(2, "0")} (${what}) ${shown(v)} has no component separator (ISA16 "${s.delimiters.component}")${other === null ? "" : `; it holds "${other}", which may be the sender's`}`, s, n, "warning");
-    }
-    return parts;
-  }
 
   /** A D8 date element → ISO. */
   date(s: Segment, n: number, what: string): string | null {
@@ -201,7 +185,7 @@ export class ValueReader {
 }
 
 /** The first character of `value` that is not a letter, digit, blank, period or hyphen (a likely separator), or null. */
-function foreignSeparator(value: string): string | null {
+export function foreignSeparator(value: string): string | null {
   for (let i = 0; i < value.length; i += 1) {
     const c = value.charCodeAt(i);
     const plain = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 32 || c === 46 || c === 45;
@@ -211,10 +195,10 @@ function foreignSeparator(value: string): string | null {
 }
 
 /** The diagnosis codes of an HI segment, in order; a qualifier without its code is skipped (the grammar reports it as COMPONENT_MISSING). */
-export function diagnosisCodes(s: Segment, v: ValueReader): string[] {
+export function diagnosisCodes(s: Segment): string[] {
   const out: string[] = [];
   for (let i = 1; i <= 12; i += 1) {
-    const [qualifier = "", code = ""] = v.composite(s, i, "diagnosis");
+    const [qualifier = "", code = ""] = components(s, i);
     if (qualifier !== "" && code !== "") out.push(code);
   }
   return out;
@@ -223,7 +207,7 @@ export function diagnosisCodes(s: Segment, v: ValueReader): string[] {
 /** A procedure composite (qualifier:code:modifiers…) with the quantity of an SV1 or SV2 segment. */
 export function serviceLine(s: Segment, v: ValueReader): { procedure: { qualifier: string; code: string; modifiers: string[] }; quantityQualifier: string | null; quantity: number | null } {
   const at = s.id === "SV1" ? 1 : 2;
-  const p = v.composite(s, at, "procedure");
+  const p = components(s, at);
   return {
     procedure: { qualifier: p[0] ?? "", code: p[1] ?? "", modifiers: p.slice(2, 6).filter((m) => m !== "") },
     quantityQualifier: el(s, at + 2) || null,

@@ -8,7 +8,8 @@
 import type { Transaction } from "../envelope.js";
 import { issueAt, type X12Issue, type X12IssueCode } from "../issues.js";
 import { el, type Segment } from "../tokenizer.js";
-import type { CompiledLoop, CompiledSet, ElementRule } from "./spec.js";
+import { foreignSeparator, shown } from "../values.js";
+import { idCode, type CompiledLoop, type CompiledSet, type ElementRule } from "./spec.js";
 
 /** An open loop instance. */
 interface Open {
@@ -25,16 +26,7 @@ interface Open {
 
 const pad = (n: number) => String(n).padStart(2, "0");
 
-/** Whether an id has the form of an X12 segment id: 2–3 capital letters or digits, a letter first. */
-function wellFormedId(id: string): boolean {
-  if (id.length < 2 || id.length > 3) return false;
-  for (let i = 0; i < id.length; i += 1) {
-    const c = id.charCodeAt(i);
-    const letter = c >= 65 && c <= 90;
-    if (!letter && (i === 0 || c < 48 || c > 57)) return false;
-  }
-  return true;
-}
+type Push = (code: X12IssueCode, message: string, s: Segment, extra?: { elementPosition?: number; componentPosition?: number }, severity?: "error" | "warning") => void;
 
 /**
  * Checks `tx` against `set`, pushing issues. `readerIssuesFrom` is where the reader's issues for
@@ -48,8 +40,8 @@ export function checkGrammar(tx: Transaction, set: CompiledSet, issues: X12Issue
     const r = issues[i] as X12Issue;
     if (r.code === "ELEMENT_MISSING") reported.add(`${r.segmentIndex}:${r.elementPosition}`);
   }
-  const push = (code: X12IssueCode, message: string, s: Segment, extra: { elementPosition?: number; componentPosition?: number } = {}) => {
-    issues.push(issueAt(code, message, { index: s.index, id: s.id, offset: s.offset }, { ...extra, transactionControlNumber: control }));
+  const push: Push = (code, message, s, extra = {}, severity = "error") => {
+    issues.push(issueAt(code, message, { index: s.index, id: s.id, offset: s.offset }, { ...extra, severity, transactionControlNumber: control }));
   };
   const segments = tx.segments;
   const first = segments[0];
@@ -58,6 +50,8 @@ export function checkGrammar(tx: Transaction, set: CompiledSet, issues: X12Issue
 
   const close = (open: Open) => {
     const loop = open.loop;
+    const segmentsDone = open.seenSegments === (1 << loop.requiredSegments.length) - 1;
+    if (segmentsDone && open.seenChildren === (1 << loop.requiredChildren.length) - 1) return;
     const where = loop.id === "root" ? `the ${set.name} header` : `${loop.id} (${loop.name})`;
     for (let b = 0; b < loop.requiredSegments.length; b += 1) {
       if ((open.seenSegments & (1 << b)) === 0) push("SEGMENT_MISSING", `${where} has no ${loop.requiredSegments[b]?.label} segment, which ${set.guide} requires`, open.first);
@@ -82,17 +76,19 @@ export function checkGrammar(tx: Transaction, set: CompiledSet, issues: X12Issue
   for (let i = 1; i < last; i += 1) {
     const s = segments[i] as Segment;
     const id = s.id;
-    if (!set.allowed.has(id)) {
-      if (wellFormedId(id)) push("SEGMENT_NOT_IN_SET", `${id} is not a segment of the ${set.name} transaction set (${set.guide})`, s);
+    const code = idCode(id);
+    const info = code === -1 ? undefined : set.segments[code];
+    if (info === undefined) {
+      if (code !== -1) push("SEGMENT_NOT_IN_SET", `${id} is not a segment of the ${set.name} transaction set (${set.guide})`, s);
       else push("SEGMENT_ID_UNRECOGNIZED", `"${id.slice(0, 20)}" is not a segment id`, s);
       continue;
     }
     let target: Open | null = null;
     let closeAt = -1;
-    if (set.summary.has(id)) {
+    if (info.summary) {
       popTo(1);
       target = stack[0] as Open;
-    } else if (set.ends.has(id) || set.tails.has(id)) {
+    } else if (info.closer) {
       // LE closes its LS loop; a tail segment (999 IK5) belongs to the loop whose child loops it follows.
       for (let k = stack.length - 1; k > 0; k -= 1) {
         const loop = (stack[k] as Open).loop;
@@ -105,8 +101,8 @@ export function checkGrammar(tx: Transaction, set: CompiledSet, issues: X12Issue
       }
     }
     if (target === null) {
-      const candidates = set.leaders.get(id);
-      if (candidates !== undefined) opened: {
+      const candidates = info.leaders;
+      if (candidates !== null) opened: {
         for (let k = stack.length - 1; k >= 0; k -= 1) {
           const parentId = (stack[k] as Open).loop.id;
           for (const c of candidates) {
@@ -145,14 +141,14 @@ export function checkGrammar(tx: Transaction, set: CompiledSet, issues: X12Issue
       }
     }
     if (id === "REF") checkRef(target, s, push);
-    const rules = loop.elements.get(id);
-    if (rules !== undefined) checkElements(s, rules, loop, set, reported, push);
+    const rules = loop.rules?.get(id) ?? info.rules;
+    if (rules !== null) checkElements(s, rules, loop, set, reported, push);
     if (closeAt !== -1) popTo(closeAt);
   }
   popTo(0);
 }
 
-function checkRef(target: Open, s: Segment, push: (code: X12IssueCode, message: string, s: Segment, extra?: { elementPosition?: number }) => void): void {
+function checkRef(target: Open, s: Segment, push: Push): void {
   const q = el(s, 1);
   if (q === "" || target.loop.refRepeats?.has(q) === true) return;
   const refs = target.refs;
@@ -167,27 +163,43 @@ function checkRef(target: Open, s: Segment, push: (code: X12IssueCode, message: 
   else refs.add(q);
 }
 
-function checkElements(
-  s: Segment, rules: readonly ElementRule[], loop: CompiledLoop, set: CompiledSet, reported: ReadonlySet<string>,
-  push: (code: X12IssueCode, message: string, s: Segment, extra?: { elementPosition?: number; componentPosition?: number }) => void,
-): void {
-  const where = loop.id === "root" ? set.guide : `${set.guide} ${loop.id}`;
+const where = (loop: CompiledLoop, set: CompiledSet) => (loop.id === "root" ? set.guide : `${set.guide} ${loop.id}`);
+
+function checkElements(s: Segment, rules: readonly ElementRule[], loop: CompiledLoop, set: CompiledSet, reported: ReadonlySet<string>, push: Push): void {
+  const elements = s.elements;
   for (const r of rules) {
-    const v = el(s, r.element);
+    const v = elements[r.element - 1] ?? "";
     if (v === "") {
-      if (r.required && !reported.has(`${s.index}:${r.element}`)) push("ELEMENT_MISSING", `${s.id}${pad(r.element)} is required (${where})`, s, { elementPosition: r.element });
+      if (r.required && !reported.has(`${s.index}:${r.element}`)) push("ELEMENT_MISSING", `${s.id}${pad(r.element)} is required (${where(loop, set)})`, s, { elementPosition: r.element });
       continue;
     }
     if (r.exactLength !== null && v.length !== r.exactLength) {
-      push("ELEMENT_INVALID", `${s.id}${pad(r.element)} is ${v.length} characters; ${where} requires exactly ${r.exactLength}`, s, { elementPosition: r.element });
+      push("ELEMENT_INVALID", `${s.id}${pad(r.element)} is ${v.length} characters; ${where(loop, set)} requires exactly ${r.exactLength}`, s, { elementPosition: r.element });
     }
     if (r.components !== null) {
-      const parts = v.split(s.delimiters.component);
+      const sep = s.delimiters.component;
+      if (r.components.length > 1 && v.indexOf(sep) === -1) {
+        // A qualifier-and-code composite with no ISA16 in it: the sender may use another
+        // separator. Warned once here for every reader; the parts are not guessed.
+        const other = foreignSeparator(v);
+        push("COMPOSITE_INVALID", `${s.id}${pad(r.element)} ${shown(v)} has no component separator (ISA16 "${s.delimiters.component}")${other === null ? "" : `; it holds "${other}", which may be the sender's`}`, s, { elementPosition: r.element }, "warning");
+      }
       for (const c of r.components) {
-        if ((parts[c - 1] ?? "") === "") {
-          push("COMPONENT_MISSING", `${s.id}${pad(r.element)}-${c} is required when ${s.id}${pad(r.element)} is present (${where})`, s, { elementPosition: r.element, componentPosition: c });
+        if (componentEmpty(v, sep, c)) {
+          push("COMPONENT_MISSING", `${s.id}${pad(r.element)}-${c} is required when ${s.id}${pad(r.element)} is present (${where(loop, set)})`, s, { elementPosition: r.element, componentPosition: c });
         }
       }
     }
   }
+}
+
+/** Whether component `c` (1-based) of a composite value is empty, found with indexOf (no split, no allocation). */
+function componentEmpty(value: string, sep: string, c: number): boolean {
+  let from = 0;
+  for (let k = 1; k < c; k += 1) {
+    const at = value.indexOf(sep, from);
+    if (at === -1) return true;
+    from = at + 1;
+  }
+  return from >= value.length || value.startsWith(sep, from);
 }

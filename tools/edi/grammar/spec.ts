@@ -98,22 +98,56 @@ export interface CompiledLoop {
   /** Required child loops; a child's bit in `seenChildren` is its index here. */
   requiredChildren: CompiledLoop[];
   refRepeats: ReadonlySet<string> | null;
-  elements: ReadonlyMap<string, readonly ElementRule[]>;
+  /** Element rules of this loop where they differ from the set's (set rules plus the loop's own); null when none do. */
+  rules: ReadonlyMap<string, readonly ElementRule[]> | null;
+}
+
+/** What the set says about one segment id: one lookup per segment. */
+export interface SegmentInfo {
+  /** Loops this segment opens. */
+  leaders: readonly CompiledLoop[] | null;
+  /** PLB, AK9: closes every loop. */
+  summary: boolean;
+  /** LE, a 999 IK5: belongs to a particular open loop. */
+  closer: boolean;
+  /** The set's element rules for this segment. */
+  rules: readonly ElementRule[] | null;
 }
 
 /** A compiled set. */
 export interface CompiledSet {
   name: string;
   guide: string;
-  allowed: ReadonlySet<string>;
-  leaders: ReadonlyMap<string, readonly CompiledLoop[]>;
-  summary: ReadonlySet<string>;
-  ends: ReadonlySet<string>;
-  tails: ReadonlySet<string>;
+  /** Every segment id the set defines, by `idCode` (an array index: no string hashing per segment). */
+  segments: readonly (SegmentInfo | undefined)[];
   nameLoops: boolean;
   root: CompiledLoop;
-  /** The unnamed name loop (nameLoops), per parent it is opened in. */
+  /** The unnamed name loop (nameLoops). */
   anonymousName: CompiledLoop;
+}
+
+/** How many `idCode` values there are: three places of 37 (end, 0–9, A–Z). */
+export const ID_CODES = 37 * 37 * 37;
+
+/**
+ * A segment id (2–3 capital letters or digits, a letter first) as a number below ID_CODES, or -1
+ * when it is not one: the checker indexes an array with it instead of hashing the id string.
+ */
+export function idCode(id: string): number {
+  const n = id.length;
+  if (n < 2 || n > 3) return -1;
+  let code = 0;
+  for (let i = 0; i < 3; i += 1) {
+    let d = 0;
+    if (i < n) {
+      const c = id.charCodeAt(i);
+      if (c >= 65 && c <= 90) d = c - 54; // A–Z → 11–36
+      else if (c >= 48 && c <= 57 && i > 0) d = c - 47; // 0–9 → 1–10, not first
+      else return -1;
+    }
+    code = code * 37 + d;
+  }
+  return code;
 }
 
 /** Parses the compact element rules. */
@@ -133,10 +167,11 @@ export function parseRules(texts: readonly ElementRuleText[]): ElementRule[] {
   return out;
 }
 
-function mergeRules(base: Readonly<Record<string, readonly ElementRuleText[]>>, extra: Readonly<Record<string, readonly ElementRuleText[]>> | undefined): Map<string, ElementRule[]> {
+/** The rules of a loop for the segments it adds rules to: the set's rules for that id, then the loop's. */
+function loopRules(base: Readonly<Record<string, readonly ElementRuleText[]>>, extra: Readonly<Record<string, readonly ElementRuleText[]>> | undefined): Map<string, ElementRule[]> | null {
+  if (extra === undefined) return null;
   const out = new Map<string, ElementRule[]>();
-  for (const [id, rules] of Object.entries(base)) out.set(id, parseRules(rules));
-  for (const [id, rules] of Object.entries(extra ?? {})) out.set(id, [...(out.get(id) ?? []), ...parseRules(rules)]);
+  for (const [id, rules] of Object.entries(extra)) out.set(id, [...parseRules(base[id] ?? []), ...parseRules(rules)]);
   return out;
 }
 
@@ -153,7 +188,7 @@ function compileLoop(spec: LoopSpec, set: SetSpec): CompiledLoop {
     tail: spec.tail === undefined ? null : new Set(spec.tail),
     requiredSegments: (spec.segments ?? []).map(requiredSegment), requiredChildren: [],
     refRepeats: spec.refRepeats === undefined ? null : new Set(spec.refRepeats),
-    elements: mergeRules(set.elements, spec.elements),
+    rules: loopRules(set.elements, spec.elements),
   };
 }
 
@@ -180,8 +215,17 @@ export function compileSet(set: SetSpec): CompiledSet {
     if (loop.requiredChildren.length > 30) throw new Error(`${set.name} grammar: loop ${loop.id} has more than 30 required child loops`);
   }
   const anonymousName = compileLoop({ id: "NM1", name: "name", start: "NM1", parents: [] }, set);
-  return {
-    name: set.name, guide: set.guide, allowed: new Set(set.segments), leaders, summary: new Set(set.summary ?? []),
-    ends: new Set(set.loops.flatMap((l) => (l.end === undefined ? [] : [l.end]))), tails: new Set(set.loops.flatMap((l) => l.tail ?? [])), nameLoops: set.nameLoops === true, root, anonymousName,
-  };
+  const summary = new Set(set.summary ?? []);
+  const closers = new Set(set.loops.flatMap((l) => [...(l.end === undefined ? [] : [l.end]), ...(l.tail ?? [])]));
+  const segments: (SegmentInfo | undefined)[] = new Array<SegmentInfo | undefined>(ID_CODES).fill(undefined);
+  for (const id of set.segments) {
+    const code = idCode(id);
+    if (code === -1) throw new Error(`${set.name} grammar: ${id} is not a segment id`);
+    const rules = set.elements[id];
+    segments[code] = { leaders: leaders.get(id) ?? null, summary: summary.has(id), closer: closers.has(id), rules: rules === undefined || rules.length === 0 ? null : parseRules(rules) };
+  }
+  for (const id of [...leaders.keys(), ...summary, ...closers]) {
+    if (segments[idCode(id)] === undefined) throw new Error(`${set.name} grammar: ${id} is used but not among the set's segments`);
+  }
+  return { name: set.name, guide: set.guide, segments, nameLoops: set.nameLoops === true, root, anonymousName };
 }

@@ -65,7 +65,7 @@ export function read278Response(tx: Transaction, issues: X12Issue[]): AuthRespon
         out.rejections.push({ code: v.required(s, 3, "reject reason code"), followUp: el(s, 4) || null });
         break;
       case "HI":
-        decision?.diagnoses.push(...diagnosisCodes(s, v));
+        decision?.diagnoses.push(...diagnosisCodes(s));
         break;
       case "HCR":
         if (decision === null) { v.segmentIssue("SEGMENT_UNEXPECTED", "HCR outside a patient event or service level", s); break; }
@@ -226,7 +226,7 @@ export function read277(tx: Transaction, issues: X12Issue[]): ClaimStatus277 {
   let claim: Claim | null = null;
   let line: Claim["lines"][number] | null = null;
   const stc = (s: Segment) => {
-    const [category = "", status = "", entity = ""] = v.composite(s, 1, "health care claim status");
+    const [category = "", status = "", entity = ""] = components(s, 1);
     return { category, status: status || null, entity: entity || null, date: v.date(s, 2, "status date"), action: el(s, 3) || null, amount: v.amount(s, 4, "total charge") };
   };
   for (const s of tx.segments) {
@@ -274,7 +274,7 @@ export function read277(tx: Transaction, issues: X12Issue[]): ClaimStatus277 {
         break;
       case "SVC": {
         if (claim === null) break;
-        const p = v.composite(s, 1, "procedure");
+        const p = components(s, 1);
         line = {
           procedure: p.length === 0 ? null : { qualifier: p[0] ?? "", code: p[1] ?? "", modifiers: p.slice(2, 6).filter((m) => m !== "") },
           charge: v.amount(s, 2, "line charge"), revenueCode: el(s, 4) || null, units: v.quantity(s, 7, "units of service"),

@@ -157,7 +157,7 @@ export function read837(tx: Transaction, issues: X12Issue[]): ReceivedClaim[] {
       case "HI":
         if (claim === null) break;
         for (let i = 1; i <= 12; i += 1) {
-          const [qualifier = "", code = ""] = v.composite(s, i, "diagnosis");
+          const [qualifier = "", code = ""] = components(s, i);
           // A qualifier without its code is the grammar's COMPONENT_MISSING, never an empty diagnosis.
           if (code !== "" && DIAGNOSIS_QUALIFIERS.has(qualifier)) claim.diagnoses.push({ qualifier, code });
         }
@@ -169,7 +169,7 @@ export function read837(tx: Transaction, issues: X12Issue[]): ReceivedClaim[] {
       case "SV2": {
         if (claim === null) { v.segmentIssue("SEGMENT_UNEXPECTED", `${s.id} before any CLM`, s); break; }
         const at = s.id === "SV1" ? 1 : 2;
-        const p = v.composite(s, at, "procedure");
+        const p = components(s, at);
         line = {
           procedure: { qualifier: p[0] ?? "", code: p[1] ?? "", modifiers: p.slice(2, 6).filter((m) => m !== ""), description: p[6] || null },
           revenueCode: s.id === "SV2" ? el(s, 1) || null : null,

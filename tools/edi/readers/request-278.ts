@@ -71,7 +71,7 @@ export function read278Request(tx: Transaction, issues: X12Issue[]): AuthRequest
         if (level === "22") out.subscriber.birthDate = v.date(s, 2, "birth date");
         break;
       case "HI":
-        out.diagnoses.push(...diagnosisCodes(s, v));
+        out.diagnoses.push(...diagnosisCodes(s));
         break;
       case "DTP":
         if (service !== null && el(s, 1) === "472") {

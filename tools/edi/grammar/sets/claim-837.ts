@@ -86,7 +86,7 @@ export const CLAIM_837P: SetSpec = {
 /** 837I, 005010X223A2. */
 export const CLAIM_837I: SetSpec = {
   name: "837I", guide: "005010X223A2", segments: SEGMENTS, header: ["BHT"], nameLoops: true,
-  elements: { ...ELEMENTS, CLM: ["1", "2", "5:1,2,3", "7", "8", "9"], SV2: ["1", "3", "4", "5"], CL1: ["1"] },
+  elements: { ...ELEMENTS, CLM: ["1", "2", "5:1,2,3", "7", "8", "9"], SV2: ["1", "?2:1,2", "3", "4", "5"], CL1: ["1"] },
   loops: [
     ...commonLoops(),
     // 2300: statement dates (DTP*434), the institutional claim code (CL1) and the principal

@@ -23,6 +23,7 @@ const ELEMENTS = {
   DTP: ["1", "2", "3"],
   AMT: ["1", "2"],
   III: ["1", "2"],
+  EQ: ["?2:1,2"],
 } as const;
 
 function hierarchy(): LoopSpec[] {
@@ -54,7 +55,7 @@ export const INQUIRY_270: SetSpec = {
 export const RESPONSE_271: SetSpec = {
   name: "271", guide: "005010X279A1", header: ["BHT"], nameLoops: true,
   segments: ["ST", "BHT", "HL", "AAA", "TRN", "NM1", "REF", "N3", "N4", "PER", "PRV", "DMG", "INS", "HI", "DTP", "MPI", "EB", "HSD", "MSG", "III", "LS", "LE", "SE"],
-  elements: { ...ELEMENTS, BHT: ["1", "2", "4"], AAA: ["1", "3", "4"], EB: ["1"], MSG: ["1"], LS: ["1"], LE: ["1"], PER: ["1"], MPI: ["1"] },
+  elements: { ...ELEMENTS, BHT: ["1", "2", "4"], AAA: ["1", "3", "4"], EB: ["1", "?13:1,2"], MSG: ["1"], LS: ["1"], LE: ["1"], PER: ["1"], MPI: ["1"] },
   loops: [
     ...hierarchy(),
     ...(["C", "D"] as const).flatMap((x): LoopSpec[] => [
