@@ -126,6 +126,18 @@ describe("grammar: every set we read", () => {
     expect(parseX12(mutated).issues).toContainEqual(expect.objectContaining({ code: "SEGMENT_NOT_IN_SET", segmentId: "ZZ9" }));
   });
 
+  it("a 276 (read by no typed reader) is still checked: clean as the X212 shapes it, LOOP_MISSING without its subscriber name", () => {
+    const body = ["ST*276*0001*005010X212", "BHT*0010*13*STATUS1*20260305*1030", "HL*1**20*1", "NM1*PR*2*SANDBOX COMMERCIAL HEALTH*****PI*SBCOM1",
+      "HL*2*1*21*1", "NM1*41*2*SANDBOX INFUSION CENTER*****46*SBXSUB", "HL*3*2*19*1", "NM1*1P*2*SANDBOX INFUSION CENTER*****XX*1234567893",
+      "HL*4*3*22*0", "DMG*D8*19550402*F", "NM1*IL*1*TESTPERSON*ALEX****MI*W123456789", "TRN*1*STATUS-TRACE-1", "REF*EJ*SBX-CLM-0001",
+      "AMT*T3*16950.00", "DTP*472*RD8*20260302-20260302"];
+    const text = (segments: string[]) => ["ISA*00*          *00*          *ZZ*INFUSIONRCM    *ZZ*SANDBOXPAYER   *260305*1030*^*00501*000000601*0*T*:",
+      "GS*HR*INFUSIONRCM*SANDBOXPAYER*20260305*1030*601*X*005010X212", ...segments, `SE*${segments.length + 1}*0001`, "GE*1*601", "IEA*1*000000601"].join("~\n") + "~\n";
+    expect(parseX12(text(body)).issues).toEqual([expect.objectContaining({ code: "UNSUPPORTED_TRANSACTION", severity: "warning" })]);
+    const broken = text(body.filter((s) => !s.startsWith("NM1*IL")));
+    expect(parseX12(broken).issues).toContainEqual(expect.objectContaining({ code: "LOOP_MISSING", segmentId: "HL", message: expect.stringMatching(/2100D/) }));
+  });
+
   it("a 999 with an unknown segment and an AK2 loop without IK5", () => {
     const text = ["ISA*00*          *00*          *ZZ*SANDBOXPAYER   *ZZ*INFUSIONRCM    *260310*0930*^*00501*000000401*0*T*:~",
       "GS*FA*SANDBOXPAYER*INFUSIONRCM*20260310*0930*401*X*005010X231A1~", "ST*999*0001*005010X231A1~", "AK1*HC*17*005010X222A1~",
