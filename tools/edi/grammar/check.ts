@@ -2,8 +2,8 @@
  * One pass over a transaction's segments against its set's grammar: segment ids the set defines,
  * loops opened by their leading segments (a stack of open loops; a segment belongs to the
  * innermost one), required segments and child loops checked when a loop closes, required
- * elements and components, and one REF per qualifier in a loop. Set and Map lookups only: O(1)
- * per segment, plus the elements a rule names.
+ * elements and components, and one REF per qualifier in a loop. An array lookup by segment-id
+ * code and small Set lookups: O(1) per segment, plus the elements a rule names.
  */
 import type { Transaction } from "../envelope.js";
 import { issueAt, type X12Issue, type X12IssueCode } from "../issues.js";

@@ -212,7 +212,8 @@ export function compileSet(set: SetSpec): CompiledSet {
     leaders.set(spec.start, [...(leaders.get(spec.start) ?? []), loop]);
   });
   for (const loop of byId.values()) {
-    if (loop.requiredChildren.length > 30) throw new Error(`${set.name} grammar: loop ${loop.id} has more than 30 required child loops`);
+    // Seen segments and child loops are bits of a 31-bit integer.
+    if (loop.requiredChildren.length > 30 || loop.requiredSegments.length > 30) throw new Error(`${set.name} grammar: loop ${loop.id} requires more than 30 segments or child loops`);
   }
   const anonymousName = compileLoop({ id: "NM1", name: "name", start: "NM1", parents: [] }, set);
   const summary = new Set(set.summary ?? []);
