@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   UNAVAILABLE: "A dependency (usually the database) is unavailable; retry later.",
   UPSTREAM_FAILURE: "A system we call (payer, EHR, model) failed or answered nonsense.",
   INVALID_X12: "X12 input is malformed.",
+  CLAIM_UNBALANCED: "A claim's total charge (CLM02) is not the sum of its line charges.",
   INVALID_FHIR: "FHIR input is malformed or fails validation.",
   INVALID_DOSE: "A dose cannot be converted to billing units (missing unit, concentration, …).",
   UNKNOWN_CODE: "A code (HCPCS, NDC, CARC, …) is not in the loaded tables.",

@@ -11,7 +11,7 @@ describe("infusion-rcm x12", () => {
     expect(res.code).toBe(0);
     const out = JSON.parse(res.stdout) as { transactions: { type: string; controlNumber: string; data: { payment: { amount: string } } }[]; issues: { code: string }[] };
     expect(out.transactions[0]).toMatchObject({ type: "835", controlNumber: "112233", data: { payment: { amount: "945.00" } } });
-    expect(out.issues.map((i) => i.code)).toEqual(["DATE_INVALID"]);
+    expect(out.issues.map((i) => i.code)).toEqual(["DATE_INVALID", "SEGMENT_MISSING"]);
   });
 
   it("validate exits 0 when valid, 1 with issues, 2 when the input is not X12; reads standard input with -", async () => {

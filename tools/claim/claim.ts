@@ -3,6 +3,7 @@
  * and what the pre-bill scrubber and the payer simulator work on. Amounts are decimal strings.
  */
 import { z } from "zod";
+import { BadInputError } from "../errors.js";
 
 const Money = z.string().regex(/^-?\d+\.\d{2}$/).describe("Decimal dollars with two places, e.g. \"1234.50\"");
 const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
@@ -75,6 +76,34 @@ export const Claim = z.object({
   statementFrom: IsoDate.nullable().default(null),
   statementTo: IsoDate.nullable().default(null),
   lines: z.array(ServiceLine).min(1).max(50),
+}).superRefine((claim, ctx) => {
+  // 005010X222A1 / X223A2 2300 CLM02: "the sum of all charges included within this claim" —
+  // the total must equal the line charges (SV102 / SV203), or the payer rejects the claim.
+  const lineTotal = sumMoney(claim.lines.map((l) => l.charge));
+  if (lineTotal !== null && lineTotal !== claim.totalCharge) {
+    ctx.addIssue({ code: "custom", path: ["totalCharge"], message: `totalCharge ${claim.totalCharge} is not the sum of the line charges, ${lineTotal}`, params: { rule: "CLAIM_UNBALANCED", lineTotal } });
+  }
 });
 export type Claim = z.infer<typeof Claim>;
 export type ClaimInput = z.input<typeof Claim>;
+
+/** Σ of two-decimal money strings, exact (integer cents as BigInt); null when one is not money. */
+export function sumMoney(amounts: readonly string[]): string | null {
+  let cents = 0n;
+  for (const a of amounts) {
+    if (!/^-?\d+\.\d{2}$/.test(a)) return null;
+    cents += BigInt(a.replace(".", ""));
+  }
+  const sign = cents < 0n ? "-" : "";
+  const abs = (cents < 0n ? -cents : cents).toString().padStart(3, "0");
+  return `${sign}${abs.slice(0, -2)}.${abs.slice(-2)}`;
+}
+
+/** A claim whose total charge (CLM02) is not the sum of its line charges: never written, never sent. */
+export class ClaimUnbalancedError extends BadInputError {
+  constructor(claimId: string, totalCharge: string, lineTotal: string) {
+    super(`Claim ${claimId}: total charge ${totalCharge} is not the sum of its line charges, ${lineTotal}`, {
+      code: "CLAIM_UNBALANCED", details: { claimId, totalCharge, lineTotal },
+    });
+  }
+}

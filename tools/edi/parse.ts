@@ -4,6 +4,7 @@
  */
 import type { z } from "zod";
 import { iterateTransactions, type Transaction } from "./envelope.js";
+import { checkTransaction } from "./grammar/index.js";
 import { issueAt, type X12Issue } from "./issues.js";
 import { Ack999, AuthResponse278, ClaimStatus277, read277, read278Response, read999 } from "./readers/acknowledgments.js";
 import { ReceivedClaim, read837 } from "./readers/claim-837.js";
@@ -23,8 +24,8 @@ export type TransactionData =
   | { type: "837"; data: ReceivedClaim[] }
   | { type: string; data: null };
 
-/** One read transaction. */
-export type ParsedTransaction = TransactionData & { controlNumber: string; implementationRef: string };
+/** One read transaction, with where it came from: GS01 functional id, GS06 group control number, the index of its ST among the file's segments. */
+export type ParsedTransaction = TransactionData & { controlNumber: string; implementationRef: string; functionalId: string; groupControl: string; segmentIndex: number };
 
 function checked<T>(schema: z.ZodType<T>, value: T, tx: Transaction, issues: X12Issue[]): T {
   const result = schema.safeParse(value);
@@ -36,9 +37,16 @@ function checked<T>(schema: z.ZodType<T>, value: T, tx: Transaction, issues: X12
   return value;
 }
 
-/** Reads one transaction with its typed reader. */
+/** Reads one transaction with its typed reader, then checks it against its set's grammar. */
 export function readTransaction(tx: Transaction, issues: X12Issue[]): ParsedTransaction {
-  const base = { controlNumber: tx.controlNumber, implementationRef: tx.implementationRef };
+  const from = issues.length;
+  const read = readTyped(tx, issues);
+  checkTransaction(tx, issues, from);
+  return read;
+}
+
+function readTyped(tx: Transaction, issues: X12Issue[]): ParsedTransaction {
+  const base = { controlNumber: tx.controlNumber, implementationRef: tx.implementationRef, functionalId: tx.functionalId, groupControl: tx.groupControl, segmentIndex: tx.segments[0]?.index ?? 0 };
   switch (tx.type) {
     case "835":
       return { ...base, type: "835", data: checked(Remittance835, read835(tx, issues), tx, issues) };

@@ -144,7 +144,9 @@ export class SegmentScanner {
     let end = Math.min(this.pos + 1_048_576, text.length);
     if (end < text.length) {
       const cut = text.lastIndexOf(d, end);
-      end = cut >= this.pos ? cut + 1 : (text.indexOf(d, end) === -1 ? text.length : text.indexOf(d, end) + 1);
+      // A segment longer than the window: extend the window to its terminator (one scan, not two).
+      const next = cut >= this.pos ? -1 : text.indexOf(d, end);
+      end = cut >= this.pos ? cut + 1 : next === -1 ? text.length : next + 1;
     }
     const window = text.slice(this.pos, end);
     this.windowStart = this.pos;

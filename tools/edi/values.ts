@@ -1,25 +1,69 @@
 /**
  * Element value parsing for readers: exact decimal amounts (strings, never floats), ISO dates,
- * and required elements — each problem recorded as an issue at its segment and element.
+ * composites and required elements — each problem recorded as an issue at its segment and element.
+ * Every check here is a hand-written scan, linear in the element's length: no regular expression
+ * runs over element text (a backtracking decimal pattern once took 11 s on a 120 KB amount).
  */
 import { issueAt, type X12Issue, type X12IssueCode } from "./issues.js";
-import { el, type Segment } from "./tokenizer.js";
+import { components, el, type Segment } from "./tokenizer.js";
 
-const DECIMAL = /^-?(\d+\.?\d*|\.\d+)$/;
+/**
+ * X12 decimal (type R) maximum lengths, which count digits only (X12.6: the sign and decimal
+ * point are not counted): 782 Monetary Amount R 1/18, 380 Quantity R 1/15.
+ */
+export const MAX_AMOUNT_DIGITS = 18;
+export const MAX_QUANTITY_DIGITS = 15;
 
-/** Normalises an X12 decimal: at least two decimals, no exponent, sign kept ("34" → "34.00"). */
+/**
+ * Whether `raw` is an X12 decimal (X12.6 type R) of at most `maxDigits` digits: an optional
+ * leading minus, digits with at most one decimal point, at least one digit; no plus sign,
+ * exponent, blanks or thousands separators. The scan stops at the first character that cannot
+ * belong, or past `maxDigits` digits: its cost does not grow with the input.
+ */
+export function isDecimal(raw: string, maxDigits = MAX_AMOUNT_DIGITS): boolean {
+  return scanDecimal(raw, maxDigits) !== -2;
+}
+
+/** Scans a decimal: -2 when it is not one (or has more than `maxDigits` digits), else the index of its point (-1: none). */
+function scanDecimal(raw: string, maxDigits: number): number {
+  const n = raw.length;
+  if (n === 0 || n > maxDigits + 2) return -2;
+  let point = -1;
+  let digits = 0;
+  for (let i = raw.charCodeAt(0) === 45 ? 1 : 0; i < n; i += 1) {
+    const c = raw.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits += 1;
+    else if (c === 46 && point === -1) point = i;
+    else return -2;
+  }
+  return digits === 0 || digits > maxDigits ? -2 : point;
+}
+
+/** Normalises an X12 decimal: at least two decimals, no exponent, sign kept ("34" → "34.00"); null when not an amount (R 1/18). */
 export function normalizeAmount(raw: string): string | null {
-  // Fast path: the common "1234.50" form is already normal.
-  const dot = raw.length - 3;
-  if (dot > 0 && raw.charCodeAt(dot) === 46 && isDigits(raw, 0, dot) && isDigits(raw, dot + 1, raw.length) && (dot === 1 || raw.charCodeAt(0) !== 48)) return raw;
-  if (!DECIMAL.test(raw)) return null;
-  const negative = raw.startsWith("-");
-  const body = negative ? raw.slice(1) : raw;
-  const [intPart = "", frac = ""] = body.split(".");
-  const integer = (intPart.replace(/^0+(?=\d)/, "") || "0");
-  const fraction = frac.length >= 2 ? frac : frac.padEnd(2, "0");
-  const value = `${integer}.${fraction}`;
-  return negative && /[1-9]/.test(value) ? `-${value}` : value;
+  const point = scanDecimal(raw, MAX_AMOUNT_DIGITS);
+  if (point === -2) return null;
+  const n = raw.length;
+  const negative = raw.charCodeAt(0) === 45;
+  // Already normal: unsigned, two decimals, no leading zero before a longer integer ("1234.50", "0.50").
+  if (!negative && point > 0 && point === n - 3 && (point === 1 || raw.charCodeAt(0) !== 48)) return raw;
+  const start = negative ? 1 : 0;
+  const intEnd = point === -1 ? n : point;
+  // Leading zeros go (one stays before the point); the fraction keeps every digit it has.
+  let first = start;
+  while (first < intEnd - 1 && raw.charCodeAt(first) === 48) first += 1;
+  const integer = first < intEnd ? raw.slice(first, intEnd) : "0";
+  const frac = point === -1 ? "" : raw.slice(point + 1);
+  const value = `${integer}.${frac.length >= 2 ? frac : frac.padEnd(2, "0")}`;
+  return negative && !isZero(value) ? `-${value}` : value;
+}
+
+function isZero(value: string): boolean {
+  for (let i = 0; i < value.length; i += 1) {
+    const c = value.charCodeAt(i);
+    if (c >= 49 && c <= 57) return false;
+  }
+  return true;
 }
 
 function isDigits(s: string, from: number, to: number): boolean {
@@ -28,6 +72,11 @@ function isDigits(s: string, from: number, to: number): boolean {
     if (c < 48 || c > 57) return false;
   }
   return true;
+}
+
+/** An element value as it may appear in a message: at most 40 characters, then how long it was. */
+export function shown(value: string): string {
+  return value.length <= 40 ? `"${value}"` : `"${value.slice(0, 40)}…" (${value.length} characters)`;
 }
 
 /** CCYYMMDD → YYYY-MM-DD, or null when not a real date (checked by calendar rules, no Date object). */
@@ -81,7 +130,7 @@ export class ValueReader {
       return null;
     }
     const a = normalizeAmount(v);
-    if (a === null) this.push("AMOUNT_INVALID", `${s.id}${String(n).padStart(2, "0")} (${what}) "${v}" is not a decimal amount`, s, n);
+    if (a === null) this.push("AMOUNT_INVALID", `${s.id}${String(n).padStart(2, "0")} (${what}) ${shown(v)} is not a decimal amount of at most ${MAX_AMOUNT_DIGITS} digits`, s, n);
     return a;
   }
 
@@ -89,19 +138,21 @@ export class ValueReader {
   quantity(s: Segment, n: number, what: string): number | null {
     const v = el(s, n);
     if (v === "") return null;
-    if (!DECIMAL.test(v)) {
-      this.push("ELEMENT_INVALID", `${s.id}${String(n).padStart(2, "0")} (${what}) "${v}" is not a number`, s, n);
+    const q = isDecimal(v, MAX_QUANTITY_DIGITS) ? Number(v) : Number.NaN;
+    if (Number.isNaN(q)) {
+      this.push("ELEMENT_INVALID", `${s.id}${String(n).padStart(2, "0")} (${what}) ${shown(v)} is not a number of at most ${MAX_QUANTITY_DIGITS} digits`, s, n);
       return null;
     }
-    return Number(v);
+    return q;
   }
+
 
   /** A D8 date element → ISO. */
   date(s: Segment, n: number, what: string): string | null {
     const v = el(s, n);
     if (v === "") return null;
     const d = isoDate(v);
-    if (d === null) this.push("DATE_INVALID", `${s.id}${String(n).padStart(2, "0")} (${what}) "${v}" is not a CCYYMMDD date`, s, n);
+    if (d === null) this.push("DATE_INVALID", `${s.id}${String(n).padStart(2, "0")} (${what}) ${shown(v)} is not a CCYYMMDD date`, s, n);
     return d;
   }
 
@@ -114,29 +165,49 @@ export class ValueReader {
       const start = isoDate(a);
       const end = isoDate(b);
       if (start === null || end === null) {
-        this.push("DATE_INVALID", `${s.id}${String(valueAt).padStart(2, "0")} "${v}" is not a CCYYMMDD-CCYYMMDD range`, s, valueAt);
+        this.push("DATE_INVALID", `${s.id}${String(valueAt).padStart(2, "0")} ${shown(v)} is not a CCYYMMDD-CCYYMMDD range`, s, valueAt);
         return null;
       }
       return { start, end };
     }
     const d = isoDate(v);
     if (d === null) {
-      this.push("DATE_INVALID", `${s.id}${String(valueAt).padStart(2, "0")} "${v}" is not a CCYYMMDD date`, s, valueAt);
+      this.push("DATE_INVALID", `${s.id}${String(valueAt).padStart(2, "0")} ${shown(v)} is not a CCYYMMDD date`, s, valueAt);
       return null;
     }
     return { start: d, end: d };
   }
 
-  /** Records an issue for an unexpected or missing segment. */
+  /** Records an issue for an unexpected or missing segment (or one of its elements). */
   segmentIssue(code: "SEGMENT_MISSING" | "SEGMENT_UNEXPECTED" | "ELEMENT_INVALID" | "COMPOSITE_INVALID" | "BALANCE_MISMATCH", message: string, s: Segment | null, elementPosition?: number, severity: "error" | "warning" = "error"): void {
     this.issues.push(issueAt(code, message, s === null ? null : { index: s.index, id: s.id, offset: s.offset }, { severity, transactionControlNumber: this.controlNumber, ...(elementPosition === undefined ? {} : { elementPosition }) }));
   }
 }
 
+/** The first character of `value` that is not a letter, digit, blank, period or hyphen (a likely separator), or null. */
+export function foreignSeparator(value: string): string | null {
+  for (let i = 0; i < value.length; i += 1) {
+    const c = value.charCodeAt(i);
+    const plain = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 32 || c === 46 || c === 45;
+    if (!plain) return value[i] ?? null;
+  }
+  return null;
+}
+
+/** The diagnosis codes of an HI segment, in order; a qualifier without its code is skipped (the grammar reports it as COMPONENT_MISSING). */
+export function diagnosisCodes(s: Segment): string[] {
+  const out: string[] = [];
+  for (let i = 1; i <= 12; i += 1) {
+    const [qualifier = "", code = ""] = components(s, i);
+    if (qualifier !== "" && code !== "") out.push(code);
+  }
+  return out;
+}
+
 /** A procedure composite (qualifier:code:modifiers…) with the quantity of an SV1 or SV2 segment. */
 export function serviceLine(s: Segment, v: ValueReader): { procedure: { qualifier: string; code: string; modifiers: string[] }; quantityQualifier: string | null; quantity: number | null } {
   const at = s.id === "SV1" ? 1 : 2;
-  const p = el(s, at).split(s.delimiters.component);
+  const p = components(s, at);
   return {
     procedure: { qualifier: p[0] ?? "", code: p[1] ?? "", modifiers: p.slice(2, 6).filter((m) => m !== "") },
     quantityQualifier: el(s, at + 2) || null,

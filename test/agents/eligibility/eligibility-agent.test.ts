@@ -153,7 +153,7 @@ describe.each(DATABASE_KINDS)("eligibility agent on %s", (kind) => {
     const audit = await queryAudit(t.db.pool, { runId: run.id });
     const exchange = audit.find((e) => e.kind === "tool.call" && (e.payload as { tool: string }).tool === "clearinghouse.270")!.payload as { input: { x12: string }; output: { x12: string } };
     const sent = exchange.input.x12.replace(/\r?\n/g, "");
-    expect(sent).toMatch(/HL\*3\*2\*22\*1~NM1\*IL\*1\*Holder\*Robin\*\*\*\*MI\*WCOM000020~DMG\*D8\*19560711~HL\*4\*3\*23\*0~TRN\*1\*\w+\*9INFUSRCM~NM1\*03\*1\*Patientspouse\*Test~DMG\*D8\*19580402\*F~DTP\*291\*D8\*20260306~EQ/);
+    expect(sent).toMatch(/HL\*3\*2\*22\*1~NM1\*IL\*1\*Holder\*Robin\*\*\*\*MI\*WCOM000020~DMG\*D8\*19560711~HL\*4\*3\*23\*0~TRN\*1\*\w+\*9\d{9}~NM1\*03\*1\*Patientspouse\*Test~DMG\*D8\*19580402\*F~DTP\*291\*D8\*20260306~EQ/);
     const received = exchange.output.x12.replace(/\r?\n/g, "");
     expect(received).toMatch(/HL\*3\*2\*22\*1~NM1\*IL\*1\*HOLDER\*ROBIN\*\*\*\*MI\*WCOM000020~DMG\*D8\*19560711\*M~HL\*4\*3\*23\*0~TRN\*2/);
     expect(received).toContain("INS*N*01~");

@@ -38,7 +38,7 @@ describe("eligibility exceptions: one distinct reason per finding, with what the
   it("a rejection at the payer, provider and dependent levels is each its own reason", () => {
     expect(exceptionsFor([], ["HL*1**20*1", "NM1*PR*2*P*****PI*SBCOM1", "AAA*N**42*R", "HL*2*1*21*1", "NM1*1P*2*C*****XX*1"]).reasons).toEqual(["aaa-rejection-payer"]);
     expect(exceptionsFor([], ["HL*1**20*1", "NM1*PR*2*P*****PI*SBCOM1", "HL*2*1*21*1", "NM1*1P*2*C*****XX*1", "AAA*N**51*C"]).reasons).toEqual(["aaa-rejection-provider"]);
-    const facts = interpretEligibility(read271([...HEAD, "HL*3*2*22*1", "NM1*IL*1*DOE*JANE****MI*W1", "HL*4*3*23*0", "TRN*2*T2*9INFUSRCM", "NM1*03*1*DOE*SAM", "AAA*N**71*C"]), "0001",
+    const facts = interpretEligibility(read271([...HEAD, "HL*3*2*22*1", "NM1*IL*1*DOE*JANE****MI*W1", "HL*4*3*23*0", "TRN*2*T2*9123456789", "NM1*03*1*DOE*SAM", "AAA*N**71*C"]), "0001",
       { ...VISIT, inquiry: { ...inquiry, trace: "T2", dependent: { lastName: "DOE", firstName: "SAM", birthDate: null } }, drugs: [] });
     expect(eligibilityExceptions(chart, facts, null).reasons).toEqual(["aaa-rejection-dependent"]);
   });

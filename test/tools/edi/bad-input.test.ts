@@ -1,9 +1,10 @@
+import { performance } from "node:perf_hooks";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { AppError } from "../../../tools/errors.js";
 import { parseX12 } from "../../../tools/edi/parse.js";
 import { NotX12Error, tokenize } from "../../../tools/edi/tokenizer.js";
-import { Claim } from "../../../tools/claim/claim.js";
+import { Claim, sumMoney } from "../../../tools/claim/claim.js";
 import { toClaimModel, type ReceivedClaim } from "../../../tools/edi/readers/claim-837.js";
 import { write837 } from "../../../tools/edi/writers/claim-837.js";
 import { officeClaim } from "./claims.js";
@@ -11,6 +12,24 @@ import { officeClaim } from "./claims.js";
 const envelope = { senderId: "INFUSIONRCM", receiverId: "SANDBOXPAYER", interchangeControl: 1, groupControl: 1, now: new Date("2026-03-03T14:05:00Z") };
 const parties = { submitter: { name: "S", id: "S1", contactName: "B", phone: "5555550100" }, receiver: { name: "R", id: "R1" } };
 const valid = write837([officeClaim], parties, envelope);
+
+/** Reads `text`: typed issues or a typed error, never a crash, within `ms` milliseconds. */
+function readsTypedWithin(text: string, ms: number): void {
+  const read = () => {
+    const started = performance.now();
+    try {
+      const { issues, transactions } = parseX12(text);
+      expect(Array.isArray(issues)).toBe(true);
+      expect(Array.isArray(transactions)).toBe(true);
+    } catch (error) {
+      expect(error).toBeInstanceOf(AppError);
+    }
+    return performance.now() - started;
+  };
+  // A slow read is timed again once: a collection or a busy core is not superlinear work.
+  const elapsed = read();
+  expect(elapsed < ms ? elapsed : read()).toBeLessThan(ms);
+}
 
 describe("bad X12 input gets a typed error or issue list", () => {
   it("binary junk and empty input are not X12", () => {
@@ -54,21 +73,25 @@ describe("bad X12 input gets a typed error or issue list", () => {
     expect(segments.find((s) => s.id === "CLM")?.elements[0]).toBe("SBX-CLM-0001");
   });
 
-  it("property: random byte mutations of a valid file produce only typed errors or issues, never a crash or hang", () => {
+  it("property: random byte mutations of a valid file produce only typed errors or issues, never a crash or hang (each read < 50 ms)", () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), (mutations) => {
         const chars = valid.split("");
         for (const [at, code] of mutations) chars[at] = String.fromCharCode(code);
-        const text = chars.join("");
-        try {
-          const { issues, transactions } = parseX12(text);
-          expect(Array.isArray(issues)).toBe(true);
-          expect(Array.isArray(transactions)).toBe(true);
-        } catch (error) {
-          expect(error).toBeInstanceOf(AppError);
-        }
+        readsTypedWithin(chars.join(""), 50);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it("property: a long run of digits ending in a letter, in any element, is read in linear time (each read < 100 ms)", () => {
+    // Every element start of the valid file: amounts, quantities, dates, codes and names alike.
+    const starts = [...valid.matchAll(/[*:^]/g)].map((m) => (m.index ?? 0) + 1);
+    fc.assert(
+      fc.property(fc.constantFrom(...starts), fc.integer({ min: 64 * 1024, max: 256 * 1024 }), fc.constantFrom("A", "x", "-", "."), (at, digits, tail) => {
+        readsTypedWithin(`${valid.slice(0, at)}${"7".repeat(digits)}${tail}${valid.slice(at)}`, 100);
+      }),
+      { numRuns: 40 },
     );
   });
 
@@ -83,7 +106,7 @@ describe("bad X12 input gets a typed error or issue list", () => {
     });
     fc.assert(
       fc.property(fc.array(line, { minLength: 1, maxLength: 6 }), fc.stringMatching(/^[A-Z0-9-]{1,20}$/), (lines, claimId) => {
-        const claim = Claim.parse({ ...officeClaim, claimId, lines });
+        const claim = Claim.parse({ ...officeClaim, claimId, lines, totalCharge: sumMoney(lines.map((l) => l.charge)) });
         const parsed = parseX12(write837([claim], parties, envelope));
         expect(parsed.issues).toEqual([]);
         expect(toClaimModel((parsed.transactions[0]!.data as ReceivedClaim[])[0]!)).toEqual(claim);

@@ -20,7 +20,7 @@ const answer = (n: number): Eligibility271 => ({
   informationSource: { name: "SANDBOX COMMERCIAL", idQualifier: "PI", id: "SBCOM1", rejections: [] },
   receiver: { name: "SANDBOX INFUSION CENTER", idQualifier: "XX", id: "1234567893", rejections: [] },
   subjects: [{ level: "subscriber", lastName: "TESTPERSON", firstName: `ALEX${n}`, idQualifier: "MI", memberId: `W${n}`, birthDate: null, gender: null, relationship: null,
-    traces: [{ type: "2", number: `E${n}`, originatorId: "9INFUSRCM" }], rejections: n === 2 ? [{ valid: "N", code: "75", followUp: "C" }] : [], dates: [],
+    traces: [{ type: "2", number: `E${n}`, originatorId: "9123456789" }], rejections: n === 2 ? [{ valid: "N", code: "75", followUp: "C" }] : [], dates: [],
     coverageActive: null, planName: null, benefits: [] }],
   rejections: n === 2 ? [{ valid: "N", code: "75", followUp: "C", loop: "2100C" }] : [],
 });
@@ -71,7 +71,7 @@ describe("batch 270/271 writers", () => {
     const sets = [...iterateTransactions(text, [])].map((t) => transactionText(text, t));
     expect(sets.map((s) => s.slice(0, 12))).toEqual(["ST*270*0001*", "ST*270*0002*", "ST*270*0003*"]);
     expect(sets.every((s) => /~\nSE\*\d+\*000\d~$/.test(s))).toBe(true);
-    expect(sets[1]).toContain("TRN*1*E000002*9INFUSRCM~");
+    expect(sets[1]).toContain("TRN*1*E000002*9123456789~");
     expect(text).toContain(sets.join("\n"));
   });
 });

@@ -23,7 +23,7 @@ describe("270 for a dependent (005010X279A1 2000D)", () => {
     const text = flat(write270(request, envelope));
     expect(text).toContain([
       "HL*3*2*22*1", "NM1*IL*1*HOLDER*ROBIN****MI*W123456789", "DMG*D8*19560711",
-      "HL*4*3*23*0", "TRN*1*E42*9INFUSRCM", "NM1*03*1*HOLDER*ALEX", "DMG*D8*19580402*F", "DTP*291*D8*20260306", "EQ*30^78", "EQ**HC:J9271", "SE*",
+      "HL*4*3*23*0", "TRN*1*E42*9123456789", "NM1*03*1*HOLDER*ALEX", "DMG*D8*19580402*F", "DTP*291*D8*20260306", "EQ*30^78", "EQ**HC:J9271", "SE*",
     ].join("~"));
     const { transactions, issues } = parseX12(text);
     expect(issues).toEqual([]);
@@ -34,7 +34,7 @@ describe("270 for a dependent (005010X279A1 2000D)", () => {
   it("a subscriber who is the patient stays in 2000C, as before", () => {
     const { dependent: _d, ...subscriberOnly } = request;
     const text = flat(write270(subscriberOnly, envelope));
-    expect(text).toContain("HL*3*2*22*0~TRN*1*E42*9INFUSRCM~NM1*IL*1*HOLDER*ROBIN****MI*W123456789~DMG*D8*19560711~DTP*291");
+    expect(text).toContain("HL*3*2*22*0~TRN*1*E42*9123456789~NM1*IL*1*HOLDER*ROBIN****MI*W123456789~DMG*D8*19560711~DTP*291");
     expect(text).not.toContain("HL*4");
     expect(parseX12(text).transactions[0]!.data).toEqual(subscriberOnly);
   });

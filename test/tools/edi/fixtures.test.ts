@@ -31,8 +31,10 @@ describe("public X12 fixtures, field by field", () => {
     expect(r.claims[1]!.lines[0]).toMatchObject({ procedure: { qualifier: "HC", code: "93555" }, charge: "1200.00", paid: "550.00", units: 1,
       serviceDates: { start: "2002-03-10", end: "2002-03-12" }, adjustments: [{ group: "PR", reason: "1", amount: "600.00" }, { group: "CO", reason: "45", amount: "50.00" }] });
     expect(r.balanced).toBe(true);
-    // BPR16 "20002316" has month 23: the file itself is wrong, and we say where.
-    expect(issues).toEqual([expect.objectContaining({ code: "DATE_INVALID", segmentId: "BPR", elementPosition: 16 })]);
+    // BPR16 "20002316" has month 23: the file itself is wrong, and we say where. The example also
+    // lacks the payer technical contact (1000A PER*BL) that 005010X221A1 requires.
+    expect(issues).toEqual([expect.objectContaining({ code: "DATE_INVALID", segmentId: "BPR", elementPosition: 16 }),
+      expect.objectContaining({ code: "SEGMENT_MISSING", segmentId: "N1", message: expect.stringMatching(/PER\*BL/) })]);
   });
 
   it("medicare-part-a.835: MIA/MOA remarks and a PLB that balances the payment", () => {

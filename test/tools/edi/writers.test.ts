@@ -66,9 +66,10 @@ describe("X12 writers", () => {
     const req: EligibilityRequest270 = { trace: "ELIG-42", payer: { name: "SANDBOX MEDICARE", id: "SBMCR" }, provider: { name: "SANDBOX INFUSION CENTER", npi: "1234567893" },
       subscriber: { lastName: "TESTPERSON", firstName: "ALEX", memberId: "1EG4TE5MK73", birthDate: "1955-04-02" }, dateOfService: "2026-03-09", serviceTypes: ["30", "78"], procedures: ["J9271"] };
     expect(roundTrip(write270(req, envelope))).toEqual(req);
-    const auth: AuthRequest278 = { trace: "PA-42", payer: { name: "SANDBOX ADVANTAGE", id: "SBMA1" }, requester: { name: "SANDBOX INFUSION CENTER", npi: "1234567893" },
+    const auth: AuthRequest278 = { trace: "PA-42", traceOriginator: "9123456789", payer: { name: "SANDBOX ADVANTAGE", idQualifier: "PI", id: "SBMA1" },
+      requester: { name: "SANDBOX INFUSION CENTER", idQualifier: "XX", id: "1234567893", npi: "1234567893" },
       subscriber: { lastName: "TESTPERSON", firstName: "ALEX", memberId: "W123456789", birthDate: "1955-04-02" }, diagnoses: ["C3490"],
-      services: [{ procedure: { qualifier: "HC", code: "J9271", modifiers: [] }, quantity: 1600, from: "2026-03-09", to: "2026-09-08", servicingProvider: { name: "SANDBOX INFUSION CENTER", npi: "1234567893" } }],
+      services: [{ procedure: { qualifier: "HC", code: "J9271", modifiers: [] }, quantity: 1600, from: "2026-03-09", to: "2026-09-08", servicingProvider: { name: "SANDBOX INFUSION CENTER", idQualifier: "XX", id: "1234567893", npi: "1234567893" } }],
       messages: ["PD-L1 TPS 60 PERCENT; STAGE IV NSCLC; FIRST LINE"] };
     expect(roundTrip(write278Request(auth, envelope))).toEqual(auth);
   });
@@ -78,7 +79,7 @@ describe("X12 writers", () => {
       informationSource: { name: "SANDBOX COMMERCIAL", idQualifier: "PI", id: "SBCOM1", rejections: [] },
       receiver: { name: "SANDBOX INFUSION CENTER", idQualifier: "XX", id: "1234567893", rejections: [] },
       subjects: [{ level: "subscriber", lastName: "TESTPERSON", firstName: "ALEX", idQualifier: "MI", memberId: "W123456789", birthDate: "1961-04-02", gender: "F", relationship: null,
-        traces: [{ type: "2", number: "ELIG-42", originatorId: "9INFUSRCM" }], rejections: [], dates: [{ qualifier: "346", start: "2026-01-01", end: "2026-01-01" }],
+        traces: [{ type: "2", number: "ELIG-42", originatorId: "9123456789" }], rejections: [], dates: [{ qualifier: "346", start: "2026-01-01", end: "2026-01-01" }],
         coverageActive: true, planName: "COMMERCIAL PPO", benefits: [
           { code: "1", coverageLevel: "IND", serviceTypes: ["30", "78"], insuranceType: "C1", planDescription: "COMMERCIAL PPO", timePeriod: null, amount: null, percent: null, quantityQualifier: null, quantity: null, authorizationRequired: null, inNetwork: null, procedure: null, messages: [], dates: [], rejections: [], relatedEntities: [] },
           { code: "C", coverageLevel: "IND", serviceTypes: ["30"], insuranceType: null, planDescription: null, timePeriod: "29", amount: "400.00", percent: null, quantityQualifier: null, quantity: null, authorizationRequired: null, inNetwork: "Y", procedure: null, messages: [], dates: [], rejections: [], relatedEntities: [] },
@@ -89,16 +90,19 @@ describe("X12 writers", () => {
     };
     expect(withoutPositions(roundTrip(write271(elig, envelope)))).toEqual(elig);
 
-    const decision: AuthResponse278 = { trace: "PA-42", umo: { name: "SANDBOX ADVANTAGE", id: "SBMA1" }, subscriber: { lastName: "TESTPERSON", firstName: "ALEX", memberId: "W123456789" },
+    const decision: AuthResponse278 = { trace: "PA-42", traceOriginator: "9123456789", umo: { name: "SANDBOX ADVANTAGE", idQualifier: "PI", id: "SBMA1" }, subscriber: { lastName: "TESTPERSON", firstName: "ALEX", memberId: "W123456789" },
       decisions: [{ level: "event", action: "A1", authorizationNumber: "SBA1", reason: null, procedure: null, quantity: null, quantityQualifier: null, certifiedFrom: null, certifiedTo: null, diagnoses: ["C3490"], messages: [] },
         { level: "service", action: "A1", authorizationNumber: "SBA1", reason: null, procedure: { qualifier: "HC", code: "J9271", modifiers: [] }, quantity: 1600, quantityQualifier: "UN", certifiedFrom: "2026-03-09", certifiedTo: "2026-09-08", diagnoses: [], messages: ["CERTIFIED"] }],
       rejections: [] };
     expect(roundTrip(write278Response(decision, envelope))).toEqual(decision);
 
     const remit = parseX12(readHandDenials()).transactions[0]!.data as Remittance835;
-    expect(roundTrip(write835(remit, envelope))).toEqual(remit);
+    const payer = { address: { line1: "1 SANDBOX PAYER WAY", city: "SPRINGFIELD", state: "IL", zip: "62701" }, technicalContact: { name: "EDI SUPPORT", phone: "8005550100" } };
+    const written835 = write835(remit, envelope, "0001", payer);
+    expect(written835).toContain("N1*PR*SANDBOX COMMERCIAL HEALTH*XV*SBCOM1~\nN3*1 SANDBOX PAYER WAY~\nN4*SPRINGFIELD*IL*62701~\nPER*BL*EDI SUPPORT*TE*8005550100~");
+    expect(roundTrip(written835)).toEqual(remit);
 
-    const ack: Ack999 = { functionalId: "HC", groupControl: "7", groupStatus: "P", counts: { included: 2, received: 2, accepted: 1 },
+    const ack: Ack999 = { functionalId: "HC", groupControl: "7", version: "005010X222A1", groupStatus: "P", counts: { included: 2, received: 2, accepted: 1 },
       transactions: [{ type: "837", controlNumber: "0001", status: "A", accepted: true, codes: [], errors: [] },
         { type: "837", controlNumber: "0002", status: "R", accepted: false, codes: ["5"], errors: [{ segmentId: "CLM", segmentPosition: 22, loop: "2300", code: "8", elements: [{ position: "2", code: "6", badValue: "12A.00" }] }] }] };
     expect(roundTrip(write999(ack, envelope))).toEqual(ack);

@@ -143,10 +143,10 @@ describe.each(DATABASE_KINDS)("batch eligibility against the sandbox payer on %s
       const r = result.get(item.trace)!;
       expect(r.failure).toBeNull();
       expect(withoutPositions(r.data)).toEqual(withoutPositions(single.answers[n]));
-      expect(withoutPositions(r.data!.subjects[0]!.traces)).toEqual([{ type: "2", number: item.trace, originatorId: "9INFUSRCM" }]);
+      expect(withoutPositions(r.data!.subjects[0]!.traces)).toEqual([{ type: "2", number: item.trace, originatorId: "9123456789" }]);
       expect(r.sent).toMatch(/^ST\*270\*\d{4}\*005010X279A1~\n[\s\S]*~\nSE\*\d+\*\d{4}~$/);
-      expect(r.sent).toContain(`TRN*1*${item.trace}*9INFUSRCM~`);
-      expect(r.received).toMatch(new RegExp(`^ST\\*271\\*${r.control}\\*[\\s\\S]*TRN\\*2\\*${item.trace}\\*9INFUSRCM~[\\s\\S]*~\\nSE\\*\\d+\\*${r.control}~$`));
+      expect(r.sent).toContain(`TRN*1*${item.trace}*9123456789~`);
+      expect(r.received).toMatch(new RegExp(`^ST\\*271\\*${r.control}\\*[\\s\\S]*TRN\\*2\\*${item.trace}\\*9123456789~[\\s\\S]*~\\nSE\\*\\d+\\*${r.control}~$`));
     });
     expect(withoutPositions(result.get("E-UNKNOWN")!.data!.subjects[0]!.rejections)).toEqual([{ valid: "N", code: "75", followUp: "C" }]);
     expect(result.get("E-UNKNOWN")!.received).toContain("AAA*N**75*C~");
@@ -175,7 +175,7 @@ const echo = (r: EligibilityRequest270): Eligibility271 => ({
   informationSource: { name: "PAYER", idQualifier: "PI", id: r.payer.id, rejections: [] },
   receiver: { name: "SANDBOX INFUSION CENTER", idQualifier: "XX", id: "1234567893", rejections: [] },
   subjects: [{ level: "subscriber", lastName: r.subscriber.lastName, firstName: r.subscriber.firstName, memberId: r.subscriber.memberId, birthDate: null, gender: null,
-    traces: r.trace === null ? [] : [{ type: "2", number: r.trace, originatorId: "9INFUSRCM" }],
+    traces: r.trace === null ? [] : [{ type: "2", number: r.trace, originatorId: "9123456789" }],
     rejections: r.subscriber.memberId === "WNOBODY" ? [{ valid: "N", code: "75", followUp: "C" }] : [], dates: [], coverageActive: null, planName: null, benefits: [] }],
   rejections: [],
 });
@@ -202,12 +202,12 @@ describe("exchangeEligibilityBatch: matching and failures", () => {
       const r = result.get(trace)!;
       const item = items.find((i) => i.trace === trace)!;
       expect(r).toMatchObject({ failure: null, data: { subjects: [{ memberId: item.request.subscriber.memberId }] } });
-      expect(r.received).toContain(`TRN*2*${trace}*9INFUSRCM~`);
+      expect(r.received).toContain(`TRN*2*${trace}*9123456789~`);
     }
     expect(withoutPositions(result.get("A2")!.data!.subjects[0]!.rejections)).toEqual([{ valid: "N", code: "75", followUp: "C" }]);
     expect(result.get("B2")!.control).toBe("0002");
     expect(result.get("A3")).toMatchObject({ received: null, control: null, data: null, failure: "the reply held no 271 for trace A3 (2 transaction set(s))" });
-    expect(result.get("A3")!.sent).toContain("TRN*1*A3*9INFUSRCM~");
+    expect(result.get("A3")!.sent).toContain("TRN*1*A3*9123456789~");
   });
 
   it("a clearinghouse timeout fails every inquiry of that payer's interchange; the other payer's are answered", async () => {

@@ -54,7 +54,7 @@ describe.each(DATABASE_KINDS)("sandbox payer: dependents and eligibility styles 
     const [subscriber, dependent] = data.subjects;
     expect(subscriber).toMatchObject({ level: "subscriber", lastName: "HOLDER", firstName: "ROBIN", memberId: "WDEP000001", birthDate: "1956-07-11", benefits: [], traces: [] });
     expect(dependent).toMatchObject({ level: "dependent", firstName: "ALEX", memberId: null, relationship: "01", traces: [{ type: "2", number: "E-WDEP000001" }] });
-    expect(text).toMatch(/HL\*3\*2\*22\*1~NM1\*IL\*1\*HOLDER\*ROBIN\*\*\*\*MI\*WDEP000001~DMG\*D8\*19560711\*M~HL\*4\*3\*23\*0~TRN\*2\*E-WDEP000001\*9INFUSRCM~NM1\*03\*1\*HOLDER\*ALEX~DMG\*D8\*19580402\*F~INS\*N\*01~DTP\*346\*D8\*20260101~DTP\*307\*D8\*20260306~EB\*1/);
+    expect(text).toMatch(/HL\*3\*2\*22\*1~NM1\*IL\*1\*HOLDER\*ROBIN\*\*\*\*MI\*WDEP000001~DMG\*D8\*19560711\*M~HL\*4\*3\*23\*0~TRN\*2\*E-WDEP000001\*9\d{9}~NM1\*03\*1\*HOLDER\*ALEX~DMG\*D8\*19580402\*F~INS\*N\*01~DTP\*346\*D8\*20260101~DTP\*307\*D8\*20260306~EB\*1/);
     // Her own accumulators; the family deductible is the subscriber's row's.
     const amount = (code: string, level: string) => dependent!.benefits.find((b) => b.code === code && b.coverageLevel === level && b.timePeriod === "29")?.amount;
     expect([amount("C", "IND"), amount("C", "FAM"), amount("G", "IND")]).toEqual(["1300.00", "500.00", "5700.00"]);

@@ -177,7 +177,7 @@ describe.each(DATABASE_KINDS)("sandbox payer on %s", (kind) => {
   });
 
   it("a malformed 837 is rejected in the 999 and not adjudicated", async () => {
-    const text = write837([claim({ claimId: "BAD", lines: [drugLine("J9271", 1, "10.00", "00006302602")] })], parties, envelope).replace(/SE\*(\d+)\*/, "SE*99*");
+    const text = write837([claim({ claimId: "BAD", totalCharge: "10.00", lines: [drugLine("J9271", 1, "10.00", "00006302602")] })], parties, envelope).replace(/SE\*(\d+)\*/, "SE*99*");
     const tx = parseX12(await payer.handle(text)).transactions;
     expect(tx).toHaveLength(1);
     expect((tx[0]!.data as Ack999).transactions[0]).toMatchObject({ status: "R", accepted: false });

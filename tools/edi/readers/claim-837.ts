@@ -7,6 +7,7 @@ import { z } from "zod";
 import { BadInputError } from "../../errors.js";
 import { Claim } from "../../claim/claim.js";
 import type { Transaction } from "../envelope.js";
+import { sameAmount, total } from "../exact-amounts.js";
 import type { X12Issue } from "../issues.js";
 import { components, el, type Segment } from "../tokenizer.js";
 import { ValueReader } from "../values.js";
@@ -36,9 +37,16 @@ export const ReceivedClaim = z.object({
   facilityCode: z.string().nullable().describe("CLM05-1: place of service (837P) or facility type (837I)"),
   facilityQualifier: z.string().nullable(),
   frequency: z.string().nullable(),
-  billingProvider: z.object({ name: z.string().nullable(), npi: z.string().nullable(), taxId: z.string().nullable(), address: Addr.nullable() }),
-  subscriber: z.object({ lastName: z.string().nullable(), firstName: z.string().nullable(), memberId: z.string().nullable(), birthDate: z.string().nullable(), gender: z.string().nullable(), address: Addr.nullable(), groupNumber: z.string().nullable(), filingIndicator: z.string().nullable() }),
-  payer: z.object({ name: z.string().nullable(), id: z.string().nullable() }),
+  billingProvider: z.object({
+    name: z.string().nullable(),
+    idQualifier: z.string().nullable().describe("NM108 as sent (XX NPI in 5010)"),
+    id: z.string().nullable().describe("NM109, whatever NM108 says it is"),
+    npi: z.string().nullable().describe("NM109 when NM108 is XX; null otherwise"),
+    taxId: z.string().nullable(),
+    address: Addr.nullable(),
+  }),
+  subscriber: z.object({ lastName: z.string().nullable(), firstName: z.string().nullable(), memberIdQualifier: z.string().nullable().describe("NM108: MI member id, II unique health id"), memberId: z.string().nullable(), birthDate: z.string().nullable(), gender: z.string().nullable(), address: Addr.nullable(), groupNumber: z.string().nullable(), filingIndicator: z.string().nullable() }),
+  payer: z.object({ name: z.string().nullable(), idQualifier: z.string().nullable().describe("NM108: PI payer id, XV CMS plan id"), id: z.string().nullable() }),
   priorAuthorization: z.string().nullable(),
   diagnoses: z.array(z.object({ qualifier: z.string(), code: z.string() })),
   statementFrom: z.string().nullable(),
@@ -50,15 +58,19 @@ export type ReceivedClaim = z.infer<typeof ReceivedClaim>;
 const DIAGNOSIS_QUALIFIERS = new Set(["ABK", "ABF", "BK", "BF", "APR", "PR", "ABJ", "BJ"]);
 const address = (n3: Segment | null, n4: Segment | null) =>
   n3 === null && n4 === null ? null : { line1: n3 === null ? null : el(n3, 1) || null, line2: n3 === null ? null : el(n3, 2) || null, city: n4 === null ? null : el(n4, 1) || null, state: n4 === null ? null : el(n4, 2) || null, zip: n4 === null ? null : el(n4, 3) || null };
+const noProvider = (): ReceivedClaim["billingProvider"] => ({ name: null, idQualifier: null, id: null, npi: null, taxId: null, address: null });
+const noSubscriber = (): ReceivedClaim["subscriber"] => ({ lastName: null, firstName: null, memberIdQualifier: null, memberId: null, birthDate: null, gender: null, address: null, groupNumber: null, filingIndicator: null });
+const noPayer = (): ReceivedClaim["payer"] => ({ name: null, idQualifier: null, id: null });
 
 /** Reads every claim of one 837 transaction. */
 export function read837(tx: Transaction, issues: X12Issue[]): ReceivedClaim[] {
   const v = new ValueReader(issues, tx.controlNumber);
   const form: "837P" | "837I" = tx.implementationRef.includes("X223") ? "837I" : "837P";
   const claims: ReceivedClaim[] = [];
-  let provider: ReceivedClaim["billingProvider"] = { name: null, npi: null, taxId: null, address: null };
-  let subscriber: ReceivedClaim["subscriber"] = { lastName: null, firstName: null, memberId: null, birthDate: null, gender: null, address: null, groupNumber: null, filingIndicator: null };
-  let payer: ReceivedClaim["payer"] = { name: null, id: null };
+  const claimSegments: Segment[] = [];
+  let provider = noProvider();
+  let subscriber = noSubscriber();
+  let payer = noPayer();
   let entity: "85" | "IL" | "PR" | "other" | null = null;
   let n3: Segment | null = null;
   let claim: ReceivedClaim | null = null;
@@ -71,11 +83,17 @@ export function read837(tx: Transaction, issues: X12Issue[]): ReceivedClaim[] {
   };
   for (const s of tx.segments) {
     switch (s.id) {
-      case "HL":
-        if (el(s, 3) === "20") provider = { name: null, npi: null, taxId: null, address: null };
-        if (el(s, 3) === "22" || el(s, 3) === "23") { claim = null; line = null; sbrCount = 0; }
+      case "HL": {
+        const level = el(s, 3);
+        if (level === "20") provider = noProvider();
+        // A new subscriber (2000B) starts from nothing: what the previous subscriber loop said
+        // (birth date, gender, address, payer) is not this one's.
+        if (level === "22") { subscriber = noSubscriber(); payer = noPayer(); }
+        if (level === "22" || level === "23") { claim = null; line = null; sbrCount = 0; }
         entity = null;
+        n3 = null;
         break;
+      }
       case "SBR":
         sbrCount += 1;
         // Only the first SBR of a subscriber loop is the subscriber; later ones are other payers (2320).
@@ -84,10 +102,14 @@ export function read837(tx: Transaction, issues: X12Issue[]): ReceivedClaim[] {
         break;
       case "NM1": {
         const code = el(s, 1);
+        n3 = null;
         if (line !== null || (claim !== null && code !== "PR")) { entity = "other"; break; }
-        if (code === "85") { entity = "85"; provider = { ...provider, name: el(s, 3) || null, npi: el(s, 9) || null }; }
-        else if (code === "IL" && claim === null) { entity = "IL"; subscriber = { ...subscriber, lastName: el(s, 3) || null, firstName: el(s, 4) || null, memberId: el(s, 9) || null }; }
-        else if (code === "PR" && claim === null) { entity = "PR"; payer = { name: el(s, 3) || null, id: el(s, 9) || null }; }
+        // NM108 says what NM109 is; only XX (the NPI) is an NPI.
+        const qualifier = el(s, 8) || null;
+        const id = el(s, 9) || null;
+        if (code === "85") { entity = "85"; provider = { ...provider, name: el(s, 3) || null, idQualifier: qualifier, id, npi: qualifier === "XX" ? id : null }; }
+        else if (code === "IL" && claim === null) { entity = "IL"; subscriber = { ...subscriber, lastName: el(s, 3) || null, firstName: el(s, 4) || null, memberIdQualifier: qualifier, memberId: id }; }
+        else if (code === "PR" && claim === null) { entity = "PR"; payer = { name: el(s, 3) || null, idQualifier: qualifier, id }; }
         else entity = "other";
         break;
       }
@@ -103,17 +125,20 @@ export function read837(tx: Transaction, issues: X12Issue[]): ReceivedClaim[] {
       case "REF":
         if (entity === "85" && el(s, 1) === "EI") provider = { ...provider, taxId: el(s, 2) };
         else if (line !== null && el(s, 1) === "6R") line.lineControlNumber = el(s, 2);
-        else if (claim !== null && line === null && (el(s, 1) === "G1" || el(s, 1) === "9F") && claim.priorAuthorization === null && el(s, 1) === "G1") claim.priorAuthorization = el(s, 2);
+        // 2300 REF*G1 only: a G1 under another payer (2330B) is that payer's authorization.
+        else if (claim !== null && line === null && entity === null && el(s, 1) === "G1" && claim.priorAuthorization === null) claim.priorAuthorization = el(s, 2);
         break;
       case "CLM": {
         const loc = components(s, 5);
         line = null;
+        entity = null;
         claim = {
           form, claimId: v.required(s, 1, "patient control number"), totalCharge: v.amount(s, 2, "total claim charge", true),
           facilityCode: loc[0] || null, facilityQualifier: loc[1] || null, frequency: loc[2] || null,
           billingProvider: provider, subscriber, payer, priorAuthorization: null, diagnoses: [], statementFrom: null, statementTo: null, lines: [],
         };
         claims.push(claim);
+        claimSegments.push(s);
         break;
       }
       case "DTP": {
@@ -133,7 +158,8 @@ export function read837(tx: Transaction, issues: X12Issue[]): ReceivedClaim[] {
         if (claim === null) break;
         for (let i = 1; i <= 12; i += 1) {
           const [qualifier = "", code = ""] = components(s, i);
-          if (qualifier !== "" && DIAGNOSIS_QUALIFIERS.has(qualifier)) claim.diagnoses.push({ qualifier, code });
+          // A qualifier without its code is the grammar's COMPONENT_MISSING, never an empty diagnosis.
+          if (code !== "" && DIAGNOSIS_QUALIFIERS.has(qualifier)) claim.diagnoses.push({ qualifier, code });
         }
         break;
       case "LX":
@@ -171,7 +197,26 @@ export function read837(tx: Transaction, issues: X12Issue[]): ReceivedClaim[] {
         break;
     }
   }
+  claims.forEach((c, i) => checkBalance(c, claimSegments[i] as Segment, v));
   return claims;
+}
+
+/**
+ * CLM02 is the sum of the claim's line charges (005010X222A1 / X223A2 2300 CLM02; SV102 on an
+ * 837P, SV203 on an 837I). Claims without lines, or with an unreadable amount, are reported
+ * elsewhere (LOOP_MISSING, AMOUNT_INVALID) and not compared.
+ */
+function checkBalance(c: ReceivedClaim, clm: Segment, v: ValueReader): void {
+  if (c.totalCharge === null || c.lines.length === 0) return;
+  const charges: string[] = [];
+  for (const l of c.lines) {
+    if (l.charge === null) return;
+    charges.push(l.charge);
+  }
+  const lineTotal = total(charges);
+  if (!sameAmount(lineTotal, c.totalCharge)) {
+    v.segmentIssue("BALANCE_MISMATCH", `Claim ${c.claimId}: CLM02 total charge ${c.totalCharge} is not the sum of the line charges (${c.form === "837I" ? "SV203" : "SV102"}), ${lineTotal}`, clm, 2);
+  }
 }
 
 /** Converts a received claim into the strict claim model; names every field that does not fit. */
@@ -181,8 +226,9 @@ export function toClaimModel(r: ReceivedClaim): Claim {
     form: r.form, claimId: r.claimId, totalCharge: r.totalCharge, frequency: r.frequency ?? "1",
     placeOfService: institutional ? null : r.facilityCode, facilityType: institutional ? r.facilityCode : null,
     billingProvider: { name: r.billingProvider.name, npi: r.billingProvider.npi, taxId: r.billingProvider.taxId, address: r.billingProvider.address },
-    subscriber: { ...r.subscriber },
-    payer: r.payer, priorAuthorization: r.priorAuthorization, diagnoses: r.diagnoses.map((d) => d.code),
+    subscriber: { lastName: r.subscriber.lastName, firstName: r.subscriber.firstName, memberId: r.subscriber.memberId, birthDate: r.subscriber.birthDate, gender: r.subscriber.gender,
+      address: r.subscriber.address, groupNumber: r.subscriber.groupNumber, filingIndicator: r.subscriber.filingIndicator },
+    payer: { name: r.payer.name, id: r.payer.id }, priorAuthorization: r.priorAuthorization, diagnoses: r.diagnoses.map((d) => d.code),
     statementFrom: r.statementFrom, statementTo: r.statementTo,
     lines: r.lines.map((l) => ({
       procedure: { code: l.procedure.code, modifiers: l.procedure.modifiers }, revenueCode: l.revenueCode, charge: l.charge, units: l.units,

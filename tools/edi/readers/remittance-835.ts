@@ -78,12 +78,9 @@ export const Remittance835 = z.object({
 });
 export type Remittance835 = z.infer<typeof Remittance835>;
 
-function procedure(s: Segment, n: number, v: ValueReader): z.infer<typeof Procedure> | null {
+function procedure(s: Segment, n: number): z.infer<typeof Procedure> | null {
   const parts = components(s, n);
   if (parts.length === 0) return null;
-  if (parts.length === 1) {
-    v.segmentIssue("COMPOSITE_INVALID", `${s.id}${String(n).padStart(2, "0")} "${parts[0]}" has no component separator between qualifier and code`, s, n, "warning");
-  }
   return { qualifier: parts[0] ?? "", code: parts[1] ?? "", modifiers: parts.slice(2, 6).filter((m) => m !== ""), description: parts[6] || null };
 }
 
@@ -172,10 +169,10 @@ export function read835(tx: Transaction, issues: X12Issue[]): Remittance835 {
           v.segmentIssue("SEGMENT_UNEXPECTED", "SVC before any CLP", s);
           break;
         }
-        const proc = procedure(s, 1, v) ?? { qualifier: "", code: "", modifiers: [], description: null };
+        const proc = procedure(s, 1) ?? { qualifier: "", code: "", modifiers: [], description: null };
         line = {
           procedure: proc, charge: v.amount(s, 2, "line charge", true) ?? "0.00", paid: v.amount(s, 3, "line payment", true) ?? "0.00",
-          revenueCode: v.optional(s, 4), units: v.quantity(s, 5, "units paid") ?? 1, originalProcedure: procedure(s, 6, v),
+          revenueCode: v.optional(s, 4), units: v.quantity(s, 5, "units paid") ?? 1, originalProcedure: procedure(s, 6),
           originalUnits: v.quantity(s, 7, "original units"), serviceDates: { start: null, end: null }, adjustments: [], remarks: [],
           controlNumber: null, allowed: null,
         };

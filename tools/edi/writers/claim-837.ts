@@ -5,8 +5,10 @@
  * identification (2410 LIN*N4 NDC with CTP quantity and unit). JW/JZ ride as line modifiers.
  */
 import { BadInputError } from "../../errors.js";
-import { Claim, type ClaimInput } from "../../claim/claim.js";
+import { Claim, ClaimUnbalancedError, type ClaimInput } from "../../claim/claim.js";
 import { SegmentWriter, d8, writeInterchange, type EnvelopeOptions } from "../writer.js";
+
+export { ClaimUnbalancedError } from "../../claim/claim.js";
 
 /** Who sends and receives the claims. */
 export interface ClaimParties {
@@ -23,9 +25,15 @@ export function write837(
   envelope: Omit<EnvelopeOptions, "functionalId" | "version">,
   transactionControl = "0001",
 ): string {
+  // Every claim goes through the model, even one typed as a Claim: a parsed claim changed
+  // afterwards (a line charge edited) must not reach the wire unbalanced.
   const claims = input.map((c, i) => {
     const parsed = Claim.safeParse(c);
     if (!parsed.success) {
+      const unbalanced = parsed.error.issues.find((x) => x.code === "custom" && (x as { params?: { rule?: string } }).params?.rule === "CLAIM_UNBALANCED");
+      if (unbalanced !== undefined) {
+        throw new ClaimUnbalancedError(String(c.claimId), String(c.totalCharge), String((unbalanced as { params?: { lineTotal?: string } }).params?.lineTotal));
+      }
       throw new BadInputError(`Claim ${i + 1} is invalid: ${parsed.error.issues.map((x) => `${x.path.join(".")}: ${x.message}`).join("; ")}`, { code: "INVALID_X12" });
     }
     return parsed.data;

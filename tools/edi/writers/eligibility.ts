@@ -6,6 +6,7 @@
 import { BadInputError } from "../../errors.js";
 import type { Eligibility271 } from "../readers/eligibility-271.js";
 import type { EligibilityRequest270 } from "../readers/request-270.js";
+import { traceOriginator } from "../trace.js";
 import { SegmentWriter, d8, rep, writeInterchange, type EnvelopeOptions, type TransactionBody } from "../writer.js";
 
 const IMPL = "005010X279A1";
@@ -54,7 +55,7 @@ function transaction270(request: EligibilityRequest270, now: Date, control: stri
     if (subscriber.birthDate !== null) w.seg("DMG", "D8", d8(subscriber.birthDate));
     w.seg("HL", 4, 3, "23", "0");
   }
-  if (request.trace !== null) w.seg("TRN", "1", request.trace, "9INFUSRCM");
+  if (request.trace !== null) w.seg("TRN", "1", request.trace, traceOriginator({ npi: request.provider.npi })); // TRN03 AN 10/10 (X279A1 2000C/2000D)
   if (dependent === undefined) {
     w.seg("NM1", "IL", "1", subscriber.lastName, subscriber.firstName, null, null, null, "MI", subscriber.memberId);
     if (subscriber.birthDate !== null) w.seg("DMG", "D8", d8(subscriber.birthDate));

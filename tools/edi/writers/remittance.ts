@@ -5,13 +5,28 @@ import { SegmentWriter, d8, writeInterchange, type EnvelopeOptions } from "../wr
 
 type Envelope = Omit<EnvelopeOptions, "functionalId" | "version">;
 
+/**
+ * Who the payer is beyond its name and id: 1000A requires the payer's address (N3, N4) and its
+ * technical contact (PER*BL) in 005010X221A1. The 835 model does not carry them; the payer
+ * writing the remittance supplies them.
+ */
+export interface PayerDetails {
+  address: { line1: string; line2?: string | null; city: string; state: string; zip: string };
+  technicalContact: { name: string; phone: string };
+}
+
 /** An 835 from the reader's model (the payer simulator's adjudication). */
-export function write835(r: Remittance835, envelope: Envelope, control = "0001"): string {
+export function write835(r: Remittance835, envelope: Envelope, control = "0001", payer: PayerDetails | null = null): string {
   const w = new SegmentWriter();
   w.seg("BPR", r.payment.handling, r.payment.amount, r.payment.creditDebit, r.payment.method, null, null, null, null, null, null, null, null, null, null, null, r.payment.date === null ? null : d8(r.payment.date));
   if (r.payment.trace !== null) w.seg("TRN", r.payment.trace.type, r.payment.trace.number, r.payment.trace.originatorId);
   if (r.productionDate !== null) w.seg("DTM", "405", d8(r.productionDate));
   w.seg("N1", "PR", r.payer.name, r.payer.idQualifier, r.payer.id);
+  if (payer !== null) {
+    w.seg("N3", payer.address.line1, payer.address.line2);
+    w.seg("N4", payer.address.city, payer.address.state, payer.address.zip);
+    w.seg("PER", "BL", payer.technicalContact.name, "TE", payer.technicalContact.phone);
+  }
   w.seg("N1", "PE", r.payee.name, r.payee.idQualifier, r.payee.id);
   if (r.claims.length > 0) w.seg("LX", 1);
   for (const c of r.claims) {
@@ -61,7 +76,7 @@ function cas(w: SegmentWriter, adjustments: Remittance835["claims"][number]["adj
 /** A 999 acknowledgment. */
 export function write999(ack: Ack999, envelope: Envelope, control = "0001"): string {
   const w = new SegmentWriter();
-  w.seg("AK1", ack.functionalId, ack.groupControl);
+  w.seg("AK1", ack.functionalId, ack.groupControl, ack.version);
   for (const t of ack.transactions) {
     w.seg("AK2", t.type, t.controlNumber);
     for (const e of t.errors) {

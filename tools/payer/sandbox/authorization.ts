@@ -16,7 +16,7 @@ import { authorizationsFor, findMember, saveAuthorization } from "./payer-store.
 
 /** Decides one request. `today` is the payer's clock. */
 export async function decideAuthorization(pool: pg.Pool, config: PayerConfig, req: AuthRequest278, today: string): Promise<AuthResponse278> {
-  const out: AuthResponse278 = { trace: req.trace, umo: { name: req.payer.name, id: req.payer.id }, subscriber: { lastName: req.subscriber.lastName, firstName: req.subscriber.firstName, memberId: req.subscriber.memberId }, decisions: [], rejections: [] };
+  const out: AuthResponse278 = { trace: req.trace, traceOriginator: req.traceOriginator ?? null, umo: { name: req.payer.name, idQualifier: req.payer.idQualifier ?? "PI", id: req.payer.id }, subscriber: { lastName: req.subscriber.lastName, firstName: req.subscriber.firstName, memberId: req.subscriber.memberId }, decisions: [], rejections: [] };
   const member = req.payer.id === null || req.subscriber.memberId === null ? null : await findMember(pool, req.payer.id, req.subscriber.memberId);
   const plan = member === null ? undefined : findPlan(config, member.payerId, member.planId)?.plan;
   if (member === null || plan === undefined) {

@@ -18,6 +18,7 @@ import { Decimal } from "decimal.js";
 import type pg from "pg";
 import type { Benefit, Eligibility271, EligibilitySubject } from "../../edi/readers/eligibility-271.js";
 import type { EligibilityRequest270 } from "../../edi/readers/request-270.js";
+import { DEFAULT_TRACE_ORIGINATOR, traceOriginator } from "../../edi/trace.js";
 import { findPlan, type PayerConfig, type Plan } from "./payer-config.js";
 import { findDependents, findMember, findMembers, type DependentRow, type MemberRow } from "./payer-store.js";
 
@@ -79,7 +80,7 @@ function answer(config: PayerConfig, req: EligibilityRequest270, receiver: Recei
     receiver: { name: receiver.name, idQualifier: "XX", id: receiver.npi, rejections: [] },
     subjects: [], rejections: [],
   };
-  const traces = req.trace === null ? [] : [{ type: "2", number: req.trace, originatorId: "9INFUSRCM" }];
+  const traces = req.trace === null ? [] : [{ type: "2", number: req.trace, originatorId: echoedOriginator(req.provider.npi) }];
   const asked = req.dependent;
   // The subscriber loop carries the trace unless a dependent loop answers.
   const subscriber = subject("subscriber", { lastName: req.subscriber.lastName, firstName: req.subscriber.firstName, memberId: req.subscriber.memberId });
@@ -167,4 +168,12 @@ function cover(s: EligibilitySubject, plan: Plan, person: MemberRow | DependentR
       messages: route === "pharmacy" ? [`${hcpcs} IS COVERED UNDER THE PHARMACY BENEFIT (SPECIALTY PHARMACY)`] : [],
     }));
   }
+}
+
+/**
+ * TRN03 echoed on the 271's TRN*2: the originator our 270 writer derives from the provider's NPI
+ * (the 270 model does not keep TRN03); the default when the inquiry named no usable NPI.
+ */
+function echoedOriginator(npi: string | null): string {
+  return npi !== null && /^\d{10}$/.test(npi) ? traceOriginator({ npi }) : DEFAULT_TRACE_ORIGINATOR;
 }

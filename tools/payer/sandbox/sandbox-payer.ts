@@ -1,13 +1,12 @@
 /**
  * The sandbox payer speaking X12 text: 270 → 271, 278 → 278 response, 837 → 999 followed by
- * 835. Clearly a sandbox — a simulator of payers configured in a JSON file.
+ * 835; anything else → a 999 rejection. Clearly a sandbox — a simulator of payers configured in
+ * a JSON file.
  */
 import type pg from "pg";
 import type { CodingTables } from "../../coding/coding-tables.js";
-import type { X12Issue } from "../../edi/issues.js";
-import { parseX12 } from "../../edi/parse.js";
+import { parseX12, type ParsedTransaction } from "../../edi/parse.js";
 import { SegmentScanner } from "../../edi/tokenizer.js";
-import type { Ack999 } from "../../edi/readers/acknowledgments.js";
 import type { ReceivedClaim } from "../../edi/readers/claim-837.js";
 import type { AuthRequest278 } from "../../edi/readers/request-278.js";
 import type { EligibilityRequest270 } from "../../edi/readers/request-270.js";
@@ -15,6 +14,7 @@ import { write278Response } from "../../edi/writers/authorization.js";
 import { write271Batch } from "../../edi/writers/eligibility.js";
 import { write835, write999 } from "../../edi/writers/remittance.js";
 import { BadInputError } from "../../errors.js";
+import { acknowledgeClaims, refuseUnsupported } from "./acknowledgment.js";
 import { adjudicateClaims } from "./adjudication.js";
 import { decideAuthorization } from "./authorization.js";
 import { answerEligibility, answerEligibilityBatch } from "./eligibility.js";
@@ -44,34 +44,42 @@ export class SandboxPayer {
     return this.deps.now().toISOString().slice(0, 10);
   }
 
-  /** Handles one X12 interchange; returns the response interchange(s) as text. */
+  /**
+   * Handles one X12 interchange; returns the response interchange(s) as text. A payer takes 270
+   * inquiries, 278 requests (BHT02 13) and 837 claims, of one kind per interchange; any other set
+   * (a 278 response, an 835, a 999, a set it has no business with) is rejected in a 999 and never
+   * read as a request.
+   */
   async handle(text: string): Promise<string> {
     const { transactions, issues } = parseX12(text);
     const first = transactions[0];
-    if (first === undefined) throw new BadInputError("No transaction set in the X12 input", { code: "INVALID_X12", details: { issues } });
+    if (first === undefined) throw new BadInputError("No transaction set in the X12 input", { code: "INVALID_X12", details: { issues: issues.slice(0, 20) } });
     // Answer to whoever sent it: ISA06 of the request.
     const sender = new SegmentScanner(text).next()?.elements[5]?.trim() || "INFUSIONRCM";
+    const takes = (t: ParsedTransaction) => t.type === first.type && isRequest(t);
+    const refusedGroups = groups(transactions).filter((g) => g.some((t) => !takes(t)));
+    const refusals = refusedGroups.map((g) => write999(refuseUnsupported(g, takes), this.envelope(sender))).join("");
+    const taken = transactions.filter(takes);
+    if (taken.length === 0) return refusals;
     switch (first.type) {
       case "270": {
         // One 271 interchange answering every inquiry in order (for a single 270, exactly write271's),
         // the members read up front rather than one statement per inquiry.
-        const answers = await this.eligibilityBatch(transactions.map((t) => t.data as EligibilityRequest270));
-        return write271Batch(answers, this.envelope(sender));
+        const answers = await this.eligibilityBatch(taken.map((t) => t.data as EligibilityRequest270));
+        return refusals + write271Batch(answers, this.envelope(sender));
       }
       case "278": {
-        const out: string[] = [];
-        for (const t of transactions) out.push(write278Response(await this.authorization(t.data as AuthRequest278), this.envelope(sender)));
+        const out: string[] = [refusals];
+        for (const t of taken) out.push(write278Response(await this.authorization(t.data as AuthRequest278), this.envelope(sender)));
         return out.join("");
       }
-      case "837": {
-        const ack = acknowledge(transactions.map((t) => ({ control: t.controlNumber, claims: (t.data as ReceivedClaim[]).length })), issues);
-        const accepted = transactions.filter((t) => ack.transactions.find((a) => a.controlNumber === t.controlNumber)?.accepted === true);
+      default: {
+        const acks = groups(taken).map((g) => acknowledgeClaims(g, issues));
+        const accepted = taken.filter((t) => acks.some((a) => a.transactions.some((x) => x.controlNumber === t.controlNumber && x.accepted)));
         const claims = accepted.flatMap((t) => t.data as ReceivedClaim[]);
         const remits = claims.length === 0 ? [] : await adjudicateClaims(this.deps.pool, this.deps.config, this.deps.tables, claims, this.today());
-        return write999(ack, this.envelope(sender)) + remits.map((r) => write835(r, this.envelope(sender))).join("");
+        return refusals + acks.map((a) => write999(a, this.envelope(sender))).join("") + remits.map((r) => write835(r, this.envelope(sender), "0001", SANDBOX_PAYER_DETAILS)).join("");
       }
-      default:
-        throw new BadInputError(`The sandbox payer does not accept ${first.type} transactions (send 270, 278 or 837)`, { code: "INVALID_X12" });
     }
   }
 
@@ -92,19 +100,21 @@ export class SandboxPayer {
 /** The 271's receiver: the provider that asked. */
 const receiverOf = (req: EligibilityRequest270) => ({ name: req.provider.name ?? "PROVIDER", npi: req.provider.npi ?? "" });
 
-/** A 999 for the 837 transaction sets: rejected where the envelope or content had errors. */
-export function acknowledge(sets: { control: string; claims: number }[], issues: X12Issue[]): Ack999 {
-  const transactions = sets.map((s) => {
-    const errors = issues.filter((i) => i.transactionControlNumber === s.control && i.severity === "error");
-    return {
-      type: "837", controlNumber: s.control, status: errors.length === 0 ? "A" : "R", accepted: errors.length === 0,
-      codes: errors.length === 0 ? [] : ["5"],
-      errors: errors.slice(0, 10).map((e) => ({ segmentId: e.segmentId ?? "", segmentPosition: e.segmentIndex, loop: null, code: "8", elements: e.elementPosition === undefined ? [] : [{ position: String(e.elementPosition), code: "7", badValue: null }] })),
-    };
-  });
-  const accepted = transactions.filter((t) => t.accepted).length;
-  return {
-    functionalId: "HC", groupControl: "1", groupStatus: accepted === transactions.length ? "A" : accepted === 0 ? "R" : "P",
-    transactions, counts: { included: transactions.length, received: transactions.length, accepted },
-  };
+/** The sets a payer takes: 270 inquiries, 278 requests (BHT02 13), 837 claims. */
+function isRequest(t: ParsedTransaction): boolean {
+  return t.type === "270" || t.type === "837" || (t.type === "278" && t.data !== null && "requester" in t.data);
 }
+
+/** Transactions by functional group (GS06), in order: a 999 acknowledges one group. */
+function groups(transactions: readonly ParsedTransaction[]): ParsedTransaction[][] {
+  const byGroup = new Map<string, ParsedTransaction[]>();
+  for (const t of transactions) {
+    const group = byGroup.get(t.groupControl);
+    if (group === undefined) byGroup.set(t.groupControl, [t]);
+    else group.push(t);
+  }
+  return [...byGroup.values()];
+}
+
+/** The sandbox payer's address and technical contact (835 1000A N3, N4, PER*BL): clearly a sandbox. */
+const SANDBOX_PAYER_DETAILS = { address: { line1: "1 SANDBOX PAYER WAY", city: "SPRINGFIELD", state: "IL", zip: "62701" }, technicalContact: { name: "SANDBOX PAYER EDI SUPPORT", phone: "8005550100" } };

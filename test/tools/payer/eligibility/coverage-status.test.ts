@@ -102,7 +102,7 @@ describe("dates (DTP) and the date of service 2026-03-06", () => {
   });
 
   it("a dependent without dates of its own takes its subscriber's plan dates", () => {
-    const r = interpret([...HEAD, "HL*3*2*22*1", "NM1*IL*1*DOE*JANE****MI*W1", "DTP*347*D8*20260301", "HL*4*3*23*0", "TRN*2*T2*9INFUSRCM", "NM1*03*1*DOE*SAM", "EB*1*IND*30"]);
+    const r = interpret([...HEAD, "HL*3*2*22*1", "NM1*IL*1*DOE*JANE****MI*W1", "DTP*347*D8*20260301", "HL*4*3*23*0", "TRN*2*T2*9123456789", "NM1*03*1*DOE*SAM", "EB*1*IND*30"]);
     expect(r).toMatchObject({ subject: "dependent", finding: "inactive-on-date", planEnd: "2026-03-01" });
   });
 });

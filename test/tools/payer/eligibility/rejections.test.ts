@@ -31,14 +31,14 @@ describe("AAA rejections, by the loop they stand in", () => {
 
   it("2100C fails it at the subscriber level (75 subscriber not found, 73 invalid name, 71 birth date mismatch)", () => {
     for (const [code, meaning] of [["75", "no member with the details sent"], ["73", "name is missing or does not match"], ["71", "with a different birth date"]] as const) {
-      const r = interpret([...HEAD, "HL*3*2*22*0", "TRN*2*T1*9INFUSRCM", "NM1*IL*1*DOE*JANE****MI*W1", `AAA*N**${code}*C`]);
+      const r = interpret([...HEAD, "HL*3*2*22*0", "TRN*2*T1*9123456789", "NM1*IL*1*DOE*JANE****MI*W1", `AAA*N**${code}*C`]);
       expect(r).toMatchObject({ subject: "subscriber", status: "rejected", rejectedAt: "subscriber", rejections: [{ loop: "2100C", code }] });
       expect(r.reason).toContain(meaning);
     }
   });
 
   it("2100D fails it at the dependent level; asked about a dependent, a 2100C AAA fails it at the subscriber", () => {
-    const dependentLoop = [...HEAD, "HL*3*2*22*1", "NM1*IL*1*DOE*JANE****MI*W1", "HL*4*3*23*0", "TRN*2*T2*9INFUSRCM", "NM1*03*1*DOE*SAM", "AAA*N**67*C"];
+    const dependentLoop = [...HEAD, "HL*3*2*22*1", "NM1*IL*1*DOE*JANE****MI*W1", "HL*4*3*23*0", "TRN*2*T2*9123456789", "NM1*03*1*DOE*SAM", "AAA*N**67*C"];
     const inquiry = { trace: "T2", memberId: "W1", lastName: "DOE", firstName: "JANE", birthDate: null, dependent: { lastName: "DOE", firstName: "SAM", birthDate: null } };
     expect(interpretEligibility(read271(dependentLoop), "0001", { ...VISIT, inquiry, drugs: [] })).toMatchObject({ subject: "dependent", status: "rejected", rejectedAt: "dependent", found: false, rejections: [{ loop: "2100D", code: "67" }] });
     const atSubscriber = [...HEAD, "HL*3*2*22*0", "NM1*IL*1*DOE*JANE****MI*W1", "AAA*N**77*C"];

@@ -30,13 +30,13 @@ describe("whose answer: the subject the inquiry asked about", () => {
       ...base,
       subjects: [
         { ...base.subjects[0]!, traces: [], benefits: [] },
-        { ...base.subjects[0]!, level: "dependent", lastName: "DOE", firstName: "SAM", idQualifier: null, memberId: null, birthDate: "2009-06-01", relationship: "19", traces: [{ type: "2", number: "E42", originatorId: "9INFUSRCM" }] },
+        { ...base.subjects[0]!, level: "dependent", lastName: "DOE", firstName: "SAM", idQualifier: null, memberId: null, birthDate: "2009-06-01", relationship: "19", traces: [{ type: "2", number: "E42", originatorId: "9123456789" }] },
       ],
     };
     const text = write271(written, { senderId: "SBCOM1", receiverId: "CLINIC", interchangeControl: 5, groupControl: 5, now: new Date("2026-03-01T08:00:00Z") });
     const flat = text.replace(/\r?\n/g, "");
     expect(flat).toContain("HL*3*2*22*1~");
-    expect(flat).toContain("HL*4*3*23*0~TRN*2*E42*9INFUSRCM~NM1*03*1*DOE*SAM~DMG*D8*20090601~INS*N*19~EB*1*IND*30~");
+    expect(flat).toContain("HL*4*3*23*0~TRN*2*E42*9123456789~NM1*03*1*DOE*SAM~DMG*D8*20090601~INS*N*19~EB*1*IND*30~");
     const reread = parseX12(text).transactions[0]!;
     const facts = interpretEligibility(reread.data as Eligibility271, reread.controlNumber, visit({ trace: "E42", memberId: "W1", lastName: "DOE", firstName: "JANE", birthDate: null, dependent: { lastName: "DOE", firstName: "SAM", birthDate: "2009-06-01" } }));
     expect(facts).toMatchObject({ subject: "dependent", status: "active", routes: { J9271: "medical" } });
@@ -45,7 +45,7 @@ describe("whose answer: the subject the inquiry asked about", () => {
 
   const twoDependents = [
     ...HEAD, "HL*3*2*22*1", "NM1*IL*1*DOE*JANE****MI*W1",
-    "HL*4*3*23*0", "TRN*2*T-SAM*9INFUSRCM", "NM1*03*1*DOE*SAMUEL", "DMG*D8*20090601*M", "EB*6*IND*30",
+    "HL*4*3*23*0", "TRN*2*T-SAM*9123456789", "NM1*03*1*DOE*SAMUEL", "DMG*D8*20090601*M", "EB*6*IND*30",
     "HL*5*3*23*0", "NM1*03*1*DOE*MAY", "DMG*D8*20110302*F", "EB*1*IND*30",
   ];
 

@@ -10,7 +10,7 @@ const ISA = "ISA*00*          *00*          *ZZ*SANDBOXPAYER   *ZZ*INFUSIONRCM  
 export const HEAD = ["HL*1**20*1", "NM1*PR*2*SANDBOX COMMERCIAL*****PI*SBCOM1", "HL*2*1*21*1", "NM1*1P*2*SANDBOX INFUSION CENTER*****XX*1234567893"];
 
 /** A subscriber loop (2000C/2100C) for DOE, JANE, member W1, born 1960-01-01, trace T1, followed by `rest`. */
-export const subscriber = (rest: string[], children = "0") => [`HL*3*2*22*${children}`, "TRN*2*T1*9INFUSRCM", "NM1*IL*1*DOE*JANE****MI*W1", "DMG*D8*19600101*F", ...rest];
+export const subscriber = (rest: string[], children = "0") => [`HL*3*2*22*${children}`, "TRN*2*T1*9123456789", "NM1*IL*1*DOE*JANE****MI*W1", "DMG*D8*19600101*F", ...rest];
 
 /** One 271 transaction set (ST … SE) around `body`. */
 export function transaction(body: string[], control = "0001"): string {
