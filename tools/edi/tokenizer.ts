@@ -25,22 +25,54 @@ export interface Segment {
   readonly delimiters: Delimiters;
 }
 
-/** A scanned segment; its elements are split on first use (readers skip many segments). */
-class ScannedSegment implements Segment {
-  private split: string[] | undefined;
+/** The elements most recently split by a scanner's segments, and whose they are. */
+interface SplitCache {
+  segment: ScannedSegment | null;
+  elements: string[];
+}
 
+/**
+ * A scanned segment. It keeps where its elements are in the input rather than a copy of them, and
+ * splits them on use (readers skip many segments). The split is remembered in a one-entry cache
+ * shared by the scanner's segments, not in each segment: a transaction's segments are all held
+ * until its SE and its reader, so whatever each one kept alive the garbage collector would copy,
+ * while readers work one segment at a time. Going back to an earlier segment splits it again.
+ */
+class ScannedSegment implements Segment {
   constructor(
     readonly id: string,
-    private readonly body: string,
+    private readonly text: string,
+    /** Where element 01 starts, and where the segment ends (its terminator, or the end of input). */
+    private readonly bodyStart: number,
+    private readonly end: number,
     readonly index: number,
     readonly offset: number,
     readonly delimiters: Delimiters,
+    private readonly cache: SplitCache,
   ) {}
 
   get elements(): string[] {
-    this.split ??= this.body === "" ? [] : this.body.split(this.delimiters.element);
-    return this.split;
+    const cache = this.cache;
+    if (cache.segment !== this) {
+      cache.elements = this.bodyStart >= this.end ? [] : this.text.slice(this.bodyStart, this.end).split(this.delimiters.element);
+      cache.segment = this;
+    }
+    return cache.elements;
   }
+}
+
+/**
+ * Segment ids, one string each: a file has millions of segments but a few dozen ids. Bounded, so
+ * hostile input with many distinct ids costs a fresh string each, never an unbounded table.
+ */
+const ID_CACHE = new Map<string, string>();
+const ID_CACHE_MAX = 512;
+
+function internId(id: string): string {
+  const known = ID_CACHE.get(id);
+  if (known !== undefined) return known;
+  if (ID_CACHE.size < ID_CACHE_MAX && id.length <= 3) ID_CACHE.set(id, id);
+  return id;
 }
 
 /** Raised when input cannot be read as X12 at all (no ISA, truncated or malformed header). */
@@ -78,19 +110,16 @@ const isSpace = (c: number) => c === 10 || c === 13 || c === 32 || c === 9 || c 
 
 /**
  * Reads a file's segments one at a time (memory stays bounded for large files). A plain cursor
- * rather than a generator: the hot loop of every reader runs through it.
+ * rather than a generator: the hot loop of every reader runs through it. Each segment is found
+ * with indexOf on the input itself, with no window or piece copied out of it.
  * The constructor throws NotX12Error when the input does not begin with a valid ISA.
  */
 export class SegmentScanner {
-  /** Where the next window starts. */
+  /** Where the next segment (or the blanks before it) starts. */
   private pos = 0;
   private index = 0;
   private delimiters: Delimiters;
-  /** The current window split at segment terminators, and where each piece starts. */
-  private pieces: string[] = [];
-  private pieceAt = 0;
-  private windowStart = 0;
-  private offsetInWindow = 0;
+  private readonly cache: SplitCache = { segment: null, elements: [] };
 
   constructor(private readonly text: string) {
     while (this.pos < text.length && isSpace(text.charCodeAt(this.pos))) this.pos += 1;
@@ -99,61 +128,35 @@ export class SegmentScanner {
 
   /** The next segment, or null at the end. */
   next(): Segment | null {
+    const text = this.text;
     for (;;) {
-      if (this.pieceAt >= this.pieces.length && !this.fill()) return null;
-      const piece = this.pieces[this.pieceAt] as string;
-      this.pieceAt += 1;
-      const start = this.windowStart + this.offsetInWindow;
-      this.offsetInWindow += piece.length + 1;
-      let lead = 0;
-      while (lead < piece.length && isSpace(piece.charCodeAt(lead))) lead += 1;
-      if (lead === piece.length) continue;
-      let raw = piece;
-      // A new interchange may bring its own delimiters: re-split the rest of the input.
-      if (this.index > 0 && raw.charCodeAt(lead) === 73 && raw.charCodeAt(lead + 1) === 83 && raw.charCodeAt(lead + 2) === 65) {
-        const next = raw[lead + 3];
-        const at = start + lead;
-        if (next !== undefined && !/[A-Za-z0-9]/.test(next)) {
-          const d = readIsaDelimiters(this.text, at);
-          if (d.segment !== this.delimiters.segment || d.element !== this.delimiters.element) {
-            this.delimiters = d;
-            this.pos = at;
-            this.pieces = [];
-            this.pieceAt = 0;
-            continue;
-          }
-          this.delimiters = d;
-        }
+      let start = this.pos;
+      while (start < text.length && isSpace(text.charCodeAt(start))) start += 1;
+      if (start >= text.length) {
+        this.pos = start;
+        return null;
+      }
+      // A new interchange may bring its own delimiters; its ISA is read at its fixed width.
+      if (this.index > 0 && text.charCodeAt(start) === 73 && text.charCodeAt(start + 1) === 83 && text.charCodeAt(start + 2) === 65) {
+        const next = text[start + 3];
+        if (next !== undefined && !/[A-Za-z0-9]/.test(next)) this.delimiters = readIsaDelimiters(text, start);
       }
       const d = this.delimiters;
+      const terminator = text.indexOf(d.segment, start);
+      let end = terminator === -1 ? text.length : terminator;
+      this.pos = terminator === -1 ? text.length : terminator + d.segment.length;
       // With a line feed as terminator, a CR before it belongs to the line break, not the data.
-      if (d.segment === "\n" && raw.endsWith("\r")) raw = raw.slice(0, -1);
-      const cut = raw.indexOf(d.element, lead);
-      const id = cut === -1 ? raw.slice(lead) : raw.slice(lead, cut);
-      const segment = new ScannedSegment(id, cut === -1 ? "" : raw.slice(cut + 1), this.index, start + lead, d);
+      if (d.segment === "\n" && end > start && text.charCodeAt(end - 1) === 13) end -= 1;
+      if (end === start) continue;
+      // The id ends at the first element separator inside this segment (searched no further, so
+      // segments without one cannot make the scan quadratic).
+      const separator = d.element.charCodeAt(0);
+      let idEnd = start;
+      while (idEnd < end && text.charCodeAt(idEnd) !== separator) idEnd += 1;
+      const segment = new ScannedSegment(internId(text.slice(start, idEnd)), text, idEnd + 1, end, this.index, start, d, this.cache);
       this.index += 1;
       return segment;
     }
-  }
-
-  /** Splits the next window (about 1 MiB, ending at a terminator) into pieces. */
-  private fill(): boolean {
-    const text = this.text;
-    if (this.pos >= text.length) return false;
-    const d = this.delimiters.segment;
-    let end = Math.min(this.pos + 1_048_576, text.length);
-    if (end < text.length) {
-      const cut = text.lastIndexOf(d, end);
-      end = cut >= this.pos ? cut + 1 : (text.indexOf(d, end) === -1 ? text.length : text.indexOf(d, end) + 1);
-    }
-    const window = text.slice(this.pos, end);
-    this.windowStart = this.pos;
-    this.offsetInWindow = 0;
-    this.pieces = window.split(d);
-    // The piece after a trailing terminator is empty; keep it harmless.
-    this.pieceAt = 0;
-    this.pos = end;
-    return true;
   }
 }
 
