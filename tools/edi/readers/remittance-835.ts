@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import type { Transaction } from "../envelope.js";
-import { difference, sameAmount, total } from "../exact-amounts.js";
+import { balances, difference, total } from "../exact-amounts.js";
 import type { X12Issue } from "../issues.js";
 import { components, el, type Segment } from "../tokenizer.js";
 import { ValueReader } from "../values.js";
@@ -78,33 +78,88 @@ export const Remittance835 = z.object({
 });
 export type Remittance835 = z.infer<typeof Remittance835>;
 
-function procedure(s: Segment, n: number, v: ValueReader): z.infer<typeof Procedure> | null {
+/**
+ * Codes, qualifiers and dates recur on nearly every claim (CO, 45, HC, J9271, 2026-03-02 …): the
+ * model keeps one string for each rather than one per occurrence, and so holds far fewer objects
+ * for the garbage collector to copy. Bounded per transaction; past the bound values stay as read.
+ * Names, identifiers and amounts are not shared: they rarely repeat.
+ */
+class SharedValues {
+  private readonly values = new Map<string, string>();
+  private readonly dates = new Map<string, string>();
+
+  constructor(private readonly v: ValueReader) {}
+
+  of(value: string): string {
+    const known = this.values.get(value);
+    if (known !== undefined) return known;
+    if (this.values.size < 4096 && value.length <= 8) this.values.set(value, value);
+    return value;
+  }
+
+  optional(s: Segment, n: number): string | null {
+    const value = el(s, n);
+    return value === "" ? null : this.of(value);
+  }
+
+  /** A D8 date as ISO; an invalid date is reported every time it occurs (only valid ones are shared). */
+  date(s: Segment, n: number, what: string): string | null {
+    const known = this.dates.get(el(s, n));
+    if (known !== undefined) return known;
+    const iso = this.v.date(s, n, what);
+    if (iso !== null && this.dates.size < 4096) this.dates.set(el(s, n), iso);
+    return iso;
+  }
+}
+
+function procedure(s: Segment, n: number, v: ValueReader, shared: SharedValues): z.infer<typeof Procedure> | null {
   const parts = components(s, n);
   if (parts.length === 0) return null;
   if (parts.length === 1) {
     v.segmentIssue("COMPOSITE_INVALID", `${s.id}${String(n).padStart(2, "0")} "${parts[0]}" has no component separator between qualifier and code`, s, n, "warning");
   }
-  return { qualifier: parts[0] ?? "", code: parts[1] ?? "", modifiers: parts.slice(2, 6).filter((m) => m !== ""), description: parts[6] || null };
+  // Components 3–6 are the modifiers; sliced to their exact size (see `exact`).
+  let modifiers = parts.length > 2 ? parts.slice(2, 6) : [];
+  if (modifiers.includes("")) modifiers = exact(modifiers.filter((m) => m !== ""));
+  for (let i = 0; i < modifiers.length; i += 1) modifiers[i] = shared.of(modifiers[i] as string);
+  return { qualifier: shared.of(parts[0] ?? ""), code: shared.of(parts[1] ?? ""), modifiers, description: parts[6] || null };
 }
 
-function casTriples(s: Segment, v: ValueReader): z.infer<typeof Adjustment>[] {
-  const group = v.required(s, 1, "claim adjustment group code");
-  const out: z.infer<typeof Adjustment>[] = [];
-  // CAS carries up to six reason/amount/quantity triples (CAS02–CAS19).
-  for (let i = 2; i <= 17; i += 3) {
+/** CAS02–CAS19: up to six reason/amount/quantity triplets, appended to `out`. */
+function casTriples(s: Segment, v: ValueReader, shared: SharedValues, out: z.infer<typeof Adjustment>[]): void {
+  const group = shared.of(v.required(s, 1, "claim adjustment group code"));
+  const last = Math.min(s.elements.length, 17);
+  for (let i = 2; i <= last; i += 3) {
     const reason = el(s, i);
     if (reason === "") continue;
     const amount = v.amount(s, i + 1, "adjustment amount", true) ?? "0.00";
-    out.push({ group, reason, amount, quantity: v.quantity(s, i + 2, "adjustment quantity") });
+    out.push({ group, reason: shared.of(reason), amount, quantity: v.quantity(s, i + 2, "adjustment quantity") });
   }
-  return out;
 }
 
-const person = (s: Segment) => ({ entity: el(s, 1), lastName: el(s, 3) || null, firstName: el(s, 4) || null, idQualifier: el(s, 8) || null, id: el(s, 9) || null });
+const person = (s: Segment, shared: SharedValues) =>
+  ({ entity: shared.of(el(s, 1)), lastName: el(s, 3) || null, firstName: el(s, 4) || null, idQualifier: shared.optional(s, 8), id: el(s, 9) || null });
+
+/**
+ * An exact-size copy of an array built by push. Pushing onto `[]` gives it room for 17 elements,
+ * and the model keeps every claim's and line's arrays for as long as the read lasts: at 5–10
+ * arrays per claim, that spare room was most of what the garbage collector copied.
+ */
+function exact<T>(items: T[]): T[] {
+  return items.length === 0 ? items : items.slice();
+}
+
+/** The claim being read: its CLP and its lines' SVCs, for balancing and issue positions. */
+interface OpenClaim {
+  claim: Claim835;
+  at: Segment;
+  lines: Segment[];
+}
 
 /** Reads one 835 transaction. */
 export function read835(tx: Transaction, issues: X12Issue[]): Remittance835 {
   const v = new ValueReader(issues, tx.controlNumber);
+  const shared = new SharedValues(v);
   const result: Remittance835 = {
     payment: { handling: "", amount: "0.00", creditDebit: null, method: null, date: null, trace: null },
     productionDate: null,
@@ -115,9 +170,16 @@ export function read835(tx: Transaction, issues: X12Issue[]): Remittance835 {
     balanced: true,
   };
   let party: "payer" | "payee" | null = null;
+  let open: OpenClaim | null = null;
   let claim: Claim835 | null = null;
   let line: ServiceLine835 | null = null;
   let bpr: Segment | null = null;
+  const close = () => {
+    if (open === null) return;
+    if (!claimBalances(open, v)) result.balanced = false;
+    compact(open.claim);
+    open = null;
+  };
   for (const s of tx.segments) {
     switch (s.id) {
       case "BPR":
@@ -138,60 +200,63 @@ export function read835(tx: Transaction, issues: X12Issue[]): Remittance835 {
         party = null;
         break;
       case "CLP":
+        close();
         party = null;
         line = null;
         claim = {
-          patientControlNumber: v.required(s, 1, "patient control number"), status: v.required(s, 2, "claim status"),
+          patientControlNumber: v.required(s, 1, "patient control number"), status: shared.of(v.required(s, 2, "claim status")),
           charge: v.amount(s, 3, "total claim charge", true) ?? "0.00", paid: v.amount(s, 4, "claim payment", true) ?? "0.00",
-          patientResponsibility: v.amount(s, 5, "patient responsibility"), filingIndicator: v.optional(s, 6),
-          payerClaimControlNumber: v.optional(s, 7), facilityCode: v.optional(s, 8), frequency: v.optional(s, 9),
+          patientResponsibility: v.amount(s, 5, "patient responsibility"), filingIndicator: shared.optional(s, 6),
+          payerClaimControlNumber: v.optional(s, 7), facilityCode: shared.optional(s, 8), frequency: shared.optional(s, 9),
           adjustments: [], patient: null, insured: null, renderingProvider: null, outpatientRemarks: [], inpatientRemarks: [],
           references: [], dates: { statementStart: null, statementEnd: null, received: null }, lines: [],
         };
+        open = { claim, at: s, lines: [] };
         result.claims.push(claim);
         break;
       case "CAS":
-        if (line !== null) line.adjustments.push(...casTriples(s, v));
-        else if (claim !== null) claim.adjustments.push(...casTriples(s, v));
+        if (line !== null) casTriples(s, v, shared, line.adjustments);
+        else if (claim !== null) casTriples(s, v, shared, claim.adjustments);
         else v.segmentIssue("SEGMENT_UNEXPECTED", "CAS before any CLP", s);
         break;
       case "NM1":
         if (claim === null || line !== null) break;
-        if (el(s, 1) === "QC") claim.patient = person(s);
-        else if (el(s, 1) === "IL") claim.insured = person(s);
-        else if (el(s, 1) === "82") claim.renderingProvider = person(s);
+        if (el(s, 1) === "QC") claim.patient = person(s, shared);
+        else if (el(s, 1) === "IL") claim.insured = person(s, shared);
+        else if (el(s, 1) === "82") claim.renderingProvider = person(s, shared);
         break;
       case "MOA":
-        if (claim !== null) for (let i = 3; i <= 7; i += 1) if (el(s, i) !== "") claim.outpatientRemarks.push(el(s, i));
+        if (claim !== null) for (let i = 3; i <= 7; i += 1) if (el(s, i) !== "") claim.outpatientRemarks.push(shared.of(el(s, i)));
         break;
       case "MIA":
-        if (claim !== null) for (const i of [5, 20, 21, 22, 23]) if (el(s, i) !== "") claim.inpatientRemarks.push(el(s, i));
+        if (claim !== null) for (const i of [5, 20, 21, 22, 23]) if (el(s, i) !== "") claim.inpatientRemarks.push(shared.of(el(s, i)));
         break;
       case "SVC": {
         if (claim === null) {
           v.segmentIssue("SEGMENT_UNEXPECTED", "SVC before any CLP", s);
           break;
         }
-        const proc = procedure(s, 1, v) ?? { qualifier: "", code: "", modifiers: [], description: null };
+        const proc = procedure(s, 1, v, shared) ?? { qualifier: "", code: "", modifiers: [], description: null };
         line = {
           procedure: proc, charge: v.amount(s, 2, "line charge", true) ?? "0.00", paid: v.amount(s, 3, "line payment", true) ?? "0.00",
-          revenueCode: v.optional(s, 4), units: v.quantity(s, 5, "units paid") ?? 1, originalProcedure: procedure(s, 6, v),
+          revenueCode: shared.optional(s, 4), units: v.quantity(s, 5, "units paid") ?? 1, originalProcedure: procedure(s, 6, v, shared),
           originalUnits: v.quantity(s, 7, "original units"), serviceDates: { start: null, end: null }, adjustments: [], remarks: [],
           controlNumber: null, allowed: null,
         };
         claim.lines.push(line);
+        open?.lines.push(s);
         break;
       }
       case "DTM": {
         const q = el(s, 1);
         if (line !== null && (q === "472" || q === "150" || q === "151")) {
-          const d = v.date(s, 2, "service date");
+          const d = shared.date(s, 2, "service date");
           if (q === "472" || q === "150") line.serviceDates.start = d;
           if (q === "472" || q === "151") line.serviceDates.end = d;
         } else if (claim !== null && line === null) {
-          if (q === "232") claim.dates.statementStart = v.date(s, 2, "statement from date");
-          else if (q === "233") claim.dates.statementEnd = v.date(s, 2, "statement to date");
-          else if (q === "050") claim.dates.received = v.date(s, 2, "received date");
+          if (q === "232") claim.dates.statementStart = shared.date(s, 2, "statement from date");
+          else if (q === "233") claim.dates.statementEnd = shared.date(s, 2, "statement to date");
+          else if (q === "050") claim.dates.received = shared.date(s, 2, "received date");
         } else if (claim === null && q === "405") {
           result.productionDate = v.date(s, 2, "production date");
         }
@@ -199,16 +264,17 @@ export function read835(tx: Transaction, issues: X12Issue[]): Remittance835 {
       }
       case "REF":
         if (line !== null && el(s, 1) === "6R") line.controlNumber = el(s, 2);
-        else if (claim !== null && line === null) claim.references.push({ qualifier: el(s, 1), value: el(s, 2) });
+        else if (claim !== null && line === null) claim.references.push({ qualifier: shared.of(el(s, 1)), value: el(s, 2) });
         else if (party !== null && el(s, 1) === "TJ" && party === "payee") result.payee = { ...result.payee, idQualifier: result.payee.idQualifier ?? "TJ", id: result.payee.id ?? el(s, 2) };
         break;
       case "AMT":
         if (line !== null && el(s, 1) === "B6") line.allowed = v.amount(s, 2, "allowed amount");
         break;
       case "LQ":
-        if (line !== null) line.remarks.push({ qualifier: el(s, 1), code: el(s, 2) });
+        if (line !== null) line.remarks.push({ qualifier: shared.of(el(s, 1)), code: shared.of(el(s, 2)) });
         break;
       case "PLB": {
+        close();
         line = null;
         claim = null;
         const adjustments = [];
@@ -225,40 +291,65 @@ export function read835(tx: Transaction, issues: X12Issue[]): Remittance835 {
         break;
     }
   }
+  close();
   if (bpr === null) v.segmentIssue("SEGMENT_MISSING", "835 has no BPR (financial information)", tx.segments[0] ?? null);
-  result.balanced = checkBalances(result, tx, v);
+  result.claims = exact(result.claims);
+  if (!paymentBalances(result, v, bpr ?? tx.segments[0] ?? null)) result.balanced = false;
   return result;
 }
 
-function checkBalances(r: Remittance835, tx: Transaction, v: ValueReader): boolean {
+/** Exact-size arrays for a finished claim and its lines (see `exact`). */
+function compact(c: Claim835): void {
+  c.adjustments = exact(c.adjustments);
+  c.outpatientRemarks = exact(c.outpatientRemarks);
+  c.inpatientRemarks = exact(c.inpatientRemarks);
+  c.references = exact(c.references);
+  c.lines = exact(c.lines);
+  for (const l of c.lines) {
+    l.adjustments = exact(l.adjustments);
+    l.remarks = exact(l.remarks);
+  }
+}
+
+/**
+ * 835 TR3 1.10.2.1 balancing of one claim: each line's charge − its adjustments = its payment
+ * (SVC02 − Σ CAS = SVC03), and the claim's charge − claim and line adjustments = its payment
+ * (CLP03 − Σ CAS = CLP04). Each issue is at the SVC or CLP that does not balance.
+ */
+function claimBalances(open: OpenClaim, v: ValueReader): boolean {
+  const c = open.claim;
   let ok = true;
-  const at = tx.segments[0] ?? null;
-  for (const c of r.claims) {
-    const claimAdjustments: string[] = c.adjustments.map((a) => a.amount);
-    for (let i = 0; i < c.lines.length; i += 1) {
-      const l = c.lines[i] as ServiceLine835;
-      const amounts: string[] = [];
-      for (const a of l.adjustments) {
-        amounts.push(a.amount);
-        claimAdjustments.push(a.amount);
-      }
-      const expected = difference(l.charge, amounts);
-      if (!sameAmount(expected, l.paid)) {
-        ok = false;
-        v.segmentIssue("BALANCE_MISMATCH", `Claim ${c.patientControlNumber} line ${i + 1}: charge ${l.charge} − adjustments = ${expected}, paid ${l.paid}`, at);
-      }
+  const all: string[] = [];
+  for (const a of c.adjustments) all.push(a.amount);
+  for (let i = 0; i < c.lines.length; i += 1) {
+    const l = c.lines[i] as ServiceLine835;
+    const amounts: string[] = [];
+    for (const a of l.adjustments) {
+      amounts.push(a.amount);
+      all.push(a.amount);
     }
-    const expected = difference(c.charge, claimAdjustments);
-    if (!sameAmount(expected, c.paid)) {
+    if (!balances(l.charge, amounts, l.paid)) {
       ok = false;
-      v.segmentIssue("BALANCE_MISMATCH", `Claim ${c.patientControlNumber}: charge ${c.charge} − adjustments = ${expected}, paid ${c.paid}`, at);
+      v.segmentIssue("BALANCE_MISMATCH", `Claim ${c.patientControlNumber} line ${i + 1}: charge ${l.charge} − adjustments = ${difference(l.charge, amounts)}, paid ${l.paid}`, open.lines[i] ?? open.at);
     }
   }
-  const plb = r.providerAdjustments.flatMap((p) => p.adjustments.map((a) => a.amount));
-  const expectedPayment = difference(total(r.claims.map((c) => c.paid)), plb);
-  if (!sameAmount(expectedPayment, r.payment.amount)) {
+  if (!balances(c.charge, all, c.paid)) {
     ok = false;
-    v.segmentIssue("BALANCE_MISMATCH", `Payment ${r.payment.amount} ≠ Σ claim paid − PLB = ${expectedPayment}`, at);
+    v.segmentIssue("BALANCE_MISMATCH", `Claim ${c.patientControlNumber}: charge ${c.charge} − adjustments = ${difference(c.charge, all)}, paid ${c.paid}`, open.at);
   }
   return ok;
+}
+
+/** 835 TR3 1.10.2.1: the payment (BPR02) = Σ claim payments (CLP04) − Σ provider adjustments (PLB); the issue is at the BPR. */
+function paymentBalances(r: Remittance835, v: ValueReader, at: Segment | null): boolean {
+  const plb: string[] = [];
+  for (const p of r.providerAdjustments) for (const a of p.adjustments) plb.push(a.amount);
+  // Σ CLP04 − Σ PLB − BPR02 = 0, as one difference from zero.
+  const minus: string[] = [];
+  for (const c of r.claims) minus.push(c.paid.startsWith("-") ? c.paid.slice(1) : `-${c.paid}`);
+  for (const a of plb) minus.push(a);
+  if (balances("0", minus, r.payment.amount)) return true;
+  const expectedPayment = difference(total(r.claims.map((c) => c.paid)), plb);
+  v.segmentIssue("BALANCE_MISMATCH", `Payment ${r.payment.amount} ≠ Σ claim paid − PLB = ${expectedPayment}`, at);
+  return false;
 }
