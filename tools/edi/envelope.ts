@@ -39,6 +39,12 @@ export function* iterateTransactions(text: string, issues: X12Issue[]): Generato
   let pending: Transaction | null = null;
   const scanner = new SegmentScanner(text);
   for (let s = scanner.next(); s !== null; s = scanner.next()) {
+    // Most segments are a transaction's body: ids not starting I, G or S cannot be ISA/IEA/GS/GE/ST/SE.
+    const first = s.id.charCodeAt(0);
+    if (current !== null && first !== 73 && first !== 71 && first !== 83) {
+      current.segments.push(s);
+      continue;
+    }
     switch (s.id) {
       case "ISA":
         closeTransaction(s);

@@ -31,6 +31,13 @@ interface SplitCache {
   elements: string[];
 }
 
+/** What the segments of one interchange share: the input, its delimiters, the scanner's split cache. */
+interface ScanContext {
+  readonly text: string;
+  readonly delimiters: Delimiters;
+  readonly cache: SplitCache;
+}
+
 /**
  * A scanned segment. It keeps where its elements are in the input rather than a copy of them, and
  * splits them on use (readers skip many segments). The split is remembered in a one-entry cache
@@ -41,20 +48,28 @@ interface SplitCache {
 class ScannedSegment implements Segment {
   constructor(
     readonly id: string,
-    private readonly text: string,
-    /** Where element 01 starts, and where the segment ends (its terminator, or the end of input). */
-    private readonly bodyStart: number,
-    private readonly end: number,
+    private readonly context: ScanContext,
     readonly index: number,
     readonly offset: number,
-    readonly delimiters: Delimiters,
-    private readonly cache: SplitCache,
   ) {}
 
+  get delimiters(): Delimiters {
+    return this.context.delimiters;
+  }
+
   get elements(): string[] {
-    const cache = this.cache;
+    const { cache, text, delimiters } = this.context;
     if (cache.segment !== this) {
-      cache.elements = this.bodyStart >= this.end ? [] : this.text.slice(this.bodyStart, this.end).split(this.delimiters.element);
+      // The body is found again rather than kept: it starts after the id when an element separator
+      // follows it, and ends at the next terminator (less a CR before a line-feed terminator).
+      const bodyStart = this.offset + this.id.length;
+      if (text[bodyStart] !== delimiters.element) cache.elements = [];
+      else {
+        let end = text.indexOf(delimiters.segment, bodyStart);
+        if (end === -1) end = text.length;
+        if (delimiters.segment === "\n" && text.charCodeAt(end - 1) === 13) end -= 1;
+        cache.elements = bodyStart + 1 >= end ? [] : splitElements(text, bodyStart + 1, end, delimiters.element.charCodeAt(0));
+      }
       cache.segment = this;
     }
     return cache.elements;
@@ -62,16 +77,44 @@ class ScannedSegment implements Segment {
 }
 
 /**
- * Segment ids, one string each: a file has millions of segments but a few dozen ids. Bounded, so
- * hostile input with many distinct ids costs a fresh string each, never an unbounded table.
+ * text[from, end) split at a one-character separator, read in place: about twice as fast as
+ * slicing and calling split (measured on the elements of a 10 MB 835), and never looks past `end`.
  */
-const ID_CACHE = new Map<string, string>();
+function splitElements(text: string, from: number, end: number, separator: number): string[] {
+  const elements: string[] = [];
+  let start = from;
+  for (let i = from; i < end; i += 1) {
+    if (text.charCodeAt(i) === separator) {
+      elements.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  elements.push(text.slice(start, end));
+  return elements;
+}
+
+/**
+ * Segment ids, one string each: a file has millions of segments but a few dozen ids. Looked up by
+ * their character codes (ids of up to three ASCII characters), so a known id costs no string at
+ * all. Bounded, so hostile input with many distinct ids gets a fresh string each, never an
+ * unbounded table.
+ */
+const ID_CACHE = new Map<number, string>();
 const ID_CACHE_MAX = 512;
 
-function internId(id: string): string {
-  const known = ID_CACHE.get(id);
+function readId(text: string, start: number, end: number): string {
+  const length = end - start;
+  if (length < 1 || length > 3) return text.slice(start, end);
+  let key = length;
+  for (let i = start; i < end; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c > 127) return text.slice(start, end);
+    key = (key << 7) | c;
+  }
+  const known = ID_CACHE.get(key);
   if (known !== undefined) return known;
-  if (ID_CACHE.size < ID_CACHE_MAX && id.length <= 3) ID_CACHE.set(id, id);
+  const id = text.slice(start, end);
+  if (ID_CACHE.size < ID_CACHE_MAX) ID_CACHE.set(key, id);
   return id;
 }
 
@@ -118,12 +161,11 @@ export class SegmentScanner {
   /** Where the next segment (or the blanks before it) starts. */
   private pos = 0;
   private index = 0;
-  private delimiters: Delimiters;
-  private readonly cache: SplitCache = { segment: null, elements: [] };
+  private context: ScanContext;
 
   constructor(private readonly text: string) {
     while (this.pos < text.length && isSpace(text.charCodeAt(this.pos))) this.pos += 1;
-    this.delimiters = readIsaDelimiters(text, this.pos);
+    this.context = { text, delimiters: readIsaDelimiters(text, this.pos), cache: { segment: null, elements: [] } };
   }
 
   /** The next segment, or null at the end. */
@@ -139,9 +181,9 @@ export class SegmentScanner {
       // A new interchange may bring its own delimiters; its ISA is read at its fixed width.
       if (this.index > 0 && text.charCodeAt(start) === 73 && text.charCodeAt(start + 1) === 83 && text.charCodeAt(start + 2) === 65) {
         const next = text[start + 3];
-        if (next !== undefined && !/[A-Za-z0-9]/.test(next)) this.delimiters = readIsaDelimiters(text, start);
+        if (next !== undefined && !/[A-Za-z0-9]/.test(next)) this.context = { text, delimiters: readIsaDelimiters(text, start), cache: this.context.cache };
       }
-      const d = this.delimiters;
+      const d = this.context.delimiters;
       const terminator = text.indexOf(d.segment, start);
       let end = terminator === -1 ? text.length : terminator;
       this.pos = terminator === -1 ? text.length : terminator + d.segment.length;
@@ -153,7 +195,7 @@ export class SegmentScanner {
       const separator = d.element.charCodeAt(0);
       let idEnd = start;
       while (idEnd < end && text.charCodeAt(idEnd) !== separator) idEnd += 1;
-      const segment = new ScannedSegment(internId(text.slice(start, idEnd)), text, idEnd + 1, end, this.index, start, d, this.cache);
+      const segment = new ScannedSegment(readId(text, start, idEnd), this.context, this.index, start);
       this.index += 1;
       return segment;
     }
@@ -182,11 +224,11 @@ export function el(segment: Segment, n: number): string {
 /** The components of element n (1-based). */
 export function components(segment: Segment, n: number): string[] {
   const value = el(segment, n);
-  return value === "" ? [] : value.split(segment.delimiters.component);
+  return value === "" ? [] : splitElements(value, 0, value.length, segment.delimiters.component.charCodeAt(0));
 }
 
 /** The repetitions of element n (1-based). */
 export function repetitions(segment: Segment, n: number): string[] {
   const value = el(segment, n);
-  return value === "" ? [] : value.split(segment.delimiters.repetition);
+  return value === "" ? [] : splitElements(value, 0, value.length, segment.delimiters.repetition.charCodeAt(0));
 }
