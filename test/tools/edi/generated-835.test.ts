@@ -55,6 +55,13 @@ describe("generated 835 batches (test/helpers/generate-835.ts)", () => {
     expect(correction.lines.map((l) => l.procedure.code)).toEqual(reversal.lines.map((l) => l.procedure.code));
   });
 
+  it("the model is still validated by its schema: units the reader reads but the model refuses are an issue with their path", () => {
+    // 400 digits is a decimal to the reader and Infinity to Number: z.number() refuses it.
+    const text = batch.text.replace(/(SVC\*[^*~]*\*[^*~]*\*[^*~]*\*[^*~]*\*)\d+/, `$1${"9".repeat(400)}`);
+    expect(parseX12(text).issues.filter((i) => i.code === "ELEMENT_INVALID").map((i) => i.message))
+      .toEqual([expect.stringMatching(/^835 0001: claims\.\d+\.lines\.0\.units Invalid input: expected number, received Infinity$/)]);
+  });
+
   it("node-x12's strict parser reads the same transactions, segments and claims", () => {
     const ours = [...iterateTransactions(batch.text, [])].map((t) => ({ type: t.type, control: t.controlNumber, segments: t.segments.length, claims: t.segments.filter((x) => x.id === "CLP").length }));
     expect(oracleCounts(batch.text)).toEqual(ours);
