@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import type { Transaction } from "../envelope.js";
-import { balances, difference, total } from "../exact-amounts.js";
+import { balances, difference, toCents, total } from "../exact-amounts.js";
 import type { X12Issue } from "../issues.js";
 import { components, el, type Segment } from "../tokenizer.js";
 import { ValueReader } from "../values.js";
@@ -82,7 +82,8 @@ export type Remittance835 = z.infer<typeof Remittance835>;
  * Codes, qualifiers and dates recur on nearly every claim (CO, 45, HC, J9271, 2026-03-02 …): the
  * model keeps one string for each rather than one per occurrence, and so holds far fewer objects
  * for the garbage collector to copy. Bounded per transaction; past the bound values stay as read.
- * Names, identifiers and amounts are not shared: they rarely repeat.
+ * Names, identifiers and amounts are not shared: names and identifiers rarely repeat, and a table
+ * of amounts is large enough that looking each one up cost more than the copies it saved.
  */
 class SharedValues {
   private readonly values = new Map<string, string>();
@@ -319,25 +320,47 @@ function compact(c: Claim835): void {
 function claimBalances(open: OpenClaim, v: ValueReader): boolean {
   const c = open.claim;
   let ok = true;
-  const all: string[] = [];
-  for (const a of c.adjustments) all.push(a.amount);
+  // Integer cents while every amount has at most two decimals; else exact decimals from the lists.
+  let claimCents = centsOf(c.charge, c.paid);
+  for (const a of c.adjustments) claimCents = minusCents(claimCents, a.amount);
   for (let i = 0; i < c.lines.length; i += 1) {
     const l = c.lines[i] as ServiceLine835;
-    const amounts: string[] = [];
+    let lineCents = centsOf(l.charge, l.paid);
     for (const a of l.adjustments) {
-      amounts.push(a.amount);
-      all.push(a.amount);
+      lineCents = minusCents(lineCents, a.amount);
+      claimCents = minusCents(claimCents, a.amount);
     }
-    if (!balances(l.charge, amounts, l.paid)) {
+    const amounts = lineCents === null ? l.adjustments.map((a) => a.amount) : null;
+    if (lineCents === null ? !balances(l.charge, amounts ?? [], l.paid) : lineCents !== 0) {
       ok = false;
-      v.segmentIssue("BALANCE_MISMATCH", `Claim ${c.patientControlNumber} line ${i + 1}: charge ${l.charge} − adjustments = ${difference(l.charge, amounts)}, paid ${l.paid}`, open.lines[i] ?? open.at);
+      const expected = difference(l.charge, amounts ?? l.adjustments.map((a) => a.amount));
+      v.segmentIssue("BALANCE_MISMATCH", `Claim ${c.patientControlNumber} line ${i + 1}: charge ${l.charge} − adjustments = ${expected}, paid ${l.paid}`, open.lines[i] ?? open.at);
     }
   }
-  if (!balances(c.charge, all, c.paid)) {
+  if (claimCents === null ? !balances(c.charge, allAdjustments(c), c.paid) : claimCents !== 0) {
     ok = false;
-    v.segmentIssue("BALANCE_MISMATCH", `Claim ${c.patientControlNumber}: charge ${c.charge} − adjustments = ${difference(c.charge, all)}, paid ${c.paid}`, open.at);
+    v.segmentIssue("BALANCE_MISMATCH", `Claim ${c.patientControlNumber}: charge ${c.charge} − adjustments = ${difference(c.charge, allAdjustments(c))}, paid ${c.paid}`, open.at);
   }
   return ok;
+}
+
+/** Every adjustment amount of a claim, its own and its lines'. */
+function allAdjustments(c: Claim835): string[] {
+  return [...c.adjustments.map((a) => a.amount), ...c.lines.flatMap((l) => l.adjustments.map((a) => a.amount))];
+}
+
+/** charge − paid in cents (what the adjustments must add up to), or null when either is not whole cents. */
+function centsOf(charge: string, paid: string): number | null {
+  const a = toCents(charge);
+  const b = toCents(paid);
+  return a === null || b === null ? null : a - b;
+}
+
+/** A running cents balance less one amount; null once any amount is not whole cents. */
+function minusCents(balance: number | null, amount: string): number | null {
+  if (balance === null) return null;
+  const c = toCents(amount);
+  return c === null || !Number.isSafeInteger(balance - c) ? null : balance - c;
 }
 
 /** 835 TR3 1.10.2.1: the payment (BPR02) = Σ claim payments (CLP04) − Σ provider adjustments (PLB); the issue is at the BPR. */
