@@ -149,6 +149,11 @@ export function readIsaDelimiters(text: string, at: number): Delimiters {
   return d;
 }
 
+/** Segments one at a time: `next()` until it gives null. */
+export interface SegmentCursor {
+  next(): Segment | null;
+}
+
 const isSpace = (c: number) => c === 10 || c === 13 || c === 32 || c === 9 || c === 0xfeff;
 
 /**
@@ -157,19 +162,43 @@ const isSpace = (c: number) => c === 10 || c === 13 || c === 32 || c === 9 || c 
  * with indexOf on the input itself, with no window or piece copied out of it.
  * The constructor throws NotX12Error when the input does not begin with a valid ISA.
  */
-export class SegmentScanner {
+export class SegmentScanner implements SegmentCursor {
   /** Where the next segment (or the blanks before it) starts. */
   private pos = 0;
   private index = 0;
   private context: ScanContext;
+  /** The id and start of the segment `advance` last moved to. */
+  private id = "";
+  private start = 0;
 
-  constructor(private readonly text: string) {
+  /**
+   * From the start of `text`, or again from a segment this scanner's kind read earlier from the
+   * same text (`from`: its offset, index and delimiters), to read a stretch of it a second time.
+   */
+  constructor(
+    private readonly text: string,
+    from?: Segment,
+  ) {
+    if (from !== undefined) {
+      this.pos = from.offset;
+      this.index = from.index;
+      this.context = { text, delimiters: from.delimiters, cache: { segment: null, elements: [] } };
+      return;
+    }
     while (this.pos < text.length && isSpace(text.charCodeAt(this.pos))) this.pos += 1;
     this.context = { text, delimiters: readIsaDelimiters(text, this.pos), cache: { segment: null, elements: [] } };
   }
 
   /** The next segment, or null at the end. */
   next(): Segment | null {
+    return this.advance() === null ? null : this.segment();
+  }
+
+  /**
+   * Moves to the next segment and gives its id (null at the end) without making a Segment of it:
+   * the envelope looks at every segment's id but needs the segment itself only for its own few.
+   */
+  advance(): string | null {
     const text = this.text;
     for (;;) {
       let start = this.pos;
@@ -195,10 +224,16 @@ export class SegmentScanner {
       const separator = d.element.charCodeAt(0);
       let idEnd = start;
       while (idEnd < end && text.charCodeAt(idEnd) !== separator) idEnd += 1;
-      const segment = new ScannedSegment(readId(text, start, idEnd), this.context, this.index, start);
+      this.id = readId(text, start, idEnd);
+      this.start = start;
       this.index += 1;
-      return segment;
+      return this.id;
     }
+  }
+
+  /** The segment `advance` moved to. */
+  segment(): Segment {
+    return new ScannedSegment(this.id, this.context, this.index - 1, this.start);
   }
 }
 
