@@ -55,6 +55,13 @@ describe("generated 835 batches (test/helpers/generate-835.ts)", () => {
     expect(correction.lines.map((l) => l.procedure.code)).toEqual(reversal.lines.map((l) => l.procedure.code));
   });
 
+  it("a payment that is not Σ CLP04 − Σ PLB is reported at its BPR", () => {
+    const bpr = /BPR\*[A-Z]\*(\d+(?:\.\d+)?)\*/.exec(batch.text)!;
+    const text = batch.text.replace(bpr[0], bpr[0].replace(bpr[1]!, (Number(bpr[1]) + 0.01).toFixed(2)));
+    const payment = parseX12(text).issues.filter((i) => i.message.startsWith("Payment"));
+    expect(payment).toEqual([expect.objectContaining({ code: "BALANCE_MISMATCH", segmentId: "BPR", byteOffset: bpr.index, transactionControlNumber: "0001" })]);
+  });
+
   it("the model is still validated by its schema: units the reader reads but the model refuses are an issue with their path", () => {
     // 400 digits is a decimal to the reader and Infinity to Number: z.number() refuses it.
     const text = batch.text.replace(/(SVC\*[^*~]*\*[^*~]*\*[^*~]*\*[^*~]*\*)\d+/, `$1${"9".repeat(400)}`);

@@ -181,7 +181,10 @@ export function read835(tx: Transaction, issues: X12Issue[]): Remittance835 {
     compact(open.claim);
     open = null;
   };
-  for (const s of tx.segments) {
+  // Walked with a cursor rather than `tx.segments`, so that segments already read are not kept.
+  const cursor = tx.scan();
+  const first = cursor.next();
+  for (let s = first; s !== null; s = cursor.next()) {
     switch (s.id) {
       case "BPR":
         bpr = s;
@@ -293,9 +296,9 @@ export function read835(tx: Transaction, issues: X12Issue[]): Remittance835 {
     }
   }
   close();
-  if (bpr === null) v.segmentIssue("SEGMENT_MISSING", "835 has no BPR (financial information)", tx.segments[0] ?? null);
+  if (bpr === null) v.segmentIssue("SEGMENT_MISSING", "835 has no BPR (financial information)", first);
   result.claims = exact(result.claims);
-  if (!paymentBalances(result, v, bpr ?? tx.segments[0] ?? null)) result.balanced = false;
+  if (!paymentBalances(result, v, bpr ?? first)) result.balanced = false;
   return result;
 }
 
@@ -365,14 +368,12 @@ function minusCents(balance: number | null, amount: string): number | null {
 
 /** 835 TR3 1.10.2.1: the payment (BPR02) = Σ claim payments (CLP04) − Σ provider adjustments (PLB); the issue is at the BPR. */
 function paymentBalances(r: Remittance835, v: ValueReader, at: Segment | null): boolean {
-  const plb: string[] = [];
-  for (const p of r.providerAdjustments) for (const a of p.adjustments) plb.push(a.amount);
-  // Σ CLP04 − Σ PLB − BPR02 = 0, as one difference from zero.
-  const minus: string[] = [];
-  for (const c of r.claims) minus.push(c.paid.startsWith("-") ? c.paid.slice(1) : `-${c.paid}`);
-  for (const a of plb) minus.push(a);
-  if (balances("0", minus, r.payment.amount)) return true;
-  const expectedPayment = difference(total(r.claims.map((c) => c.paid)), plb);
-  v.segmentIssue("BALANCE_MISMATCH", `Payment ${r.payment.amount} ≠ Σ claim paid − PLB = ${expectedPayment}`, at);
+  // BPR02 − Σ CLP04 + Σ PLB = 0, in cents while every amount is whole cents.
+  let cents = toCents(r.payment.amount);
+  for (const c of r.claims) cents = minusCents(cents, c.paid);
+  for (const p of r.providerAdjustments) for (const a of p.adjustments) cents = minusCents(cents, a.amount.startsWith("-") ? a.amount.slice(1) : `-${a.amount}`);
+  const plb = r.providerAdjustments.flatMap((p) => p.adjustments.map((a) => a.amount));
+  if (cents !== null ? cents === 0 : balances(total(r.claims.map((c) => c.paid)), plb, r.payment.amount)) return true;
+  v.segmentIssue("BALANCE_MISMATCH", `Payment ${r.payment.amount} ≠ Σ claim paid − PLB = ${difference(total(r.claims.map((c) => c.paid)), plb)}`, at);
   return false;
 }
