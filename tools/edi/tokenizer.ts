@@ -79,17 +79,23 @@ class ScannedSegment implements Segment {
 /**
  * text[from, end) split at a one-character separator, read in place: about twice as fast as
  * slicing and calling split (measured on the elements of a 10 MB 835), and never looks past `end`.
+ * The array is made at its exact size (pushing onto [] reserves 17 slots), so reading a large
+ * file leaves less for the garbage collector.
  */
 function splitElements(text: string, from: number, end: number, separator: number): string[] {
-  const elements: string[] = [];
+  let count = 1;
+  for (let i = from; i < end; i += 1) if (text.charCodeAt(i) === separator) count += 1;
+  const elements = new Array<string>(count);
   let start = from;
+  let k = 0;
   for (let i = from; i < end; i += 1) {
     if (text.charCodeAt(i) === separator) {
-      elements.push(text.slice(start, i));
+      elements[k] = text.slice(start, i);
+      k += 1;
       start = i + 1;
     }
   }
-  elements.push(text.slice(start, end));
+  elements[k] = text.slice(start, end);
   return elements;
 }
 
