@@ -127,7 +127,7 @@ function procedure(s: Segment, n: number, v: ValueReader, shared: SharedValues):
 }
 
 /** CAS02–CAS19: up to six reason/amount/quantity triplets, appended to `out`. */
-function casTriples(s: Segment, v: ValueReader, shared: SharedValues, out: z.infer<typeof Adjustment>[]): void {
+function casTriples(s: Segment, v: ValueReader, shared: SharedValues, out: Gathered<z.infer<typeof Adjustment>>): void {
   const group = shared.of(v.required(s, 1, "claim adjustment group code"));
   const last = Math.min(s.elements.length, 17);
   for (let i = 2; i <= last; i += 3) {
@@ -148,6 +148,28 @@ const person = (s: Segment, shared: SharedValues) =>
  */
 function exact<T>(items: T[]): T[] {
   return items.length === 0 ? items : items.slice();
+}
+
+/**
+ * The items of the claim or line being read, gathered in one reused array and handed to the model
+ * at their exact size when it ends (see `exact`), so that no array is built twice.
+ */
+class Gathered<T> {
+  private readonly items: T[] = [];
+  private count = 0;
+
+  push(item: T): void {
+    this.items[this.count] = item;
+    this.count += 1;
+  }
+
+  /** The items gathered since the last take, as a new array (or `empty` when there are none). */
+  take(empty: T[]): T[] {
+    if (this.count === 0) return empty;
+    const out = this.items.slice(0, this.count);
+    this.count = 0;
+    return out;
+  }
 }
 
 /** The claim being read: its CLP and its lines' SVCs, for balancing and issue positions. */
@@ -175,10 +197,31 @@ export function read835(tx: Transaction, issues: X12Issue[]): Remittance835 {
   let claim: Claim835 | null = null;
   let line: ServiceLine835 | null = null;
   let bpr: Segment | null = null;
+  // What the current claim and line gather, handed to them when they end.
+  const lineAdjustments = new Gathered<z.infer<typeof Adjustment>>();
+  const lineRemarks = new Gathered<ServiceLine835["remarks"][number]>();
+  const claimAdjustments = new Gathered<z.infer<typeof Adjustment>>();
+  const outpatientRemarks = new Gathered<string>();
+  const inpatientRemarks = new Gathered<string>();
+  const references = new Gathered<Claim835["references"][number]>();
+  const lines = new Gathered<ServiceLine835>();
+  const lineSegments = new Gathered<Segment>();
+  const closeLine = () => {
+    if (line === null) return;
+    line.adjustments = lineAdjustments.take(line.adjustments);
+    line.remarks = lineRemarks.take(line.remarks);
+  };
   const close = () => {
     if (open === null) return;
+    closeLine();
+    const c = open.claim;
+    c.adjustments = claimAdjustments.take(c.adjustments);
+    c.outpatientRemarks = outpatientRemarks.take(c.outpatientRemarks);
+    c.inpatientRemarks = inpatientRemarks.take(c.inpatientRemarks);
+    c.references = references.take(c.references);
+    c.lines = lines.take(c.lines);
+    open.lines = lineSegments.take(open.lines);
     if (!claimBalances(open, v)) result.balanced = false;
-    compact(open.claim);
     open = null;
   };
   // Walked with a cursor rather than `tx.segments`, so that segments already read are not kept.
@@ -219,8 +262,8 @@ export function read835(tx: Transaction, issues: X12Issue[]): Remittance835 {
         result.claims.push(claim);
         break;
       case "CAS":
-        if (line !== null) casTriples(s, v, shared, line.adjustments);
-        else if (claim !== null) casTriples(s, v, shared, claim.adjustments);
+        if (line !== null) casTriples(s, v, shared, lineAdjustments);
+        else if (claim !== null) casTriples(s, v, shared, claimAdjustments);
         else v.segmentIssue("SEGMENT_UNEXPECTED", "CAS before any CLP", s);
         break;
       case "NM1":
@@ -230,16 +273,17 @@ export function read835(tx: Transaction, issues: X12Issue[]): Remittance835 {
         else if (el(s, 1) === "82") claim.renderingProvider = person(s, shared);
         break;
       case "MOA":
-        if (claim !== null) for (let i = 3; i <= 7; i += 1) if (el(s, i) !== "") claim.outpatientRemarks.push(shared.of(el(s, i)));
+        if (claim !== null) for (let i = 3; i <= 7; i += 1) if (el(s, i) !== "") outpatientRemarks.push(shared.of(el(s, i)));
         break;
       case "MIA":
-        if (claim !== null) for (const i of [5, 20, 21, 22, 23]) if (el(s, i) !== "") claim.inpatientRemarks.push(shared.of(el(s, i)));
+        if (claim !== null) for (const i of [5, 20, 21, 22, 23]) if (el(s, i) !== "") inpatientRemarks.push(shared.of(el(s, i)));
         break;
       case "SVC": {
         if (claim === null) {
           v.segmentIssue("SEGMENT_UNEXPECTED", "SVC before any CLP", s);
           break;
         }
+        closeLine();
         const proc = procedure(s, 1, v, shared) ?? { qualifier: "", code: "", modifiers: [], description: null };
         line = {
           procedure: proc, charge: v.amount(s, 2, "line charge", true) ?? "0.00", paid: v.amount(s, 3, "line payment", true) ?? "0.00",
@@ -247,8 +291,8 @@ export function read835(tx: Transaction, issues: X12Issue[]): Remittance835 {
           originalUnits: v.quantity(s, 7, "original units"), serviceDates: { start: null, end: null }, adjustments: [], remarks: [],
           controlNumber: null, allowed: null,
         };
-        claim.lines.push(line);
-        open?.lines.push(s);
+        lines.push(line);
+        lineSegments.push(s);
         break;
       }
       case "DTM": {
@@ -268,14 +312,14 @@ export function read835(tx: Transaction, issues: X12Issue[]): Remittance835 {
       }
       case "REF":
         if (line !== null && el(s, 1) === "6R") line.controlNumber = el(s, 2);
-        else if (claim !== null && line === null) claim.references.push({ qualifier: shared.of(el(s, 1)), value: el(s, 2) });
+        else if (claim !== null && line === null) references.push({ qualifier: shared.of(el(s, 1)), value: el(s, 2) });
         else if (party !== null && el(s, 1) === "TJ" && party === "payee") result.payee = { ...result.payee, idQualifier: result.payee.idQualifier ?? "TJ", id: result.payee.id ?? el(s, 2) };
         break;
       case "AMT":
         if (line !== null && el(s, 1) === "B6") line.allowed = v.amount(s, 2, "allowed amount");
         break;
       case "LQ":
-        if (line !== null) line.remarks.push({ qualifier: shared.of(el(s, 1)), code: shared.of(el(s, 2)) });
+        if (line !== null) lineRemarks.push({ qualifier: shared.of(el(s, 1)), code: shared.of(el(s, 2)) });
         break;
       case "PLB": {
         close();
@@ -300,19 +344,6 @@ export function read835(tx: Transaction, issues: X12Issue[]): Remittance835 {
   result.claims = exact(result.claims);
   if (!paymentBalances(result, v, bpr ?? first)) result.balanced = false;
   return result;
-}
-
-/** Exact-size arrays for a finished claim and its lines (see `exact`). */
-function compact(c: Claim835): void {
-  c.adjustments = exact(c.adjustments);
-  c.outpatientRemarks = exact(c.outpatientRemarks);
-  c.inpatientRemarks = exact(c.inpatientRemarks);
-  c.references = exact(c.references);
-  c.lines = exact(c.lines);
-  for (const l of c.lines) {
-    l.adjustments = exact(l.adjustments);
-    l.remarks = exact(l.remarks);
-  }
 }
 
 /**
