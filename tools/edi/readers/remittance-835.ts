@@ -1,16 +1,17 @@
 /**
  * 835 Health Care Claim Payment/Advice (005010X221A1): payment (BPR, TRN), payer and payee
  * (1000A/B), claims (2100 CLP with CAS, NM1, MIA/MOA, REF, DTM, AMT), service lines (2110 SVC
- * with DTM, CAS, REF, AMT, LQ) and provider-level adjustments (PLB). Balancing is checked:
- * line charge − adjustments = paid; claim charge − claim and line adjustments = paid; payment =
- * Σ claim paid − PLB.
+ * with DTM, CAS, REF, AMT, LQ) and provider-level adjustments (PLB). Balancing is checked
+ * (remittance-835-balance.ts): line charge − adjustments = paid; claim charge − claim and line
+ * adjustments = paid; payment = Σ claim paid − PLB.
  */
 import { z } from "zod";
 import type { Transaction } from "../envelope.js";
-import { balances, difference, toCents, total } from "../exact-amounts.js";
 import type { X12Issue } from "../issues.js";
 import { components, el, type Segment } from "../tokenizer.js";
 import { ValueReader } from "../values.js";
+import { Gathered, SharedValues, exact } from "./compact-model.js";
+import { claimBalances, paymentBalances, type OpenClaim } from "./remittance-835-balance.js";
 
 const Amount = z.string().regex(/^-?\d+\.\d{2,}$/);
 const Adjustment = z.object({ group: z.string(), reason: z.string(), amount: Amount, quantity: z.number().nullable() });
@@ -78,41 +79,6 @@ export const Remittance835 = z.object({
 });
 export type Remittance835 = z.infer<typeof Remittance835>;
 
-/**
- * Codes, qualifiers and dates recur on nearly every claim (CO, 45, HC, J9271, 2026-03-02 …): the
- * model keeps one string for each rather than one per occurrence, and so holds far fewer objects
- * for the garbage collector to copy. Bounded per transaction; past the bound values stay as read.
- * Names, identifiers and amounts are not shared: names and identifiers rarely repeat, and a table
- * of amounts is large enough that looking each one up cost more than the copies it saved.
- */
-class SharedValues {
-  private readonly values = new Map<string, string>();
-  private readonly dates = new Map<string, string>();
-
-  constructor(private readonly v: ValueReader) {}
-
-  of(value: string): string {
-    const known = this.values.get(value);
-    if (known !== undefined) return known;
-    if (this.values.size < 4096 && value.length <= 8) this.values.set(value, value);
-    return value;
-  }
-
-  optional(s: Segment, n: number): string | null {
-    const value = el(s, n);
-    return value === "" ? null : this.of(value);
-  }
-
-  /** A D8 date as ISO; an invalid date is reported every time it occurs (only valid ones are shared). */
-  date(s: Segment, n: number, what: string): string | null {
-    const known = this.dates.get(el(s, n));
-    if (known !== undefined) return known;
-    const iso = this.v.date(s, n, what);
-    if (iso !== null && this.dates.size < 4096) this.dates.set(el(s, n), iso);
-    return iso;
-  }
-}
-
 function procedure(s: Segment, n: number, v: ValueReader, shared: SharedValues): z.infer<typeof Procedure> | null {
   const parts = components(s, n);
   if (parts.length === 0) return null;
@@ -140,44 +106,6 @@ function casTriples(s: Segment, v: ValueReader, shared: SharedValues, out: Gathe
 
 const person = (s: Segment, shared: SharedValues) =>
   ({ entity: shared.of(el(s, 1)), lastName: el(s, 3) || null, firstName: el(s, 4) || null, idQualifier: shared.optional(s, 8), id: el(s, 9) || null });
-
-/**
- * An exact-size copy of an array built by push. Pushing onto `[]` gives it room for 17 elements,
- * and the model keeps every claim's and line's arrays for as long as the read lasts: at 5–10
- * arrays per claim, that spare room was most of what the garbage collector copied.
- */
-function exact<T>(items: T[]): T[] {
-  return items.length === 0 ? items : items.slice();
-}
-
-/**
- * The items of the claim or line being read, gathered in one reused array and handed to the model
- * at their exact size when it ends (see `exact`), so that no array is built twice.
- */
-class Gathered<T> {
-  private readonly items: T[] = [];
-  private count = 0;
-
-  push(item: T): void {
-    this.items[this.count] = item;
-    this.count += 1;
-  }
-
-  /** The items gathered since the last take, as a new array (or `empty` when there are none). */
-  take(empty: T[]): T[] {
-    if (this.count === 0) return empty;
-    const out = this.items.slice(0, this.count);
-    this.count = 0;
-    return out;
-  }
-}
-
-/** The claim being read: its CLP and its lines' SVCs, for balancing and issue positions. */
-interface OpenClaim {
-  claim: Claim835;
-  at: Segment;
-  lines: Segment[];
-}
 
 /** Reads one 835 transaction. */
 export function read835(tx: Transaction, issues: X12Issue[]): Remittance835 {
@@ -344,67 +272,4 @@ export function read835(tx: Transaction, issues: X12Issue[]): Remittance835 {
   result.claims = exact(result.claims);
   if (!paymentBalances(result, v, bpr ?? first)) result.balanced = false;
   return result;
-}
-
-/**
- * 835 TR3 1.10.2.1 balancing of one claim: each line's charge − its adjustments = its payment
- * (SVC02 − Σ CAS = SVC03), and the claim's charge − claim and line adjustments = its payment
- * (CLP03 − Σ CAS = CLP04). Each issue is at the SVC or CLP that does not balance.
- */
-function claimBalances(open: OpenClaim, v: ValueReader): boolean {
-  const c = open.claim;
-  let ok = true;
-  // Integer cents while every amount has at most two decimals; else exact decimals from the lists.
-  let claimCents = centsOf(c.charge, c.paid);
-  for (const a of c.adjustments) claimCents = minusCents(claimCents, a.amount);
-  for (let i = 0; i < c.lines.length; i += 1) {
-    const l = c.lines[i] as ServiceLine835;
-    let lineCents = centsOf(l.charge, l.paid);
-    for (const a of l.adjustments) {
-      lineCents = minusCents(lineCents, a.amount);
-      claimCents = minusCents(claimCents, a.amount);
-    }
-    const amounts = lineCents === null ? l.adjustments.map((a) => a.amount) : null;
-    if (lineCents === null ? !balances(l.charge, amounts ?? [], l.paid) : lineCents !== 0) {
-      ok = false;
-      const expected = difference(l.charge, amounts ?? l.adjustments.map((a) => a.amount));
-      v.segmentIssue("BALANCE_MISMATCH", `Claim ${c.patientControlNumber} line ${i + 1}: charge ${l.charge} − adjustments = ${expected}, paid ${l.paid}`, open.lines[i] ?? open.at);
-    }
-  }
-  if (claimCents === null ? !balances(c.charge, allAdjustments(c), c.paid) : claimCents !== 0) {
-    ok = false;
-    v.segmentIssue("BALANCE_MISMATCH", `Claim ${c.patientControlNumber}: charge ${c.charge} − adjustments = ${difference(c.charge, allAdjustments(c))}, paid ${c.paid}`, open.at);
-  }
-  return ok;
-}
-
-/** Every adjustment amount of a claim, its own and its lines'. */
-function allAdjustments(c: Claim835): string[] {
-  return [...c.adjustments.map((a) => a.amount), ...c.lines.flatMap((l) => l.adjustments.map((a) => a.amount))];
-}
-
-/** charge − paid in cents (what the adjustments must add up to), or null when either is not whole cents. */
-function centsOf(charge: string, paid: string): number | null {
-  const a = toCents(charge);
-  const b = toCents(paid);
-  return a === null || b === null ? null : a - b;
-}
-
-/** A running cents balance less one amount; null once any amount is not whole cents. */
-function minusCents(balance: number | null, amount: string): number | null {
-  if (balance === null) return null;
-  const c = toCents(amount);
-  return c === null || !Number.isSafeInteger(balance - c) ? null : balance - c;
-}
-
-/** 835 TR3 1.10.2.1: the payment (BPR02) = Σ claim payments (CLP04) − Σ provider adjustments (PLB); the issue is at the BPR. */
-function paymentBalances(r: Remittance835, v: ValueReader, at: Segment | null): boolean {
-  // BPR02 − Σ CLP04 + Σ PLB = 0, in cents while every amount is whole cents.
-  let cents = toCents(r.payment.amount);
-  for (const c of r.claims) cents = minusCents(cents, c.paid);
-  for (const p of r.providerAdjustments) for (const a of p.adjustments) cents = minusCents(cents, a.amount.startsWith("-") ? a.amount.slice(1) : `-${a.amount}`);
-  const plb = r.providerAdjustments.flatMap((p) => p.adjustments.map((a) => a.amount));
-  if (cents !== null ? cents === 0 : balances(total(r.claims.map((c) => c.paid)), plb, r.payment.amount)) return true;
-  v.segmentIssue("BALANCE_MISMATCH", `Payment ${r.payment.amount} ≠ Σ claim paid − PLB = ${difference(total(r.claims.map((c) => c.paid)), plb)}`, at);
-  return false;
 }
