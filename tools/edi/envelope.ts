@@ -1,10 +1,11 @@
 /**
  * Envelope validation: ISA/IEA, GS/GE and ST/SE nesting, counts and control numbers. Walks the
- * segments once and yields each transaction set with its segments, so a large batch is read one
- * transaction at a time. Problems go to the issue sink as they are found.
+ * segments once and yields each transaction set as it ends, so a large batch is read one
+ * transaction at a time; a transaction's segments are read again from the input when its reader
+ * walks them. Problems go to the issue sink as they are found.
  */
 import { issueAt, type X12Issue } from "./issues.js";
-import { SegmentScanner, el, type Segment } from "./tokenizer.js";
+import { SegmentScanner, el, type Segment, type SegmentCursor } from "./tokenizer.js";
 
 /** A transaction set (ST … SE) with its envelope context. */
 export interface Transaction {
@@ -14,8 +15,75 @@ export interface Transaction {
   functionalId: string;
   groupControl: string;
   interchangeControl: string;
-  /** ST through SE inclusive (SE absent when it is missing). */
-  segments: Segment[];
+  /** The index of its ST among the file's segments. */
+  readonly segmentIndex: number;
+  /** ST through SE inclusive (SE absent when it is missing), read again from the input on first use and kept. */
+  readonly segments: Segment[];
+  /**
+   * The same segments one at a time, read from the input as they are walked and not kept (the
+   * kept array when `segments` was already read): what a reader of a large transaction walks, so
+   * that a 1,000-claim remittance does not hold its 30,000 segments while its model is built.
+   */
+  scan(): SegmentCursor;
+}
+
+/**
+ * A transaction as the envelope found it: where it starts (its ST) and how many segments it has.
+ * The envelope's own pass keeps no segment: every segment it holds, every scavenge of the
+ * garbage collector copies, and a remittance's segments were a third of what it copied.
+ */
+class FoundTransaction implements Transaction {
+  private kept: Segment[] | undefined;
+
+  constructor(
+    readonly type: string,
+    readonly controlNumber: string,
+    readonly implementationRef: string,
+    readonly functionalId: string,
+    readonly groupControl: string,
+    readonly interchangeControl: string,
+    private readonly text: string,
+    private readonly st: Segment,
+    /** Segments from ST through SE (or through the last one read, when SE is missing). */
+    readonly count: number,
+  ) {}
+
+  get segmentIndex(): number {
+    return this.st.index;
+  }
+
+  get segments(): Segment[] {
+    if (this.kept === undefined) {
+      const kept: Segment[] = [];
+      const cursor = this.scan();
+      for (let s = cursor.next(); s !== null; s = cursor.next()) kept.push(s);
+      this.kept = kept;
+    }
+    return this.kept;
+  }
+
+  scan(): SegmentCursor {
+    if (this.kept !== undefined) {
+      const kept = this.kept;
+      let i = 0;
+      return { next: () => kept[i++] ?? null };
+    }
+    const scanner = new SegmentScanner(this.text, this.st);
+    let left = this.count;
+    return { next: () => (left-- > 0 ? scanner.next() : null) };
+  }
+}
+
+/** The transaction being read by the envelope: its ST and fields, and how many segments so far. */
+interface OpenTransaction {
+  st: Segment;
+  type: string;
+  controlNumber: string;
+  implementationRef: string;
+  functionalId: string;
+  groupControl: string;
+  interchangeControl: string;
+  count: number;
 }
 
 interface Open {
@@ -28,7 +96,9 @@ interface Open {
 /** Yields each transaction of the input; envelope issues are pushed to `issues`. */
 export function* iterateTransactions(text: string, issues: X12Issue[]): Generator<Transaction> {
   const open: Open = { groups: 0, sets: 0 };
-  let current: Transaction | null = null;
+  let current: OpenTransaction | null = null;
+  const found = (t: OpenTransaction): Transaction =>
+    new FoundTransaction(t.type, t.controlNumber, t.implementationRef, t.functionalId, t.groupControl, t.interchangeControl, text, t.st, t.count);
   const loc = (s: Segment) => ({ index: s.index, id: s.id, offset: s.offset });
   const closeTransaction = (at: Segment | null) => {
     if (current !== null) {
@@ -38,7 +108,15 @@ export function* iterateTransactions(text: string, issues: X12Issue[]): Generato
   };
   let pending: Transaction | null = null;
   const scanner = new SegmentScanner(text);
-  for (let s = scanner.next(); s !== null; s = scanner.next()) {
+  for (let id = scanner.advance(); id !== null; id = scanner.advance()) {
+    // Most segments are a transaction's body, counted by id alone: ids not starting I, G or S
+    // cannot be ISA/IEA/GS/GE/ST/SE.
+    const first = id.charCodeAt(0);
+    if (current !== null && first !== 73 && first !== 71 && first !== 83) {
+      current.count += 1;
+      continue;
+    }
+    const s = scanner.segment();
     switch (s.id) {
       case "ISA":
         closeTransaction(s);
@@ -80,9 +158,9 @@ export function* iterateTransactions(text: string, issues: X12Issue[]): Generato
         if (open.gs === undefined) issues.push(issueAt("SEGMENT_OUTSIDE_TRANSACTION", "ST outside a functional group", loc(s)));
         open.sets += 1;
         current = {
-          type: el(s, 1), controlNumber: el(s, 2), implementationRef: el(s, 3) || (open.gs === undefined ? "" : el(open.gs, 8)),
+          st: s, type: el(s, 1), controlNumber: el(s, 2), implementationRef: el(s, 3) || (open.gs === undefined ? "" : el(open.gs, 8)),
           functionalId: open.gs === undefined ? "" : el(open.gs, 1), groupControl: open.gs === undefined ? "" : el(open.gs, 6),
-          interchangeControl: open.isa === undefined ? "" : el(open.isa, 13), segments: [s],
+          interchangeControl: open.isa === undefined ? "" : el(open.isa, 13), count: 1,
         };
         break;
       case "SE":
@@ -90,19 +168,19 @@ export function* iterateTransactions(text: string, issues: X12Issue[]): Generato
           issues.push(issueAt("SEGMENT_OUTSIDE_TRANSACTION", "SE without ST", loc(s)));
           break;
         }
-        current.segments.push(s);
-        if (Number(el(s, 1)) !== current.segments.length) {
-          issues.push(issueAt("SE_COUNT_MISMATCH", `SE01 says ${el(s, 1)} segments, the transaction has ${current.segments.length}`, loc(s), { elementPosition: 1, transactionControlNumber: current.controlNumber }));
+        current.count += 1;
+        if (Number(el(s, 1)) !== current.count) {
+          issues.push(issueAt("SE_COUNT_MISMATCH", `SE01 says ${el(s, 1)} segments, the transaction has ${current.count}`, loc(s), { elementPosition: 1, transactionControlNumber: current.controlNumber }));
         }
         if (el(s, 2) !== current.controlNumber) {
           issues.push(issueAt("SE_CONTROL_MISMATCH", `SE02 ${el(s, 2)} does not match ST02 ${current.controlNumber}`, loc(s), { elementPosition: 2, transactionControlNumber: current.controlNumber }));
         }
-        pending = current;
+        pending = found(current);
         current = null;
         break;
       default:
         if (current === null) issues.push(issueAt("SEGMENT_OUTSIDE_TRANSACTION", `${s.id} outside a transaction set`, loc(s)));
-        else current.segments.push(s);
+        else current.count += 1;
     }
     if (pending !== null) {
       yield pending;
@@ -110,9 +188,9 @@ export function* iterateTransactions(text: string, issues: X12Issue[]): Generato
     }
   }
   if (current !== null) {
-    const t: Transaction = current;
+    const t: OpenTransaction = current;
     issues.push(issueAt("SE_MISSING", `Transaction ${t.type} ${t.controlNumber} has no SE`, null, { transactionControlNumber: t.controlNumber }));
-    yield t;
+    yield found(t);
   }
   if (open.gs !== undefined) issues.push(issueAt("GE_MISSING", `Group ${el(open.gs, 6)} has no GE`, null));
   if (open.isa !== undefined) issues.push(issueAt("IEA_MISSING", `Interchange ${el(open.isa, 13)} has no IEA`, null));

@@ -5,16 +5,34 @@
  */
 import { Decimal } from "decimal.js";
 
-/** "-1234.5" → -123450; null when the amount has more than two decimals or is too large. */
+/**
+ * "-1234.5" → -123450; null when the amount has more than two decimals, more than 13 integer
+ * digits, or is not a plain decimal. Read digit by digit: balancing parses every amount of a
+ * remittance, and this allocates nothing.
+ */
 export function toCents(amount: string): number | null {
-  const negative = amount.charCodeAt(0) === 45;
-  const body = negative ? amount.slice(1) : amount;
-  const dot = body.indexOf(".");
-  const intPart = dot === -1 ? body : body.slice(0, dot);
-  const frac = dot === -1 ? "" : body.slice(dot + 1);
-  if (frac.length > 2 || intPart.length > 13) return null;
-  const cents = Number(intPart || "0") * 100 + Number(frac.padEnd(2, "0") || "0");
-  if (!Number.isSafeInteger(cents)) return null;
+  const n = amount.length;
+  let i = 0;
+  const negative = n > 0 && amount.charCodeAt(0) === 45;
+  if (negative) i = 1;
+  let whole = 0;
+  let digits = 0;
+  for (; i < n; i += 1) {
+    const c = amount.charCodeAt(i);
+    if (c === 46) break;
+    if (c < 48 || c > 57 || digits === 13) return null;
+    whole = whole * 10 + (c - 48);
+    digits += 1;
+  }
+  let fraction = 0;
+  let places = 0;
+  for (i += 1; i < n; i += 1) {
+    const c = amount.charCodeAt(i);
+    if (c < 48 || c > 57 || places === 2) return null;
+    fraction = fraction * 10 + (c - 48);
+    places += 1;
+  }
+  const cents = whole * 100 + (places === 1 ? fraction * 10 : fraction);
   return negative ? -cents : cents;
 }
 
@@ -26,7 +44,7 @@ export function difference(base: string, minus: readonly string[]): string {
     const c = toCents(m);
     cents = c === null ? null : cents - c;
   }
-  if (cents !== null) {
+  if (cents !== null && Number.isSafeInteger(cents)) {
     const sign = cents < 0 ? "-" : "";
     const abs = Math.abs(cents);
     return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, "0")}`;
@@ -44,4 +62,19 @@ export function sameAmount(a: string, b: string): boolean {
   const ca = toCents(a);
   const cb = toCents(b);
   return ca !== null && cb !== null ? ca === cb : new Decimal(a).equals(b);
+}
+
+/**
+ * Whether `base − Σ minus = result` exactly: in integer cents when every amount has at most two
+ * decimals (no string is built), else with decimal.js. The caller builds a message with
+ * `difference` only when it does not balance.
+ */
+export function balances(base: string, minus: readonly string[], result: string): boolean {
+  let cents = toCents(base);
+  for (let i = 0; i < minus.length && cents !== null; i += 1) {
+    const c = toCents(minus[i] as string);
+    cents = c === null ? null : cents - c;
+  }
+  const r = toCents(result);
+  return cents !== null && r !== null && Number.isSafeInteger(cents) ? cents === r : sameAmount(difference(base, minus), result);
 }

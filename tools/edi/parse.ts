@@ -2,7 +2,7 @@
  * Reading X12: envelope validation plus the typed reader for each transaction type, with every
  * reader's output validated by its zod schema. `iterateX12` streams one transaction at a time.
  */
-import type { z } from "zod";
+import { z } from "zod";
 import { iterateTransactions, type Transaction } from "./envelope.js";
 import { checkTransaction } from "./grammar/index.js";
 import { issueAt, type X12Issue } from "./issues.js";
@@ -27,7 +27,20 @@ export type TransactionData =
 /** One read transaction, with where it came from: GS01 functional id, GS06 group control number, the index of its ST among the file's segments. */
 export type ParsedTransaction = TransactionData & { controlNumber: string; implementationRef: string; functionalId: string; groupControl: string; segmentIndex: number };
 
-function checked<T>(schema: z.ZodType<T>, value: T, tx: Transaction, issues: X12Issue[]): T {
+/** Each reader schema compiled once (zod's ahead-of-time fast path). */
+const COMPILED = new WeakMap<z.ZodType, z.ZodType>();
+
+/**
+ * Checks a reader's model with its schema (the backstop behind the reader's own element checks):
+ * a model that fails is an ELEMENT_INVALID issue per problem, naming its path.
+ */
+export function checked<T>(schema: z.ZodType<T>, value: T, tx: Pick<Transaction, "type" | "controlNumber">, issues: X12Issue[]): T {
+  // A valid model, the common case, is checked by the compiled validator, which builds no parsed
+  // copy of it (safeParse copied every object of a 55 MB remittance: a third of the read's
+  // allocation). Only a model that fails is parsed again, to say what is wrong and where.
+  let compiled = COMPILED.get(schema);
+  if (compiled === undefined) COMPILED.set(schema, (compiled = z.compile(schema)));
+  if (compiled.validate(value)) return value;
   const result = schema.safeParse(value);
   if (!result.success) {
     for (const i of result.error.issues) {
@@ -46,7 +59,7 @@ export function readTransaction(tx: Transaction, issues: X12Issue[]): ParsedTran
 }
 
 function readTyped(tx: Transaction, issues: X12Issue[]): ParsedTransaction {
-  const base = { controlNumber: tx.controlNumber, implementationRef: tx.implementationRef, functionalId: tx.functionalId, groupControl: tx.groupControl, segmentIndex: tx.segments[0]?.index ?? 0 };
+  const base = { controlNumber: tx.controlNumber, implementationRef: tx.implementationRef, functionalId: tx.functionalId, groupControl: tx.groupControl, segmentIndex: tx.segmentIndex };
   switch (tx.type) {
     case "835":
       return { ...base, type: "835", data: checked(Remittance835, read835(tx, issues), tx, issues) };

@@ -43,9 +43,10 @@ export function checkGrammar(tx: Transaction, set: CompiledSet, issues: X12Issue
   const push: Push = (code, message, s, extra = {}, severity = "error") => {
     issues.push(issueAt(code, message, { index: s.index, id: s.id, offset: s.offset }, { ...extra, severity, transactionControlNumber: control }));
   };
-  const segments = tx.segments;
-  const first = segments[0];
-  if (first === undefined) return;
+  // Walked with the transaction's cursor: a large 835 is not held in memory for the check.
+  const cursor = tx.scan();
+  const first = cursor.next();
+  if (first === null) return;
   const stack: Open[] = [{ loop: set.root, first, seenSegments: 0, seenChildren: 0, refs: null }];
 
   const close = (open: Open) => {
@@ -72,10 +73,10 @@ export function checkGrammar(tx: Transaction, set: CompiledSet, issues: X12Issue
   };
   const matches = (loop: CompiledLoop, s: Segment) => loop.whenValues === null || loop.whenValues.has(el(s, loop.whenElement));
 
-  const last = segments.length - (segments[segments.length - 1]?.id === "SE" ? 1 : 0);
-  for (let i = 1; i < last; i += 1) {
-    const s = segments[i] as Segment;
+  for (let s = cursor.next(); s !== null; s = cursor.next()) {
     const id = s.id;
+    // The SE trailer is the envelope's to check.
+    if (id === "SE") continue;
     const code = idCode(id);
     const info = code === -1 ? undefined : set.segments[code];
     if (info === undefined) {

@@ -1,16 +1,17 @@
 /**
  * 835 Health Care Claim Payment/Advice (005010X221A1): payment (BPR, TRN), payer and payee
  * (1000A/B), claims (2100 CLP with CAS, NM1, MIA/MOA, REF, DTM, AMT), service lines (2110 SVC
- * with DTM, CAS, REF, AMT, LQ) and provider-level adjustments (PLB). Balancing is checked:
- * line charge − adjustments = paid; claim charge − claim and line adjustments = paid; payment =
- * Σ claim paid − PLB.
+ * with DTM, CAS, REF, AMT, LQ) and provider-level adjustments (PLB). Balancing is checked
+ * (remittance-835-balance.ts): line charge − adjustments = paid; claim charge − claim and line
+ * adjustments = paid; payment = Σ claim paid − PLB.
  */
 import { z } from "zod";
 import type { Transaction } from "../envelope.js";
-import { difference, sameAmount, total } from "../exact-amounts.js";
 import type { X12Issue } from "../issues.js";
 import { components, el, type Segment } from "../tokenizer.js";
 import { ValueReader } from "../values.js";
+import { Gathered, SharedValues, exact } from "./compact-model.js";
+import { claimBalances, paymentBalances, type OpenClaim } from "./remittance-835-balance.js";
 
 const Amount = z.string().regex(/^-?\d+\.\d{2,}$/);
 const Adjustment = z.object({ group: z.string(), reason: z.string(), amount: Amount, quantity: z.number().nullable() });
@@ -78,30 +79,36 @@ export const Remittance835 = z.object({
 });
 export type Remittance835 = z.infer<typeof Remittance835>;
 
-function procedure(s: Segment, n: number): z.infer<typeof Procedure> | null {
+/** A procedure composite; a missing component separator is the grammar's warning (`grammar/check.ts`). */
+function procedure(s: Segment, n: number, shared: SharedValues): z.infer<typeof Procedure> | null {
   const parts = components(s, n);
   if (parts.length === 0) return null;
-  return { qualifier: parts[0] ?? "", code: parts[1] ?? "", modifiers: parts.slice(2, 6).filter((m) => m !== ""), description: parts[6] || null };
+  // Components 3–6 are the modifiers; sliced to their exact size (see `exact`).
+  let modifiers = parts.length > 2 ? parts.slice(2, 6) : [];
+  if (modifiers.includes("")) modifiers = exact(modifiers.filter((m) => m !== ""));
+  for (let i = 0; i < modifiers.length; i += 1) modifiers[i] = shared.of(modifiers[i] as string);
+  return { qualifier: shared.of(parts[0] ?? ""), code: shared.of(parts[1] ?? ""), modifiers, description: parts[6] || null };
 }
 
-function casTriples(s: Segment, v: ValueReader): z.infer<typeof Adjustment>[] {
-  const group = v.required(s, 1, "claim adjustment group code");
-  const out: z.infer<typeof Adjustment>[] = [];
-  // CAS carries up to six reason/amount/quantity triples (CAS02–CAS19).
-  for (let i = 2; i <= 17; i += 3) {
+/** CAS02–CAS19: up to six reason/amount/quantity triplets, appended to `out`. */
+function casTriples(s: Segment, v: ValueReader, shared: SharedValues, out: Gathered<z.infer<typeof Adjustment>>): void {
+  const group = shared.of(v.required(s, 1, "claim adjustment group code"));
+  const last = Math.min(s.elements.length, 17);
+  for (let i = 2; i <= last; i += 3) {
     const reason = el(s, i);
     if (reason === "") continue;
     const amount = v.amount(s, i + 1, "adjustment amount", true) ?? "0.00";
-    out.push({ group, reason, amount, quantity: v.quantity(s, i + 2, "adjustment quantity") });
+    out.push({ group, reason: shared.of(reason), amount, quantity: v.quantity(s, i + 2, "adjustment quantity") });
   }
-  return out;
 }
 
-const person = (s: Segment) => ({ entity: el(s, 1), lastName: el(s, 3) || null, firstName: el(s, 4) || null, idQualifier: el(s, 8) || null, id: el(s, 9) || null });
+const person = (s: Segment, shared: SharedValues) =>
+  ({ entity: shared.of(el(s, 1)), lastName: el(s, 3) || null, firstName: el(s, 4) || null, idQualifier: shared.optional(s, 8), id: el(s, 9) || null });
 
 /** Reads one 835 transaction. */
 export function read835(tx: Transaction, issues: X12Issue[]): Remittance835 {
   const v = new ValueReader(issues, tx.controlNumber);
+  const shared = new SharedValues(v);
   const result: Remittance835 = {
     payment: { handling: "", amount: "0.00", creditDebit: null, method: null, date: null, trace: null },
     productionDate: null,
@@ -112,10 +119,41 @@ export function read835(tx: Transaction, issues: X12Issue[]): Remittance835 {
     balanced: true,
   };
   let party: "payer" | "payee" | null = null;
+  let open: OpenClaim | null = null;
   let claim: Claim835 | null = null;
   let line: ServiceLine835 | null = null;
   let bpr: Segment | null = null;
-  for (const s of tx.segments) {
+  // What the current claim and line gather, handed to them when they end.
+  const lineAdjustments = new Gathered<z.infer<typeof Adjustment>>();
+  const lineRemarks = new Gathered<ServiceLine835["remarks"][number]>();
+  const claimAdjustments = new Gathered<z.infer<typeof Adjustment>>();
+  const outpatientRemarks = new Gathered<string>();
+  const inpatientRemarks = new Gathered<string>();
+  const references = new Gathered<Claim835["references"][number]>();
+  const lines = new Gathered<ServiceLine835>();
+  const lineSegments = new Gathered<Segment>();
+  const closeLine = () => {
+    if (line === null) return;
+    line.adjustments = lineAdjustments.take(line.adjustments);
+    line.remarks = lineRemarks.take(line.remarks);
+  };
+  const close = () => {
+    if (open === null) return;
+    closeLine();
+    const c = open.claim;
+    c.adjustments = claimAdjustments.take(c.adjustments);
+    c.outpatientRemarks = outpatientRemarks.take(c.outpatientRemarks);
+    c.inpatientRemarks = inpatientRemarks.take(c.inpatientRemarks);
+    c.references = references.take(c.references);
+    c.lines = lines.take(c.lines);
+    open.lines = lineSegments.take(open.lines);
+    if (!claimBalances(open, v)) result.balanced = false;
+    open = null;
+  };
+  // Walked with a cursor rather than `tx.segments`, so that segments already read are not kept.
+  const cursor = tx.scan();
+  const first = cursor.next();
+  for (let s = first; s !== null; s = cursor.next()) {
     switch (s.id) {
       case "BPR":
         bpr = s;
@@ -135,60 +173,64 @@ export function read835(tx: Transaction, issues: X12Issue[]): Remittance835 {
         party = null;
         break;
       case "CLP":
+        close();
         party = null;
         line = null;
         claim = {
-          patientControlNumber: v.required(s, 1, "patient control number"), status: v.required(s, 2, "claim status"),
+          patientControlNumber: v.required(s, 1, "patient control number"), status: shared.of(v.required(s, 2, "claim status")),
           charge: v.amount(s, 3, "total claim charge", true) ?? "0.00", paid: v.amount(s, 4, "claim payment", true) ?? "0.00",
-          patientResponsibility: v.amount(s, 5, "patient responsibility"), filingIndicator: v.optional(s, 6),
-          payerClaimControlNumber: v.optional(s, 7), facilityCode: v.optional(s, 8), frequency: v.optional(s, 9),
+          patientResponsibility: v.amount(s, 5, "patient responsibility"), filingIndicator: shared.optional(s, 6),
+          payerClaimControlNumber: v.optional(s, 7), facilityCode: shared.optional(s, 8), frequency: shared.optional(s, 9),
           adjustments: [], patient: null, insured: null, renderingProvider: null, outpatientRemarks: [], inpatientRemarks: [],
           references: [], dates: { statementStart: null, statementEnd: null, received: null }, lines: [],
         };
+        open = { claim, at: s, lines: [] };
         result.claims.push(claim);
         break;
       case "CAS":
-        if (line !== null) line.adjustments.push(...casTriples(s, v));
-        else if (claim !== null) claim.adjustments.push(...casTriples(s, v));
+        if (line !== null) casTriples(s, v, shared, lineAdjustments);
+        else if (claim !== null) casTriples(s, v, shared, claimAdjustments);
         else v.segmentIssue("SEGMENT_UNEXPECTED", "CAS before any CLP", s);
         break;
       case "NM1":
         if (claim === null || line !== null) break;
-        if (el(s, 1) === "QC") claim.patient = person(s);
-        else if (el(s, 1) === "IL") claim.insured = person(s);
-        else if (el(s, 1) === "82") claim.renderingProvider = person(s);
+        if (el(s, 1) === "QC") claim.patient = person(s, shared);
+        else if (el(s, 1) === "IL") claim.insured = person(s, shared);
+        else if (el(s, 1) === "82") claim.renderingProvider = person(s, shared);
         break;
       case "MOA":
-        if (claim !== null) for (let i = 3; i <= 7; i += 1) if (el(s, i) !== "") claim.outpatientRemarks.push(el(s, i));
+        if (claim !== null) for (let i = 3; i <= 7; i += 1) if (el(s, i) !== "") outpatientRemarks.push(shared.of(el(s, i)));
         break;
       case "MIA":
-        if (claim !== null) for (const i of [5, 20, 21, 22, 23]) if (el(s, i) !== "") claim.inpatientRemarks.push(el(s, i));
+        if (claim !== null) for (const i of [5, 20, 21, 22, 23]) if (el(s, i) !== "") inpatientRemarks.push(shared.of(el(s, i)));
         break;
       case "SVC": {
         if (claim === null) {
           v.segmentIssue("SEGMENT_UNEXPECTED", "SVC before any CLP", s);
           break;
         }
-        const proc = procedure(s, 1) ?? { qualifier: "", code: "", modifiers: [], description: null };
+        closeLine();
+        const proc = procedure(s, 1, shared) ?? { qualifier: "", code: "", modifiers: [], description: null };
         line = {
           procedure: proc, charge: v.amount(s, 2, "line charge", true) ?? "0.00", paid: v.amount(s, 3, "line payment", true) ?? "0.00",
-          revenueCode: v.optional(s, 4), units: v.quantity(s, 5, "units paid") ?? 1, originalProcedure: procedure(s, 6),
+          revenueCode: shared.optional(s, 4), units: v.quantity(s, 5, "units paid") ?? 1, originalProcedure: procedure(s, 6, shared),
           originalUnits: v.quantity(s, 7, "original units"), serviceDates: { start: null, end: null }, adjustments: [], remarks: [],
           controlNumber: null, allowed: null,
         };
-        claim.lines.push(line);
+        lines.push(line);
+        lineSegments.push(s);
         break;
       }
       case "DTM": {
         const q = el(s, 1);
         if (line !== null && (q === "472" || q === "150" || q === "151")) {
-          const d = v.date(s, 2, "service date");
+          const d = shared.date(s, 2, "service date");
           if (q === "472" || q === "150") line.serviceDates.start = d;
           if (q === "472" || q === "151") line.serviceDates.end = d;
         } else if (claim !== null && line === null) {
-          if (q === "232") claim.dates.statementStart = v.date(s, 2, "statement from date");
-          else if (q === "233") claim.dates.statementEnd = v.date(s, 2, "statement to date");
-          else if (q === "050") claim.dates.received = v.date(s, 2, "received date");
+          if (q === "232") claim.dates.statementStart = shared.date(s, 2, "statement from date");
+          else if (q === "233") claim.dates.statementEnd = shared.date(s, 2, "statement to date");
+          else if (q === "050") claim.dates.received = shared.date(s, 2, "received date");
         } else if (claim === null && q === "405") {
           result.productionDate = v.date(s, 2, "production date");
         }
@@ -196,16 +238,17 @@ export function read835(tx: Transaction, issues: X12Issue[]): Remittance835 {
       }
       case "REF":
         if (line !== null && el(s, 1) === "6R") line.controlNumber = el(s, 2);
-        else if (claim !== null && line === null) claim.references.push({ qualifier: el(s, 1), value: el(s, 2) });
+        else if (claim !== null && line === null) references.push({ qualifier: shared.of(el(s, 1)), value: el(s, 2) });
         else if (party !== null && el(s, 1) === "TJ" && party === "payee") result.payee = { ...result.payee, idQualifier: result.payee.idQualifier ?? "TJ", id: result.payee.id ?? el(s, 2) };
         break;
       case "AMT":
         if (line !== null && el(s, 1) === "B6") line.allowed = v.amount(s, 2, "allowed amount");
         break;
       case "LQ":
-        if (line !== null) line.remarks.push({ qualifier: el(s, 1), code: el(s, 2) });
+        if (line !== null) lineRemarks.push({ qualifier: shared.of(el(s, 1)), code: shared.of(el(s, 2)) });
         break;
       case "PLB": {
+        close();
         line = null;
         claim = null;
         const adjustments = [];
@@ -222,40 +265,9 @@ export function read835(tx: Transaction, issues: X12Issue[]): Remittance835 {
         break;
     }
   }
-  if (bpr === null) v.segmentIssue("SEGMENT_MISSING", "835 has no BPR (financial information)", tx.segments[0] ?? null);
-  result.balanced = checkBalances(result, tx, v);
+  close();
+  if (bpr === null) v.segmentIssue("SEGMENT_MISSING", "835 has no BPR (financial information)", first);
+  result.claims = exact(result.claims);
+  if (!paymentBalances(result, v, bpr ?? first)) result.balanced = false;
   return result;
-}
-
-function checkBalances(r: Remittance835, tx: Transaction, v: ValueReader): boolean {
-  let ok = true;
-  const at = tx.segments[0] ?? null;
-  for (const c of r.claims) {
-    const claimAdjustments: string[] = c.adjustments.map((a) => a.amount);
-    for (let i = 0; i < c.lines.length; i += 1) {
-      const l = c.lines[i] as ServiceLine835;
-      const amounts: string[] = [];
-      for (const a of l.adjustments) {
-        amounts.push(a.amount);
-        claimAdjustments.push(a.amount);
-      }
-      const expected = difference(l.charge, amounts);
-      if (!sameAmount(expected, l.paid)) {
-        ok = false;
-        v.segmentIssue("BALANCE_MISMATCH", `Claim ${c.patientControlNumber} line ${i + 1}: charge ${l.charge} − adjustments = ${expected}, paid ${l.paid}`, at);
-      }
-    }
-    const expected = difference(c.charge, claimAdjustments);
-    if (!sameAmount(expected, c.paid)) {
-      ok = false;
-      v.segmentIssue("BALANCE_MISMATCH", `Claim ${c.patientControlNumber}: charge ${c.charge} − adjustments = ${expected}, paid ${c.paid}`, at);
-    }
-  }
-  const plb = r.providerAdjustments.flatMap((p) => p.adjustments.map((a) => a.amount));
-  const expectedPayment = difference(total(r.claims.map((c) => c.paid)), plb);
-  if (!sameAmount(expectedPayment, r.payment.amount)) {
-    ok = false;
-    v.segmentIssue("BALANCE_MISMATCH", `Payment ${r.payment.amount} ≠ Σ claim paid − PLB = ${expectedPayment}`, at);
-  }
-  return ok;
 }
