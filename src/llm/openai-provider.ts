@@ -207,10 +207,21 @@ export class OpenAiModel implements ModelClient {
   }
 }
 
+/**
+ * The model's text without a Markdown code fence around it (```json … ```). Trimmed and sliced
+ * rather than matched with `\s*```$`, which is quadratic on a long run of blanks.
+ */
+export function withoutFence(raw: string): string {
+  let text = raw.trim();
+  if (text.startsWith("```")) text = text.slice(text.startsWith("```json") ? 7 : 3);
+  if (text.endsWith("```")) text = text.slice(0, -3);
+  return text;
+}
+
 function validate<T>(schema: z.ZodType<T>, raw: string): { ok: true; value: T } | { ok: false; message: string } {
   let json: unknown;
   try {
-    json = JSON.parse(raw.replace(/^```(?:json)?\s*|\s*```$/g, ""));
+    json = JSON.parse(withoutFence(raw));
   } catch {
     return { ok: false, message: "it is not valid JSON" };
   }

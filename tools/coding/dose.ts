@@ -30,7 +30,8 @@ const MG_PER: Partial<Record<DoseUnit, string>> = { mg: "1", mcg: "0.001", g: "1
 /** Parses "332.5 mg" (or a HCPCS dosage "10 MG"); throws INVALID_DOSE naming what is wrong. */
 export function parseDose(text: string, what = "dose"): Dose {
   const trimmed = text.trim();
-  const m = /^(\d+(?:\.\d+)?|\.\d+)\s*([A-Za-zµ'. ]*)$/.exec(trimmed);
+  // The unit starts with a non-blank, so the blanks before it are read one way only (linear).
+  const m = /^(\d+(?:\.\d+)?|\.\d+)\s*([A-Za-zµ'.][A-Za-zµ'. ]*)?$/.exec(trimmed);
   if (m === null) throw new BadInputError(`The ${what} "${text}" is not a number followed by a unit`, { code: "INVALID_DOSE" });
   const rawUnit = (m[2] ?? "").trim().toLowerCase().replace(/\.$/, "");
   if (rawUnit === "") throw new BadInputError(`The ${what} "${text}" has no unit (mg, mcg, g, units, IU or mL)`, { code: "INVALID_DOSE" });
@@ -63,9 +64,13 @@ export function convertDose(dose: Dose, target: DoseUnit, concentration?: { amou
 
 /** Parses a concentration such as "25 mg/mL" (per one mL). */
 export function parseConcentration(text: string): { amount: Decimal; unit: DoseUnit } {
-  const m = /^\s*(.+?)\s*\/\s*(\d*(?:\.\d+)?)\s*ml\s*$/i.exec(text);
-  if (m === null) throw new BadInputError(`The concentration "${text}" is not of the form "25 mg/mL"`, { code: "INVALID_DOSE" });
-  const dose = parseDose(m[1] ?? "", "concentration");
-  const perMl = m[2] === "" || m[2] === undefined ? new Decimal(1) : new Decimal(m[2]);
+  // Split at the last "/" and trim each side, rather than one pattern whose blanks on both sides
+  // of the slash could be read many ways (quadratic on a long run of blanks).
+  const slash = text.lastIndexOf("/");
+  const amountText = slash < 0 ? "" : text.slice(0, slash).trim();
+  const per = slash < 0 ? null : /^(\d*(?:\.\d+)?)\s*ml$/i.exec(text.slice(slash + 1).trim());
+  if (amountText === "" || per === null) throw new BadInputError(`The concentration "${text}" is not of the form "25 mg/mL"`, { code: "INVALID_DOSE" });
+  const dose = parseDose(amountText, "concentration");
+  const perMl = per[1] === "" || per[1] === undefined ? new Decimal(1) : new Decimal(per[1]);
   return { amount: dose.amount.dividedBy(perMl), unit: dose.unit };
 }
