@@ -100,3 +100,8 @@ export function writeInterchange(options: EnvelopeOptions, transactions: Transac
 
 /** YYYY-MM-DD → CCYYMMDD. */
 export const d8 = (iso: string): string => iso.replaceAll("-", "");
+
+/** NM108/NM109 of a provider: XX with the NPI when there is one, else the qualifier and id it came with. */
+export function providerId(p: { npi: string | null; idQualifier?: string | null; id?: string | null }): readonly [string | null, string | null] {
+  return p.npi !== null ? ["XX", p.npi] : [p.idQualifier ?? null, p.id ?? null];
+}

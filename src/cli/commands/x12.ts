@@ -2,23 +2,16 @@
  * `infusion-rcm x12 parse FILE|-` prints the typed transactions and issues as JSON (exit 0);
  * `infusion-rcm x12 validate FILE|-` prints the issues (exit 0 valid, 1 issues, 2 not X12).
  */
-import { readFile } from "node:fs/promises";
 import { NotX12Error } from "../../../tools/edi/tokenizer.js";
 import { parseX12 } from "../../../tools/edi/parse.js";
-import { EXIT, writeJson, type CliCommand, type CliIo } from "../command.js";
+import { EXIT, writeJson, type CliCommand } from "../command.js";
+import { readInput } from "../read-input.js";
 
 const USAGE = `usage:
   infusion-rcm x12 parse FILE|-      typed JSON of every transaction, with issues (exit 0; 2 when not X12)
   infusion-rcm x12 validate FILE|-   the issues (exit 0 valid, 1 issues found, 2 not X12)
 
 Reads 270, 271, 278 (request and response), 835, 837I/837P, 999 and 277/277CA.`;
-
-async function readInput(source: string, io: CliIo): Promise<string> {
-  if (source !== "-") return readFile(source, "latin1");
-  const chunks: Buffer[] = [];
-  for await (const chunk of io.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk, "latin1") : (chunk as Buffer));
-  return Buffer.concat(chunks).toString("latin1");
-}
 
 export const x12Command: CliCommand = {
   name: "x12",

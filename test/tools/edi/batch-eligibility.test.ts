@@ -11,7 +11,7 @@ import { withoutPositions } from "./without-positions.js";
 const envelope = { senderId: "INFUSIONRCM", receiverId: "SBCOM1", interchangeControl: 42, groupControl: 42, now: new Date("2026-03-03T14:05:00Z") };
 
 const request = (n: number, over: Partial<EligibilityRequest270> = {}): EligibilityRequest270 => ({
-  trace: `E${String(n).padStart(6, "0")}`, payer: { name: "SANDBOX COMMERCIAL", id: "SBCOM1" }, provider: { name: "SANDBOX INFUSION CENTER", npi: "1234567893" },
+  trace: `E${String(n).padStart(6, "0")}`, payer: { name: "SANDBOX COMMERCIAL", idQualifier: "PI", id: "SBCOM1" }, provider: { name: "SANDBOX INFUSION CENTER", idQualifier: "XX", id: "1234567893", npi: "1234567893" },
   subscriber: { lastName: "TESTPERSON", firstName: `ALEX${n}`, memberId: `W${String(n).padStart(9, "0")}`, birthDate: "1955-04-02" },
   dateOfService: "2026-03-09", serviceTypes: ["30", "1", "78", "50"], procedures: n % 2 === 0 ? ["J9271"] : ["J9299", "J2506"], ...over,
 });

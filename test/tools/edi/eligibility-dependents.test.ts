@@ -13,7 +13,7 @@ const flat = (text: string) => text.replace(/\r?\n/g, "");
 
 describe("270 for a dependent (005010X279A1 2000D)", () => {
   const request: EligibilityRequest270 = {
-    trace: "E42", payer: { name: "SANDBOX COMMERCIAL", id: "SBCOM1" }, provider: { name: "SANDBOX INFUSION CENTER", npi: "1234567893" },
+    trace: "E42", payer: { name: "SANDBOX COMMERCIAL", idQualifier: "PI", id: "SBCOM1" }, provider: { name: "SANDBOX INFUSION CENTER", idQualifier: "XX", id: "1234567893", npi: "1234567893" },
     subscriber: { lastName: "HOLDER", firstName: "ROBIN", memberId: "W123456789", birthDate: "1956-07-11" },
     dependent: { lastName: "HOLDER", firstName: "ALEX", birthDate: "1958-04-02", gender: "F" },
     dateOfService: "2026-03-06", serviceTypes: ["30", "78"], procedures: ["J9271"],

@@ -11,6 +11,7 @@ import { parseX12 } from "../../../tools/edi/parse.js";
 import type { AuthResponse278 } from "../../../tools/edi/readers/acknowledgments.js";
 import type { ReceivedClaim } from "../../../tools/edi/readers/claim-837.js";
 import type { AuthRequest278 } from "../../../tools/edi/readers/request-278.js";
+import type { EligibilityRequest270 } from "../../../tools/edi/readers/request-270.js";
 import { traceOriginator } from "../../../tools/edi/trace.js";
 import { write278Request, write278Response } from "../../../tools/edi/writers/authorization.js";
 import { write837 } from "../../../tools/edi/writers/claim-837.js";
@@ -65,6 +66,24 @@ describe("TRN03 is exactly 10 characters", () => {
 });
 
 describe("NM108 kept with NM109; only XX is an NPI", () => {
+  const inquiry = write270({ trace: "E1", payer: { name: "P", id: "SBCOM1" }, provider: { name: "C", npi: "1999999984" }, subscriber: { lastName: "X", firstName: "Y", memberId: "M", birthDate: "1960-02-03" }, dateOfService: null, serviceTypes: ["30"], procedures: [] }, envelope);
+
+  it("270: an information receiver identified by EIN (NM108 FI) or a service provider number (SV) has no NPI; XX has one", () => {
+    const xx = parseX12(inquiry).transactions[0]!.data as EligibilityRequest270;
+    expect(xx.provider).toEqual({ name: "C", idQualifier: "XX", id: "1999999984", npi: "1999999984" });
+    expect(xx.payer).toEqual({ name: "P", idQualifier: "PI", id: "SBCOM1" });
+    for (const [qualifier, id] of [["FI", "123456789"], ["SV", "A1234"]] as const) {
+      const other = parseX12(inquiry.replace("*XX*1999999984~", `*${qualifier}*${id}~`)).transactions[0]!.data as EligibilityRequest270;
+      expect(other.provider).toEqual({ name: "C", idQualifier: qualifier, id, npi: null });
+    }
+  });
+
+  it("270: a second subscriber (NM1*IL) without DMG does not inherit the first one's birth date", () => {
+    const twice = inquiry.replace(/(NM1\*IL[^~]*~\n)/, "NM1*IL*1*FIRST*ANN****MI*M0~\nDMG*D8*19500101~\n$1").replace("DMG*D8*19600203~\n", "");
+    const r = parseX12(twice.replace(/SE\*(\d+)\*/, (_m, n: string) => `SE*${Number(n) + 1}*`)).transactions[0]!.data as EligibilityRequest270;
+    expect(r.subscriber).toEqual({ lastName: "X", firstName: "Y", memberId: "M", birthDate: null });
+  });
+
   it("278 request: a requester identified by EIN (NM108 24) has no NPI; the servicing provider's XX is one", () => {
     const text = write278Request(request278, envelope).replace("NM1*1P*2*SANDBOX INFUSION CENTER*****XX*1999999984~", "NM1*1P*2*SANDBOX INFUSION CENTER*****24*123456789~");
     const r = parseX12(text).transactions[0]!.data as AuthRequest278;

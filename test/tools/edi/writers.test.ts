@@ -63,7 +63,7 @@ describe("X12 writers", () => {
   });
 
   it("270 and 278 request round-trip", () => {
-    const req: EligibilityRequest270 = { trace: "ELIG-42", payer: { name: "SANDBOX MEDICARE", id: "SBMCR" }, provider: { name: "SANDBOX INFUSION CENTER", npi: "1234567893" },
+    const req: EligibilityRequest270 = { trace: "ELIG-42", payer: { name: "SANDBOX MEDICARE", idQualifier: "PI", id: "SBMCR" }, provider: { name: "SANDBOX INFUSION CENTER", idQualifier: "XX", id: "1234567893", npi: "1234567893" },
       subscriber: { lastName: "TESTPERSON", firstName: "ALEX", memberId: "1EG4TE5MK73", birthDate: "1955-04-02" }, dateOfService: "2026-03-09", serviceTypes: ["30", "78"], procedures: ["J9271"] };
     expect(roundTrip(write270(req, envelope))).toEqual(req);
     const auth: AuthRequest278 = { trace: "PA-42", traceOriginator: "9123456789", payer: { name: "SANDBOX ADVANTAGE", idQualifier: "PI", id: "SBMA1" },

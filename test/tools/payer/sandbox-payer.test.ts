@@ -82,6 +82,15 @@ describe.each(DATABASE_KINDS)("sandbox payer on %s", (kind) => {
     expect(ended).toMatchObject({ coverageActive: false, dates: [{ qualifier: "346", start: "2026-01-01" }, { qualifier: "347", end: "2026-02-14" }, { qualifier: "307", start: "2026-03-02", end: "2026-03-02" }], benefits: [{ code: "6" }] });
   });
 
+  it("270 → 271: an inquiry from a receiver identified by a service provider number (NM108 SV) is answered to that identifier, the trace echoed with a 10-character originator", async () => {
+    const inquiry = write270({ trace: "E-SV", payer: { name: "P", id: "SBCOM1" }, provider: { name: "SANDBOX INFUSION CENTER", npi: "1234567893" },
+      subscriber: { lastName: "TESTPERSON", firstName: "ALEX", memberId: "WCOM000001", birthDate: null }, dateOfService: "2026-03-02", serviceTypes: ["30"], procedures: [] }, envelope);
+    const text = await payer.handle(inquiry.replace("*XX*1234567893~", "*SV*A1234~"));
+    expect(text).toContain("NM1*1P*2*SANDBOX INFUSION CENTER*****SV*A1234~");
+    expect(/TRN\*2\*E-SV\*(\d{10})~/.test(text)).toBe(true);
+    expect((read(text)[0]!.data as Eligibility271).subjects[0]).toMatchObject({ coverageActive: true });
+  });
+
   const authRequest = (payerId: string, memberId: string, hcpcs: string, units: number, dx: string, trace: string) => write278Request({
     trace, payer: { name: "P", id: payerId }, requester: { name: "SANDBOX INFUSION CENTER", npi: "1234567893" },
     subscriber: { lastName: "TESTPERSON", firstName: "ALEX", memberId, birthDate: null }, diagnoses: [dx],

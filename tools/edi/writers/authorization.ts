@@ -2,10 +2,8 @@
 import type { AuthResponse278 } from "../readers/acknowledgments.js";
 import type { AuthRequest278 } from "../readers/request-278.js";
 import { traceOriginator } from "../trace.js";
-import { SegmentWriter, d8, writeInterchange, type EnvelopeOptions } from "../writer.js";
+import { SegmentWriter, d8, providerId, writeInterchange, type EnvelopeOptions } from "../writer.js";
 
-/** NM108/NM109 of a provider: XX with the NPI when there is one, else the qualifier and id it came with. */
-const providerId = (p: AuthRequest278["requester"]) => (p.npi !== null ? ["XX", p.npi] as const : [p.idQualifier ?? null, p.id ?? null] as const);
 
 const IMPL = "005010X217";
 type Envelope = Omit<EnvelopeOptions, "functionalId" | "version">;

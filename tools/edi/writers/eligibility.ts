@@ -7,7 +7,7 @@ import { BadInputError } from "../../errors.js";
 import type { Eligibility271 } from "../readers/eligibility-271.js";
 import type { EligibilityRequest270 } from "../readers/request-270.js";
 import { traceOriginator } from "../trace.js";
-import { SegmentWriter, d8, rep, writeInterchange, type EnvelopeOptions, type TransactionBody } from "../writer.js";
+import { SegmentWriter, d8, providerId, rep, writeInterchange, type EnvelopeOptions, type TransactionBody } from "../writer.js";
 
 const IMPL = "005010X279A1";
 type Envelope = Omit<EnvelopeOptions, "functionalId" | "version">;
@@ -43,8 +43,8 @@ export function write271Batch(responses: readonly Eligibility271[], envelope: En
 function transaction270(request: EligibilityRequest270, now: Date, control: string): TransactionBody {
   const w = new SegmentWriter();
   w.seg("BHT", "0022", "13", request.trace ?? control, d8(now.toISOString().slice(0, 10)), now.toISOString().slice(11, 16).replace(":", ""));
-  w.seg("HL", 1, null, "20", "1").seg("NM1", "PR", "2", request.payer.name, null, null, null, null, "PI", request.payer.id);
-  w.seg("HL", 2, 1, "21", "1").seg("NM1", "1P", "2", request.provider.name, null, null, null, null, "XX", request.provider.npi);
+  w.seg("HL", 1, null, "20", "1").seg("NM1", "PR", "2", request.payer.name, null, null, null, null, request.payer.idQualifier ?? "PI", request.payer.id);
+  w.seg("HL", 2, 1, "21", "1").seg("NM1", "1P", "2", request.provider.name, null, null, null, null, ...providerId(request.provider));
   // 005010X279A1: a patient who is not the subscriber and has no unique member id is asked about in
   // 2000D (HL*23, NM1*03) under the subscriber's 2000C (NM1*IL with the member id); the trace, date
   // and service types then stand at the dependent level.

@@ -29,7 +29,8 @@ const benefit = (b: Partial<Benefit> & Pick<Benefit, "code">): Benefit => ({
 const remaining = (limit: string, met: string) => Decimal.max(new Decimal(limit).minus(met), 0).toFixed(2);
 const same = (a: string | null, b: string | null) => (a ?? "").trim().toUpperCase() === (b ?? "").trim().toUpperCase();
 
-type Receiver = { name: string; npi: string };
+/** The provider that asked, as its NM1*1P named it (NM108 with NM109). */
+type Receiver = { name: string; idQualifier: string; id: string };
 const configuredPayer = (config: PayerConfig, req: EligibilityRequest270) => config.payers.find((p) => p.id === req.payer.id);
 
 /** Answers one eligibility inquiry. */
@@ -77,7 +78,7 @@ function answer(config: PayerConfig, req: EligibilityRequest270, receiver: Recei
   const payerConfig = configuredPayer(config, req);
   const response: Eligibility271 = {
     informationSource: { name: payerConfig?.name ?? req.payer.name, idQualifier: "PI", id: req.payer.id, rejections: [] },
-    receiver: { name: receiver.name, idQualifier: "XX", id: receiver.npi, rejections: [] },
+    receiver: { name: receiver.name, idQualifier: receiver.idQualifier, id: receiver.id, rejections: [] },
     subjects: [], rejections: [],
   };
   const traces = req.trace === null ? [] : [{ type: "2", number: req.trace, originatorId: echoedOriginator(req.provider.npi) }];

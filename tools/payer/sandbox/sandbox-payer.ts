@@ -97,8 +97,8 @@ export class SandboxPayer {
   }
 }
 
-/** The 271's receiver: the provider that asked. */
-const receiverOf = (req: EligibilityRequest270) => ({ name: req.provider.name ?? "PROVIDER", npi: req.provider.npi ?? "" });
+/** The 271's receiver: the provider that asked, named with the identifier it used (XX NPI on an inquiry we built). */
+const receiverOf = (req: EligibilityRequest270) => ({ name: req.provider.name ?? "PROVIDER", idQualifier: req.provider.idQualifier ?? "XX", id: req.provider.id ?? req.provider.npi ?? "" });
 
 /** The sets a payer takes: 270 inquiries, 278 requests (BHT02 13), 837 claims. */
 function isRequest(t: ParsedTransaction): boolean {
