@@ -1,37 +1,15 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../helpers/databases.js";
-import { runCliCaptured } from "../helpers/cli.js";
+import { describe, expect, it } from "vitest";
+import { DATABASE_KINDS } from "../helpers/databases.js";
+import { runCliCaptured, useCliDatabase } from "../helpers/cli.js";
 
 const fixture = (f: string) => path.resolve(import.meta.dirname, "../fixtures/cms", f);
 const Q4_ASP = fixture("synthetic-asp-payment-limits-2026-q4.csv");
 
 describe.each(DATABASE_KINDS)("infusion-rcm data import and list on %s", (kind) => {
-  const saved = { DATA_DIR: process.env.DATA_DIR, DATABASE_URL: process.env.DATABASE_URL };
-  let t: TestDatabase | undefined;
-  let dir: string;
-
-  beforeEach(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), "irc-data-"));
-    if (kind === "postgres") {
-      t = await createTestDatabase("postgres", { migrate: false });
-      await t.db.close();
-      process.env.DATABASE_URL = t.url;
-    } else {
-      process.env.DATA_DIR = dir;
-      delete process.env.DATABASE_URL;
-    }
-  });
-  afterEach(async () => {
-    process.env.DATA_DIR = saved.DATA_DIR;
-    if (saved.DATABASE_URL === undefined) delete process.env.DATABASE_URL;
-    else process.env.DATABASE_URL = saved.DATABASE_URL;
-    await t?.drop();
-    t = undefined;
-  });
+  const scratch = useCliDatabase(kind);
 
   it("imports a quarter's ASP file and crosswalk, once; lists them", async () => {
     const first = await runCliCaptured(["data", "import", "asp", Q4_ASP, "--quarter", "2026Q4"]);
@@ -45,7 +23,7 @@ describe.each(DATABASE_KINDS)("infusion-rcm data import and list on %s", (kind) 
   });
 
   it("refuses an invalid file with exit 2, naming the file, line and column, and writes nothing", async () => {
-    const bad = path.join(dir, "bad.csv");
+    const bad = path.join(scratch.dir(), "bad.csv");
     await writeFile(bad, readFileSync(Q4_ASP, "latin1").replace("J9035,Bevacizumab injection,10 MG,80.995,", "J9035,Bevacizumab injection,10 MG,ten,"), "latin1");
     const res = await runCliCaptured(["data", "import", "asp", bad]);
     expect(res.code).toBe(2);
@@ -58,7 +36,7 @@ describe.each(DATABASE_KINDS)("infusion-rcm data import and list on %s", (kind) 
 
   it("refuses a missing kind or file with usage", async () => {
     expect((await runCliCaptured(["data", "import", "pricing", Q4_ASP])).code).toBe(2);
-    const missing = await runCliCaptured(["data", "import", "asp", path.join(dir, "nope.csv")]);
+    const missing = await runCliCaptured(["data", "import", "asp", path.join(scratch.dir(), "nope.csv")]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("Cannot read");
   });

@@ -1,31 +1,9 @@
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../helpers/databases.js";
-import { runCliCaptured } from "../helpers/cli.js";
+import { describe, expect, it } from "vitest";
+import { DATABASE_KINDS } from "../helpers/databases.js";
+import { runCliCaptured, useCliDatabase } from "../helpers/cli.js";
 
 describe.each(DATABASE_KINDS)("infusion-rcm keys and migrate on %s", (kind) => {
-  const saved = { DATA_DIR: process.env.DATA_DIR, DATABASE_URL: process.env.DATABASE_URL };
-  let t: TestDatabase | undefined;
-
-  beforeEach(async () => {
-    if (kind === "postgres") {
-      t = await createTestDatabase("postgres", { migrate: false });
-      await t.db.close();
-      process.env.DATABASE_URL = t.url;
-    } else {
-      process.env.DATA_DIR = await mkdtemp(path.join(tmpdir(), "irc-cli-"));
-      delete process.env.DATABASE_URL;
-    }
-  });
-  afterEach(async () => {
-    process.env.DATA_DIR = saved.DATA_DIR;
-    if (saved.DATABASE_URL === undefined) delete process.env.DATABASE_URL;
-    else process.env.DATABASE_URL = saved.DATABASE_URL;
-    await t?.drop();
-    t = undefined;
-  });
+  useCliDatabase(kind);
 
   it("migrate applies pending migrations, then none", async () => {
     const first = await runCliCaptured(["migrate"]);

@@ -1,6 +1,11 @@
 /** Runs the CLI in-process with in-memory streams. */
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { PassThrough, Readable } from "node:stream";
+import { afterEach, beforeEach } from "vitest";
 import { runCli } from "../../src/cli/run.js";
+import { createTestDatabase, type DatabaseKind, type TestDatabase } from "./databases.js";
 
 export interface CliResult {
   code: number;
@@ -18,4 +23,34 @@ export async function runCliCaptured(args: string[], stdin = ""): Promise<CliRes
   stderr.on("data", (c: Buffer) => (err += c.toString()));
   const code = await runCli(args, { stdin: Readable.from([stdin]), stdout, stderr });
   return { code, stdout: out, stderr: err };
+}
+
+/**
+ * Points the CLI at a fresh, unmigrated database of `kind` for each test (a PostgreSQL database
+ * through DATABASE_URL, or an embedded one in a new DATA_DIR), and restores the environment after.
+ * Returns the test's scratch directory (the DATA_DIR on PGlite).
+ */
+export function useCliDatabase(kind: DatabaseKind): { dir: () => string } {
+  const saved = { DATA_DIR: process.env.DATA_DIR, DATABASE_URL: process.env.DATABASE_URL };
+  let t: TestDatabase | undefined;
+  let dir = "";
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "irc-cli-"));
+    if (kind === "postgres") {
+      t = await createTestDatabase("postgres", { migrate: false });
+      await t.db.close();
+      process.env.DATABASE_URL = t.url;
+    } else {
+      process.env.DATA_DIR = dir;
+      delete process.env.DATABASE_URL;
+    }
+  });
+  afterEach(async () => {
+    process.env.DATA_DIR = saved.DATA_DIR;
+    if (saved.DATABASE_URL === undefined) delete process.env.DATABASE_URL;
+    else process.env.DATABASE_URL = saved.DATABASE_URL;
+    await t?.drop();
+    t = undefined;
+  });
+  return { dir: () => dir };
 }

@@ -75,14 +75,8 @@ class FoundTransaction implements Transaction {
 }
 
 /** The transaction being read by the envelope: its ST and fields, and how many segments so far. */
-interface OpenTransaction {
+interface OpenTransaction extends Pick<Transaction, "type" | "controlNumber" | "implementationRef" | "functionalId" | "groupControl" | "interchangeControl"> {
   st: Segment;
-  type: string;
-  controlNumber: string;
-  implementationRef: string;
-  functionalId: string;
-  groupControl: string;
-  interchangeControl: string;
   count: number;
 }
 

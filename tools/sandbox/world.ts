@@ -21,9 +21,9 @@ export const DefectRates = z.object({
 export type DefectRates = z.infer<typeof DefectRates>;
 
 /** A member as the payer knows them, with accumulators. */
-export const PayerMember = z.object({
+const CoveredPerson = z.object({
   payerId: z.string(),
-  planId: z.string(),
+  /** The member id (a dependent's is the subscriber's). */
   memberId: z.string(),
   firstName: z.string(),
   lastName: z.string(),
@@ -33,6 +33,10 @@ export const PayerMember = z.object({
   coverageEnd: z.string().nullable(),
   deductibleMet: z.string(),
   oopMet: z.string(),
+});
+
+export const PayerMember = CoveredPerson.extend({
+  planId: z.string(),
   familyDeductibleMet: z.string().nullable(),
   /** How the payer's 271 departs from the plain answer (absent: plain); see `ELIGIBILITY_STYLES`. */
   eligibilityStyle: z.enum(["pending-investigation", "no-status", "answers-for-today"]).nullable().optional(),
@@ -43,22 +47,11 @@ export type PayerMember = z.infer<typeof PayerMember>;
  * Someone covered on a member's policy with no member id of their own (spouse, child …): the payer
  * finds them by the subscriber's member id, their name and birth date (a 270's 2000D loop).
  */
-export const PayerDependent = z.object({
-  payerId: z.string(),
-  /** The subscriber's member id. */
-  memberId: z.string(),
+export const PayerDependent = CoveredPerson.extend({
   /** The dependent's number on the policy (1, 2 …). */
   sequence: z.number().int().positive(),
   /** X12 INS02 individual relationship code: 01 spouse, 19 child, 53 life partner, G8 other. */
   relationship: z.string(),
-  firstName: z.string(),
-  lastName: z.string(),
-  birthDate: z.string(),
-  gender: z.string(),
-  coverageStart: z.string(),
-  coverageEnd: z.string().nullable(),
-  deductibleMet: z.string(),
-  oopMet: z.string(),
 });
 export type PayerDependent = z.infer<typeof PayerDependent>;
 

@@ -1,10 +1,11 @@
 /** What the sandbox payers remember, in PostgreSQL: members and accumulators, authorizations, claims. */
 import type pg from "pg";
 
-export interface MemberRow {
+/** A covered person as the payer keeps them: who, when covered, and their accumulators. */
+interface CoveredPerson {
   payerId: string;
+  /** The member id (a dependent's is the subscriber's). */
   memberId: string;
-  planId: string;
   firstName: string;
   lastName: string;
   birthDate: string;
@@ -13,25 +14,19 @@ export interface MemberRow {
   coverageEnd: string | null;
   deductibleMet: string;
   oopMet: string;
+}
+
+export interface MemberRow extends CoveredPerson {
+  planId: string;
   familyDeductibleMet: string | null;
   /** How the member's 271 departs from the plain answer (null: plain). */
   eligibilityStyle: "pending-investigation" | "no-status" | "answers-for-today" | null;
 }
 
 /** A dependent on a member's policy (no member id of its own). */
-export interface DependentRow {
-  payerId: string;
-  memberId: string;
+export interface DependentRow extends CoveredPerson {
   sequence: number;
   relationship: string;
-  firstName: string;
-  lastName: string;
-  birthDate: string;
-  gender: string;
-  coverageStart: string;
-  coverageEnd: string | null;
-  deductibleMet: string;
-  oopMet: string;
 }
 
 export interface AuthRow {
