@@ -20,6 +20,13 @@ export interface PasRequestInput {
   created: string;
   patient: { id: string; memberId: string; firstName: string | null; lastName: string | null; birthDate: string | null; gender: string | null };
   coverage: { id: string; payerId: string; payerName: string | null };
+  /**
+   * The policy holder when the patient is not (the 278's 2010C subscriber with the patient in
+   * 2010D): named in its own Patient (PAS profile-subscriber) and referenced as Coverage.subscriber,
+   * with Coverage.relationship (subscriber-relationship: spouse, child …). Absent: the patient holds
+   * the policy (relationship self).
+   */
+  subscriber?: { firstName: string | null; lastName: string | null; birthDate: string | null; relationship: string | null };
   requester: { name: string; npi: string };
   order: { id: string; drugName: string; hcpcs: string };
   units: number;
@@ -38,7 +45,7 @@ export type FhirJson = Record<string, unknown>;
 /** Builds the PAS request Bundle. */
 export function buildPasRequestBundle(input: PasRequestInput): FhirJson {
   const ids = {
-    claim: `claim-${input.trace}`, patient: `patient-${input.patient.id}`, coverage: `coverage-${input.coverage.id}`,
+    claim: `claim-${input.trace}`, patient: `patient-${input.patient.id}`, coverage: `coverage-${input.coverage.id}`, subscriber: `subscriber-${input.coverage.id}`,
     insurer: `insurer-${input.coverage.payerId}`, requester: `requester-${input.requester.npi}`, order: `medreq-${input.order.id}`,
   };
   const ref = (type: string, id: string) => ({ reference: `${type}/${id}` });
@@ -89,9 +96,20 @@ export function buildPasRequestBundle(input: PasRequestInput): FhirJson {
     ...(input.patient.gender === null ? {} : { gender: input.patient.gender }),
     ...(input.patient.birthDate === null ? {} : { birthDate: input.patient.birthDate }),
   };
+  const holder = input.subscriber;
+  const subscriber: FhirJson | null = holder === undefined ? null : {
+    resourceType: "Patient", id: ids.subscriber, meta: profile("profile-subscriber"),
+    identifier: [{ system: `${BASE}/MIN`, value: input.patient.memberId }],
+    name: [{ ...(holder.lastName === null ? {} : { family: holder.lastName }), ...(holder.firstName === null ? {} : { given: [holder.firstName] }) }],
+    ...(holder.birthDate === null ? {} : { birthDate: holder.birthDate }),
+  };
+  const relationship = holder === undefined ? "self" : holder.relationship;
   const coverage: FhirJson = {
     resourceType: "Coverage", id: ids.coverage, meta: profile("profile-coverage"), status: "active",
-    subscriberId: input.patient.memberId, beneficiary: ref("Patient", ids.patient), payor: [ref("Organization", ids.insurer)],
+    ...(subscriber === null ? {} : { subscriber: ref("Patient", ids.subscriber) }),
+    subscriberId: input.patient.memberId, beneficiary: ref("Patient", ids.patient),
+    ...(relationship === null ? {} : { relationship: { coding: [{ system: SYSTEM.SUBSCRIBER_RELATIONSHIP, code: relationship }] } }),
+    payor: [ref("Organization", ids.insurer)],
   };
   const insurer: FhirJson = {
     resourceType: "Organization", id: ids.insurer, meta: profile("profile-insurer"), active: true,
@@ -115,6 +133,6 @@ export function buildPasRequestBundle(input: PasRequestInput): FhirJson {
     resourceType: "Bundle", id: `pas-${input.trace}`, meta: profile("profile-pas-request-bundle"),
     identifier: { system: `${BASE}/SUBMITTER_TRANSACTION_IDENTIFIER`, value: input.trace },
     type: "collection", timestamp: input.created,
-    entry: [claim, requester, insurer, coverage, patient, order].map(entry),
+    entry: [claim, requester, insurer, coverage, patient, ...(subscriber === null ? [] : [subscriber]), order].map(entry),
   };
 }
