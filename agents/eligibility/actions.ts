@@ -27,6 +27,16 @@ export const EligibilityException = z.object({
 });
 export type EligibilityException = z.infer<typeof EligibilityException>;
 
+/** What staff may change in a verification: the line they read in the chart (the 271's facts stay the tools'). */
+export const VerificationEdit = z.strictObject({
+  disposition: z.string().trim().min(1).max(500).describe("The line staff read in the chart"),
+}).partial();
+
+/** What staff may change in an exception: what the worklist task tells them to do (the reasons and fields stay the rules'). */
+export const ExceptionEdit = z.strictObject({
+  description: z.string().trim().min(1).max(2000).describe("What staff should do"),
+}).partial();
+
 export const FILE_VERIFICATION = "file-verification";
 export const ELIGIBILITY_EXCEPTION = "eligibility-exception";
 
@@ -37,6 +47,7 @@ export const eligibilityActions: ActionTypeDefinition<never, PreServiceDeps>[] =
     humanOnly: false,
     threshold: 0.95,
     payloadSchema: VerificationWriteBack,
+    editSchema: VerificationEdit,
     execute: async (payload: VerificationWriteBack, _ctx, deps) => ({ verificationId: await deps.ehr.writeVerification(payload) }),
   } satisfies ActionTypeDefinition<VerificationWriteBack, PreServiceDeps>,
   {
@@ -45,6 +56,7 @@ export const eligibilityActions: ActionTypeDefinition<never, PreServiceDeps>[] =
     humanOnly: true,
     threshold: 1,
     payloadSchema: EligibilityException,
+    editSchema: ExceptionEdit,
     execute: async (payload: EligibilityException, _ctx, deps) => ({
       taskId: await deps.ehr.createTask({
         patientId: payload.patientId, focusRef: `Appointment/${payload.appointmentId}`, code: ELIGIBILITY_EXCEPTION,

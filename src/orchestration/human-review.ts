@@ -6,12 +6,22 @@ import type { HumanInterrupt } from "@langchain/langgraph/prebuilt";
 import { z } from "zod";
 import type { ProposedAction } from "./decision.js";
 
-/** Staff's answer to a review item. For `edit`, `args` is the edited payload; for `response`, text. */
+/** The longest note a reviewer may write (a response, or why a draft is ignored). */
+export const REVIEW_NOTE_MAX = 2000;
+const note = z.string().trim().min(1).max(REVIEW_NOTE_MAX);
+
+/**
+ * Staff's answer to a review item. For `edit`, `args` holds only the fields to change (the item's
+ * `editable`); for `response`, a note kept with the draft; for `ignore`, optionally why.
+ */
 export const ReviewDecision = z.discriminatedUnion("type", [
   z.object({ type: z.literal("accept"), args: z.null().optional() }),
-  z.object({ type: z.literal("edit"), args: z.record(z.string(), z.unknown()).describe("The edited action payload") }),
-  z.object({ type: z.literal("response"), args: z.string().min(1).describe("A written answer; the action is not executed") }),
-  z.object({ type: z.literal("ignore"), args: z.null().optional() }),
+  z.object({
+    type: z.literal("edit"),
+    args: z.record(z.string(), z.unknown()).describe("Only the fields to change, from the item's `editable.fields`; who and what the action is about is never editable"),
+  }),
+  z.object({ type: z.literal("response"), args: note.describe("A note to the draft, kept with it and in the audit trail; the action is not executed") }),
+  z.object({ type: z.literal("ignore"), args: note.nullish().describe("Why the draft is rejected (optional); kept with it and in the audit trail") }),
 ]);
 export type ReviewDecision = z.infer<typeof ReviewDecision>;
 

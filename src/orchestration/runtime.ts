@@ -108,7 +108,7 @@ export class AgentRuntime {
   async decide(reviewId: string, decision: ReviewDecision, actor: string): Promise<{ review: ReviewItem; run: RunView }> {
     const item = await getReviewItem(this.options.pool, reviewId);
     const actionType = this.registry.actionType(item.agent, item.actionType);
-    const review = await recordDecision(this.options.pool, reviewId, decision, actor, actionType.payloadSchema, this.now());
+    const review = await recordDecision(this.options.pool, reviewId, decision, actor, actionType, this.now());
     const run = await this.resumeDecided(item.runId) ?? toView(await this.runRow(item.runId));
     await demoteIfBelow(this.options.pool, item.agent, this.policy, this.now());
     return { review, run };

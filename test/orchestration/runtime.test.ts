@@ -181,7 +181,7 @@ describe.each(DATABASE_KINDS)("agent runtime on %s", (kind) => {
     const started = await run([{ actionType: "file-note", key: k, note: "x", confidence: 0.1 }]);
     const review = (await runtime.getRun(started.id)).reviews[0]!;
     // The decision is recorded, then the process "stops" before resuming.
-    await recordDecision(t.db.pool, review.id, { type: "accept" }, "key:test", runtime.registry.actionType("test-escalator", "file-note").payloadSchema, new Date());
+    await recordDecision(t.db.pool, review.id, { type: "accept" }, "key:test", runtime.registry.actionType("test-escalator", "file-note"), new Date());
     expect(log.submitted.some((s) => s.idempotencyKey === k)).toBe(false);
     expect(await runtime.recover()).toBe(1);
     expect(log.submitted.filter((s) => s.idempotencyKey === k)).toHaveLength(1);
