@@ -57,10 +57,6 @@ export function editableView(def: EditableAction, draft: Record<string, unknown>
 export const editRefused = (field: string, message: string): BadInputError =>
   new BadInputError(`${field}: ${message}`, { details: { field, errors: [{ path: field, message }] } });
 
-const refuse = (field: string, message: string): never => {
-  throw editRefused(field, message);
-};
-
 /**
  * Applies a person's edit (only the fields to change) to a draft's payload: refuses identity
  * fields and fields that are not editable, checks the edit against the action type's edit schema,
@@ -70,14 +66,20 @@ const refuse = (field: string, message: string): never => {
  */
 export function applyEdit(def: EditableAction, payload: Record<string, unknown>, edit: Record<string, unknown>): { payload: Record<string, unknown>; changes: FieldChange[] } {
   const fields = editableFields(def);
-  for (const field of Object.keys(edit)) {
-    if (IDENTITY_FIELDS.has(field)) refuse(field, "is not editable: it says who or what the action is about");
-    if (!fields.includes(field)) {
-      refuse(field, fields.length === 0
+  // Identity fields first: an edit that would move the action to another patient is named as such.
+  const keys = Object.keys(edit).sort((a, b) => Number(IDENTITY_FIELDS.has(b)) - Number(IDENTITY_FIELDS.has(a)));
+  const errors = keys.flatMap((field) => {
+    if (IDENTITY_FIELDS.has(field)) return [{ path: field, message: "is not editable: it says who or what the action is about" }];
+    if (fields.includes(field)) return [];
+    return [{
+      path: field,
+      message: fields.length === 0
         ? `is not editable: nothing in a ${def.type} draft is (accept, respond or ignore it)`
-        : `is not an editable field of ${def.type} (editable: ${fields.join(", ")})`);
-    }
-  }
+        : `is not an editable field of ${def.type} (editable: ${fields.join(", ")})`,
+    }];
+  });
+  const first = errors[0];
+  if (first !== undefined) throw new BadInputError(`${first.path}: ${first.message}`, { details: { field: first.path, errors } });
   const parsed = def.editSchema.safeParse(edit);
   if (!parsed.success) {
     const errors = parsed.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
