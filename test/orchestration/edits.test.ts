@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { testAgent } from "./test-agent.js";
+import { SubmissionLog, testAgent } from "./test-agent.js";
 import type { ActionTypeDefinition } from "../../src/orchestration/agent-definition.js";
 import { applyEdit } from "../../src/orchestration/edits.js";
 import { AgentRegistry } from "../../src/orchestration/registry.js";
@@ -13,9 +13,9 @@ describe("editable fields", () => {
   };
 
   it("an action type that declares an identity field, or a field its payload lacks, editable is refused at registration", () => {
-    expect(() => new AgentRegistry().register(withEditSchema(z.strictObject({ note: z.string(), patientId: z.string() }).partial()), {}))
+    expect(() => new AgentRegistry().register(withEditSchema(z.strictObject({ note: z.string(), patientId: z.string() }).partial()), { log: new SubmissionLog() }))
       .toThrow("Agent test-escalator declares file-note.patientId editable: identity fields never are");
-    expect(() => new AgentRegistry().register(withEditSchema(z.strictObject({ memo: z.string() }).partial()), {}))
+    expect(() => new AgentRegistry().register(withEditSchema(z.strictObject({ memo: z.string() }).partial()), { log: new SubmissionLog() }))
       .toThrow("file-note.memo editable, but its payload has no such field");
   });
 

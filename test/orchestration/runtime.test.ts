@@ -255,7 +255,7 @@ describe.each(DATABASE_KINDS)("agent runtime on %s", (kind) => {
     const granted = await changePhase(t.db.pool, { agent: "test-escalator", phase: "partial", justification: "earned", actor: "key:admin" }, easy, new Date());
     expect(granted).toMatchObject({ from: "advisory", to: "partial" });
     const agents = await app.inject({ method: "GET", url: "/v1/agents", headers: keys.staff });
-    expect(agents.json()).toMatchObject({ agents: [{ id: "test-escalator", phase: "partial" }] });
+    expect(agents.json()).toMatchObject({ agents: [{ id: "test-escalator", phase: "partial", actionTypes: [{ type: "file-note", editable: ["note"] }, { editable: ["note"] }] }] });
     // With the stricter policy the record no longer supports partial: the next review demotes.
     const { demoteIfBelow } = await import("../../src/governance/autonomy.js");
     expect(await demoteIfBelow(t.db.pool, "test-escalator", policy, new Date())).toBe("advisory");
