@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import type { ActionTypeDefinition } from "../../src/orchestration/agent-definition.js";
+import { editRefused } from "../../src/orchestration/edits.js";
 import { VerificationWriteBack } from "../../tools/ehr/ehr-types.js";
 import { ExceptionReason } from "../shared/pre-service-checks.js";
 import type { PreServiceDeps } from "../shared/pre-service-deps.js";
@@ -37,6 +38,20 @@ export const ExceptionEdit = z.strictObject({
   description: z.string().trim().min(1).max(2000).describe("What staff should do"),
 }).partial();
 
+/**
+ * What a disposition may not say: coverage active when the payer's 271 did not confirm it
+ * (`inforce` is not true), or inactive when it did — the line staff read must agree with the
+ * 271's facts written beside it, as the agent's own drafts do.
+ */
+export function dispositionContradiction(inforce: boolean | null, text: string): string | null {
+  const t = text.toLowerCase();
+  const saysInactive = /\b(?:inactive|not active|no longer active|terminated|lapsed)\b/.test(t);
+  const saysActive = /\bactive\b/.test(t.replace(/\b(?:inactive|not active|no longer active)\b/g, ""));
+  if (inforce !== true && saysActive) return `says active, but the payer's 271 did not confirm coverage in force (${inforce === false ? "not in force" : "not stated"})`;
+  if (inforce === true && saysInactive) return "says inactive, but the payer's 271 confirmed coverage in force";
+  return null;
+}
+
 export const FILE_VERIFICATION = "file-verification";
 export const ELIGIBILITY_EXCEPTION = "eligibility-exception";
 
@@ -48,6 +63,12 @@ export const eligibilityActions: ActionTypeDefinition<never, PreServiceDeps>[] =
     threshold: 0.95,
     payloadSchema: VerificationWriteBack,
     editSchema: VerificationEdit,
+    applyEdit: (payload: VerificationWriteBack, edit: Record<string, unknown>) => {
+      const edited = { ...payload, ...(edit as z.infer<typeof VerificationEdit>) };
+      const contradiction = dispositionContradiction(edited.inforce, edited.disposition);
+      if (contradiction !== null) throw editRefused("disposition", contradiction);
+      return edited;
+    },
     execute: async (payload: VerificationWriteBack, _ctx, deps) => ({ verificationId: await deps.ehr.writeVerification(payload) }),
   } satisfies ActionTypeDefinition<VerificationWriteBack, PreServiceDeps>,
   {

@@ -36,15 +36,15 @@ export interface ReviewMetadata {
 /** The interrupt value: the Agent Inbox schema plus our metadata. */
 export type PlatformInterrupt = HumanInterrupt & { review: ReviewMetadata };
 
-/** Builds the interrupt for a proposal that needs a person. */
-export function humanInterruptFor(agent: string, proposal: ProposedAction, meta: Omit<ReviewMetadata, "proposal">): PlatformInterrupt {
+/** Builds the interrupt for a proposal that needs a person; `editable` false when its action type has no editable field. */
+export function humanInterruptFor(agent: string, proposal: ProposedAction, meta: Omit<ReviewMetadata, "proposal">, editable = true): PlatformInterrupt {
   const evidence = proposal.evidence.map((e) => `- ${e.kind} \`${e.ref}\`${e.note === undefined ? "" : `: ${e.note}`}`).join("\n");
   // The fields of the model's output the verifier did not support, each with why.
   const failures = proposal.verification?.verified === false ? proposal.verification.failures : [];
   const check = failures.length === 0 ? "" : `\n\nModel output not verified:\n${failures.map((f) => `- ${f.field} ${f.verdict}: ${f.why}`).join("\n")}`;
   return {
     action_request: { action: proposal.actionType, args: proposal.payload },
-    config: { allow_accept: true, allow_edit: true, allow_respond: true, allow_ignore: true },
+    config: { allow_accept: true, allow_edit: editable, allow_respond: true, allow_ignore: true },
     description:
       `**${proposal.summary}**\n\n${agent} · confidence ${meta.confidence.toFixed(2)} · ${meta.reason}\n\n` +
       `${proposal.rationale}${check}\n\nEvidence:\n${evidence === "" ? "- none" : evidence}`,

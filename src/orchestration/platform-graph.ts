@@ -59,8 +59,13 @@ interface ReviewTask {
 export const ReviewPending = z.object({ proposal: z.number().int().nonnegative(), idempotencyKey: z.string() });
 export type ReviewPending = z.infer<typeof ReviewPending>;
 
-/** The Agent Inbox item for a pending review, from the run's state (its proposals and verdicts). */
-export function reviewInterruptFor(agent: string, values: { proposals?: unknown; verdicts?: unknown }, pending: unknown): PlatformInterrupt {
+/**
+ * The Agent Inbox item for a pending review, from the run's state (its proposals and verdicts);
+ * `editable` says whether an action type has fields a person may edit (`allow_edit`).
+ */
+export function reviewInterruptFor(
+  agent: string, values: { proposals?: unknown; verdicts?: unknown }, pending: unknown, editable: (actionType: string) => boolean = () => true,
+): PlatformInterrupt {
   // A run paused by an earlier version carries the whole item in its interrupt.
   if (typeof pending === "object" && pending !== null && "action_request" in pending && "review" in pending) return pending as PlatformInterrupt;
   const { proposal: index, idempotencyKey } = ReviewPending.parse(pending);
@@ -69,7 +74,7 @@ export function reviewInterruptFor(agent: string, values: { proposals?: unknown;
   if (proposal?.idempotencyKey !== idempotencyKey || verdict === undefined) {
     throw new Error(`Run state has no proposal ${index} (${idempotencyKey}) with a verdict to review`);
   }
-  return humanInterruptFor(agent, proposal, { confidence: verdict.confidence, reason: verdict.reason, humanOnly: verdict.humanOnly });
+  return humanInterruptFor(agent, proposal, { confidence: verdict.confidence, reason: verdict.reason, humanOnly: verdict.humanOnly }, editable(proposal.actionType));
 }
 
 /** Settings of the platform the graph needs. */

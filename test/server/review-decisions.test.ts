@@ -14,6 +14,7 @@ import { buildApp, type App } from "../../src/server/app.js";
 import type { Clearinghouse } from "../../tools/payer/clearinghouse.js";
 import { scenarioClinic, type Scenario } from "../../tools/sandbox/scenario-clinic.js";
 import { seedSandbox } from "../../tools/sandbox/seed-sandbox.js";
+import type { PayerAuthorization } from "../../tools/sandbox/world.js";
 import { keysForRoles, testConfig } from "../helpers/app.js";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../helpers/databases.js";
 
@@ -22,7 +23,12 @@ const pembro = { hcpcs: "J9271", name: "pembrolizumab", doseMg: 200 };
 const scenarios: Scenario[] = [
   { id: "missing", payer: { ...ppo, memberId: "WPA0000002" }, drugs: [pembro], visits: ["2026-03-06"] },
   { id: "other", payer: { ...ppo, memberId: "WPA0000009" }, drugs: [pembro], visits: ["2026-03-06"] },
+  { id: "valid", payer: { ...ppo, memberId: "WPA0000001" }, drugs: [pembro], visits: ["2026-03-06"] },
 ];
+const authorizations: PayerAuthorization[] = [{
+  authNumber: "AUTH-VALID", payerId: "SBCOM1", memberId: "WPA0000001", hcpcs: "J9271", unitsApproved: 1600, unitsUsed: 200,
+  start: "2026-01-15", end: "2026-12-31", diagnosisCodes: ["C34.90"], status: "approved",
+}];
 
 interface Item {
   id: string; actionType: string; status: string; draft: Record<string, unknown>;
@@ -42,7 +48,7 @@ describe.each(DATABASE_KINDS)("review decisions on the product agents on %s", (k
 
   beforeAll(async () => {
     t = await createTestDatabase(kind);
-    await seedSandbox(t.db.pool, scenarioClinic(scenarios), { id: "review-decisions", meta: {} });
+    await seedSandbox(t.db.pool, scenarioClinic(scenarios, authorizations), { id: "review-decisions", meta: {} });
     h = await buildHarness({
       db: t.db, logger: pino({ level: "silent" }), clock: new SandboxClock(new Date("2026-03-01T08:00:00Z")), phase: "advisory",
       // What reaches the payer, as it reaches it.
@@ -162,11 +168,25 @@ describe.each(DATABASE_KINDS)("review decisions on the product agents on %s", (k
     const moved = await refused(item.id, { ...item.draft, patientId: "other", appointmentId: "other-a1" });
     expect(moved.details.field).toBe("patientId");
     expect(await refused(item.id, { outcome: "complete" })).toMatchObject({ details: { field: "outcome" } });
+    // The line staff read must agree with the 271 written beside it.
+    expect(item.draft.inforce).toBe(true);
+    const contradicts = await refused(item.id, { disposition: "Coverage inactive on 2026-03-06: call the patient" });
+    expect(contradicts).toMatchObject({ details: { field: "disposition" } });
+    expect(contradicts.detail).toContain("says inactive, but the payer's 271 confirmed coverage in force");
     expect(await charts()).toEqual([]);
 
     const disposition = "Verified by phone with Sandbox Commercial Health (ref 12345): active on 2026-03-06";
     const res = await decide(item.id, { type: "edit", args: { disposition } });
     expect(res.statusCode).toBe(200);
     expect(await charts()).toEqual([{ patient: "Patient/missing", disposition }]);
+  });
+
+  it("a draft with nothing a person may change offers no edit: the Agent Inbox item says so and an edit is a 400", async () => {
+    const started = await h.runtime.start("prior-auth", { type: "appointment", id: "valid-a1" }, { id: "valid-a1" });
+    const verified = await itemOf(started.id, "auth-verified");
+    expect(verified.editable).toEqual({ fields: [], values: {} });
+    expect((verified as unknown as { interrupt: { config: { allow_edit: boolean; allow_accept: boolean } } }).interrupt.config).toMatchObject({ allow_edit: false, allow_accept: true });
+    const p = await refused(verified.id, { remainingAfterDose: 5000 });
+    expect(p).toMatchObject({ detail: "remainingAfterDose: is not editable: nothing in a auth-verified draft is (accept, respond or ignore it)", details: { field: "remainingAfterDose" } });
   });
 });
