@@ -42,6 +42,34 @@ export interface PasRequestInput {
 /** A FHIR resource as JSON. */
 export type FhirJson = Record<string, unknown>;
 
+const FREE_FORM = "freeFormMessage";
+
+/** The Claim's supportingInfo that carries the clinical justification (PAS free-form message). */
+const justificationInfo = (text: string): FhirJson => ({
+  sequence: 1,
+  category: { coding: [{ system: `${PAS}/CodeSystem/PASTempCodes`, code: FREE_FORM }] },
+  valueString: text,
+});
+
+/**
+ * The bundle with its clinical justification rebuilt from `text` (a person edited it): the
+ * Claim's free-form supportingInfo is built afresh; the rest of the request is the tools'.
+ */
+export function withPasJustification(bundle: FhirJson, text: string): FhirJson {
+  const entries = bundle.entry as { fullUrl: string; resource: FhirJson }[] | undefined;
+  const isClaim = (r: FhirJson) => r.resourceType === "Claim" && r.use === "preauthorization";
+  if (!Array.isArray(entries) || !entries.some((e) => isClaim(e.resource))) throw new Error("The PAS bundle has no preauthorization Claim to carry the justification");
+  const isJustification = (i: FhirJson) => (i.category as { coding?: { code?: string }[] } | undefined)?.coding?.[0]?.code === FREE_FORM;
+  return {
+    ...bundle,
+    entry: entries.map((e) => {
+      if (!isClaim(e.resource)) return e;
+      const others = ((e.resource.supportingInfo ?? []) as FhirJson[]).filter((i) => !isJustification(i));
+      return { ...e, resource: { ...e.resource, supportingInfo: [justificationInfo(text), ...others] } };
+    }),
+  };
+}
+
 /** Builds the PAS request Bundle. */
 export function buildPasRequestBundle(input: PasRequestInput): FhirJson {
   const ids = {
@@ -61,11 +89,7 @@ export function buildPasRequestBundle(input: PasRequestInput): FhirJson {
     insurer: ref("Organization", ids.insurer),
     provider: ref("Organization", ids.requester),
     priority: { coding: [{ system: "http://terminology.hl7.org/CodeSystem/processpriority", code: "normal" }] },
-    supportingInfo: [{
-      sequence: 1,
-      category: { coding: [{ system: `${PAS}/CodeSystem/PASTempCodes`, code: "freeFormMessage" }] },
-      valueString: input.justification,
-    }],
+    supportingInfo: [justificationInfo(input.justification)],
     diagnosis: input.diagnoses.map((code, i) => ({
       sequence: i + 1,
       diagnosisCodeableConcept: { coding: [{ system: SYSTEM.ICD10CM, code }] },
