@@ -244,25 +244,28 @@ export interface ReviewQuery {
   offset?: number;
 }
 
-/** A page of the queue, soonest due first, with the number of items matching the filters. */
-export interface ReviewPage {
-  reviews: ReviewListItem[];
-  total: number;
+const QUEUE_FILTER = `WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR agent = $2) AND ($3::text IS NULL OR run_id = $3)
+  AND ($4::timestamptz IS NULL OR due_by <= $4) AND ($5::text IS NULL OR subject_id = $5)`;
+const queueParams = (q: ReviewQuery) => [q.status ?? null, q.agent ?? null, q.runId ?? null, q.dueBefore ?? null, q.subjectId ?? null];
+
+/** The queue, soonest due first (then oldest, then by id, so offset pages neither overlap nor skip). */
+export async function listReviewItems(pool: pg.Pool, q: ReviewQuery = {}): Promise<ReviewItem[]> {
+  const { rows } = await pool.query<ReviewRow>(
+    `SELECT * FROM review_items ${QUEUE_FILTER} ORDER BY due_by ASC NULLS LAST, created_at ASC, id ASC LIMIT $6 OFFSET $7`,
+    [...queueParams(q), Math.min(q.limit ?? 100, 1000), q.offset ?? 0],
+  );
+  return rows.map(toItem);
 }
 
-/** The queue, soonest due first (then oldest, then by id, so pages do not overlap). */
-export async function listReviewItems(pool: pg.Pool, q: ReviewQuery = {}): Promise<ReviewPage> {
-  const where = `WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR agent = $2) AND ($3::text IS NULL OR run_id = $3)
-       AND ($4::timestamptz IS NULL OR due_by <= $4) AND ($5::text IS NULL OR subject_id = $5)`;
-  const params = [q.status ?? null, q.agent ?? null, q.runId ?? null, q.dueBefore ?? null, q.subjectId ?? null];
-  const [page, count] = await Promise.all([
-    pool.query<ReviewRow>(
-      `SELECT * FROM review_items ${where} ORDER BY due_by ASC NULLS LAST, created_at ASC, id ASC LIMIT $6 OFFSET $7`,
-      [...params, Math.min(q.limit ?? 100, 1000), q.offset ?? 0],
-    ),
-    pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM review_items ${where}`, params),
-  ]);
-  return { reviews: page.rows.map(toListItem), total: count.rows[0]?.n ?? 0 };
+/** How many items match the queue's filters (`limit` and `offset` aside). */
+export async function countReviewItems(pool: pg.Pool, q: ReviewQuery = {}): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM review_items ${QUEUE_FILTER}`, queueParams(q));
+  return rows[0]?.n ?? 0;
+}
+
+/** An item as the queue lists it: without the Agent Inbox payload (GET /v1/reviews/{id} has it). */
+export function toListItem({ interrupt: _interrupt, ...item }: ReviewItem): ReviewListItem {
+  return item;
 }
 
 /** A run's items by subject: how many are pending, decided and superseded. */
@@ -292,7 +295,7 @@ export async function decidedReviewsOfWaitingRuns(pool: pg.Pool, runId?: string)
   return rows.map((r) => ({ id: r.id, runId: r.run_id, interruptId: r.interrupt_id, decision: r.decision }));
 }
 
-function toListItem(row: ReviewRow): ReviewListItem {
+function toItem(row: ReviewRow): ReviewItem {
   return {
     id: row.id, runId: row.run_id, agent: row.agent, actionType: row.action_type,
     subject: { type: row.subject_type, id: row.subject_id },
@@ -302,12 +305,6 @@ function toListItem(row: ReviewRow): ReviewListItem {
     createdAt: row.created_at.toISOString(), decidedAt: row.decided_at?.toISOString() ?? null, decidedBy: row.decided_by,
     decision: row.decision ?? null, editBefore: row.edit_before ?? null, editAfter: row.edit_after ?? null,
     supersededAt: row.superseded_at?.toISOString() ?? null, supersededByRun: row.superseded_by_run, supersededBy: row.superseded_by,
-  };
-}
-
-function toItem(row: ReviewRow): ReviewItem {
-  return {
-    ...toListItem(row),
     interrupt: { action_request: { action: row.action_type, args: row.draft }, config: row.interrupt.config, description: row.interrupt.description },
   };
 }

@@ -17,7 +17,7 @@ ALTER TABLE review_items
 UPDATE review_items SET summary = COALESCE(interrupt->'review'->'proposal'->>'summary', ''),
   idempotency_key = interrupt->'review'->'proposal'->>'idempotencyKey',
   interrupt = jsonb_build_object('config', interrupt->'config', 'description', interrupt->'description');
-ALTER TABLE review_items ALTER COLUMN summary SET NOT NULL;
+ALTER TABLE review_items ALTER COLUMN summary SET DEFAULT '', ALTER COLUMN summary SET NOT NULL;
 ALTER TABLE review_items ADD CONSTRAINT review_items_superseded_check
   CHECK ((status = 'superseded') = (superseded_at IS NOT NULL AND superseded_by_run IS NOT NULL));
 -- The pending items of a subject, found when a new check of it supersedes them.

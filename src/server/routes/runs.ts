@@ -1,7 +1,8 @@
 /** A run's state and its steps (the audit entries it wrote). */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { ReviewItem } from "../../governance/reviews.js";
+import { ReviewListItem } from "../../governance/reviews.js";
+import { RunAppointment } from "../../orchestration/runtime.js";
 import { ProblemDetails, authErrorResponses } from "../problem.js";
 import { AuditEntryView, RunView } from "./run-schemas.js";
 
@@ -9,12 +10,27 @@ export const runRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get("/runs/:id", {
     config: { roles: ["staff", "council", "admin", "service"] },
     schema: {
-      tags: ["runs"], summary: "A run: status, state, steps and review items", security: [{ bearerAuth: [] }],
+      tags: ["runs"], summary: "A run: status, state, a page of its steps, its appointments and review items", security: [{ bearerAuth: [] }],
+      description: "Steps come a page at a time, in order: pass `stepsNext` as `after` for the next page (null on the last). " +
+        "With `appointment`, only the steps, review items and proposals about that appointment (404 if the run has none).",
       params: z.object({ id: z.string() }),
+      querystring: z.object({
+        appointment: z.string().min(1).optional().describe("Only what is about this appointment"),
+        after: z.coerce.number().int().min(0).optional().describe("Steps after this audit sequence number (the previous page's stepsNext)"),
+        limit: z.coerce.number().int().min(1).max(2000).default(500).describe("Most steps in the page"),
+      }),
       response: {
-        200: z.object({ run: RunView, state: z.unknown(), steps: z.array(AuditEntryView), reviews: z.array(ReviewItem) }),
+        200: z.object({
+          run: RunView, state: z.unknown(), steps: z.array(AuditEntryView),
+          stepsNext: z.number().int().nullable().describe("Cursor of the next page of steps (pass as `after`); null on the last"),
+          appointments: z.array(RunAppointment).describe("Each appointment of the run and whether a draft of it still waits on a person"),
+          reviews: z.array(ReviewListItem),
+        }),
         404: ProblemDetails, ...authErrorResponses,
       },
     },
-  }, async (request) => app.runtime.getRun(request.params.id));
+  }, async (request) => {
+    const { appointment, after, limit } = request.query;
+    return app.runtime.getRun(request.params.id, { appointment, stepsAfter: after, stepsLimit: limit });
+  });
 };
