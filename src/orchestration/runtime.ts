@@ -47,8 +47,9 @@ export interface RunView {
   updatedAt: string;
 }
 
-/** Where one appointment of a run stands: its review items by state. */
-export const RunAppointment = z.object({
+/** Where one subject of a run (an appointment of a batch) stands: its review items by state. */
+export const RunSubject = z.object({
+  type: z.string(),
   id: z.string(),
   status: z.enum(["running", "waiting", "done", "failed"])
     .describe("waiting: a draft waits on a person · done: none does (all decided or superseded, or none needed) · failed: the agent set it aside"),
@@ -56,12 +57,12 @@ export const RunAppointment = z.object({
   decided: z.number().int(),
   superseded: z.number().int(),
 });
-export type RunAppointment = z.infer<typeof RunAppointment>;
+export type RunSubject = z.infer<typeof RunSubject>;
 
 /** Which page of a run to read. */
 export interface RunPageQuery {
-  /** Only what is about this appointment. */
-  appointment?: string;
+  /** Only what is about this subject (an appointment id for the pre-service agents). */
+  subject?: string;
   /** Steps after this audit sequence number. */
   stepsAfter?: number;
   /** Most steps in the page (default 500). */
@@ -73,7 +74,7 @@ export interface RunPage {
   run: RunView;
   steps: AuditEntry[];
   stepsNext: number | null;
-  appointments: RunAppointment[];
+  subjects: RunSubject[];
   reviews: ReviewListItem[];
   state: unknown;
 }
@@ -225,51 +226,50 @@ export class AgentRuntime {
 
   /**
    * A run with a page of its audit trail (entries after `stepsAfter`, in order; `stepsNext` is
-   * the cursor of the next page), its review items and where each of its appointments stands; with
-   * `appointment`, only what is about that appointment. An appointment is done once none of its
-   * drafts waits on a person, even while the run (a batch) waits on others.
+   * the cursor of the next page), its review items and where each of its subjects stands; with
+   * `subject`, only what is about that subject (an appointment of a batch). A subject is done
+   * once none of its drafts waits on a person, even while the run (a batch) waits on others.
    */
   async getRun(runId: string, page: RunPageQuery = {}): Promise<RunPage> {
     const row = await this.runRow(runId);
     const limit = Math.min(page.stepsLimit ?? 500, 10_000);
-    const subjects = await this.runSubjects(row, page.appointment);
-    if (page.appointment !== undefined && subjects.length === 0) throw new NotFoundError(`Run ${runId} has no appointment ${page.appointment}`);
+    const subjects = await this.runSubjects(row, page.subject);
+    if (page.subject !== undefined && subjects.length === 0) throw new NotFoundError(`Run ${runId} has no subject ${page.subject}`);
     const [steps, reviews] = await Promise.all([
-      queryAudit(this.options.pool, { runId, subjectId: page.appointment, afterSeq: page.stepsAfter, limit: limit + 1 }),
-      listReviewItems(this.options.pool, { runId, subjectId: page.appointment, limit: 1000 }),
+      queryAudit(this.options.pool, { runId, subjectId: page.subject, afterSeq: page.stepsAfter, limit: limit + 1 }),
+      listReviewItems(this.options.pool, { runId, subjectId: page.subject, limit: 1000 }),
     ]);
     let state: unknown = null;
     if (this.registry.list().some((d) => d.id === row.agent)) {
       const snapshot = await this.graphFor(row.agent).getState({ configurable: { thread_id: runId } });
       const values = snapshot.values as Record<string, unknown>;
-      const about = (list: unknown) => (page.appointment === undefined || !Array.isArray(list) ? list ?? [] : list.filter((x: { subject?: Subject }) => x.subject?.id === page.appointment));
+      const about = (list: unknown) => (page.subject === undefined || !Array.isArray(list) ? list ?? [] : list.filter((x: { subject?: Subject }) => x.subject?.id === page.subject));
       state = { next: snapshot.next, proposals: about(values.proposals), outcomes: values.outcomes ?? [] };
     }
     const next = steps.length > limit ? steps[limit - 1]?.seq ?? null : null;
-    return { run: toView(row), steps: steps.slice(0, limit), stepsNext: next, appointments: subjects, reviews: reviews.map(toListItem), state };
+    return { run: toView(row), steps: steps.slice(0, limit), stepsNext: next, subjects, reviews: reviews.map(toListItem), state };
   }
 
   /**
-   * Where each appointment of a run stands: those of its work item (a batch's appointments, or the
-   * appointment it is about) and any its review items are about.
+   * Where each subject of a run stands: those of its work item (a batch's appointments, or the
+   * run's own subject) and those its review items are about.
    */
-  private async runSubjects(row: RunRow, only?: string): Promise<RunAppointment[]> {
+  private async runSubjects(row: RunRow, only?: string): Promise<RunSubject[]> {
     const listed = Array.isArray(row.input.appointments) ? row.input.appointments.filter((a): a is string => typeof a === "string") : [];
-    const ids = listed.length > 0 ? listed : row.subject_type === "appointment" ? [row.subject_id] : [];
+    const own = listed.length > 0 ? listed.map((id) => ({ type: "appointment", id })) : [{ type: row.subject_type, id: row.subject_id }];
     const [counts, failed] = await Promise.all([
       reviewCountsBySubject(this.options.pool, row.id, only),
       queryAudit(this.options.pool, { runId: row.id, kind: "subject.failed", subjectId: only, limit: 10_000 }),
     ]);
-    const bySubject = new Map(counts.map((c) => [c.subjectId, c]));
-    const failedIds = new Set(failed.map((e) => e.subjectId));
-    return [...new Set([...ids, ...counts.filter((c) => c.subjectType === "appointment").map((c) => c.subjectId)])]
-      .filter((id) => only === undefined || id === only)
-      .map((id) => {
-        const c = bySubject.get(id) ?? { pending: 0, decided: 0, superseded: 0 };
-        const status: RunAppointment["status"] = c.pending > 0 ? "waiting" : failedIds.has(id) || (row.status === "failed" && c.decided === 0) ? "failed"
-          : c.decided + c.superseded > 0 || row.status !== "running" ? "done" : "running";
-        return { id, status, pending: c.pending, decided: c.decided, superseded: c.superseded };
-      });
+    const bySubject = new Map(counts.map((c) => [`${c.subjectType}\u0000${c.subjectId}`, c]));
+    const failedIds = new Set(failed.map((e) => `${e.subjectType}\u0000${e.subjectId}`));
+    const subjects = new Map([...own, ...counts.map((c) => ({ type: c.subjectType, id: c.subjectId }))].map((s) => [`${s.type}\u0000${s.id}`, s]));
+    return [...subjects].filter(([, s]) => only === undefined || s.id === only).map(([k, s]) => {
+      const c = bySubject.get(k) ?? { pending: 0, decided: 0, superseded: 0 };
+      const status: RunSubject["status"] = c.pending > 0 ? "waiting" : failedIds.has(k) || (row.status === "failed" && c.decided === 0) ? "failed"
+        : c.decided + c.superseded > 0 || row.status !== "running" ? "done" : "running";
+      return { ...s, status, pending: c.pending, decided: c.decided, superseded: c.superseded };
+    });
   }
 
   /**

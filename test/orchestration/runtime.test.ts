@@ -53,10 +53,13 @@ describe.each(DATABASE_KINDS)("agent runtime on %s", (kind) => {
     expect(log.submitted.some((s) => s.idempotencyKey === k)).toBe(false);
 
     const list = await app.inject({ method: "GET", url: "/v1/reviews?status=pending&agent=test-escalator", headers: keys.staff });
-    const review = (list.json() as { reviews: { id: string; runId: string; interrupt: Record<string, unknown>; dueBy: string; confidence: number }[] })
+    const review = (list.json() as { reviews: { id: string; runId: string; dueBy: string; confidence: number }[] })
       .reviews.find((r) => r.runId === started.id);
     expect(review).toBeDefined();
-    expect(review!.interrupt).toMatchObject({
+    // The list is compact; the item itself carries the Agent Inbox payload.
+    expect(review).not.toHaveProperty("interrupt");
+    const detail = await app.inject({ method: "GET", url: `/v1/reviews/${review!.id}`, headers: keys.staff });
+    expect(detail.json().interrupt).toMatchObject({
       action_request: { action: "file-note", args: { note: "coverage verified" } },
       config: { allow_accept: true, allow_edit: true, allow_respond: true, allow_ignore: true },
     });

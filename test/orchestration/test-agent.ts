@@ -68,6 +68,10 @@ export function testAgent(): AgentDefinition<{ log: SubmissionLog }> {
               confidence: p.confidence, rationale: s.facts.join("; "), evidence: [{ kind: "rule" as const, ref: "test" }],
               subject: { type: "test", id: p.key }, dueBy: "2026-12-01T00:00:00.000Z",
               humanOnlyReason: null, modelProvider: p.modelProvider,
+              about: {
+                patient: { id: `patient-${p.key}`, name: "Doe, Jane", birthDate: "1961-02-03", mrn: `MRN-${p.key}` },
+                appointment: { id: p.key, dateOfService: "2026-12-02" }, payer: { id: "payer-1", name: "Sample Health" },
+              },
             })),
           };
         })
