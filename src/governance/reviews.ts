@@ -170,6 +170,13 @@ async function insertItems(
   });
 }
 
+/** Whether a run has superseded items and none pending (it may wait on nothing a person can decide). */
+export async function onlySupersededPending(db: Pick<pg.Pool, "query">, runId: string): Promise<boolean> {
+  const { rows } = await db.query<{ yes: boolean }>(
+    `SELECT bool_or(status = 'superseded') AND NOT bool_or(status = 'pending') AS yes FROM review_items WHERE run_id = $1`, [runId]);
+  return rows[0]?.yes === true;
+}
+
 /** Whether every one of a run's `interruptIds` has a superseded item (the run waits on nothing a person can still decide). */
 export async function onlySupersededLeft(db: Pick<pg.Pool, "query">, runId: string, interruptIds: string[]): Promise<boolean> {
   if (interruptIds.length === 0) return false;

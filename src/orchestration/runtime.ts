@@ -14,7 +14,7 @@ import { queryAudit, type AuditEntry, type AuditInput } from "../governance/audi
 import { DEFAULT_AUTONOMY_POLICY, demoteIfBelow, type AutonomyPolicy } from "../governance/autonomy.js";
 import { toJson } from "../governance/canonical-json.js";
 import {
-  decidedReviewsOfWaitingRuns, getReviewItem, insertReviewItems, listReviewItems, onlySupersededLeft, recordDecision, reviewCountsBySubject,
+  decidedReviewsOfWaitingRuns, getReviewItem, insertReviewItems, listReviewItems, onlySupersededLeft, onlySupersededPending, recordDecision, reviewCountsBySubject,
   toListItem, type ReviewItem, type ReviewListItem,
 } from "../governance/reviews.js";
 import type { PlatformServices } from "./agent-definition.js";
@@ -174,6 +174,7 @@ export class AgentRuntime {
   private async closeSuperseded(runIds: string[]): Promise<void> {
     for (const runId of runIds) {
       try {
+        if (!(await onlySupersededPending(this.options.pool, runId))) continue;
         await this.resumeDecided(runId);
         const row = await this.runRow(runId);
         if (row.status !== "waiting") continue;
@@ -305,6 +306,8 @@ export class AgentRuntime {
     const audit = this.services.audit;
     const subject = { type: row.subject_type, id: row.subject_id };
     const ends = { runId, agent, subjectType: subject.type, subjectId: subject.id };
+    // Runs to complete once this drive is over: those whose drafts this run's check superseded.
+    let toClose: string[] = [];
     try {
       const graph = this.graphFor(agent);
       const config = { configurable: { thread_id: runId } };
@@ -343,10 +346,9 @@ export class AgentRuntime {
         const items = interrupts.map((i) => ({ interruptId: i.id, value: reviewInterruptFor(agent, values, i.value) }));
         // The subjects this run checked (every proposal's, reviewed or not): its drafts supersede older runs' undecided ones.
         const checked = ((values as { proposals?: ProposedAction[] }).proposals ?? []).map((p) => p.subject);
-        let supersededRuns: string[] = [];
         const ended = await audit.commit(runId, async (client) => {
           const written = await insertReviewItems(client, { runId, agent }, items, now, checked);
-          supersededRuns = written.supersededRuns;
+          toClose = written.supersededRuns;
           // A run still waits for a person unless every draft it waits on was superseded by a newer check.
           if (interrupts.length > 0 && !(await onlySupersededLeft(client, runId, interrupts.map((i) => i.id)))) {
             const value = await this.setStatus(runId, "waiting", null, null, client);
@@ -357,7 +359,8 @@ export class AgentRuntime {
           const value = await this.setStatus(runId, "completed", result, null, client);
           return { value, entries: [...written.entries, { ...ends, kind: "run.completed", actor: "platform", payload: result, at: now }] };
         });
-        await this.closeSuperseded(supersededRuns);
+        // Checked again once its buffer is closed: a newer check may have superseded its last drafts meanwhile.
+        if (ended.status === "waiting") toClose = [...toClose, runId];
         return toView(ended);
       } catch (error) {
         const message = (error as Error).message;
@@ -371,6 +374,7 @@ export class AgentRuntime {
       }
     } finally {
       audit.close(runId);
+      await this.closeSuperseded(toClose);
     }
   }
 
