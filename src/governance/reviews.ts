@@ -15,7 +15,7 @@ import { appendAuditInTransaction, type AuditInput } from "./audit-log.js";
 export const ReviewStatus = z.enum(["pending", "accepted", "edited", "responded", "ignored", "superseded"]);
 export type ReviewStatus = z.infer<typeof ReviewStatus>;
 
-/** A review item as the queue lists it: who and what it is about, the draft (once) and its decision. */
+/** A review item as the queue lists it: who and what it is about, when it is due and where it stands (the draft is on the item itself). */
 export const ReviewListItem = z.object({
   id: z.string(),
   runId: z.string(),
@@ -27,9 +27,6 @@ export const ReviewListItem = z.object({
   payer: ProposalAbout.shape.payer,
   status: ReviewStatus,
   summary: z.string(),
-  draft: z.record(z.string(), z.unknown()).describe("The drafted action payload"),
-  rationale: z.string(),
-  evidence: z.array(z.object({ kind: z.string(), ref: z.string(), note: z.string().optional() })),
   confidence: z.number(),
   humanOnly: z.boolean(),
   reason: z.string().describe("Why it needs a person"),
@@ -37,17 +34,20 @@ export const ReviewListItem = z.object({
   createdAt: z.string(),
   decidedAt: z.string().nullable(),
   decidedBy: z.string().nullable(),
-  decision: z.unknown().nullable(),
-  editBefore: z.unknown().nullable(),
-  editAfter: z.unknown().nullable(),
   supersededAt: z.string().nullable().describe("When a newer check of the subject closed it (status superseded)"),
   supersededByRun: z.string().nullable().describe("The run whose check superseded it"),
   supersededBy: z.string().nullable().describe("The review item that replaced it, when that check drafted one of the same action type"),
 });
 export type ReviewListItem = z.infer<typeof ReviewListItem>;
 
-/** One review item as the API shows it: the list's fields and the Agent Inbox `HumanInterrupt` (its args are the draft). */
+/** One review item as the API shows it: the list's fields, the draft, why, the decision, and the Agent Inbox `HumanInterrupt` (its args are the draft). */
 export const ReviewItem = ReviewListItem.extend({
+  draft: z.record(z.string(), z.unknown()).describe("The drafted action payload"),
+  rationale: z.string(),
+  evidence: z.array(z.object({ kind: z.string(), ref: z.string(), note: z.string().optional() })),
+  decision: z.unknown().nullable(),
+  editBefore: z.unknown().nullable(),
+  editAfter: z.unknown().nullable(),
   interrupt: z.object({
     action_request: z.object({ action: z.string(), args: z.record(z.string(), z.unknown()) }),
     config: z.unknown(),
@@ -270,9 +270,9 @@ export async function countReviewItems(pool: pg.Pool, q: ReviewQuery = {}): Prom
   return rows[0]?.n ?? 0;
 }
 
-/** An item as the queue lists it: without the Agent Inbox payload (GET /v1/reviews/{id} has it). */
-export function toListItem({ interrupt: _interrupt, ...item }: ReviewItem): ReviewListItem {
-  return item;
+/** An item as the queue lists it: without the draft, the why and the Agent Inbox payload (GET /v1/reviews/{id} has them). */
+export function toListItem(item: ReviewItem): ReviewListItem {
+  return Object.fromEntries(Object.keys(ReviewListItem.shape).map((k) => [k, item[k as keyof ReviewListItem]])) as ReviewListItem;
 }
 
 /** A run's items by subject: how many are pending, decided and superseded. */
