@@ -6,46 +6,33 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryAudit, verifyAuditChain } from "../../src/governance/audit-log.js";
-import { AgentRegistry } from "../../src/orchestration/registry.js";
-import type { AgentRuntime } from "../../src/orchestration/runtime.js";
-import type { App } from "../../src/server/app.js";
-import { buildTestApp, keysForRoles } from "../helpers/app.js";
-import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../helpers/databases.js";
-import { SubmissionLog, testAgent } from "./test-agent.js";
+import { DATABASE_KINDS } from "../helpers/databases.js";
+import { SubmissionLog, startTestAgentApp } from "./test-agent.js";
 
 type Proposal = { actionType: "file-note" | "appeal-medical-necessity"; key: string; note: string; confidence: number };
 interface ListItem { id: string; runId: string; status: string; subject: { id: string }; supersededBy: string | null; supersededByRun: string | null }
 
 describe.each(DATABASE_KINDS)("review items on %s", (kind) => {
-  let t: TestDatabase;
-  let app: App;
-  let runtime: AgentRuntime;
-  let keys: Awaited<ReturnType<typeof keysForRoles>>;
   const log = new SubmissionLog();
+  let h: Awaited<ReturnType<typeof startTestAgentApp>>;
   let n = 0;
   const key = (label: string) => `${label}-${kind}-${(n += 1)}`;
-
   beforeAll(async () => {
-    t = await createTestDatabase(kind);
-    ({ app, runtime } = await buildTestApp(t.db, {}, { registry: new AgentRegistry().register(testAgent(), { log }) }));
-    keys = await keysForRoles(t.db);
+    h = await startTestAgentApp(kind, log);
   });
-  afterAll(async () => {
-    await app.close();
-    await t.drop();
-  });
+  afterAll(() => h.close());
 
   const send = async (id: string, proposals: Proposal[]) => {
-    const res = await app.inject({ method: "POST", url: "/v1/work-items", headers: keys.service, payload: { type: "test", id, data: { proposals } } });
+    const res = await h.app.inject({ method: "POST", url: "/v1/work-items", headers: h.keys.service, payload: { type: "test", id, data: { proposals } } });
     expect(res.statusCode).toBe(202);
     return (res.json() as { runs: { runId: string; status: string }[] }).runs[0]!;
   };
   const list = async (query: string) => {
-    const res = await app.inject({ method: "GET", url: `/v1/reviews?${query}`, headers: keys.staff });
+    const res = await h.app.inject({ method: "GET", url: `/v1/reviews?${query}`, headers: h.keys.staff });
     expect(res.statusCode).toBe(200);
     return res.json() as { reviews: ListItem[]; total: number; nextOffset: number | null };
   };
-  const itemsAbout = async (subjectId: string) => (await t.db.pool.query<{ id: string; status: string; run_id: string; superseded_by: string | null }>(
+  const itemsAbout = async (subjectId: string) => (await h.t.db.pool.query<{ id: string; status: string; run_id: string; superseded_by: string | null }>(
     "SELECT id, status, run_id, superseded_by FROM review_items WHERE subject_id = $1 ORDER BY created_at, id", [subjectId])).rows;
 
   it("sending the same work item again supersedes the undecided items: one pending item per draft, linked to its successor", async () => {
@@ -74,12 +61,12 @@ describe.each(DATABASE_KINDS)("review items on %s", (kind) => {
     expect(superseded.map((r) => r.supersededByRun)).toEqual([second.runId, third.runId]);
     // The superseded runs wait on nothing a person can decide: they are complete, having executed nothing.
     for (const old of [first, second]) {
-      const view = await runtime.getRun(old.runId);
+      const view = await h.runtime.getRun(old.runId);
       expect(view.run.status).toBe("completed");
       expect(view.run.result).toMatchObject({ superseded: 2 });
     }
-    expect((await queryAudit(t.db.pool, { runId: first.runId, kind: "review.superseded" })).map((e) => e.subjectId).sort()).toEqual([a, b].sort());
-    expect((await verifyAuditChain(t.db.pool)).ok).toBe(true);
+    expect((await queryAudit(h.t.db.pool, { runId: first.runId, kind: "review.superseded" })).map((e) => e.subjectId).sort()).toEqual([a, b].sort());
+    expect((await verifyAuditChain(h.t.db.pool)).ok).toBe(true);
   });
 
   it("a superseded item cannot be decided, and its run never executes the stale draft", async () => {
@@ -87,17 +74,17 @@ describe.each(DATABASE_KINDS)("review items on %s", (kind) => {
     const old = await send(`item-${k}`, [{ actionType: "file-note", key: k, note: "stale text", confidence: 0.2 }]);
     const [oldItem] = await itemsAbout(k);
     const fresh = await send(`item-${k}`, [{ actionType: "file-note", key: k, note: "fresh text", confidence: 0.2 }]);
-    const refused = await app.inject({ method: "POST", url: `/v1/reviews/${oldItem!.id}/decision`, headers: keys.staff, payload: { type: "accept" } });
+    const refused = await h.app.inject({ method: "POST", url: `/v1/reviews/${oldItem!.id}/decision`, headers: h.keys.staff, payload: { type: "accept" } });
     expect(refused.statusCode).toBe(409);
     expect(refused.json()).toMatchObject({ detail: expect.stringMatching(/superseded by a newer check/) });
     // Nothing waits to be applied after a restart either.
-    expect(await runtime.recover()).toBe(0);
+    expect(await h.runtime.recover()).toBe(0);
     const freshItem = (await itemsAbout(k)).find((i) => i.run_id === fresh.runId)!;
-    const accepted = await app.inject({ method: "POST", url: `/v1/reviews/${freshItem.id}/decision`, headers: keys.staff, payload: { type: "accept" } });
+    const accepted = await h.app.inject({ method: "POST", url: `/v1/reviews/${freshItem.id}/decision`, headers: h.keys.staff, payload: { type: "accept" } });
     expect(accepted.json()).toMatchObject({ review: { status: "accepted" }, run: { id: fresh.runId, status: "completed" } });
     expect(log.submitted.filter((s) => s.idempotencyKey === k)).toEqual([{ idempotencyKey: k, note: "fresh text" }]);
-    expect((await runtime.getRun(old.runId)).run.status).toBe("completed");
-    expect(await queryAudit(t.db.pool, { runId: old.runId, kind: "action.executed" })).toEqual([]);
+    expect((await h.runtime.getRun(old.runId)).run.status).toBe("completed");
+    expect(await queryAudit(h.t.db.pool, { runId: old.runId, kind: "action.executed" })).toEqual([]);
   });
 
   it("a decided draft of a superseded run is still applied; only its undecided ones are closed", async () => {
@@ -107,36 +94,36 @@ describe.each(DATABASE_KINDS)("review items on %s", (kind) => {
       { actionType: "file-note", key: y, note: "undecided", confidence: 0.2 },
     ]);
     const [decided] = await itemsAbout(x);
-    expect((await app.inject({ method: "POST", url: `/v1/reviews/${decided!.id}/decision`, headers: keys.staff, payload: { type: "accept" } })).json())
+    expect((await h.app.inject({ method: "POST", url: `/v1/reviews/${decided!.id}/decision`, headers: h.keys.staff, payload: { type: "accept" } })).json())
       .toMatchObject({ run: { status: "waiting" } });
     // A new check of y alone: the old run's last undecided draft is superseded, so the old run completes.
     await send(`item-${y}`, [{ actionType: "file-note", key: y, note: "undecided, again", confidence: 0.2 }]);
     expect((await itemsAbout(x)).map((i) => i.status)).toEqual(["accepted"]);
     expect((await itemsAbout(y)).map((i) => i.status)).toEqual(["superseded", "pending"]);
-    expect((await runtime.getRun(old.runId)).run.status).toBe("completed");
+    expect((await h.runtime.getRun(old.runId)).run.status).toBe("completed");
     expect(log.submitted.filter((s) => s.idempotencyKey === x || s.idempotencyKey === y).map((s) => s.note)).toEqual(["decided"]);
   });
 
   it("checks of one subject at the same time leave exactly one pending item per draft", async () => {
     const k = key("race");
     const runs = await Promise.all(Array.from({ length: 6 }, (_, i) =>
-      runtime.start("test-escalator", { type: "test", id: k }, { proposals: [{ actionType: "file-note", key: k, note: `draft ${i}`, confidence: 0.2 }] })));
+      h.runtime.start("test-escalator", { type: "test", id: k }, { proposals: [{ actionType: "file-note", key: k, note: `draft ${i}`, confidence: 0.2 }] })));
     const items = await itemsAbout(k);
     expect(items).toHaveLength(6);
     const pending = items.filter((i) => i.status === "pending");
     expect(pending).toHaveLength(1);
     // The newest run (by start) is the one a person works; every other run is closed.
-    const newest = (await t.db.pool.query<{ id: string }>("SELECT id FROM runs WHERE id = ANY($1) ORDER BY created_at DESC, id DESC LIMIT 1",
+    const newest = (await h.t.db.pool.query<{ id: string }>("SELECT id FROM runs WHERE id = ANY($1) ORDER BY created_at DESC, id DESC LIMIT 1",
       [runs.map((r) => r.id)])).rows[0]!.id;
     expect(pending[0]!.run_id).toBe(newest);
-    const statuses = await Promise.all(runs.map(async (r) => (await runtime.getRun(r.id)).run.status));
+    const statuses = await Promise.all(runs.map(async (r) => (await h.runtime.getRun(r.id)).run.status));
     expect(statuses.filter((s) => s === "waiting")).toHaveLength(1);
   });
 
   it("an item names the patient, appointment, payer and due date, stores its draft once, and the queue is paged with its total", async () => {
     const keysOf = [key("page"), key("page"), key("page"), key("page"), key("page")];
     await send(`item-${keysOf[0]}`, keysOf.map((k) => ({ actionType: "file-note" as const, key: k, note: `a rather long draft for ${k}`, confidence: 0.2 })));
-    const res = await app.inject({ method: "GET", url: `/v1/reviews?status=pending&subjectId=${keysOf[2]}`, headers: keys.staff });
+    const res = await h.app.inject({ method: "GET", url: `/v1/reviews?status=pending&subjectId=${keysOf[2]}`, headers: h.keys.staff });
     const item = (res.json() as { reviews: Record<string, unknown>[] }).reviews[0]!;
     expect(item).toMatchObject({
       patient: { id: `patient-${keysOf[2]}`, name: "Doe, Jane", birthDate: "1961-02-03", mrn: `MRN-${keysOf[2]}` },
@@ -145,17 +132,17 @@ describe.each(DATABASE_KINDS)("review items on %s", (kind) => {
     });
     // The list is compact: the draft, the why and the Agent Inbox payload are on the item itself.
     for (const heavy of ["draft", "evidence", "rationale", "interrupt"]) expect(item).not.toHaveProperty(heavy);
-    const detail = await app.inject({ method: "GET", url: `/v1/reviews/${item.id as string}`, headers: keys.staff });
+    const detail = await h.app.inject({ method: "GET", url: `/v1/reviews/${item.id as string}`, headers: h.keys.staff });
     expect(detail.json()).toMatchObject({
       patient: { mrn: `MRN-${keysOf[2]}` }, draft: { note: `a rather long draft for ${keysOf[2]}` },
       interrupt: { action_request: { action: "file-note", args: { note: `a rather long draft for ${keysOf[2]}` } } },
     });
     // The draft is stored once: the interrupt column keeps only the Agent Inbox description and config.
-    const stored = (await t.db.pool.query<{ interrupt: Record<string, unknown> }>("SELECT interrupt FROM review_items WHERE subject_id = $1", [keysOf[2]])).rows[0]!;
+    const stored = (await h.t.db.pool.query<{ interrupt: Record<string, unknown> }>("SELECT interrupt FROM review_items WHERE subject_id = $1", [keysOf[2]])).rows[0]!;
     expect(Object.keys(stored.interrupt).sort()).toEqual(["config", "description"]);
 
     const run = item.runId as string;
-    const all = await t.db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM review_items WHERE status = 'pending'");
+    const all = await h.t.db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM review_items WHERE status = 'pending'");
     const page1 = await list("status=pending&limit=2");
     expect(page1.total).toBe(all.rows[0]!.n);
     expect(page1.reviews).toHaveLength(2);
@@ -178,7 +165,7 @@ describe.each(DATABASE_KINDS)("review items on %s", (kind) => {
       { actionType: "file-note", key: s1, note: "one", confidence: 0.2 },
       { actionType: "file-note", key: s2, note: "two", confidence: 0.2 },
     ]);
-    const get = (query = "") => app.inject({ method: "GET", url: `/v1/runs/${started.runId}${query}`, headers: keys.council });
+    const get = (query = "") => h.app.inject({ method: "GET", url: `/v1/runs/${started.runId}${query}`, headers: h.keys.council });
     const full = (await get("?limit=2000")).json() as { steps: { seq: number }[]; stepsNext: number | null };
     expect(full.stepsNext).toBeNull();
     expect(full.steps.length).toBeGreaterThan(4);
@@ -200,7 +187,7 @@ describe.each(DATABASE_KINDS)("review items on %s", (kind) => {
     expect((await get("?subject=no-such-subject")).statusCode).toBe(404);
 
     const item = (await itemsAbout(s1))[0]!;
-    await app.inject({ method: "POST", url: `/v1/reviews/${item.id}/decision`, headers: keys.staff, payload: { type: "accept" } });
+    await h.app.inject({ method: "POST", url: `/v1/reviews/${item.id}/decision`, headers: h.keys.staff, payload: { type: "accept" } });
     const after1 = (await get()).json() as { run: { status: string }; subjects: { id: string; status: string }[] };
     expect(after1.run.status).toBe("waiting");
     expect(Object.fromEntries(after1.subjects.map((s) => [s.id, s.status]))).toMatchObject({ [s1]: "done", [s2]: "waiting" });

@@ -12,7 +12,7 @@ import type { App } from "../../src/server/app.js";
 import type { AgentRuntime } from "../../src/orchestration/runtime.js";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../helpers/databases.js";
 import { buildTestApp, keysForRoles } from "../helpers/app.js";
-import { SubmissionLog, testAgent } from "./test-agent.js";
+import { SubmissionLog, startTestAgentApp, testAgent } from "./test-agent.js";
 
 type Proposal = { actionType: "file-note" | "appeal-medical-necessity"; key: string; note: string; confidence: number; modelProvider?: "openai" | "offline" | "none" };
 const subject = (id: string) => ({ type: "test", id });
@@ -26,16 +26,9 @@ describe.each(DATABASE_KINDS)("agent runtime on %s", (kind) => {
   let n = 0;
   const key = (label: string) => `${label}-${kind}-${(n += 1)}`;
 
-  beforeAll(async () => {
-    t = await createTestDatabase(kind);
-    const registry = new AgentRegistry().register(testAgent(), { log });
-    ({ app, runtime } = await buildTestApp(t.db, {}, { registry }));
-    keys = await keysForRoles(t.db);
-  });
-  afterAll(async () => {
-    await app.close();
-    await t.drop();
-  });
+  let close: () => Promise<void>;
+  beforeAll(async () => ({ t, app, runtime, keys, close } = await startTestAgentApp(kind, log)));
+  afterAll(() => close());
 
   const run = (proposals: Proposal[]) => runtime.start("test-escalator", subject(proposals[0]?.key ?? "none"), { proposals });
   const decide = (reviewId: string, body: unknown, headers = keys.staff) =>
