@@ -94,10 +94,21 @@ export async function insertReviewItems(
   const { runId, agent } = ref;
   const subjects = new Map([...checked, ...interrupts.map((i) => i.value.review.proposal.subject)].map((s) => [`${s.type}\u0000${s.id}`, s]));
   if (subjects.size === 0) return { entries: [], supersededRuns: [] };
-  await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`review_items:${agent}`]);
-  const created = await insertItems(client, ref, interrupts, now);
   const types = [...subjects.values()].map((s) => s.type);
   const ids = [...subjects.values()].map((s) => s.id);
+  // Issued before anything is awaited, so they run ahead of the audit chain's lock (AuditRecorder.commit
+  // asks for it right behind the caller's first statements): the agent's lock, then the pending items
+  // this may supersede. Holding the chain's lock while waiting for a row a decision holds (which then
+  // waits for the chain) would deadlock.
+  await Promise.all([
+    client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`review_items:${agent}`]),
+    client.query(
+      `SELECT id FROM review_items WHERE status = 'pending' AND agent = $1
+         AND (subject_type, subject_id) IN (SELECT t, i FROM unnest($2::text[], $3::text[]) AS s(t, i)) ORDER BY id FOR UPDATE`,
+      [agent, types, ids],
+    ),
+  ]);
+  const created = await insertItems(client, ref, interrupts, now);
   // Older runs' pending items for these subjects, linked to this run's item of the same action type (the same key first).
   const older = await client.query<{ id: string; run_id: string; subject_type: string; subject_id: string; action_type: string; superseded_by: string | null }>(
     `UPDATE review_items o SET status = 'superseded', superseded_at = $5, superseded_by_run = $1,

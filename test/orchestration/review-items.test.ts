@@ -5,7 +5,7 @@
  * total, and a run read a page of steps and one subject at a time.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { queryAudit, verifyAuditChain } from "../../src/governance/audit-log.js";
+import { appendAuditInTransaction, queryAudit, verifyAuditChain } from "../../src/governance/audit-log.js";
 import { DATABASE_KINDS } from "../helpers/databases.js";
 import { SubmissionLog, startTestAgentApp } from "./test-agent.js";
 
@@ -118,6 +118,31 @@ describe.each(DATABASE_KINDS)("review items on %s", (kind) => {
     expect(pending[0]!.run_id).toBe(newest);
     const statuses = await Promise.all(runs.map(async (r) => (await h.runtime.getRun(r.id)).run.status));
     expect(statuses.filter((s) => s === "waiting")).toHaveLength(1);
+  });
+
+  it.runIf(kind === "postgres")("a decision holding its item while it waits for the audit chain does not deadlock a new check of the item's subject", async () => {
+    const k = key("deadlock");
+    await send(`item-${k}`, [{ actionType: "file-note", key: k, note: "first", confidence: 0.2 }]);
+    const [item] = await itemsAbout(k);
+    // A decision's transaction (as recordDecision): the item locked first, the audit chain's lock after.
+    const decision = await h.t.db.pool.connect();
+    try {
+      await decision.query("BEGIN");
+      await decision.query("SELECT id FROM review_items WHERE id = $1 FOR UPDATE", [item!.id]);
+      const check = h.runtime.start("test-escalator", { type: "test", id: k }, { proposals: [{ actionType: "file-note", key: k, note: "second", confidence: 0.2 }] });
+      // Until the new check waits on a lock (the item), then the decision asks for the chain's lock.
+      const waiting = async () => (await h.t.db.pool.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")).rows[0]!.n;
+      while ((await waiting()) === 0) await new Promise((r) => setTimeout(r, 20));
+      await appendAuditInTransaction(decision, [{ kind: "review.decided", actor: "key:test", runId: item!.run_id, subjectType: "test", subjectId: k, payload: {} }]);
+      await decision.query("UPDATE review_items SET status = 'accepted', decided_at = now(), decided_by = 'key:test', decision = '{\"type\":\"accept\"}' WHERE id = $1", [item!.id]);
+      await decision.query("COMMIT");
+      expect((await check).status).toBe("waiting");
+    } finally {
+      decision.release();
+    }
+    // The decision stands; the new check's item is the one pending.
+    expect((await itemsAbout(k)).map((i) => i.status)).toEqual(["accepted", "pending"]);
   });
 
   it("an item names the patient, appointment, payer and due date, stores its draft once, and the queue is paged with its total", async () => {
