@@ -66,6 +66,9 @@ describe.each(DATABASE_KINDS)("review items on %s", (kind) => {
       expect(view.run.result).toMatchObject({ superseded: 2 });
     }
     expect((await queryAudit(h.t.db.pool, { runId: first.runId, kind: "review.superseded" })).map((e) => e.subjectId).sort()).toEqual([a, b].sort());
+    const trail = (await queryAudit(h.t.db.pool, { runId: first.runId })).map((e) => e.kind);
+    expect(trail.at(-1)).toBe("run.completed");
+    expect(trail.filter((k) => k.startsWith("action."))).toEqual([]);
     expect((await verifyAuditChain(h.t.db.pool)).ok).toBe(true);
   });
 
@@ -182,6 +185,7 @@ describe.each(DATABASE_KINDS)("review items on %s", (kind) => {
     expect(seen).toHaveLength(page1.total);
     expect((await list(`status=pending&limit=2&offset=${page1.total}`))).toEqual({ reviews: [], total: page1.total, nextOffset: null });
     expect((await list(`status=pending&subjectId=${keysOf[4]}`)).reviews.map((r) => r.runId)).toEqual([run]);
+    expect((await list(`runId=${run}&limit=2`))).toMatchObject({ total: 5, nextOffset: 2 });
   });
 
   it("GET /v1/runs/:id pages its steps, reads one subject, and reports a subject done while the run waits on others", async () => {

@@ -18,6 +18,7 @@ export const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
       querystring: z.object({
         status: ReviewStatus.optional(),
         agent: z.string().optional(),
+        runId: z.string().optional().describe("Only items of this run"),
         subjectId: z.string().optional().describe("Only items about this subject (for pre-service items, the appointment id)"),
         dueBefore: z.iso.datetime({ offset: true }).optional().describe("Only items due by this time"),
         limit: z.coerce.number().int().min(1).max(1000).default(100),
@@ -34,7 +35,7 @@ export const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   }, async (request) => {
     const q = request.query;
-    const query = { status: q.status, agent: q.agent, subjectId: q.subjectId, dueBefore: q.dueBefore === undefined ? undefined : new Date(q.dueBefore) };
+    const query = { status: q.status, agent: q.agent, runId: q.runId, subjectId: q.subjectId, dueBefore: q.dueBefore === undefined ? undefined : new Date(q.dueBefore) };
     const [reviews, total] = await Promise.all([listReviewItems(app.db.pool, { ...query, limit: q.limit, offset: q.offset }), countReviewItems(app.db.pool, query)]);
     return { reviews: reviews.map(toListItem), total, nextOffset: q.offset + reviews.length < total ? q.offset + reviews.length : null };
   });

@@ -25,7 +25,7 @@ export const runRoutes: FastifyPluginAsyncZod = async (app) => {
           run: RunView, state: z.unknown(), steps: z.array(AuditEntryView),
           stepsNext: z.number().int().nullable().describe("Cursor of the next page of steps (pass as `after`); null on the last"),
           subjects: z.array(RunSubject).describe("Each subject of the run (the appointments of a batch) and whether a draft of it still waits on a person"),
-          reviews: z.array(ReviewListItem),
+          reviews: z.array(ReviewListItem).describe("Its review items, soonest due first (the first 1000: GET /v1/reviews?runId= pages them all)"),
         }),
         404: ProblemDetails, ...authErrorResponses,
       },
