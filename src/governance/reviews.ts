@@ -100,7 +100,7 @@ export async function insertReviewItems(
   // asks for it right behind the caller's first statements): the agent's lock, then the pending items
   // this may supersede. Holding the chain's lock while waiting for a row a decision holds (which then
   // waits for the chain) would deadlock.
-  await Promise.all([
+  const [, locked] = await Promise.all([
     client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [`review_items:${agent}`]),
     client.query(
       `SELECT id FROM review_items WHERE status = 'pending' AND agent = $1
@@ -109,6 +109,8 @@ export async function insertReviewItems(
     ),
   ]);
   const created = await insertItems(client, ref, interrupts, now);
+  // Nothing pending about these subjects and no new item: nothing to supersede (a run the gate let act alone).
+  if (locked.rows.length === 0 && created.length === 0) return { entries: [], supersededRuns: [] };
   // Older runs' pending items for these subjects, linked to this run's item of the same action type (the same key first).
   const older = await client.query<{ id: string; run_id: string; subject_type: string; subject_id: string; action_type: string; superseded_by: string | null }>(
     `UPDATE review_items o SET status = 'superseded', superseded_at = $5, superseded_by_run = $1,
