@@ -8,7 +8,7 @@
  */
 import type { Evidence, ModelOutputCheck, ProposedAction } from "../../src/orchestration/decision.js";
 import { describeFailures, type ExtractionVerification } from "../../tools/verification/verify-extraction.js";
-import type { VisitChart } from "../shared/chart.js";
+import { visitAbout, type VisitChart } from "../shared/chart.js";
 import { dueBefore } from "../shared/due-by.js";
 import type { ExceptionReason } from "../shared/pre-service-checks.js";
 import type { AuthExceptionPayload } from "./actions/auth-exception.js";
@@ -47,7 +47,7 @@ export function buildProposals(state: PriorAuthStateValue, now: Date): ProposedA
   const { appointment, patient } = chart;
   const subject = { type: "appointment", id: appointment.appointmentId };
   const dueBy = dueBefore(appointment.dateOfService, 2, now);
-  const base = { subject, dueBy, humanOnlyReason: null };
+  const base = { subject, dueBy, humanOnlyReason: null, about: visitAbout(chart) };
   const out: ProposedAction[] = [];
   for (const d of state.drugs.filter((x) => x.authRequired)) {
     const evidence = evidenceFor(chart, d);
@@ -79,7 +79,7 @@ export function buildProposals(state: PriorAuthStateValue, now: Date): ProposedA
 
 function submitProposal(
   state: PriorAuthStateValue, d: DrugAuthCheck, drafted: DraftedRequest, evidence: Evidence[], rationale: string,
-  base: Pick<ProposedAction, "subject" | "dueBy" | "humanOnlyReason">,
+  base: Pick<ProposedAction, "subject" | "dueBy" | "humanOnlyReason" | "about">,
 ): ProposedAction {
   const chart = state.chart as VisitChart;
   const source = state.justificationSource ?? null;

@@ -7,6 +7,7 @@ import { CoverageSummary, Diagnosis, MedicationOrder, PatientSummary, ScheduledI
 import type { EhrClient } from "../../tools/ehr/ehr-client.js";
 import { AppError, NotFoundError } from "../../tools/errors.js";
 import type { PlatformServices } from "../../src/orchestration/agent-definition.js";
+import type { ProposalAbout } from "../../src/orchestration/decision.js";
 import { appointmentStep, forEachVisit, type BatchState, type VisitBase } from "./appointment-work-item.js";
 
 /** The chart of one scheduled infusion. PHI: kept in checkpoints (the database), never logged. */
@@ -20,6 +21,16 @@ export const VisitChart = z.object({
   diagnoses: z.array(Diagnosis),
 });
 export type VisitChart = z.infer<typeof VisitChart>;
+
+/** Who and what a visit's proposals are about, for the person who works their review items (PHI: never logged). */
+export function visitAbout(chart: Pick<VisitChart, "appointment" | "patient" | "coverage">): ProposalAbout {
+  const { appointment, patient, coverage } = chart;
+  return {
+    patient: { id: patient.id, name: `${patient.lastName}, ${patient.firstName}`, birthDate: patient.birthDate, mrn: patient.mrn },
+    appointment: { id: appointment.appointmentId, dateOfService: appointment.dateOfService },
+    payer: coverage === null ? null : { id: coverage.payerId, name: coverage.payerName },
+  };
+}
 
 /** A person as a 270 names them. */
 export interface InsuredPerson {

@@ -15,7 +15,7 @@ import { CanonicalJsonText, canonicalJson, type Json } from "./canonical-json.js
 export const AuditKind = z.enum([
   "run.started", "run.completed", "run.failed", "run.waiting", "run.resumed",
   "node.step", "tool.call", "model.call", "decision", "gate.verdict", "subject.failed",
-  "review.created", "review.decided", "action.executed", "action.failed", "action.skipped",
+  "review.created", "review.decided", "review.superseded", "action.executed", "action.failed", "action.skipped",
   "autonomy.changed", "autonomy.refused", "data.imported",
 ]);
 export type AuditKind = z.infer<typeof AuditKind>;

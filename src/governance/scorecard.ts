@@ -6,8 +6,10 @@
  * - authorization success at time of service: among appointments whose latest prior-auth check
  *   made on or before the date of service lists a drug needing authorization, the share where
  *   every such drug's authorization was valid;
- * - automation: eligibility runs for those appointments that completed with no review item and
- *   every action executed by the agent itself, over all their eligibility runs;
+ * - automation: eligibility checks of those appointments — one per run and appointment, so a
+ *   sweep's batch run counts each appointment it checked, and a run that failed before recording
+ *   its check counts too — handled with no review item about the appointment and every action
+ *   for it executed by the agent itself, in a run that did not fail; over all those checks;
  * - exceptions by reason: appointments per reason in the latest check per appointment and agent;
  * - flagged at least two days before: among appointments with an exception, those whose first
  *   exception check was on or before the date of service minus two days (UTC calendar dates);
@@ -34,7 +36,7 @@ export const Scorecard = z.object({
   to: z.iso.date(),
   appointments: z.number().int().describe("Appointments checked or swept with the date of service in range"),
   authorizationSuccessRate: Rate.describe("Appointments needing authorization whose every required drug was authorized at the time of service"),
-  automationRate: Rate.describe("Eligibility runs handled entirely by the agent (no review item, every action executed by the agent)"),
+  automationRate: Rate.describe("Eligibility checks (per run and appointment, sweep batches included) handled entirely by the agent (no review item, every action executed by the agent)"),
   exceptionsByReason: z.record(z.string(), z.number().int()).describe("Appointments per exception reason (latest check per appointment and agent)"),
   flaggedAtLeastTwoDaysBefore: Rate.describe("Appointments with an exception first flagged two or more days before the date of service"),
   patientEstimatesProduced: z.number().int().describe("Appointments whose latest eligibility check has a patient estimate with at least one priced drug line"),
@@ -63,11 +65,17 @@ const AUTH_SUCCESS = `
   SELECT count(*) FILTER (WHERE authorized)::int AS numerator, count(*)::int AS denominator FROM needing`;
 
 const AUTOMATION = `
-  SELECT count(*) FILTER (WHERE r.status = 'completed'
-      AND NOT EXISTS (SELECT 1 FROM review_items ri WHERE ri.run_id = r.id)
-      AND NOT EXISTS (SELECT 1 FROM actions a WHERE a.run_id = r.id AND (a.status <> 'executed' OR a.executed_by <> 'agent:' || r.agent)))::int AS numerator,
+  WITH checked AS (
+    SELECT run_id, appointment_id FROM pre_service_checks WHERE agent = 'eligibility' AND ${IN_RANGE}
+    UNION SELECT id, subject_id FROM runs WHERE agent = 'eligibility' AND subject_type = 'appointment' AND subject_id IN (${APPOINTMENTS})
+  )
+  SELECT count(*) FILTER (WHERE r.status IN ('completed', 'waiting')
+      AND NOT EXISTS (SELECT 1 FROM review_items ri WHERE ri.run_id = c.run_id AND ri.subject_id = c.appointment_id)
+      AND NOT EXISTS (SELECT 1 FROM actions a WHERE a.run_id = c.run_id
+        AND (a.payload->>'appointmentId' = c.appointment_id OR (r.subject_type = 'appointment' AND r.subject_id = c.appointment_id))
+        AND (a.status <> 'executed' OR a.executed_by <> 'agent:' || r.agent)))::int AS numerator,
     count(*)::int AS denominator
-  FROM runs r WHERE r.agent = 'eligibility' AND r.subject_type = 'appointment' AND r.subject_id IN (${APPOINTMENTS})`;
+  FROM checked c JOIN runs r ON r.id = c.run_id`;
 
 const EXCEPTIONS = `
   WITH latest AS (

@@ -34,6 +34,18 @@ export const ModelOutputCheck = z.object({
 });
 export type ModelOutputCheck = z.infer<typeof ModelOutputCheck>;
 
+/**
+ * Who and what a proposal is about, for the person who works its review item: the patient (name,
+ * date of birth, MRN), the appointment and the payer. PHI: kept in the database and shown by the
+ * API to staff, never logged.
+ */
+export const ProposalAbout = z.object({
+  patient: z.object({ id: z.string(), name: z.string(), birthDate: z.string().nullable(), mrn: z.string().nullable() }).nullable(),
+  appointment: z.object({ id: z.string(), dateOfService: z.string().nullable() }).nullable(),
+  payer: z.object({ id: z.string().nullable(), name: z.string().nullable() }).nullable(),
+});
+export type ProposalAbout = z.infer<typeof ProposalAbout>;
+
 /** An action an agent proposes; it executes only through the gate and the executor. */
 export const ProposedAction = z.object({
   actionType: z.string().describe("One of the agent's declared action types"),
@@ -48,6 +60,7 @@ export const ProposedAction = z.object({
   humanOnlyReason: z.string().nullable().describe("Set when a rule reserves this decision for a person"),
   modelProvider: z.enum(["openai", "offline", "none"]).describe("Which model provider contributed, if any"),
   verification: ModelOutputCheck.nullish().describe("The verifier's result on the model output the decision rests on (required when a model contributed)"),
+  about: ProposalAbout.nullish().describe("Who and what it is about, shown in its review item"),
 });
 export type ProposedAction = z.infer<typeof ProposedAction>;
 

@@ -13,10 +13,13 @@ import { ConflictError, NotFoundError } from "../../tools/errors.js";
 import { queryAudit, type AuditEntry, type AuditInput } from "../governance/audit-log.js";
 import { DEFAULT_AUTONOMY_POLICY, demoteIfBelow, type AutonomyPolicy } from "../governance/autonomy.js";
 import { toJson } from "../governance/canonical-json.js";
-import { decidedReviewsOfWaitingRuns, getReviewItem, insertReviewItems, listReviewItems, recordDecision, type ReviewItem } from "../governance/reviews.js";
+import {
+  decidedReviewsOfWaitingRuns, getReviewItem, insertReviewItems, listReviewItems, onlySupersededLeft, onlySupersededPending, recordDecision, reviewCountsBySubject,
+  toListItem, type ReviewItem, type ReviewListItem,
+} from "../governance/reviews.js";
 import type { PlatformServices } from "./agent-definition.js";
 import { AuditRecorder } from "./audit-recorder.js";
-import type { Subject } from "./decision.js";
+import type { ProposedAction, Subject } from "./decision.js";
 import { editableFields } from "./edits.js";
 import type { ReviewDecision } from "./human-review.js";
 import { buildPlatformGraph, reviewInterruptFor, type PlatformGraph } from "./platform-graph.js";
@@ -43,6 +46,38 @@ export interface RunView {
   result: unknown;
   createdAt: string;
   updatedAt: string;
+}
+
+/** Where one subject of a run (an appointment of a batch) stands: its review items by state. */
+export const RunSubject = z.object({
+  type: z.string(),
+  id: z.string(),
+  status: z.enum(["running", "waiting", "done", "failed"])
+    .describe("waiting: a draft waits on a person · done: none does (all decided or superseded, or none needed) · failed: the agent set it aside"),
+  pending: z.number().int(),
+  decided: z.number().int(),
+  superseded: z.number().int(),
+});
+export type RunSubject = z.infer<typeof RunSubject>;
+
+/** Which page of a run to read. */
+export interface RunPageQuery {
+  /** Only what is about this subject (an appointment id for the pre-service agents). */
+  subject?: string;
+  /** Steps after this audit sequence number. */
+  stepsAfter?: number;
+  /** Most steps in the page (default 500). */
+  stepsLimit?: number;
+}
+
+/** A run, a page of its steps, its appointments and review items. */
+export interface RunPage {
+  run: RunView;
+  steps: AuditEntry[];
+  stepsNext: number | null;
+  subjects: RunSubject[];
+  reviews: ReviewListItem[];
+  state: unknown;
 }
 
 /** Runtime settings. */
@@ -132,6 +167,30 @@ export class AgentRuntime {
   }
 
   /**
+   * Completes runs whose drafts a newer check superseded, once they wait on nothing a person can
+   * still decide: their decided drafts are applied first; the superseded ones are never resumed,
+   * so a stale draft is never executed. A run busy elsewhere is left to that drive, whose end
+   * does the same. Failures are logged: they do not fail the run that superseded them.
+   */
+  private async closeSuperseded(runIds: string[]): Promise<void> {
+    for (const runId of runIds) {
+      try {
+        if (!(await onlySupersededPending(this.options.pool, runId))) continue;
+        await this.resumeDecided(runId);
+        const row = await this.runRow(runId);
+        if (row.status !== "waiting") continue;
+        const { interrupts } = await this.pendingInterrupts(row.agent, runId);
+        if (!(await onlySupersededLeft(this.options.pool, runId, interrupts.map((i) => i.id)))) continue;
+        // Driven on from its checkpoint: its review tasks pause again, and the end of the drive completes it.
+        await this.drive(await this.claimRun(runId, "waiting"), null);
+      } catch (error) {
+        if (error instanceof ConflictError) continue;
+        this.options.logger.warn({ runId, err: { name: (error as Error).name, message: (error as Error).message } }, "closing a superseded run failed");
+      }
+    }
+  }
+
+  /**
    * Resumes a waiting run with every decision it is still waiting on, until none is left (a
    * decision recorded while the run was being resumed is applied next). Null when the run waits
    * on no decided review; the run as it is when it is being driven elsewhere.
@@ -167,20 +226,52 @@ export class AgentRuntime {
     return { interrupts, values: state.values as Record<string, unknown> };
   }
 
-  /** A run with its audit trail and review items. */
-  async getRun(runId: string): Promise<{ run: RunView; steps: AuditEntry[]; reviews: ReviewItem[]; state: unknown }> {
+  /**
+   * A run with a page of its audit trail (entries after `stepsAfter`, in order; `stepsNext` is
+   * the cursor of the next page), its review items and where each of its subjects stands; with
+   * `subject`, only what is about that subject (an appointment of a batch). A subject is done
+   * once none of its drafts waits on a person, even while the run (a batch) waits on others.
+   */
+  async getRun(runId: string, page: RunPageQuery = {}): Promise<RunPage> {
     const row = await this.runRow(runId);
+    const limit = Math.min(page.stepsLimit ?? 500, 10_000);
+    const subjects = await this.runSubjects(row, page.subject);
+    if (page.subject !== undefined && subjects.length === 0) throw new NotFoundError(`Run ${runId} has no subject ${page.subject}`);
     const [steps, reviews] = await Promise.all([
-      queryAudit(this.options.pool, { runId, limit: 10_000 }),
-      listReviewItems(this.options.pool, { runId }),
+      queryAudit(this.options.pool, { runId, subjectId: page.subject, afterSeq: page.stepsAfter, limit: limit + 1 }),
+      listReviewItems(this.options.pool, { runId, subjectId: page.subject, limit: 1000 }),
     ]);
     let state: unknown = null;
     if (this.registry.list().some((d) => d.id === row.agent)) {
       const snapshot = await this.graphFor(row.agent).getState({ configurable: { thread_id: runId } });
       const values = snapshot.values as Record<string, unknown>;
-      state = { next: snapshot.next, proposals: values.proposals ?? [], outcomes: values.outcomes ?? [] };
+      const about = (list: unknown) => (page.subject === undefined || !Array.isArray(list) ? list ?? [] : list.filter((x: { subject?: Subject }) => x.subject?.id === page.subject));
+      state = { next: snapshot.next, proposals: about(values.proposals), outcomes: values.outcomes ?? [] };
     }
-    return { run: toView(row), steps, reviews, state };
+    const next = steps.length > limit ? steps[limit - 1]?.seq ?? null : null;
+    return { run: toView(row), steps: steps.slice(0, limit), stepsNext: next, subjects, reviews: reviews.map(toListItem), state };
+  }
+
+  /**
+   * Where each subject of a run stands: those of its work item (a batch's appointments, or the
+   * run's own subject) and those its review items are about.
+   */
+  private async runSubjects(row: RunRow, only?: string): Promise<RunSubject[]> {
+    const listed = Array.isArray(row.input.appointments) ? row.input.appointments.filter((a): a is string => typeof a === "string") : [];
+    const own = listed.length > 0 ? listed.map((id) => ({ type: "appointment", id })) : [{ type: row.subject_type, id: row.subject_id }];
+    const [counts, failed] = await Promise.all([
+      reviewCountsBySubject(this.options.pool, row.id, only),
+      queryAudit(this.options.pool, { runId: row.id, kind: "subject.failed", subjectId: only, limit: 10_000 }),
+    ]);
+    const bySubject = new Map(counts.map((c) => [`${c.subjectType}\u0000${c.subjectId}`, c]));
+    const failedIds = new Set(failed.map((e) => `${e.subjectType}\u0000${e.subjectId}`));
+    const subjects = new Map([...own, ...counts.map((c) => ({ type: c.subjectType, id: c.subjectId }))].map((s) => [`${s.type}\u0000${s.id}`, s]));
+    return [...subjects].filter(([, s]) => only === undefined || s.id === only).map(([k, s]) => {
+      const c = bySubject.get(k) ?? { pending: 0, decided: 0, superseded: 0 };
+      const status: RunSubject["status"] = c.pending > 0 ? "waiting" : failedIds.has(k) || (row.status === "failed" && c.decided === 0) ? "failed"
+        : c.decided + c.superseded > 0 || row.status !== "running" ? "done" : "running";
+      return { ...s, status, pending: c.pending, decided: c.decided, superseded: c.superseded };
+    });
   }
 
   /**
@@ -216,6 +307,8 @@ export class AgentRuntime {
     const audit = this.services.audit;
     const subject = { type: row.subject_type, id: row.subject_id };
     const ends = { runId, agent, subjectType: subject.type, subjectId: subject.id };
+    // Runs to complete once this drive is over: those whose drafts this run's check superseded.
+    let toClose: string[] = [];
     try {
       const graph = this.graphFor(agent);
       const config = { configurable: { thread_id: runId } };
@@ -253,20 +346,23 @@ export class AgentRuntime {
         const now = this.now();
         const editable = (type: string) => editableFields(this.registry.actionType(agent, type)).length > 0;
         const items = interrupts.map((i) => ({ interruptId: i.id, value: reviewInterruptFor(agent, values, i.value, editable) }));
-        const ended = interrupts.length > 0
-          ? await audit.commit(runId, async (client) => {
-            // Issued together: one message on a pipelined connection.
-            const [created, value] = await Promise.all([
-              insertReviewItems(client, { runId, agent }, items, now),
-              this.setStatus(runId, "waiting", null, null, client),
-            ]);
-            return { value, entries: [...created, { ...ends, kind: "run.waiting", actor: "platform", payload: { interrupts: interrupts.length }, at: now }] };
-          })
-          : await audit.commit(runId, async (client) => {
-            const outcomes = (values as { outcomes?: unknown[] }).outcomes ?? [];
-            const value = await this.setStatus(runId, "completed", { outcomes }, null, client);
-            return { value, entries: [{ ...ends, kind: "run.completed", actor: "platform", payload: { outcomes }, at: now }] };
-          });
+        // The subjects this run checked (every proposal's, reviewed or not): its drafts supersede older runs' undecided ones.
+        const checked = ((values as { proposals?: ProposedAction[] }).proposals ?? []).map((p) => p.subject);
+        const ended = await audit.commit(runId, async (client) => {
+          const written = await insertReviewItems(client, { runId, agent }, items, now, checked);
+          toClose = written.supersededRuns;
+          // A run still waits for a person unless every draft it waits on was superseded by a newer check.
+          if (interrupts.length > 0 && !(await onlySupersededLeft(client, runId, interrupts.map((i) => i.id)))) {
+            const value = await this.setStatus(runId, "waiting", null, null, client);
+            return { value, entries: [...written.entries, { ...ends, kind: "run.waiting", actor: "platform", payload: { interrupts: interrupts.length }, at: now }] };
+          }
+          const outcomes = (values as { outcomes?: unknown[] }).outcomes ?? [];
+          const result = interrupts.length === 0 ? { outcomes } : { outcomes, superseded: interrupts.length };
+          const value = await this.setStatus(runId, "completed", result, null, client);
+          return { value, entries: [...written.entries, { ...ends, kind: "run.completed", actor: "platform", payload: result, at: now }] };
+        });
+        // Checked again once its buffer is closed: a newer check may have superseded its last drafts meanwhile.
+        if (ended.status === "waiting") toClose = [...toClose, runId];
         return toView(ended);
       } catch (error) {
         const message = (error as Error).message;
@@ -280,6 +376,7 @@ export class AgentRuntime {
       }
     } finally {
       audit.close(runId);
+      await this.closeSuperseded(toClose);
     }
   }
 

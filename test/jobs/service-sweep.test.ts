@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../../src/logger.js";
+import { computeScorecard } from "../../src/governance/scorecard.js";
 import { startService, type RunningService } from "../../src/service.js";
+import { addDays } from "../../tools/iso-dates.js";
 import { LogCapture, testConfig } from "../helpers/app.js";
 
 describe("the service's first sweep", () => {
@@ -42,6 +44,42 @@ describe("the service's first sweep", () => {
     try {
       const line = again.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => typeof l.reviews === "string");
       expect(line).toMatchObject({ created: false });
+    } finally {
+      await service.stop();
+    }
+  }, 120_000);
+
+  it("re-sweeping a range keeps one review item per draft (the new check supersedes), and the scorecard counts the swept appointments", async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), "irc-resweep-"));
+    const config = testConfig({ DATA_DIR: dataDir, PORT: "0", SANDBOX_PATIENTS: "12", SANDBOX_WEEKS: "2", SWEEP_DAYS_AHEAD: "3" });
+    const service = await startService(config, createLogger({ level: "silent" }));
+    const pending = async () => (await service.db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM review_items WHERE status = 'pending'")).rows[0]!.n;
+    // Every sweep done (the service's own first sweep included) before counting.
+    const settled = async () => {
+      for (const s of await service.sweeps.list(50)) await service.sweeps.waitForCompletion(s.id, { pollMs: 200, timeoutMs: 60_000 });
+    };
+    try {
+      const from = service.sweeps.today();
+      const to = addDays(from, 3);
+      const first = await service.sweeps.startSweep({ from, to, kind: "manual", requestedBy: "test" });
+      const swept = await service.sweeps.waitForCompletion(first.id, { pollMs: 200, timeoutMs: 60_000 });
+      expect(swept.total).toBeGreaterThan(0);
+      await settled();
+      const before = await pending();
+      expect(before).toBeGreaterThan(0);
+      const second = await service.sweeps.startSweep({ from, to, kind: "manual", requestedBy: "test" });
+      await service.sweeps.waitForCompletion(second.id, { pollMs: 200, timeoutMs: 60_000 });
+      expect(await pending()).toBe(before);
+      const { rows } = await service.db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM review_items WHERE status = 'superseded'");
+      expect(rows[0]!.n).toBeGreaterThanOrEqual(before);
+      // One pending item per draft: per appointment, action type and drug (prior-auth drafts one per drug).
+      const dupes = await service.db.pool.query(
+        `SELECT agent, subject_id, action_type, count(*) FROM review_items WHERE status = 'pending'
+         GROUP BY agent, subject_id, action_type, draft->>'hcpcs' HAVING count(*) > 1`);
+      expect(dupes.rows).toEqual([]);
+      // Each swept appointment's eligibility checks count in the automation rate (at least the two sweeps' checks each).
+      const card = await computeScorecard(service.db.pool, { from, to });
+      expect(card.automationRate.denominator).toBeGreaterThanOrEqual(2 * swept.total);
     } finally {
       await service.stop();
     }

@@ -6,13 +6,13 @@ import { openDatabase } from "../../src/db/database.js";
 import { migrate } from "../../src/db/migrate.js";
 import { queryAudit, verifyAuditChain } from "../../src/governance/audit-log.js";
 import { changePhase, DEFAULT_AUTONOMY_POLICY } from "../../src/governance/autonomy.js";
-import { recordDecision } from "../../src/governance/reviews.js";
+import { getReviewItem, recordDecision } from "../../src/governance/reviews.js";
 import { AgentRegistry } from "../../src/orchestration/registry.js";
 import type { App } from "../../src/server/app.js";
 import type { AgentRuntime } from "../../src/orchestration/runtime.js";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../helpers/databases.js";
 import { buildTestApp, keysForRoles } from "../helpers/app.js";
-import { SubmissionLog, testAgent } from "./test-agent.js";
+import { SubmissionLog, startTestAgentApp, testAgent } from "./test-agent.js";
 
 type Proposal = { actionType: "file-note" | "appeal-medical-necessity"; key: string; note: string; confidence: number; modelProvider?: "openai" | "offline" | "none" };
 const subject = (id: string) => ({ type: "test", id });
@@ -26,16 +26,9 @@ describe.each(DATABASE_KINDS)("agent runtime on %s", (kind) => {
   let n = 0;
   const key = (label: string) => `${label}-${kind}-${(n += 1)}`;
 
-  beforeAll(async () => {
-    t = await createTestDatabase(kind);
-    const registry = new AgentRegistry().register(testAgent(), { log });
-    ({ app, runtime } = await buildTestApp(t.db, {}, { registry }));
-    keys = await keysForRoles(t.db);
-  });
-  afterAll(async () => {
-    await app.close();
-    await t.drop();
-  });
+  let close: () => Promise<void>;
+  beforeAll(async () => ({ t, app, runtime, keys, close } = await startTestAgentApp(kind, log)));
+  afterAll(() => close());
 
   const run = (proposals: Proposal[]) => runtime.start("test-escalator", subject(proposals[0]?.key ?? "none"), { proposals });
   const decide = (reviewId: string, body: unknown, headers = keys.staff) =>
@@ -53,10 +46,13 @@ describe.each(DATABASE_KINDS)("agent runtime on %s", (kind) => {
     expect(log.submitted.some((s) => s.idempotencyKey === k)).toBe(false);
 
     const list = await app.inject({ method: "GET", url: "/v1/reviews?status=pending&agent=test-escalator", headers: keys.staff });
-    const review = (list.json() as { reviews: { id: string; runId: string; interrupt: Record<string, unknown>; dueBy: string; confidence: number }[] })
+    const review = (list.json() as { reviews: { id: string; runId: string; dueBy: string; confidence: number }[] })
       .reviews.find((r) => r.runId === started.id);
     expect(review).toBeDefined();
-    expect(review!.interrupt).toMatchObject({
+    // The list is compact; the item itself carries the Agent Inbox payload.
+    expect(review).not.toHaveProperty("interrupt");
+    const detail = await app.inject({ method: "GET", url: `/v1/reviews/${review!.id}`, headers: keys.staff });
+    expect(detail.json().interrupt).toMatchObject({
       action_request: { action: "file-note", args: { note: "coverage verified" } },
       config: { allow_accept: true, allow_edit: true, allow_respond: true, allow_ignore: true },
     });
@@ -113,7 +109,7 @@ describe.each(DATABASE_KINDS)("agent runtime on %s", (kind) => {
       { actionType: "file-note", key: k2, note: "b", confidence: 0.2 },
       { actionType: "file-note", key: k3, note: "c", confidence: 0.2 },
     ]);
-    const reviews = (await runtime.getRun(started.id)).reviews;
+    const reviews = await Promise.all((await runtime.getRun(started.id)).reviews.map((r) => getReviewItem(t.db.pool, r.id)));
     const [ignored, responded, bare] = ["a", "b", "c"].map((note) => reviews.find((r) => r.draft.note === note));
     const why = "Duplicate of the request filed by phone on Monday";
     expect((await decide(ignored!.id, { type: "ignore", args: "   " })).statusCode).toBe(400);

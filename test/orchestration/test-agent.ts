@@ -5,6 +5,9 @@
 import { END, START, StateGraph, StateSchema } from "@langchain/langgraph";
 import { z } from "zod";
 import type { ActionTypeDefinition, AgentDefinition } from "../../src/orchestration/agent-definition.js";
+import { AgentRegistry } from "../../src/orchestration/registry.js";
+import { buildTestApp, keysForRoles } from "../helpers/app.js";
+import { createTestDatabase, type DatabaseKind } from "../helpers/databases.js";
 import { ProposedAction } from "../../src/orchestration/decision.js";
 
 /** Side effects of executed actions, as an outside system (a payer) would see them. */
@@ -69,6 +72,10 @@ export function testAgent(): AgentDefinition<{ log: SubmissionLog }> {
               confidence: p.confidence, rationale: s.facts.join("; "), evidence: [{ kind: "rule" as const, ref: "test" }],
               subject: { type: "test", id: p.key }, dueBy: "2026-12-01T00:00:00.000Z",
               humanOnlyReason: null, modelProvider: p.modelProvider,
+              about: {
+                patient: { id: `patient-${p.key}`, name: "Doe, Jane", birthDate: "1961-02-03", mrn: `MRN-${p.key}` },
+                appointment: { id: p.key, dateOfService: "2026-12-02" }, payer: { id: "payer-1", name: "Sample Health" },
+              },
             })),
           };
         })
@@ -76,4 +83,12 @@ export function testAgent(): AgentDefinition<{ log: SubmissionLog }> {
         .compile();
     },
   };
+}
+
+/** The app on a fresh database of `kind` with the test agent registered (its actions logged in `log`), keys for every role, and how to close it all. */
+export async function startTestAgentApp(kind: DatabaseKind, log: SubmissionLog) {
+  const t = await createTestDatabase(kind);
+  const { app, runtime } = await buildTestApp(t.db, {}, { registry: new AgentRegistry().register(testAgent(), { log }) });
+  const keys = await keysForRoles(t.db);
+  return { t, app, runtime, keys, close: async () => { await app.close(); await t.drop(); } };
 }

@@ -101,6 +101,29 @@ describe.each(DATABASE_KINDS)("scorecard on %s", (kind) => {
     });
   });
 
+  it("counts each appointment a sweep's batch run checked in the automation rate", async () => {
+    // One eligibility run for a batch of three May appointments (as a sweep sends them): B1 filed by
+    // the agent itself; B2 waits on a person (so the batch run waits); B3's verification was accepted by a person.
+    await t.db.pool.query(
+      `INSERT INTO runs (id, agent, subject_type, subject_id, status, input)
+       VALUES ('batch-run', 'eligibility', 'appointment', 'batch:s9:0123456789abcdef', 'waiting', '{"appointments": ["B1", "B2", "B3"], "sweepId": "s9"}')`);
+    for (const a of ["B1", "B2", "B3"]) {
+      await recordCheck(t.db.pool, {
+        agent: "eligibility", runId: "batch-run", sweepId: "s9", appointmentId: a, patientId: "p1", dateOfService: "2026-05-04",
+        checkedAt: new Date("2026-05-01T10:00:00Z"), reasons: [], facts: {}, estimate: null,
+      });
+    }
+    await t.db.pool.query(
+      `INSERT INTO review_items (id, run_id, interrupt_id, agent, action_type, subject_type, subject_id, status, interrupt, draft, rationale, evidence, confidence, human_only, reason)
+       VALUES ('review-b2', 'batch-run', 'i2', 'eligibility', 'file-verification', 'appointment', 'B2', 'pending', '{}', '{}', 'r', '[]', 0.8, false, 'advisory')`);
+    await t.db.pool.query(
+      `INSERT INTO actions (id, idempotency_key, run_id, agent, action_type, payload, status, executed_by) VALUES
+       ('action-b1', 'k-b1', 'batch-run', 'eligibility', 'file-verification', '{"appointmentId": "B1"}', 'executed', 'agent:eligibility'),
+       ('action-b3', 'k-b3', 'batch-run', 'eligibility', 'file-verification', '{"appointmentId": "B3"}', 'executed', 'review:accept')`);
+    const res = await app.inject({ method: "GET", url: "/v1/scorecard?from=2026-05-01&to=2026-05-31", headers: keys.staff });
+    expect(res.json()).toMatchObject({ appointments: 3, automationRate: { rate: 0.3333, numerator: 1, denominator: 3 } });
+  });
+
   it("gives null rates and zero counts for a range with nothing in it", async () => {
     const res = await app.inject({ method: "GET", url: "/v1/scorecard?from=2027-01-01&to=2027-01-31", headers: keys.council });
     expect(res.json()).toEqual({

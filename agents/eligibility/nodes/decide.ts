@@ -9,6 +9,7 @@ import type { Evidence, ProposedAction } from "../../../src/orchestration/decisi
 import type { PatientEstimate } from "../../../tools/coding/patient-estimate.js";
 import { quarterLabel } from "../../../tools/coding/quarters.js";
 import type { VerificationWriteBack } from "../../../tools/ehr/ehr-types.js";
+import { visitAbout } from "../../shared/chart.js";
 import { dueBefore } from "../../shared/due-by.js";
 import { forEachVisit, type BatchState } from "../../shared/appointment-work-item.js";
 import { recordChecks, type ExceptionReason, type PreServiceCheck } from "../../shared/pre-service-checks.js";
@@ -73,7 +74,7 @@ function decideVisit(state: EligibilityStateValue, now: Date): { reasons: Except
     evidence.push({ kind: "x12-segment", ref: `271 ST*271*${exchange?.responseControl ?? "?"} ${e.segment}${e.position === null ? "" : ` at segment ${e.position.setPosition} (byte ${e.position.setOffset})`}`, note: e.use });
   }
   const proposals: ProposedAction[] = [];
-  const base = { subject, evidence, humanOnlyReason: null, modelProvider: "none" as const };
+  const base = { subject, evidence, humanOnlyReason: null, modelProvider: "none" as const, about: visitAbout(chart) };
 
   if (benefits !== null && coverage !== null) {
     const finding = benefits.finding;

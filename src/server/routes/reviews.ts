@@ -1,7 +1,7 @@
 /** The review queue: staff read drafted decisions and answer accept / edit / respond / ignore. */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { ReviewItem, ReviewStatus, getReviewItem, listReviewItems } from "../../governance/reviews.js";
+import { ReviewItem, ReviewListItem, ReviewStatus, countReviewItems, getReviewItem, listReviewItems, toListItem } from "../../governance/reviews.js";
 import type { ActionTypeDefinition } from "../../orchestration/agent-definition.js";
 import { EditableFields, editableView } from "../../orchestration/edits.js";
 import { ReviewDecision } from "../../orchestration/human-review.js";
@@ -25,22 +25,32 @@ export const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get("/reviews", {
     config: { roles: [...STAFF, "council"] },
     schema: {
-      tags: ["reviews"], summary: "The review queue, soonest due first", security: [{ bearerAuth: [] }],
+      tags: ["reviews"], summary: "The review queue, soonest due first, a page at a time with the total", security: [{ bearerAuth: [] }],
+      description: "Paged by `offset` and `limit`: `total` counts every item the filters match, and `nextOffset` is the offset of " +
+        "the next page (null on the last). Items are compact — the Agent Inbox payload is on GET /v1/reviews/{id}.",
       querystring: z.object({
         status: ReviewStatus.optional(),
         agent: z.string().optional(),
+        runId: z.string().optional().describe("Only items of this run"),
+        subjectId: z.string().optional().describe("Only items about this subject (for pre-service items, the appointment id)"),
         dueBefore: z.iso.datetime({ offset: true }).optional().describe("Only items due by this time"),
         limit: z.coerce.number().int().min(1).max(1000).default(100),
         offset: z.coerce.number().int().min(0).default(0),
       }),
-      response: { 200: z.object({ reviews: z.array(ReviewItemView) }), ...authErrorResponses },
+      response: {
+        200: z.object({
+          reviews: z.array(ReviewListItem),
+          total: z.number().int().describe("Items matching the filters, all pages"),
+          nextOffset: z.number().int().nullable().describe("Offset of the next page; null on the last"),
+        }),
+        ...authErrorResponses,
+      },
     },
   }, async (request) => {
     const q = request.query;
-    const reviews = await listReviewItems(app.db.pool, {
-      status: q.status, agent: q.agent, dueBefore: q.dueBefore === undefined ? undefined : new Date(q.dueBefore), limit: q.limit, offset: q.offset,
-    });
-    return { reviews: reviews.map((r) => view(r)) };
+    const query = { status: q.status, agent: q.agent, runId: q.runId, subjectId: q.subjectId, dueBefore: q.dueBefore === undefined ? undefined : new Date(q.dueBefore) };
+    const [reviews, total] = await Promise.all([listReviewItems(app.db.pool, { ...query, limit: q.limit, offset: q.offset }), countReviewItems(app.db.pool, query)]);
+    return { reviews: reviews.map(toListItem), total, nextOffset: q.offset + reviews.length < total ? q.offset + reviews.length : null };
   });
 
   app.get("/reviews/:id", {
