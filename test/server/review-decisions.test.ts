@@ -74,12 +74,12 @@ describe.each(DATABASE_KINDS)("review decisions on the product agents on %s", (k
   });
 
   const decide = (id: string, body: unknown) => app.inject({ method: "POST", url: `/v1/reviews/${id}/decision`, headers: keys.staff, payload: body as object });
+  /** The run's pending item of `actionType`, as GET /v1/reviews/:id shows it (the queue lists compact items). */
   const itemOf = async (runId: string, actionType: string): Promise<Item> => {
-    const res = await app.inject({ method: "GET", url: "/v1/reviews?status=pending", headers: keys.staff });
-    const ids = (await h.runtime.getRun(runId)).reviews.filter((r) => r.actionType === actionType).map((r) => r.id);
-    const item = (res.json() as { reviews: Item[] }).reviews.find((r) => ids.includes(r.id));
-    if (item === undefined) throw new Error(`no pending ${actionType} item for run ${runId}`);
-    return item;
+    const res = await app.inject({ method: "GET", url: `/v1/reviews?status=pending&runId=${runId}`, headers: keys.staff });
+    const listed = (res.json() as { reviews: { id: string; actionType: string }[] }).reviews.find((r) => r.actionType === actionType);
+    if (listed === undefined) throw new Error(`no pending ${actionType} item for run ${runId}`);
+    return (await app.inject({ method: "GET", url: `/v1/reviews/${listed.id}`, headers: keys.staff })).json() as Item;
   };
   const refused = async (id: string, args: Record<string, unknown>): Promise<Problem> => {
     const res = await decide(id, { type: "edit", args });
@@ -184,7 +184,7 @@ describe.each(DATABASE_KINDS)("review decisions on the product agents on %s", (k
   it("a draft with nothing a person may change offers no edit: the Agent Inbox item says so and an edit is a 400", async () => {
     const started = await h.runtime.start("prior-auth", { type: "appointment", id: "valid-a1" }, { id: "valid-a1" });
     const verified = await itemOf(started.id, "auth-verified");
-    expect(verified.editable).toEqual({ fields: [], values: {} });
+    expect(verified.editable).toMatchObject({ fields: [], values: {} });
     expect((verified as unknown as { interrupt: { config: { allow_edit: boolean; allow_accept: boolean } } }).interrupt.config).toMatchObject({ allow_edit: false, allow_accept: true });
     const p = await refused(verified.id, { remainingAfterDose: 5000 });
     expect(p).toMatchObject({ detail: "remainingAfterDose: is not editable: nothing in a auth-verified draft is (accept, respond or ignore it)", details: { field: "remainingAfterDose" } });
