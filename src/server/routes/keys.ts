@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { ApiKeyInfo, ROLES, Role, createApiKey, listApiKeys, revokeApiKey } from "../auth/api-keys.js";
 import { ProblemDetails, authErrorResponses } from "../problem.js";
+import { Id } from "./fields.js";
 
 const Me = z.object({ keyId: z.string(), name: z.string(), role: Role });
 const CreateKey = z.object({
@@ -77,7 +78,7 @@ export const keyRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ["identity"],
         summary: "Revoke an API key",
         security: [{ bearerAuth: [] }],
-        params: z.object({ id: z.string().min(1).max(100) }),
+        params: z.object({ id: Id.describe("The key id or its displayed prefix") }),
         response: { 200: ApiKeyInfo, 404: ProblemDetails, ...authErrorResponses },
       },
     },

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { ReviewItem, ReviewStatus, getReviewItem, listReviewItems } from "../../governance/reviews.js";
 import { ReviewDecision } from "../../orchestration/human-review.js";
 import { ProblemDetails, authErrorResponses } from "../problem.js";
+import { Id, IsoDateTime } from "./fields.js";
 import { RunView } from "./run-schemas.js";
 
 const STAFF = ["staff", "admin"] as const;
@@ -15,8 +16,8 @@ export const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
       tags: ["reviews"], summary: "The review queue, soonest due first", security: [{ bearerAuth: [] }],
       querystring: z.object({
         status: ReviewStatus.optional(),
-        agent: z.string().optional(),
-        dueBefore: z.iso.datetime({ offset: true }).optional().describe("Only items due by this time"),
+        agent: Id.optional(),
+        dueBefore: IsoDateTime.optional().describe("Only items due by this time"),
         limit: z.coerce.number().int().min(1).max(1000).default(100),
         offset: z.coerce.number().int().min(0).default(0),
       }),
@@ -35,7 +36,7 @@ export const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { roles: [...STAFF, "council"] },
     schema: {
       tags: ["reviews"], summary: "One review item with its Agent Inbox payload", security: [{ bearerAuth: [] }],
-      params: z.object({ id: z.string() }),
+      params: z.object({ id: Id }),
       response: { 200: ReviewItem, 404: ProblemDetails, ...authErrorResponses },
     },
   }, async (request) => {
@@ -51,7 +52,7 @@ export const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
       description: "accept: execute the draft · edit: execute `args` (the edited payload; before and after are kept) · " +
         "response: answer in words, nothing executes · ignore: reject the draft.",
       security: [{ bearerAuth: [] }],
-      params: z.object({ id: z.string() }),
+      params: z.object({ id: Id }),
       body: ReviewDecision,
       response: { 200: z.object({ review: ReviewItem, run: RunView }), 404: ProblemDetails, 409: ProblemDetails, ...authErrorResponses },
     },

@@ -5,6 +5,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { SandboxPayer } from "../../../tools/payer/sandbox/sandbox-payer.js";
 import { NotFoundError } from "../../../tools/errors.js";
+import { utf8Parser } from "../plugins/input-guard.js";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -13,7 +14,7 @@ declare module "fastify" {
 }
 
 export const sandboxPayerRoutes: FastifyPluginAsync = async (app) => {
-  app.addContentTypeParser(["application/edi-x12", "text/plain", "application/x12"], { parseAs: "string" }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(["application/edi-x12", "text/plain", "application/x12"], { parseAs: "buffer" }, utf8Parser((_req, text, done) => done(null, text)));
   app.post("/sandbox/payer/x12", {
     config: { roles: ["service", "admin"] },
     schema: {

@@ -5,6 +5,7 @@ import { NotFoundError, UnavailableError } from "../../../tools/errors.js";
 import { SweepProgress, sweepProgress } from "../../jobs/sweep-progress.js";
 import { SweepSummary, listSweeps } from "../../jobs/sweep-store.js";
 import { ProblemDetails, authErrorResponses } from "../problem.js";
+import { Id } from "./fields.js";
 import { DateRange } from "./date-range.js";
 
 /** The longest range one sweep may cover (about a quarter). */
@@ -43,7 +44,7 @@ export const sweepRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { roles: ["staff", "council", "admin", "service"] },
     schema: {
       tags: ["sweeps"], summary: "A sweep's progress and what it found so far", security: [{ bearerAuth: [] }],
-      params: z.object({ id: z.string() }),
+      params: z.object({ id: Id }),
       response: { 200: SweepProgress, 404: ProblemDetails, ...authErrorResponses },
     },
   }, async (request) => {
