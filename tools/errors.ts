@@ -92,6 +92,15 @@ export class ConflictError extends AppError {
   }
 }
 
+/** Too many requests, or too many failed authentications; retry after `retryAfterSeconds`. HTTP 429. */
+export class RateLimitedError extends AppError {
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number, options: AppErrorOptions = {}) {
+    super("RATE_LIMITED", 429, message, options);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
 /** A system we depend on and own (the database) is unavailable. HTTP 503. */
 export class UnavailableError extends AppError {
   constructor(message: string, options: AppErrorOptions = {}) {

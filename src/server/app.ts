@@ -116,7 +116,7 @@ export async function buildApp(config: Config, deps: AppDeps) {
     }),
   });
   await app.register(openapi);
-  await app.register(auth);
+  await app.register(auth, { maxFailures: config.rateLimit.authFailureMax, windowMs: config.rateLimit.windowMs });
   app.decorate("runtime", deps.runtime);
   app.decorate("sandboxPayer", deps.sandboxPayer ?? null);
   app.decorate("sweeps", deps.sweeps ?? null);

@@ -143,7 +143,7 @@ describe.each(DATABASE_KINDS)("hostile input on every route on %s", (kind) => {
     t = await createTestDatabase(kind);
     const logs = new LogCapture();
     const logger = createLogger({ level: "info" }, logs);
-    const config = testConfig({ RATE_LIMIT_MAX: "100000", SANDBOX_PATIENTS: "8", SANDBOX_WEEKS: "1" });
+    const config = testConfig({ RATE_LIMIT_MAX: "100000", AUTH_FAILURE_MAX: "100000", SANDBOX_PATIENTS: "8", SANDBOX_WEEKS: "1" });
     const components = buildServiceComponents(config, t.db, logger);
     await prepareComponents(config, t.db, components, logger);
     sweeps = components.sweeps;

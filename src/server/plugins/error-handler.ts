@@ -12,7 +12,7 @@ import type { Socket } from "node:net";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from "fastify-type-provider-zod";
-import { AppError } from "../../../tools/errors.js";
+import { AppError, RateLimitedError } from "../../../tools/errors.js";
 import { isConnectionError } from "../../db/database.js";
 import { problemBody, problemFor, sendProblem } from "../problem.js";
 
@@ -56,6 +56,7 @@ async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof AppError) {
+      if (error instanceof RateLimitedError) reply.header("retry-after", String(error.retryAfterSeconds));
       if (error.status >= 500) request.log.error({ err: error }, "request failed");
       const extra = error.details === undefined ? {} : { details: error.details };
       return sendProblem(reply, problemBody(request, error.status, error.code, error.message, extra));
