@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { AgentRecord, Phase, agentRecord, changePhase, currentPhase, unmetCriteria } from "../../governance/autonomy.js";
+import { actorOf } from "../auth/api-keys.js";
 import { ProblemDetails, authErrorResponses } from "../problem.js";
 import { Id } from "./fields.js";
 
@@ -66,7 +67,7 @@ export const agentRoutes: FastifyPluginAsyncZod = async (app) => {
     else app.runtime.registry.get(id);
     await changePhase(app.db.pool, {
       agent: id, actionType: request.body.actionType, phase: request.body.phase,
-      justification: request.body.justification, actor: `key:${request.principal?.keyId ?? "unknown"}`,
+      justification: request.body.justification, actor: actorOf(request.principal),
     }, app.runtime.policy, new Date());
     return view(id);
   });

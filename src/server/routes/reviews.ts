@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { ReviewItem, ReviewStatus, getReviewItem, listReviewItems } from "../../governance/reviews.js";
 import { ReviewDecision } from "../../orchestration/human-review.js";
+import { actorOf } from "../auth/api-keys.js";
 import { ProblemDetails, authErrorResponses } from "../problem.js";
 import { Id, IsoDateTime } from "./fields.js";
 import { RunView } from "./run-schemas.js";
@@ -57,7 +58,6 @@ export const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: z.object({ review: ReviewItem, run: RunView }), 404: ProblemDetails, 409: ProblemDetails, ...authErrorResponses },
     },
   }, async (request) => {
-    const actor = `key:${request.principal?.keyId ?? "unknown"}`;
-    return app.runtime.decide(request.params.id, request.body, actor);
+    return app.runtime.decide(request.params.id, request.body, actorOf(request.principal));
   });
 };

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { NotFoundError, UnavailableError } from "../../../tools/errors.js";
 import { SweepProgress, sweepProgress } from "../../jobs/sweep-progress.js";
 import { SweepSummary, listSweeps } from "../../jobs/sweep-store.js";
+import { actorOf } from "../auth/api-keys.js";
 import { ProblemDetails, authErrorResponses } from "../problem.js";
 import { Id } from "./fields.js";
 import { DateRange } from "./date-range.js";
@@ -26,8 +27,7 @@ export const sweepRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   }, async (request, reply) => {
     if (app.sweeps === null || !app.sweeps.running) throw new UnavailableError("The sweep queue is not running; retry shortly");
-    const requestedBy = `key:${request.principal?.keyId ?? "unknown"}`;
-    const { id, total } = await app.sweeps.startSweep({ ...request.body, kind: "manual", requestedBy });
+    const { id, total } = await app.sweeps.startSweep({ ...request.body, kind: "manual", requestedBy: actorOf(request.principal) });
     return reply.code(202).send({ id, total });
   });
 
