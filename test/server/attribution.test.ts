@@ -88,6 +88,15 @@ describe.each(DATABASE_KINDS)("attribution and key changes on %s", (kind) => {
     expect(last.statusCode).toBe(409);
   });
 
+  it("a prefix that matches several keys revokes none of them (409)", async () => {
+    const one = await createApiKey(t.db.pool, { name: "one", role: "staff" });
+    const two = await createApiKey(t.db.pool, { name: "two", role: "staff" });
+    await t.db.pool.query("UPDATE api_keys SET key_prefix = $1 WHERE id = $2", [one.info.prefix, two.info.id]);
+    await expect(revokeApiKey(t.db.pool, one.info.prefix)).rejects.toThrow(/matches 2 keys/);
+    const { rows } = await t.db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM api_keys WHERE key_prefix = $1 AND revoked_at IS NULL", [one.info.prefix]);
+    expect(rows[0]!.n).toBe(2);
+  });
+
   it("two admins revoking each other's keys at once leave one active admin key", async () => {
     const { rows } = await t.db.pool.query<{ id: string }>("SELECT id FROM api_keys WHERE role = 'admin' AND revoked_at IS NULL");
     for (const { id } of rows) await revokeApiKey(t.db.pool, id, { force: true });
