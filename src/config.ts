@@ -30,6 +30,7 @@ export const EnvSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
   RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
+  AUTH_FAILURE_MAX: z.coerce.number().int().min(1).default(20),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   TRUST_PROXY: booleanFlag.default(false),
   SANDBOX: z.enum(["on", "off"]).default("on"),
@@ -82,7 +83,8 @@ export interface Config {
   /** Log model and tool payloads (off by default: they may hold PHI). */
   logPayloads: boolean;
   bodyLimitBytes: number;
-  rateLimit: { max: number; windowMs: number };
+  /** Requests per key per window; failed authentications per client address per window (`authFailureMax`). */
+  rateLimit: { max: number; windowMs: number; authFailureMax: number };
   shutdownTimeoutMs: number;
   trustProxy: boolean;
   /** The sandbox world (synthetic EHR and payer simulator); off when a real EHR is configured. */
@@ -151,7 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     logPayloads: e.LOG_PAYLOADS,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
-    rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS },
+    rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS, authFailureMax: e.AUTH_FAILURE_MAX },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY,
     sandbox: {

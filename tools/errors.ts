@@ -11,11 +11,15 @@ export const ERROR_CODES = {
   BAD_REQUEST: "The request or input is malformed or fails validation.",
   MALFORMED_JSON: "The request body is not valid JSON.",
   PAYLOAD_TOO_LARGE: "The request body exceeds the configured limit.",
+  UNSUPPORTED_MEDIA_TYPE: "The route does not take a body of this content type.",
+  URI_TOO_LONG: "A path parameter is longer than the router takes.",
+  HEADERS_TOO_LARGE: "The request headers exceed the server's limit.",
+  REQUEST_TIMEOUT: "The request did not arrive in time.",
   UNAUTHENTICATED: "No API key, or an unknown or revoked one.",
   FORBIDDEN: "The API key's role may not use this route.",
   NOT_FOUND: "The resource or route does not exist.",
   CONFLICT: "The request conflicts with the current state.",
-  RATE_LIMITED: "Too many requests for this API key.",
+  RATE_LIMITED: "Too many requests for this API key, or too many failed authentications from this address.",
   UNAVAILABLE: "A dependency (usually the database) is unavailable; retry later.",
   UPSTREAM_FAILURE: "A system we call (payer, EHR, model) failed or answered nonsense.",
   INVALID_X12: "X12 input is malformed.",
@@ -85,6 +89,15 @@ export class NotFoundError extends AppError {
 export class ConflictError extends AppError {
   constructor(message: string, options: AppErrorOptions = {}) {
     super("CONFLICT", 409, message, options);
+  }
+}
+
+/** Too many requests, or too many failed authentications; retry after `retryAfterSeconds`. HTTP 429. */
+export class RateLimitedError extends AppError {
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number, options: AppErrorOptions = {}) {
+    super("RATE_LIMITED", 429, message, options);
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 

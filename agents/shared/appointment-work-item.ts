@@ -12,11 +12,13 @@ import { AppError, BadInputError } from "../../tools/errors.js";
 
 /** Most appointments one run takes. */
 export const MAX_BATCH = 500;
+/** The longest id a work item may carry (as the HTTP API's ids). */
+const MAX_ID_CHARS = 128;
 
 export const AppointmentWorkItem = z.object({
-  id: z.string().min(1).describe("The appointment id; for a batch, the batch's id"),
-  appointments: z.array(z.string().min(1)).min(1).max(MAX_BATCH).nullish().describe("A batch's appointment ids (absent: just `id`)"),
-  sweepId: z.string().nullish().describe("The sweep that sent it, if any"),
+  id: z.string().min(1).max(MAX_ID_CHARS).describe("The appointment id; for a batch, the batch's id"),
+  appointments: z.array(z.string().min(1).max(MAX_ID_CHARS)).min(1).max(MAX_BATCH).nullish().describe("A batch's appointment ids (absent: just `id`)"),
+  sweepId: z.string().max(MAX_ID_CHARS).nullish().describe("The sweep that sent it, if any"),
 });
 export type AppointmentWorkItem = z.infer<typeof AppointmentWorkItem>;
 

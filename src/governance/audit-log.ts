@@ -16,7 +16,7 @@ export const AuditKind = z.enum([
   "run.started", "run.completed", "run.failed", "run.waiting", "run.resumed",
   "node.step", "tool.call", "model.call", "decision", "gate.verdict", "subject.failed",
   "review.created", "review.decided", "review.superseded", "action.executed", "action.failed", "action.skipped",
-  "autonomy.changed", "autonomy.refused", "data.imported",
+  "autonomy.changed", "autonomy.refused", "data.imported", "key.created", "key.revoked",
 ]);
 export type AuditKind = z.infer<typeof AuditKind>;
 

@@ -13,7 +13,8 @@ import type { Config } from "../config.js";
 import type { Readiness } from "../db/readiness.js";
 import { auth, bearerToken } from "./auth/plugin.js";
 import { database } from "./plugins/database.js";
-import { errorHandler } from "./plugins/error-handler.js";
+import { clientErrorHandler, errorHandler, frameworkErrors } from "./plugins/error-handler.js";
+import { inputGuard } from "./plugins/input-guard.js";
 import { openapi } from "./plugins/openapi.js";
 import { problemBody } from "./problem.js";
 import { healthRoutes } from "./routes/health.js";
@@ -23,6 +24,7 @@ import { keyRoutes } from "./routes/keys.js";
 import { reviewRoutes } from "./routes/reviews.js";
 import { runRoutes } from "./routes/runs.js";
 import { workItemRoutes } from "./routes/work-items.js";
+import { MAX_ID_CHARS } from "./routes/fields.js";
 import { scorecardRoutes } from "./routes/scorecard.js";
 import { sweepRoutes } from "./routes/sweeps.js";
 import { dataFileRoutes } from "./routes/data-files.js";
@@ -77,6 +79,10 @@ export async function buildApp(config: Config, deps: AppDeps) {
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     return503OnClosing: true,
+    // A path parameter may be as long as an id (longer: 414 problem+json).
+    routerOptions: { maxParamLength: MAX_ID_CHARS },
+    frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -93,6 +99,7 @@ export async function buildApp(config: Config, deps: AppDeps) {
   });
 
   await app.register(errorHandler);
+  await app.register(inputGuard);
   await app.register(helmet, { global: true });
   await app.register(database, { readiness: deps.readiness });
   await app.register(rateLimit, {
@@ -109,7 +116,7 @@ export async function buildApp(config: Config, deps: AppDeps) {
     }),
   });
   await app.register(openapi);
-  await app.register(auth);
+  await app.register(auth, { maxFailures: config.rateLimit.authFailureMax, windowMs: config.rateLimit.windowMs });
   app.decorate("runtime", deps.runtime);
   app.decorate("sandboxPayer", deps.sandboxPayer ?? null);
   app.decorate("sweeps", deps.sweeps ?? null);

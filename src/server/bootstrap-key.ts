@@ -14,7 +14,7 @@ export const ADMIN_KEY_FILE = "admin-api-key";
 /** Creates the local admin key when there is no active key; returns the file path if it did. */
 export async function bootstrapAdminKey(pool: pg.Pool, dataDir: string, logger: Logger): Promise<string | undefined> {
   if ((await countActiveKeys(pool)) > 0) return undefined;
-  const { key, info } = await createApiKey(pool, { name: "local admin (created at first start)", role: "admin" });
+  const { key, info } = await createApiKey(pool, { name: "local admin (created at first start)", role: "admin", createdBy: "service:first-start" });
   await mkdir(dataDir, { recursive: true });
   const file = path.resolve(dataDir, ADMIN_KEY_FILE);
   await writeFile(file, `${key}\n`, { mode: 0o600 });

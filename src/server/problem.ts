@@ -37,6 +37,10 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
   BAD_REQUEST: "Bad Request",
   MALFORMED_JSON: "Malformed JSON",
   PAYLOAD_TOO_LARGE: "Payload Too Large",
+  UNSUPPORTED_MEDIA_TYPE: "Unsupported Media Type",
+  URI_TOO_LONG: "URI Too Long",
+  HEADERS_TOO_LARGE: "Request Header Fields Too Large",
+  REQUEST_TIMEOUT: "Request Timeout",
   UNAUTHENTICATED: "Unauthorized",
   FORBIDDEN: "Forbidden",
   NOT_FOUND: "Not Found",
@@ -47,9 +51,9 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
   INTERNAL: "Internal Server Error",
 };
 
-/** Builds a problem body for a code and status. */
-export function problemBody(
-  request: FastifyRequest,
+/** Builds a problem body for a code and status, where (path) and under which request id it occurred. */
+export function problemFor(
+  where: Pick<ProblemDetails, "instance" | "requestId">,
   status: number,
   code: ErrorCode,
   detail?: string,
@@ -61,10 +65,21 @@ export function problemBody(
     status,
     code,
     ...(detail === undefined ? {} : { detail }),
-    instance: request.url.split("?")[0] ?? request.url,
-    requestId: String(request.id),
+    ...(where.instance === undefined ? {} : { instance: where.instance }),
+    requestId: where.requestId,
     ...extra,
   };
+}
+
+/** Builds a problem body for a code and status answering `request`. */
+export function problemBody(
+  request: FastifyRequest,
+  status: number,
+  code: ErrorCode,
+  detail?: string,
+  extra: Pick<ProblemDetails, "errors" | "details"> = {},
+): ProblemDetails {
+  return problemFor({ instance: request.url.split("?")[0] ?? request.url, requestId: String(request.id) }, status, code, detail, extra);
 }
 
 /** Sends a problem body with the problem+json media type. */

@@ -31,6 +31,20 @@ describe.each(DATABASE_KINDS)("infusion-rcm keys and migrate on %s", (kind) => {
     expect(JSON.parse((await runCliCaptured(["keys", "list", "--all"])).stdout).keys).toHaveLength(1);
   });
 
+  it("refuses to revoke the last active admin key without --force", async () => {
+    const first = JSON.parse((await runCliCaptured(["keys", "create", "--role", "admin", "--name", "First admin"])).stdout) as { id: string };
+    const second = JSON.parse((await runCliCaptured(["keys", "create", "--role", "admin", "--name", "Second admin"])).stdout) as { id: string };
+    expect((await runCliCaptured(["keys", "revoke", second.id])).code).toBe(0);
+    const refused = await runCliCaptured(["keys", "revoke", first.id]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("last active admin key");
+    expect(refused.stderr).toContain("--force");
+    expect(JSON.parse((await runCliCaptured(["keys", "list"])).stdout).keys).toHaveLength(1);
+    const forced = await runCliCaptured(["keys", "revoke", first.id, "--force"]);
+    expect(forced.code).toBe(0);
+    expect(JSON.parse(forced.stdout).revokedAt).not.toBeNull();
+  });
+
   it("refuses a bad role with exit 2 naming the allowed roles", async () => {
     const res = await runCliCaptured(["keys", "create", "--role", "boss", "--name", "x"]);
     expect(res.code).toBe(2);

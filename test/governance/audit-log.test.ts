@@ -84,17 +84,18 @@ describe.each(DATABASE_KINDS)("hash-chained audit log on %s", (kind) => {
     const keys = await keysForRoles(t.db);
     const list = await app.inject({ method: "GET", url: "/v1/audit?runId=run-1&limit=2", headers: keys.council });
     expect((list.json() as { entries: unknown[] }).entries).toHaveLength(2);
-    const jsonl = await app.inject({ method: "GET", url: "/v1/audit/export?format=jsonl", headers: keys.council });
+    const jsonl = await app.inject({ method: "GET", url: "/v1/audit/export?format=jsonl&runId=run-1", headers: keys.council });
     expect(jsonl.headers["content-type"]).toMatch(/application\/x-ndjson/);
     const lines = jsonl.body.trim().split("\n").map((l) => JSON.parse(l) as { seq: number });
     expect(lines.map((l) => l.seq)).toEqual([1, 2, 3, 4, 5, 6]);
-    const csv = await app.inject({ method: "GET", url: "/v1/audit/export?format=csv", headers: keys.admin });
+    const csv = await app.inject({ method: "GET", url: "/v1/audit/export?format=csv&runId=run-1", headers: keys.admin });
     const rows = csv.body.trim().split("\r\n");
     expect(rows[0]).toBe("seq,id,at,kind,actor,runId,agent,node,subjectType,subjectId,payload,prevHash,hash");
     expect(rows).toHaveLength(7);
     expect(rows[1]).toContain('"{""amount"":""12.50"",""i"":0}"');
     const verify = await app.inject({ method: "GET", url: "/v1/audit/verify", headers: keys.council });
-    expect(verify.json()).toEqual({ ok: true, checked: 6, firstBadEntry: null });
+    // The run's six entries and the creation of the four keys.
+    expect(verify.json()).toEqual({ ok: true, checked: 10, firstBadEntry: null });
     await app.close();
   });
 });

@@ -3,14 +3,17 @@ import { parseArgs } from "node:util";
 import { EXIT, writeJson, type CliCommand, type CliIo } from "../command.js";
 import { ROLES, Role, createApiKey, listApiKeys, revokeApiKey } from "../../server/auth/api-keys.js";
 import { withConfiguredDatabase } from "./database-access.js";
+import { ConflictError } from "../../../tools/errors.js";
 
 const USAGE = `usage:
   infusion-rcm keys create --role staff|council|admin|service --name NAME
   infusion-rcm keys list [--all]
-  infusion-rcm keys revoke ID|PREFIX
+  infusion-rcm keys revoke ID|PREFIX [--force]
 
 create prints the key once (it is stored only as a hash). list never shows secrets;
---all includes revoked keys.`;
+--all includes revoked keys. revoke refuses the last active admin key unless --force
+(then only this CLI, on the database itself, can create an admin key again).
+Creating and revoking are audited (actor: cli).`;
 
 export const keysCommand: CliCommand = {
   name: "keys",
@@ -58,12 +61,20 @@ async function list(args: string[], io: CliIo): Promise<number> {
 }
 
 async function revoke(args: string[], io: CliIo): Promise<number> {
-  const [id, extra] = args;
+  const { values, positionals } = parseArgs({ args, options: { force: { type: "boolean" } }, allowPositionals: true, strict: true });
+  const [id, extra] = positionals;
   if (id === undefined || extra !== undefined) {
     io.stderr.write("keys revoke: give exactly one key id or prefix\n");
     return EXIT.BAD_INPUT;
   }
-  const revoked = await withConfiguredDatabase((db) => revokeApiKey(db.pool, id));
+  let revoked;
+  try {
+    revoked = await withConfiguredDatabase((db) => revokeApiKey(db.pool, id, { actor: "cli", force: values.force === true }));
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    io.stderr.write(`keys revoke: ${error.message}${values.force === true ? "" : " (--force revokes it anyway)"}\n`);
+    return EXIT.BAD_INPUT;
+  }
   writeJson(io.stdout, revoked);
   return EXIT.OK;
 }

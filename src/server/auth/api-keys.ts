@@ -1,11 +1,16 @@
 /**
  * API keys: created with a role, shown once, stored as a SHA-256 hash, revocable.
  * Keys are 32 random bytes, so a fast hash is enough (no password-style stretching needed).
+ * Creating and revoking a key is audited (who, which key, its name and role) in the same
+ * transaction as the change, and the last active admin key cannot be revoked unless forced
+ * (from the CLI), so the service is never left without an administrator by accident.
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type pg from "pg";
 import { z } from "zod";
-import { NotFoundError } from "../../../tools/errors.js";
+import { ConflictError, NotFoundError } from "../../../tools/errors.js";
+import { withTransaction } from "../../db/database.js";
+import { appendAuditInTransaction } from "../../governance/audit-log.js";
 
 /** The roles a key can carry. */
 export const Role = z.enum(["staff", "council", "admin", "service"]);
@@ -43,24 +48,38 @@ interface ApiKeyRow {
   revoked_at: Date | null;
 }
 
+/**
+ * How a key is named as the actor of what it does (audit entries, decisions, promotions, key
+ * changes): its id, role and name as they were when it acted, e.g. `key:3f2a… (staff "Front desk")`.
+ */
+export function actorOf(principal: Principal | null): string {
+  return principal === null ? "key:unknown" : `key:${principal.keyId} (${principal.role} ${JSON.stringify(principal.name)})`;
+}
+
 /** SHA-256 of a key, hex. */
 export function hashKey(key: string): string {
   return createHash("sha256").update(key).digest("hex");
 }
 
-/** Creates a key; returns its info and the secret, which is never stored or shown again. */
+/** Creates a key, audited as `key.created` by `createdBy`; returns its info and the secret, which is never stored or shown again. */
 export async function createApiKey(
   pool: pg.Pool,
   input: { name: string; role: Role; createdBy?: string },
 ): Promise<{ key: string; info: ApiKeyInfo }> {
   const key = `${KEY_PREFIX}${randomBytes(32).toString("base64url")}`;
   const id = randomUUID();
-  const { rows } = await pool.query<ApiKeyRow>(
-    `INSERT INTO api_keys (id, name, role, key_hash, key_prefix, created_by)
-     VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
-    [id, input.name, input.role, hashKey(key), key.slice(0, 10), input.createdBy ?? null],
-  );
-  return { key, info: toInfo(rows[0] as ApiKeyRow) };
+  const actor = input.createdBy ?? "platform";
+  const info = await withTransaction(pool, async (client) => {
+    const { rows } = await client.query<ApiKeyRow>(
+      `INSERT INTO api_keys (id, name, role, key_hash, key_prefix, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+      [id, input.name, input.role, hashKey(key), key.slice(0, 10), actor],
+    );
+    const created = toInfo(rows[0] as ApiKeyRow);
+    await appendAuditInTransaction(client, [keyEntry("key.created", actor, created)]);
+    return created;
+  });
+  return { key, info };
 }
 
 /** Lists keys, newest first. */
@@ -71,15 +90,42 @@ export async function listApiKeys(pool: pg.Pool, options: { includeRevoked?: boo
   return rows.map(toInfo);
 }
 
-/** Revokes a key by id or by its displayed prefix; a revoked key authenticates no more. */
-export async function revokeApiKey(pool: pg.Pool, idOrPrefix: string): Promise<ApiKeyInfo> {
-  const { rows } = await pool.query<ApiKeyRow>(
-    `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now())
-     WHERE id = $1 OR key_prefix = $1 RETURNING *`,
-    [idOrPrefix],
-  );
-  if (rows.length === 0) throw new NotFoundError(`No API key with id or prefix ${idOrPrefix}`);
-  return toInfo(rows[0] as ApiKeyRow);
+/**
+ * Revokes a key by id or by its displayed prefix, audited as `key.revoked` by `actor`; a revoked
+ * key authenticates no more, and revoking it again changes nothing. The last active admin key is
+ * refused (409) unless `force`. The active admin keys are locked first, so two admins revoking
+ * each other at once cannot both succeed.
+ */
+export async function revokeApiKey(
+  pool: pg.Pool,
+  idOrPrefix: string,
+  options: { actor?: string; force?: boolean } = {},
+): Promise<ApiKeyInfo> {
+  return withTransaction(pool, async (client) => {
+    const admins = await client.query<{ id: string }>(
+      "SELECT id FROM api_keys WHERE role = 'admin' AND revoked_at IS NULL ORDER BY id FOR UPDATE",
+    );
+    const { rows } = await client.query<ApiKeyRow>("SELECT * FROM api_keys WHERE id = $1 OR key_prefix = $1", [idOrPrefix]);
+    const target = rows.length === 1 ? rows[0] : rows.find((r) => r.id === idOrPrefix);
+    if (target === undefined) {
+      if (rows.length === 0) throw new NotFoundError(`No API key with id or prefix ${idOrPrefix}`);
+      throw new ConflictError(`The prefix ${idOrPrefix} matches ${rows.length} keys; give the key's id`);
+    }
+    if (target.revoked_at !== null) return toInfo(target);
+    const lastAdmin = target.role === "admin" && admins.rows.length <= 1;
+    if (lastAdmin && options.force !== true) {
+      throw new ConflictError("This is the last active admin key; create another admin key before revoking it");
+    }
+    const updated = await client.query<ApiKeyRow>("UPDATE api_keys SET revoked_at = now() WHERE id = $1 RETURNING *", [target.id]);
+    const revoked = toInfo(updated.rows[0] as ApiKeyRow);
+    await appendAuditInTransaction(client, [keyEntry("key.revoked", options.actor ?? "platform", revoked, lastAdmin ? { forcedLastAdmin: true } : {})]);
+    return revoked;
+  });
+}
+
+/** The audit entry of a key change: which key (never its secret or hash), its name and role. */
+function keyEntry(kind: "key.created" | "key.revoked", actor: string, info: ApiKeyInfo, extra: Record<string, unknown> = {}) {
+  return { kind, actor, subjectType: "api_key", subjectId: info.id, payload: { name: info.name, role: info.role, prefix: info.prefix, ...extra } };
 }
 
 /** Finds the active key matching a presented secret; records its use at most once a minute. */

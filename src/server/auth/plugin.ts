@@ -4,8 +4,9 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { ForbiddenError, UnauthenticatedError } from "../../../tools/errors.js";
-import { authenticateKey, type Principal, type Role } from "./api-keys.js";
+import { ForbiddenError, RateLimitedError, UnauthenticatedError } from "../../../tools/errors.js";
+import { authenticateKey, hashKey, type Principal, type Role } from "./api-keys.js";
+import { AuthFailureGuard, type AuthFailureOptions } from "./auth-failures.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -26,8 +27,12 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
-async function authPlugin(app: FastifyInstance): Promise<void> {
+/** The auth plugin's options: how failed authentications are limited per client address. */
+export type AuthOptions = Pick<AuthFailureOptions, "maxFailures" | "windowMs">;
+
+async function authPlugin(app: FastifyInstance, options: AuthOptions): Promise<void> {
   app.decorateRequest("principal", null);
+  const failures = new AuthFailureGuard(options);
 
   app.addHook("onRoute", (route) => {
     if (route.url.startsWith("/v1/") && (route.config?.roles === undefined || route.config.roles.length === 0)) {
@@ -38,10 +43,22 @@ async function authPlugin(app: FastifyInstance): Promise<void> {
   app.addHook("onRequest", async (request) => {
     const roles = request.routeOptions.config.roles;
     if (roles === undefined) return; // public routes: health, docs
+    // An address past its failures is answered before any lookup, whatever key it sends now.
+    const blockedMs = failures.blockedFor(request.ip);
+    if (blockedMs > 0) {
+      throw new RateLimitedError("Too many failed authentications from this address; retry later", Math.ceil(blockedMs / 1000));
+    }
     const token = bearerToken(request);
-    if (token === undefined) throw new UnauthenticatedError("An API key is required: Authorization: Bearer <key>");
-    const principal = await authenticateKey(app.db.pool, token);
-    if (principal === undefined) throw new UnauthenticatedError("The API key is unknown or revoked");
+    if (token === undefined) {
+      failures.recordFailure(request.ip);
+      throw new UnauthenticatedError("An API key is required: Authorization: Bearer <key>");
+    }
+    const keyHash = hashKey(token);
+    const principal = failures.failedRecently(keyHash) ? undefined : await authenticateKey(app.db.pool, token);
+    if (principal === undefined) {
+      failures.recordFailure(request.ip, keyHash);
+      throw new UnauthenticatedError("The API key is unknown or revoked");
+    }
     request.principal = principal;
     request.log = request.log.child({ keyId: principal.keyId, role: principal.role });
     if (!roles.includes(principal.role)) {

@@ -3,7 +3,9 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { AgentRecord, Phase, agentRecord, changePhase, currentPhase, unmetCriteria } from "../../governance/autonomy.js";
 import { editableFields } from "../../orchestration/edits.js";
+import { actorOf } from "../auth/api-keys.js";
 import { ProblemDetails, authErrorResponses } from "../problem.js";
+import { Id } from "./fields.js";
 
 const AgentView = z.object({
   id: z.string(),
@@ -54,11 +56,11 @@ export const agentRoutes: FastifyPluginAsyncZod = async (app) => {
       summary: "Promote or demote an agent (or one of its action types)",
       description: "A promotion the record does not support is refused (409) with the unmet criteria. Every change is audited.",
       security: [{ bearerAuth: [] }],
-      params: z.object({ id: z.string() }),
+      params: z.object({ id: Id }),
       body: z.object({
         phase: Phase,
         justification: z.string().trim().min(10).max(2000).describe("Why; kept in the audit log"),
-        actionType: z.string().optional().describe("Only this action type; default: the whole agent"),
+        actionType: Id.optional().describe("Only this action type; default: the whole agent"),
       }),
       response: { 200: AgentView, 404: ProblemDetails, 409: ProblemDetails, ...authErrorResponses },
     },
@@ -68,7 +70,7 @@ export const agentRoutes: FastifyPluginAsyncZod = async (app) => {
     else app.runtime.registry.get(id);
     await changePhase(app.db.pool, {
       agent: id, actionType: request.body.actionType, phase: request.body.phase,
-      justification: request.body.justification, actor: `key:${request.principal?.keyId ?? "unknown"}`,
+      justification: request.body.justification, actor: actorOf(request.principal),
     }, app.runtime.policy, new Date());
     return view(id);
   });

@@ -4,18 +4,19 @@ import { z } from "zod";
 import { queryAudit, verifyAuditChain, type AuditEntry, type AuditQuery } from "../../governance/audit-log.js";
 import { canonicalJson } from "../../governance/canonical-json.js";
 import { authErrorResponses } from "../problem.js";
+import { Id, IsoDateTime } from "./fields.js";
 import { AuditEntryView } from "./run-schemas.js";
 
 const ROLES = ["council", "admin"] as const;
 
 const AuditFilter = z.object({
-  agent: z.string().optional(),
-  subjectType: z.string().optional(),
-  subjectId: z.string().optional(),
-  runId: z.string().optional(),
-  kind: z.string().optional(),
-  from: z.iso.datetime({ offset: true }).optional().describe("Entries at or after this time"),
-  to: z.iso.datetime({ offset: true }).optional().describe("Entries before this time"),
+  agent: Id.optional(),
+  subjectType: Id.optional(),
+  subjectId: Id.optional(),
+  runId: Id.optional(),
+  kind: Id.optional(),
+  from: IsoDateTime.optional().describe("Entries at or after this time"),
+  to: IsoDateTime.optional().describe("Entries before this time"),
   afterSeq: z.coerce.number().int().min(0).optional().describe("Page: entries after this sequence number"),
   limit: z.coerce.number().int().min(1).max(10_000).default(500),
 });

@@ -11,7 +11,7 @@ import { BadInputError, UnavailableError } from "../../../tools/errors.js";
 import { CmsFileInfo, ImportResult, listCmsFiles } from "../../reference-data/cms-file-store.js";
 import { DataAlert } from "../../reference-data/data-alerts.js";
 import type { ReferenceData } from "../../reference-data/reference-data.js";
-import { ROLES } from "../auth/api-keys.js";
+import { ROLES, actorOf } from "../auth/api-keys.js";
 import { authErrorResponses } from "../problem.js";
 
 const Quarters = z.object({
@@ -71,7 +71,7 @@ export const dataFileRoutes: FastifyPluginAsyncZod = async (app) => {
     if (!Buffer.isBuffer(request.body)) throw new BadInputError("Send the file itself as the body, with content-type text/csv");
     const { kind, quarter, source } = request.query;
     const result = await referenceData().importFile({
-      kind, quarter, bytes: request.body, source: source ?? `${kind}-upload.csv`, importedBy: `key:${request.principal?.keyId ?? "unknown"}`,
+      kind, quarter, bytes: request.body, source: source ?? `${kind}-upload.csv`, importedBy: actorOf(request.principal),
     });
     request.log.info({ kind, quarter: result.file.quarter, status: result.status, fileId: result.file.id }, "CMS file import");
     return reply.code(result.status === "unchanged" ? 200 : 201).send(result);

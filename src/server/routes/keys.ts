@@ -1,8 +1,9 @@
 /** API key administration (admin only) and the caller's own identity (any role). */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { ApiKeyInfo, ROLES, Role, createApiKey, listApiKeys, revokeApiKey } from "../auth/api-keys.js";
+import { ApiKeyInfo, ROLES, Role, actorOf, createApiKey, listApiKeys, revokeApiKey } from "../auth/api-keys.js";
 import { ProblemDetails, authErrorResponses } from "../problem.js";
+import { Id } from "./fields.js";
 
 const Me = z.object({ keyId: z.string(), name: z.string(), role: Role });
 const CreateKey = z.object({
@@ -63,7 +64,7 @@ export const keyRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const created = await createApiKey(app.db.pool, { ...request.body, createdBy: request.principal?.keyId });
+      const created = await createApiKey(app.db.pool, { ...request.body, createdBy: actorOf(request.principal) });
       request.log.info({ newKeyId: created.info.id, newKeyRole: created.info.role }, "api key created");
       return reply.code(201).send(created);
     },
@@ -76,13 +77,14 @@ export const keyRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ["identity"],
         summary: "Revoke an API key",
+        description: "Audited. The last active admin key cannot be revoked (409): create another admin key first.",
         security: [{ bearerAuth: [] }],
-        params: z.object({ id: z.string().min(1).max(100) }),
-        response: { 200: ApiKeyInfo, 404: ProblemDetails, ...authErrorResponses },
+        params: z.object({ id: Id.describe("The key id or its displayed prefix") }),
+        response: { 200: ApiKeyInfo, 404: ProblemDetails, 409: ProblemDetails, ...authErrorResponses },
       },
     },
     async (request) => {
-      const revoked = await revokeApiKey(app.db.pool, request.params.id);
+      const revoked = await revokeApiKey(app.db.pool, request.params.id, { actor: actorOf(request.principal) });
       request.log.info({ revokedKeyId: revoked.id }, "api key revoked");
       return revoked;
     },

@@ -5,7 +5,9 @@ import { ReviewItem, ReviewListItem, ReviewStatus, countReviewItems, getReviewIt
 import type { ActionTypeDefinition } from "../../orchestration/agent-definition.js";
 import { EditableFields, editableView } from "../../orchestration/edits.js";
 import { ReviewDecision } from "../../orchestration/human-review.js";
+import { actorOf } from "../auth/api-keys.js";
 import { ProblemDetails, authErrorResponses } from "../problem.js";
+import { Id, IsoDateTime } from "./fields.js";
 import { RunView } from "./run-schemas.js";
 
 const STAFF = ["staff", "admin"] as const;
@@ -30,10 +32,10 @@ export const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
         "the next page (null on the last). Items are compact — the Agent Inbox payload is on GET /v1/reviews/{id}.",
       querystring: z.object({
         status: ReviewStatus.optional(),
-        agent: z.string().optional(),
-        runId: z.string().optional().describe("Only items of this run"),
-        subjectId: z.string().optional().describe("Only items about this subject (for pre-service items, the appointment id)"),
-        dueBefore: z.iso.datetime({ offset: true }).optional().describe("Only items due by this time"),
+        agent: Id.optional(),
+        runId: Id.optional().describe("Only items of this run"),
+        subjectId: Id.optional().describe("Only items about this subject (for pre-service items, the appointment id)"),
+        dueBefore: IsoDateTime.optional().describe("Only items due by this time"),
         limit: z.coerce.number().int().min(1).max(1000).default(100),
         offset: z.coerce.number().int().min(0).default(0),
       }),
@@ -57,7 +59,7 @@ export const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { roles: [...STAFF, "council"] },
     schema: {
       tags: ["reviews"], summary: "One review item with its Agent Inbox payload and the JSON Schema of an edit", security: [{ bearerAuth: [] }],
-      params: z.object({ id: z.string() }),
+      params: z.object({ id: Id }),
       response: { 200: ReviewItemView, 404: ProblemDetails, ...authErrorResponses },
     },
   }, async (request) => {
@@ -74,13 +76,12 @@ export const reviewRoutes: FastifyPluginAsyncZod = async (app) => {
         "are refused with 400 naming the field); the action rebuilds what derives from them, and each changed field's before and " +
         "after are kept · response: a note kept with the draft, nothing executes · ignore: reject the draft, `args` optionally says why.",
       security: [{ bearerAuth: [] }],
-      params: z.object({ id: z.string() }),
+      params: z.object({ id: Id }),
       body: ReviewDecision,
       response: { 200: z.object({ review: ReviewItemView, run: RunView }), 404: ProblemDetails, 409: ProblemDetails, ...authErrorResponses },
     },
   }, async (request) => {
-    const actor = `key:${request.principal?.keyId ?? "unknown"}`;
-    const { review, run } = await app.runtime.decide(request.params.id, request.body, actor);
+    const { review, run } = await app.runtime.decide(request.params.id, request.body, actorOf(request.principal));
     return { review: view(review), run };
   });
 };

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { ReviewListItem } from "../../governance/reviews.js";
 import { RunSubject } from "../../orchestration/runtime.js";
 import { ProblemDetails, authErrorResponses } from "../problem.js";
+import { Id } from "./fields.js";
 import { AuditEntryView, RunView } from "./run-schemas.js";
 
 export const runRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -14,9 +15,9 @@ export const runRoutes: FastifyPluginAsyncZod = async (app) => {
       description: "Steps come a page at a time, in order: pass `stepsNext` as `after` for the next page (null on the last). " +
         "With `subject` (an appointment id for the pre-service agents' runs), only the steps, review items and proposals " +
         "about it (404 if the run has none). `subjects` says where each stands: done once none of its drafts waits on a person.",
-      params: z.object({ id: z.string() }),
+      params: z.object({ id: Id }),
       querystring: z.object({
-        subject: z.string().min(1).optional().describe("Only what is about this subject (an appointment id for a pre-service batch)"),
+        subject: Id.optional().describe("Only what is about this subject (an appointment id for a pre-service batch)"),
         after: z.coerce.number().int().min(0).optional().describe("Steps after this audit sequence number (the previous page's stepsNext)"),
         limit: z.coerce.number().int().min(1).max(2000).default(500).describe("Most steps in the page"),
       }),

@@ -5,6 +5,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { SandboxPayer } from "../../../tools/payer/sandbox/sandbox-payer.js";
 import { NotFoundError } from "../../../tools/errors.js";
+import { utf8Parser } from "../plugins/input-guard.js";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -13,9 +14,10 @@ declare module "fastify" {
 }
 
 export const sandboxPayerRoutes: FastifyPluginAsync = async (app) => {
-  app.addContentTypeParser(["application/edi-x12", "text/plain", "application/x12"], { parseAs: "string" }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(["application/edi-x12", "text/plain", "application/x12"], { parseAs: "buffer" }, utf8Parser((_req, text, done) => done(null, text)));
   app.post("/sandbox/payer/x12", {
-    config: { roles: ["service", "admin"] },
+    // The body is one X12 interchange, bounded by BODY_LIMIT_BYTES rather than the per-string limit.
+    config: { roles: ["service", "admin"], maxStringChars: Number.MAX_SAFE_INTEGER },
     schema: {
       tags: ["sandbox"], summary: "Sandbox payer: send X12 270, 278 or 837; receive 271, 278 response, or 999 + 835",
       security: [{ bearerAuth: [] }], consumes: ["application/edi-x12", "text/plain"], produces: ["application/edi-x12"],

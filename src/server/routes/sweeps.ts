@@ -4,7 +4,9 @@ import { z } from "zod";
 import { NotFoundError, UnavailableError } from "../../../tools/errors.js";
 import { SweepProgress, sweepProgress } from "../../jobs/sweep-progress.js";
 import { SweepSummary, listSweeps } from "../../jobs/sweep-store.js";
+import { actorOf } from "../auth/api-keys.js";
 import { ProblemDetails, authErrorResponses } from "../problem.js";
+import { Id } from "./fields.js";
 import { DateRange } from "./date-range.js";
 
 /** The longest range one sweep may cover (about a quarter). */
@@ -25,8 +27,7 @@ export const sweepRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   }, async (request, reply) => {
     if (app.sweeps === null || !app.sweeps.running) throw new UnavailableError("The sweep queue is not running; retry shortly");
-    const requestedBy = `key:${request.principal?.keyId ?? "unknown"}`;
-    const { id, total } = await app.sweeps.startSweep({ ...request.body, kind: "manual", requestedBy });
+    const { id, total } = await app.sweeps.startSweep({ ...request.body, kind: "manual", requestedBy: actorOf(request.principal) });
     return reply.code(202).send({ id, total });
   });
 
@@ -43,7 +44,7 @@ export const sweepRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { roles: ["staff", "council", "admin", "service"] },
     schema: {
       tags: ["sweeps"], summary: "A sweep's progress and what it found so far", security: [{ bearerAuth: [] }],
-      params: z.object({ id: z.string() }),
+      params: z.object({ id: Id }),
       response: { 200: SweepProgress, 404: ProblemDetails, ...authErrorResponses },
     },
   }, async (request) => {
