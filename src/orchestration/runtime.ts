@@ -233,6 +233,9 @@ export class AgentRuntime {
             if (namespace.length === 0 && !("__interrupt__" in chunk)) values = chunk;
             continue;
           }
+          // Updates LangGraph replays on a resume for tasks that finished in an earlier drive of the
+          // run (marked cached) were recorded then: each step is recorded once.
+          if ((chunk.__metadata__ as { cached?: boolean } | undefined)?.cached === true) continue;
           for (const [node, update] of Object.entries(chunk)) {
             if (node === "__interrupt__") {
               interrupted = true;

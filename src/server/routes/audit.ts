@@ -6,7 +6,9 @@ import { canonicalJson } from "../../governance/canonical-json.js";
 import { authErrorResponses } from "../problem.js";
 import { AuditEntryView } from "./run-schemas.js";
 
-const ROLES = ["council", "admin"] as const;
+/** Who may read the audit trail (and a run's steps, which are entries of it: tool inputs and outputs). */
+export const AUDIT_ROLES = ["council", "admin"] as const;
+const ROLES = AUDIT_ROLES;
 
 const AuditFilter = z.object({
   agent: z.string().optional(),
@@ -26,8 +28,13 @@ function toQuery(q: z.infer<typeof AuditFilter>): AuditQuery {
 
 const CSV_COLUMNS = ["seq", "id", "at", "kind", "actor", "runId", "agent", "node", "subjectType", "subjectId", "payload", "prevHash", "hash"] as const;
 
-function csvCell(value: unknown): string {
-  const text = value === null || value === undefined ? "" : typeof value === "string" ? value : canonicalJson(value);
+/**
+ * One CSV cell. A cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return is read as
+ * a formula by spreadsheets: it is prefixed with `'` so it stays text (OWASP, CSV injection).
+ */
+export function csvCell(value: unknown): string {
+  const raw = value === null || value === undefined ? "" : typeof value === "string" ? value : canonicalJson(value);
+  const text = /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
   return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
