@@ -53,6 +53,8 @@ export interface RuntimeOptions {
   now?: () => Date;
   policy?: AutonomyPolicy;
   offlineConfidenceCap?: number;
+  /** Called when a drive of a run ends (completed, waiting or failed), after its trail is written: the service anchors the audit chain's head. */
+  onRunEnd?: (runId: string) => void;
 }
 
 interface RunRow {
@@ -281,6 +283,7 @@ export class AgentRuntime {
       }
     } finally {
       audit.close(runId);
+      this.options.onRunEnd?.(runId);
     }
   }
 
