@@ -1,7 +1,9 @@
-/** The audit trail for the governance council: query, export (JSONL or CSV) and chain verification. */
+/** The audit trail for the governance council: query, export (JSONL or CSV), chain verification and the anchors of its head. */
+import path from "node:path";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { queryAudit, verifyAuditChain, type AuditEntry, type AuditQuery } from "../../governance/audit-log.js";
+import { AuditAnchor } from "../../governance/audit-anchors.js";
 import { canonicalJson } from "../../governance/canonical-json.js";
 import { authErrorResponses } from "../problem.js";
 import { AuditEntryView } from "./run-schemas.js";
@@ -74,15 +76,43 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get("/audit/verify", {
     config: { roles: ROLES },
     schema: {
-      tags: ["audit"], summary: "Walk the hash chain and report the first bad entry", security: [{ bearerAuth: [] }],
+      tags: ["audit"], summary: "Walk every entry of the keyed hash chain, check it against the latest anchor and report the first bad entry", security: [{ bearerAuth: [] }],
       response: {
         200: z.object({
           ok: z.boolean(),
           checked: z.number().int(),
           firstBadEntry: z.object({ seq: z.number().int(), id: z.string(), reason: z.string() }).nullable(),
+          unkeyed: z.number().int().describe("Entries written before the chain was keyed (plain SHA-256; only ever its first entries)"),
+          anchor: z.object({
+            seq: z.number().int(),
+            at: z.string(),
+            status: z.enum(["matched", "truncated", "rewritten", "invalid"]),
+            reason: z.string().nullable(),
+          }).nullable().describe("The latest anchor (audit-anchors.jsonl) and how the database compares with it; null when there is none"),
         }),
         ...authErrorResponses,
       },
     },
-  }, async () => verifyAuditChain(app.db.pool));
+  }, async () => verifyAuditChain(app.db.pool, { anchor: await app.auditAnchors.latest() }));
+
+  app.get("/audit/anchors", {
+    config: { roles: ROLES },
+    schema: {
+      tags: ["audit"], summary: "The latest anchors of the chain's head written outside the database, newest first", security: [{ bearerAuth: [] }],
+      querystring: z.object({ limit: z.coerce.number().int().min(1).max(1_000).default(100) }),
+      response: {
+        200: z.object({
+          file: z.string().describe("The anchor file (append-only, in the data folder)"),
+          anchors: z.array(z.object({
+            anchor: AuditAnchor.nullable().describe("Null for a line that is not an anchor"),
+            valid: z.boolean().describe("The anchor's HMAC holds under a key this service holds"),
+          })),
+        }),
+        ...authErrorResponses,
+      },
+    },
+  }, async (request) => ({
+    file: path.basename(app.auditAnchors.file),
+    anchors: (await app.auditAnchors.list(request.query.limit)).map(({ anchor, valid }) => ({ anchor, valid })),
+  }));
 };
