@@ -16,6 +16,7 @@ import pg from "pg";
 import { pino } from "pino";
 import { openDatabase, type Database } from "../../src/db/database.js";
 import { migrate } from "../../src/db/migrate.js";
+import { StaticAuditKeyring, useAuditKeyring } from "../../src/governance/audit-keys.js";
 import { verifyAuditChain } from "../../src/governance/audit-log.js";
 import type { AgentDefinition } from "../../src/orchestration/agent-definition.js";
 import { createCheckpointer, setupCheckpointer } from "../../src/orchestration/checkpointer.js";
@@ -42,6 +43,7 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 
 async function bench(label: string, db: Database): Promise<void> {
   await migrate(db.pool);
+  useAuditKeyring(new StaticAuditKeyring([randomBytes(32)]));
   const checkpointer = createCheckpointer(db);
   await setupCheckpointer(db, checkpointer);
   const log = new SubmissionLog();

@@ -16,6 +16,7 @@ import pino from "pino";
 import { loadConfig } from "../../src/config.js";
 import { openDatabase, type Database } from "../../src/db/database.js";
 import { migrate } from "../../src/db/migrate.js";
+import { loadAuditKeyring, useAuditKeyring } from "../../src/governance/audit-keys.js";
 import { buildServiceComponents, prepareComponents } from "../../src/service-components.js";
 import { seedGeneratedClinic } from "../../src/sandbox/harness.js";
 
@@ -40,6 +41,7 @@ async function seed(db: Database): Promise<{ last: string; resources: number }> 
 
 async function bench(label: string, db: Database, dataDir: string): Promise<void> {
   await migrate(db.pool);
+  useAuditKeyring(await loadAuditKeyring({ dataDir }));
   // About 0.9 upcoming visits per patient over two weeks: size the clinic, then sweep up to the day of the `wanted`-th.
   let t = performance.now();
   // Only the last date is kept: the generated clinic's objects are the harness's, not the service's memory.
