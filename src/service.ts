@@ -59,7 +59,7 @@ export async function startService(config: Config, logger: Logger, options: Star
     referenceData.start();
     await sweeps.start({ schedule: true });
     // The head as found at start (it seals entries written before the chain was keyed), then on the schedule.
-    await anchors.anchor("start");
+    anchors.request("start");
     anchors.start(config.audit.anchorEveryMs);
   });
   const migrated = await readiness.ensureMigrated();

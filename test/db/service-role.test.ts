@@ -9,7 +9,7 @@ import { openDatabase, type Database } from "../../src/db/database.js";
 import { pendingMigrations } from "../../src/db/migrate.js";
 import { appendAudit, verifyAuditChain } from "../../src/governance/audit-log.js";
 import { createCheckpointer, setupCheckpointer } from "../../src/orchestration/checkpointer.js";
-import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../helpers/databases.js";
+import { DATABASE_KINDS, createTestDatabase, type DatabaseKind, type TestDatabase } from "../helpers/databases.js";
 
 /** What the service role must not be able to do to the trail. */
 const ALTERATIONS = [
@@ -25,13 +25,19 @@ const ALTERATIONS = [
   "SET session_replication_role = replica",
 ];
 
-describe.each(DATABASE_KINDS)("the service's database role on %s", (kind) => {
+/** A migrated database of the suite with a one-entry trail, dropped after it. */
+function trailDatabase(kind: DatabaseKind): { readonly db: TestDatabase["db"]; readonly url: string | undefined } {
   let t: TestDatabase;
   beforeAll(async () => {
     t = await createTestDatabase(kind);
     await appendAudit(t.db.pool, [{ kind: "run.started", actor: "platform", payload: { n: 1 } }]);
   });
   afterAll(async () => t.drop());
+  return { get db() { return t.db; }, get url() { return t.url; } };
+}
+
+describe.each(DATABASE_KINDS)("the service's database role on %s", (kind) => {
+  const t = trailDatabase(kind);
 
   it("infusion_rcm_service may append to the trail but not alter it; migrations create it idempotently", async () => {
     const client = await t.db.pool.connect();
@@ -55,12 +61,7 @@ describe.each(DATABASE_KINDS)("the service's database role on %s", (kind) => {
 });
 
 describe.each(DATABASE_KINDS.filter((k) => k === "postgres"))("a login role of the service on %s", (kind) => {
-  let t: TestDatabase;
-  beforeAll(async () => {
-    t = await createTestDatabase(kind);
-    await appendAudit(t.db.pool, [{ kind: "run.started", actor: "platform", payload: { n: 1 } }]);
-  });
-  afterAll(async () => t.drop());
+  const t = trailDatabase(kind);
 
   it("a login role in infusion_rcm_service runs the service's work and cannot alter the trail", async () => {
     const login = `irc_svc_${randomBytes(4).toString("hex")}`;
