@@ -154,16 +154,17 @@ describe.each(DATABASE_KINDS)("hash-chained audit log on %s", (kind) => {
   it("verifies entries written before the chain was keyed as its first entries, and entries under a retired key it still holds", async () => {
     const legacy = await createTestDatabase(kind);
     try {
-      // Two entries as written before this change: plain SHA-256, no key id.
+      // Two entries as written before this change: plain SHA-256, no key id; the payload's text as
+      // jsonb wrote it before migration 0009 kept the canonical text (spaces, jsonb's key order).
       let prevHash = GENESIS_HASH;
       for (const seq of [1, 2]) {
         const body: HashedEntry = {
           seq, id: `legacy-${seq}`, at: "2026-11-01T10:00:00.000Z", kind: "run.started", actor: "platform", runId: null, agent: null,
-          node: null, subjectType: null, subjectId: null, payload: { seq },
+          node: null, subjectType: null, subjectId: null, payload: { seq, amount: "12.50" },
         };
         const hash = entryHash(prevHash, body);
         await legacy.db.pool.query(`INSERT INTO audit_log (seq, id, at, kind, actor, payload, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-          [seq, body.id, body.at, body.kind, body.actor, JSON.stringify(body.payload), prevHash, hash]);
+          [seq, body.id, body.at, body.kind, body.actor, `{"seq": ${seq}, "amount": "12.50"}`, prevHash, hash]);
         prevHash = hash;
       }
       await appendAudit(legacy.db.pool, [{ kind: "run.started", actor: "platform", payload: { under: "first key" } }]);
@@ -179,6 +180,26 @@ describe.each(DATABASE_KINDS)("hash-chained audit log on %s", (kind) => {
     } finally {
       useAuditKeyring(new StaticAuditKeyring([TEST_AUDIT_SECRET]));
       await legacy.drop();
+    }
+  });
+
+  it("anchors the head on a schedule, only when it moved", async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), "irc-anchors-"));
+    const anchors = new AuditAnchors({ pool: t.db.pool, dataDir });
+    try {
+      anchors.start(10);
+      const until = async (n: number) => {
+        for (let i = 0; i < 500 && (await anchors.list()).length < n; i += 1) await new Promise((r) => setTimeout(r, 10));
+        return anchors.list();
+      };
+      expect((await until(1)).map((a) => a.anchor?.seq)).toEqual([6]);
+      await appendAudit(t.db.pool, [{ kind: "run.started", actor: "platform", payload: {} }]);
+      expect((await until(2)).map((a) => a.anchor?.seq)).toEqual([7, 6]);
+      await anchors.stop();
+      expect(await anchors.list()).toHaveLength(2);
+    } finally {
+      await anchors.stop();
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 
