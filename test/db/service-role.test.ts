@@ -4,10 +4,12 @@
  */
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../src/db/database.js";
 import { pendingMigrations } from "../../src/db/migrate.js";
 import { appendAudit, verifyAuditChain } from "../../src/governance/audit-log.js";
+import { closeQueue, openQueue } from "../../src/jobs/queue.js";
 import { createCheckpointer, setupCheckpointer } from "../../src/orchestration/checkpointer.js";
 import { DATABASE_KINDS, createTestDatabase, type DatabaseKind, type TestDatabase } from "../helpers/databases.js";
 
@@ -72,7 +74,9 @@ describe.each(DATABASE_KINDS.filter((k) => k === "postgres"))("a login role of t
     try {
       service = await openDatabase({ kind: "postgres", url: url.toString(), poolMax: 2 });
       expect(await pendingMigrations(service.pool)).toBe(0);
+      // What the service sets up at start as this role: LangGraph's checkpoint tables and the job queue's schema.
       await setupCheckpointer(service, createCheckpointer(service));
+      await closeQueue(await openQueue(service, { logger: pino({ level: "silent" }), schedule: false }));
       await appendAudit(service.pool, [{ kind: "run.completed", actor: "platform", payload: { n: 2 } }]);
       for (const sql of ALTERATIONS) {
         await expect(service.pool.query(sql), sql).rejects.toThrow(/permission denied|must be owner|must be superuser/);
