@@ -121,6 +121,11 @@ export function useAuditKeyring(keyring: AuditKeyring): void {
   active = keyring;
 }
 
+/** Loads a keyring of one new random key unless the process has one (a sandbox harness on a throwaway database). */
+export function useEphemeralAuditKeyringUnlessLoaded(): void {
+  active ??= new StaticAuditKeyring([randomBytes(AUDIT_KEY_MIN_BYTES)]);
+}
+
 /** The process's keyring; refuses to go on without one (an entry is never written unsigned). */
 export function auditKeyring(): AuditKeyring {
   if (active === undefined) throw new AuditKeyError("No audit key loaded: call useAuditKeyring (the service loads AUDIT_KEY or the data folder's audit.key)");
