@@ -5,8 +5,8 @@
  * re-hashed suffix breaks the chain; the chain's head is anchored outside the database
  * (audit-anchors.ts), so a truncated tail or a rewritten suffix is caught against the anchor.
  * `verifyAuditChain` walks every row and names the first bad entry. The table refuses UPDATE,
- * DELETE and TRUNCATE (migration 0002), and on a server the service's role may only INSERT into it
- * (migration 0013).
+ * DELETE and TRUNCATE (migration 0002), and on a server the service's role may only read it and
+ * INSERT into it (migration 0014).
  *
  * Entries written before the chain was keyed (`key_id` null) keep their plain SHA-256 hash and
  * verify as before, but only as the chain's first entries: an unkeyed entry after a keyed one is
@@ -16,8 +16,8 @@ import { createHash, createHmac, randomUUID, type Hash, type Hmac } from "node:c
 import type pg from "pg";
 import { z } from "zod";
 import { withTransaction } from "../db/database.js";
-import { auditKeyring, type AuditKey, type AuditKeyring } from "./audit-keys.js";
 import { valuesList } from "../db/values-list.js";
+import { auditKeyring, type AuditKey, type AuditKeyring } from "./audit-keys.js";
 import { CanonicalJsonText, canonicalJson, type Json } from "./canonical-json.js";
 
 /** What can be audited. */
