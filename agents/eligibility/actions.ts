@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import type { ActionTypeDefinition } from "../../src/orchestration/agent-definition.js";
+import { editRefused } from "../../src/orchestration/edits.js";
 import { VerificationWriteBack } from "../../tools/ehr/ehr-types.js";
 import { ExceptionReason } from "../shared/pre-service-checks.js";
 import type { PreServiceDeps } from "../shared/pre-service-deps.js";
@@ -27,6 +28,30 @@ export const EligibilityException = z.object({
 });
 export type EligibilityException = z.infer<typeof EligibilityException>;
 
+/** What staff may change in a verification: the line they read in the chart (the 271's facts stay the tools'). */
+export const VerificationEdit = z.strictObject({
+  disposition: z.string().trim().min(1).max(500).describe("The line staff read in the chart"),
+}).partial();
+
+/** What staff may change in an exception: what the worklist task tells them to do (the reasons and fields stay the rules'). */
+export const ExceptionEdit = z.strictObject({
+  description: z.string().trim().min(1).max(2000).describe("What staff should do"),
+}).partial();
+
+/**
+ * What a disposition may not say: coverage active when the payer's 271 did not confirm it
+ * (`inforce` is not true), or inactive when it did — the line staff read must agree with the
+ * 271's facts written beside it, as the agent's own drafts do.
+ */
+export function dispositionContradiction(inforce: boolean | null, text: string): string | null {
+  const t = text.toLowerCase();
+  const saysInactive = /\b(?:inactive|not active|no longer active|terminated|lapsed)\b/.test(t);
+  const saysActive = /\bactive\b/.test(t.replace(/\b(?:inactive|not active|no longer active)\b/g, ""));
+  if (inforce !== true && saysActive) return `says active, but the payer's 271 did not confirm coverage in force (${inforce === false ? "not in force" : "not stated"})`;
+  if (inforce === true && saysInactive) return "says inactive, but the payer's 271 confirmed coverage in force";
+  return null;
+}
+
 export const FILE_VERIFICATION = "file-verification";
 export const ELIGIBILITY_EXCEPTION = "eligibility-exception";
 
@@ -37,6 +62,13 @@ export const eligibilityActions: ActionTypeDefinition<never, PreServiceDeps>[] =
     humanOnly: false,
     threshold: 0.95,
     payloadSchema: VerificationWriteBack,
+    editSchema: VerificationEdit,
+    applyEdit: (payload: VerificationWriteBack, edit: Record<string, unknown>) => {
+      const edited = { ...payload, ...(edit as z.infer<typeof VerificationEdit>) };
+      const contradiction = dispositionContradiction(edited.inforce, edited.disposition);
+      if (contradiction !== null) throw editRefused("disposition", contradiction);
+      return edited;
+    },
     execute: async (payload: VerificationWriteBack, _ctx, deps) => ({ verificationId: await deps.ehr.writeVerification(payload) }),
   } satisfies ActionTypeDefinition<VerificationWriteBack, PreServiceDeps>,
   {
@@ -45,6 +77,7 @@ export const eligibilityActions: ActionTypeDefinition<never, PreServiceDeps>[] =
     humanOnly: true,
     threshold: 1,
     payloadSchema: EligibilityException,
+    editSchema: ExceptionEdit,
     execute: async (payload: EligibilityException, _ctx, deps) => ({
       taskId: await deps.ehr.createTask({
         patientId: payload.patientId, focusRef: `Appointment/${payload.appointmentId}`, code: ELIGIBILITY_EXCEPTION,

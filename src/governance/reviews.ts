@@ -1,13 +1,14 @@
 /**
  * Review items: decisions waiting for a person. Created when a run pauses at `interrupt()`;
- * decided by staff (accept / edit / respond / ignore), with the edit's before and after kept.
+ * decided by staff (accept / edit / respond / ignore), with each edited field's before and after kept.
  */
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { z } from "zod";
-import { BadInputError, ConflictError, NotFoundError } from "../../tools/errors.js";
+import { ConflictError, NotFoundError } from "../../tools/errors.js";
 import { withTransaction } from "../db/database.js";
 import { valuesList } from "../db/values-list.js";
+import { applyEdit } from "../orchestration/edits.js";
 import type { PlatformInterrupt, ReviewDecision } from "../orchestration/human-review.js";
 import { appendAuditInTransaction, type AuditInput } from "./audit-log.js";
 
@@ -34,8 +35,8 @@ export const ReviewItem = z.object({
   decidedAt: z.string().nullable(),
   decidedBy: z.string().nullable(),
   decision: z.unknown().nullable(),
-  editBefore: z.unknown().nullable(),
-  editAfter: z.unknown().nullable(),
+  editBefore: z.record(z.string(), z.unknown()).nullable().describe("Each field an edit changed (dotted path), as drafted"),
+  editAfter: z.record(z.string(), z.unknown()).nullable().describe("Each field an edit changed, as executed"),
   interrupt: z.unknown().describe("The Agent Inbox HumanInterrupt payload"),
 });
 export type ReviewItem = z.infer<typeof ReviewItem>;
@@ -44,7 +45,8 @@ interface ReviewRow {
   id: string; run_id: string; interrupt_id: string; agent: string; action_type: string; subject_type: string;
   subject_id: string; status: ReviewStatus; interrupt: PlatformInterrupt; draft: Record<string, unknown>; rationale: string;
   evidence: ReviewItem["evidence"]; confidence: number; human_only: boolean; reason: string; due_by: Date | null;
-  created_at: Date; decided_at: Date | null; decided_by: string | null; decision: unknown; edit_before: unknown; edit_after: unknown;
+  created_at: Date; decided_at: Date | null; decided_by: string | null; decision: unknown;
+  edit_before: Record<string, unknown> | null; edit_after: Record<string, unknown> | null;
 }
 
 const STATUS_OF: Record<ReviewDecision["type"], ReviewStatus> = {
@@ -91,39 +93,34 @@ export async function insertReviewItems(
 }
 
 /**
- * Records staff's decision. Refuses a review that is already decided (409) and an edit whose
- * payload fails the action's schema (400). The decision and its audit entry commit together.
+ * Records staff's decision. Refuses a review that is already decided (409) and an edit the
+ * action type refuses (400 naming the field: an identity field, a field that is not editable, a
+ * value its schema or tools refuse — see `applyEdit`). The decision keeps the edit as sent (only
+ * the changed fields); the item and the audit entry keep each changed field before → after. The
+ * decision and its audit entry commit together.
  */
 export async function recordDecision(
-  pool: pg.Pool, reviewId: string, decision: ReviewDecision, actor: string, payloadSchema: z.ZodType<unknown>, now: Date,
+  pool: pg.Pool, reviewId: string, decision: ReviewDecision, actor: string, action: Parameters<typeof applyEdit>[0], now: Date,
 ): Promise<ReviewItem> {
-  if (decision.type === "edit") {
-    const check = payloadSchema.safeParse(decision.args);
-    if (!check.success) {
-      throw new BadInputError("The edited payload is invalid", {
-        details: { errors: check.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) },
-      });
-    }
-  }
   return withTransaction(pool, async (client) => {
     const { rows } = await client.query<ReviewRow>("SELECT * FROM review_items WHERE id = $1 FOR UPDATE", [reviewId]);
     const row = rows[0];
     if (row === undefined) throw new NotFoundError(`No review item ${reviewId}`);
     if (row.status !== "pending") throw new ConflictError(`Review ${reviewId} was already decided (${row.status})`);
-    const after = decision.type === "edit" ? decision.args : null;
+    const changes = decision.type === "edit" ? applyEdit(action, row.draft, decision.args).changes : null;
+    const side = (key: "before" | "after") => (changes === null ? null : JSON.stringify(Object.fromEntries(changes.map((c) => [c.field, c[key]]))));
     const updated = await client.query<ReviewRow>(
       `UPDATE review_items SET status = $2, decided_at = $3, decided_by = $4, decision = $5, edit_before = $6, edit_after = $7
        WHERE id = $1 RETURNING *`,
-      [reviewId, STATUS_OF[decision.type], now, actor, JSON.stringify(decision),
-        decision.type === "edit" ? JSON.stringify(row.draft) : null, after === null ? null : JSON.stringify(after)],
+      [reviewId, STATUS_OF[decision.type], now, actor, JSON.stringify(decision), side("before"), side("after")],
     );
     await appendAuditInTransaction(client, [{
       kind: "review.decided", actor, runId: row.run_id, agent: row.agent, node: "review",
       subjectType: row.subject_type, subjectId: row.subject_id,
       payload: {
-        reviewId, actionType: row.action_type, decision: decision.type,
-        before: decision.type === "edit" ? row.draft : undefined, after: after ?? undefined,
+        reviewId, actionType: row.action_type, decision: decision.type, changes: changes ?? undefined,
         response: decision.type === "response" ? decision.args : undefined,
+        reason: decision.type === "ignore" ? decision.args ?? undefined : undefined,
       },
     }], () => now);
     return toItem(updated.rows[0] as ReviewRow);

@@ -15,8 +15,21 @@ export interface ActionTypeDefinition<P = Record<string, unknown>, D = unknown> 
   humanOnly: boolean;
   /** Confidence at or above which a `partial` agent executes it. */
   threshold: number;
-  /** Schema of the payload (and of a person's edit of it). */
+  /** Schema of the payload (an edited payload must pass it too). */
   payloadSchema: z.ZodType<P>;
+  /**
+   * What a person may change in a review: an object of the editable fields, each optional (a
+   * reviewer sends only what changed). Identity fields (patient, appointment, coverage, claim,
+   * payer, idempotency key — see `IDENTITY_FIELDS`) are never editable; an empty object makes
+   * nothing editable. The README lists each action type's editable fields.
+   */
+  editSchema: z.ZodObject;
+  /**
+   * Applies a checked edit to the payload and rebuilds everything derived from the edited fields
+   * (a 278's messages, a PAS bundle …), having the tools check the edited values; throws a
+   * BadInputError naming a field they refuse. Without it the edited fields replace the payload's.
+   */
+  applyEdit?(payload: P, edit: Record<string, unknown>): P;
   /**
    * Performs the action with the agent's dependencies (clearinghouse, EHR …); must pass
    * `idempotencyKey` on to anything it submits elsewhere.

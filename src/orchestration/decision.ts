@@ -59,5 +59,6 @@ export const ActionOutcome = z.object({
   reviewDecision: z.enum(["accept", "edit", "response", "ignore"]).nullable(),
   status: z.enum(["executed", "duplicate", "skipped", "failed"]),
   result: z.unknown().optional(),
+  note: z.string().optional().describe("The reviewer's response, or why they ignored the draft"),
 });
 export type ActionOutcome = z.infer<typeof ActionOutcome>;

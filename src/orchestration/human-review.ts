@@ -6,12 +6,22 @@ import type { HumanInterrupt } from "@langchain/langgraph/prebuilt";
 import { z } from "zod";
 import type { ProposedAction } from "./decision.js";
 
-/** Staff's answer to a review item. For `edit`, `args` is the edited payload; for `response`, text. */
+/** The longest note a reviewer may write (a response, or why a draft is ignored). */
+export const REVIEW_NOTE_MAX = 2000;
+const note = z.string().trim().min(1).max(REVIEW_NOTE_MAX);
+
+/**
+ * Staff's answer to a review item. For `edit`, `args` holds only the fields to change (the item's
+ * `editable`); for `response`, a note kept with the draft; for `ignore`, optionally why.
+ */
 export const ReviewDecision = z.discriminatedUnion("type", [
   z.object({ type: z.literal("accept"), args: z.null().optional() }),
-  z.object({ type: z.literal("edit"), args: z.record(z.string(), z.unknown()).describe("The edited action payload") }),
-  z.object({ type: z.literal("response"), args: z.string().min(1).describe("A written answer; the action is not executed") }),
-  z.object({ type: z.literal("ignore"), args: z.null().optional() }),
+  z.object({
+    type: z.literal("edit"),
+    args: z.record(z.string(), z.unknown()).describe("Only the fields to change, from the item's `editable.fields`; who and what the action is about is never editable"),
+  }),
+  z.object({ type: z.literal("response"), args: note.describe("A note to the draft, kept with it and in the audit trail; the action is not executed") }),
+  z.object({ type: z.literal("ignore"), args: note.nullish().describe("Why the draft is rejected (optional); kept with it and in the audit trail") }),
 ]);
 export type ReviewDecision = z.infer<typeof ReviewDecision>;
 
@@ -26,15 +36,15 @@ export interface ReviewMetadata {
 /** The interrupt value: the Agent Inbox schema plus our metadata. */
 export type PlatformInterrupt = HumanInterrupt & { review: ReviewMetadata };
 
-/** Builds the interrupt for a proposal that needs a person. */
-export function humanInterruptFor(agent: string, proposal: ProposedAction, meta: Omit<ReviewMetadata, "proposal">): PlatformInterrupt {
+/** Builds the interrupt for a proposal that needs a person; `editable` false when its action type has no editable field. */
+export function humanInterruptFor(agent: string, proposal: ProposedAction, meta: Omit<ReviewMetadata, "proposal">, editable = true): PlatformInterrupt {
   const evidence = proposal.evidence.map((e) => `- ${e.kind} \`${e.ref}\`${e.note === undefined ? "" : `: ${e.note}`}`).join("\n");
   // The fields of the model's output the verifier did not support, each with why.
   const failures = proposal.verification?.verified === false ? proposal.verification.failures : [];
   const check = failures.length === 0 ? "" : `\n\nModel output not verified:\n${failures.map((f) => `- ${f.field} ${f.verdict}: ${f.why}`).join("\n")}`;
   return {
     action_request: { action: proposal.actionType, args: proposal.payload },
-    config: { allow_accept: true, allow_edit: true, allow_respond: true, allow_ignore: true },
+    config: { allow_accept: true, allow_edit: editable, allow_respond: true, allow_ignore: true },
     description:
       `**${proposal.summary}**\n\n${agent} · confidence ${meta.confidence.toFixed(2)} · ${meta.reason}\n\n` +
       `${proposal.rationale}${check}\n\nEvidence:\n${evidence === "" ? "- none" : evidence}`,

@@ -21,6 +21,7 @@ import { currentPhases, Phase } from "../governance/autonomy.js";
 import { executeAction, executeActions, type ExecutionItem } from "../governance/executor.js";
 import type { ActionTypeDefinition, AgentDefinition, PlatformServices } from "./agent-definition.js";
 import { ActionOutcome, ProposedAction } from "./decision.js";
+import { applyEdit } from "./edits.js";
 import { effectiveConfidence, gateVerdict, unverifiedModelOutput } from "./gate.js";
 import { humanInterruptFor, ReviewDecision, type PlatformInterrupt } from "./human-review.js";
 
@@ -58,8 +59,13 @@ interface ReviewTask {
 export const ReviewPending = z.object({ proposal: z.number().int().nonnegative(), idempotencyKey: z.string() });
 export type ReviewPending = z.infer<typeof ReviewPending>;
 
-/** The Agent Inbox item for a pending review, from the run's state (its proposals and verdicts). */
-export function reviewInterruptFor(agent: string, values: { proposals?: unknown; verdicts?: unknown }, pending: unknown): PlatformInterrupt {
+/**
+ * The Agent Inbox item for a pending review, from the run's state (its proposals and verdicts);
+ * `editable` says whether an action type has fields a person may edit (`allow_edit`).
+ */
+export function reviewInterruptFor(
+  agent: string, values: { proposals?: unknown; verdicts?: unknown }, pending: unknown, editable: (actionType: string) => boolean = () => true,
+): PlatformInterrupt {
   // A run paused by an earlier version carries the whole item in its interrupt.
   if (typeof pending === "object" && pending !== null && "action_request" in pending && "review" in pending) return pending as PlatformInterrupt;
   const { proposal: index, idempotencyKey } = ReviewPending.parse(pending);
@@ -68,7 +74,7 @@ export function reviewInterruptFor(agent: string, values: { proposals?: unknown;
   if (proposal?.idempotencyKey !== idempotencyKey || verdict === undefined) {
     throw new Error(`Run state has no proposal ${index} (${idempotencyKey}) with a verdict to review`);
   }
-  return humanInterruptFor(agent, proposal, { confidence: verdict.confidence, reason: verdict.reason, humanOnly: verdict.humanOnly });
+  return humanInterruptFor(agent, proposal, { confidence: verdict.confidence, reason: verdict.reason, humanOnly: verdict.humanOnly }, editable(proposal.actionType));
 }
 
 /** Settings of the platform the graph needs. */
@@ -167,13 +173,18 @@ export function buildPlatformGraph(
     const decision = ReviewDecision.parse(answer);
     const base = { idempotencyKey: p.idempotencyKey, actionType: p.actionType, verdict: "review" as const, reviewDecision: decision.type };
     if (decision.type === "ignore" || decision.type === "response") {
+      // A response is a note to the draft, not an instruction the agent acts on (README: Review).
+      const note = decision.args ?? undefined;
       await services.audit.record(step(task.runId, "review", p), "action.skipped", {
         actionType: p.actionType, idempotencyKey: p.idempotencyKey, decision: decision.type,
-        response: decision.type === "response" ? decision.args : undefined,
+        response: decision.type === "response" ? note : undefined, reason: decision.type === "ignore" ? note : undefined,
       });
-      return { outcomes: [{ ...base, status: "skipped" as const }] };
+      return { outcomes: [{ ...base, status: "skipped" as const, ...(note === undefined ? {} : { note }) }] };
     }
-    const item = executionItem(task.runId, p, decision.type === "edit" ? decision.args : p.payload, `review:${decision.type}`, "review");
+    // An edit names only the fields it changes: applied to the proposal here, the action rebuilding what derives from them.
+    const def = actionTypes.get(p.actionType) as ActionTypeDefinition<unknown> | undefined;
+    const payload = decision.type === "edit" && def !== undefined ? applyEdit(def, p.payload, decision.args).payload : p.payload;
+    const item = executionItem(task.runId, p, payload, `review:${decision.type}`, "review");
     await services.audit.flush(task.runId);
     const done = await executeAction(services.pool, item, services.now);
     return { outcomes: [{ ...base, status: done.status, result: done.result }] };

@@ -1,6 +1,7 @@
 /** The agent registry: definitions with the dependencies each was registered with. */
 import { NotFoundError } from "../../tools/errors.js";
 import type { ActionTypeDefinition, AgentDefinition, WorkItemType } from "./agent-definition.js";
+import { checkEditSchema } from "./edits.js";
 
 interface Registered {
   definition: AgentDefinition<unknown>;
@@ -18,6 +19,7 @@ export class AgentRegistry {
     for (const a of definition.actionTypes) {
       if (types.has(a.type)) throw new Error(`Agent ${definition.id} declares action type ${a.type} twice`);
       types.add(a.type);
+      checkEditSchema(definition.id, a as ActionTypeDefinition<unknown, unknown>);
     }
     this.agents.set(definition.id, { definition: definition as AgentDefinition<unknown>, deps });
     return this;

@@ -17,6 +17,7 @@ import { decidedReviewsOfWaitingRuns, getReviewItem, insertReviewItems, listRevi
 import type { PlatformServices } from "./agent-definition.js";
 import { AuditRecorder } from "./audit-recorder.js";
 import type { Subject } from "./decision.js";
+import { editableFields } from "./edits.js";
 import type { ReviewDecision } from "./human-review.js";
 import { buildPlatformGraph, reviewInterruptFor, type PlatformGraph } from "./platform-graph.js";
 import type { AgentRegistry } from "./registry.js";
@@ -110,7 +111,7 @@ export class AgentRuntime {
   async decide(reviewId: string, decision: ReviewDecision, actor: string): Promise<{ review: ReviewItem; run: RunView }> {
     const item = await getReviewItem(this.options.pool, reviewId);
     const actionType = this.registry.actionType(item.agent, item.actionType);
-    const review = await recordDecision(this.options.pool, reviewId, decision, actor, actionType.payloadSchema, this.now());
+    const review = await recordDecision(this.options.pool, reviewId, decision, actor, actionType, this.now());
     const run = await this.resumeDecided(item.runId) ?? toView(await this.runRow(item.runId));
     await demoteIfBelow(this.options.pool, item.agent, this.policy, this.now());
     return { review, run };
@@ -255,7 +256,8 @@ export class AgentRuntime {
         const interrupts = interrupted ? [...raised].map(([id, value]) => ({ id, value })) : [];
         if (interrupted && interrupts.length === 0) throw new Error("The run paused without an interrupt of the platform's to review");
         const now = this.now();
-        const items = interrupts.map((i) => ({ interruptId: i.id, value: reviewInterruptFor(agent, values, i.value) }));
+        const editable = (type: string) => editableFields(this.registry.actionType(agent, type)).length > 0;
+        const items = interrupts.map((i) => ({ interruptId: i.id, value: reviewInterruptFor(agent, values, i.value, editable) }));
         const ended = interrupts.length > 0
           ? await audit.commit(runId, async (client) => {
             // Issued together: one message on a pipelined connection.

@@ -14,6 +14,7 @@ const effects: string[] = [];
 const fileNote: ActionTypeDefinition<{ note: string }> = {
   type: "file-note", description: "files a note", humanOnly: false, threshold: 0.9,
   payloadSchema: z.object({ note: z.string().min(1) }),
+  editSchema: z.strictObject({}),
   execute: async ({ note }) => {
     if (note.startsWith("fail")) throw new Error(`the EHR refused ${note}`);
     effects.push(note);

@@ -60,7 +60,7 @@ const State = new StateSchema({
 export function sweepTestAgent(): AgentDefinition<SweepTestDeps> {
   const note: ActionTypeDefinition<{ note: string }, SweepTestDeps> = {
     type: "file-note", description: "Leave a note for staff", humanOnly: false, threshold: 0.9,
-    payloadSchema: z.object({ note: z.string() }), execute: async () => ({ ok: true }),
+    payloadSchema: z.object({ note: z.string() }), editSchema: z.strictObject({}), execute: async () => ({ ok: true }),
   };
   return {
     id: "eligibility",

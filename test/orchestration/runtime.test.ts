@@ -106,6 +106,55 @@ describe.each(DATABASE_KINDS)("agent runtime on %s", (kind) => {
     expect(skipped.map((e) => (e.payload as { response?: string }).response)).toContain("Call the payer before filing");
   });
 
+  it("ignore takes an optional reason and a response is a note: both kept on the item, in the trail and in the run's outcome; nothing executes", async () => {
+    const [k1, k2, k3] = [key("ign-why"), key("note"), key("ign-bare")];
+    const started = await run([
+      { actionType: "file-note", key: k1, note: "a", confidence: 0.2 },
+      { actionType: "file-note", key: k2, note: "b", confidence: 0.2 },
+      { actionType: "file-note", key: k3, note: "c", confidence: 0.2 },
+    ]);
+    const reviews = (await runtime.getRun(started.id)).reviews;
+    const [ignored, responded, bare] = ["a", "b", "c"].map((note) => reviews.find((r) => r.draft.note === note));
+    const why = "Duplicate of the request filed by phone on Monday";
+    expect((await decide(ignored!.id, { type: "ignore", args: "   " })).statusCode).toBe(400);
+    expect((await decide(ignored!.id, { type: "ignore", args: "x".repeat(2001) })).statusCode).toBe(400);
+    const res = await decide(ignored!.id, { type: "ignore", args: why });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ review: { status: "ignored", decision: { type: "ignore", args: why } } });
+    expect((await decide(responded!.id, { type: "response", args: "Payer says call back after the 10th" })).statusCode).toBe(200);
+    expect((await decide(bare!.id, { type: "ignore" })).json()).toMatchObject({ review: { status: "ignored" }, run: { status: "completed" } });
+    expect(log.submitted.some((s) => [k1, k2, k3].includes(s.idempotencyKey))).toBe(false);
+    const decided = await queryAudit(t.db.pool, { runId: started.id, kind: "review.decided" });
+    expect(decided.map((e) => e.payload)).toMatchObject([
+      { reviewId: ignored!.id, decision: "ignore", reason: why }, { reviewId: responded!.id, decision: "response", response: "Payer says call back after the 10th" },
+      { reviewId: bare!.id, decision: "ignore" },
+    ]);
+    const skipped = await queryAudit(t.db.pool, { runId: started.id, kind: "action.skipped" });
+    expect(skipped.find((e) => (e.payload as { idempotencyKey: string }).idempotencyKey === k1)?.payload).toMatchObject({ decision: "ignore", reason: why });
+    const outcomes = ((await runtime.getRun(started.id)).run.result as { outcomes: { idempotencyKey: string; status: string; note?: string }[] }).outcomes;
+    expect(Object.fromEntries(outcomes.map((o) => [o.idempotencyKey, [o.status, o.note ?? null]]))).toEqual({
+      [k1]: ["skipped", why], [k2]: ["skipped", "Payer says call back after the 10th"], [k3]: ["skipped", null],
+    });
+  });
+
+  it("an edit names only the fields it changes: an unknown or identity field, or an edit that changes nothing, is a 400 naming the field", async () => {
+    const k = key("edit-fields");
+    const started = await run([{ actionType: "file-note", key: k, note: "draft text", confidence: 0.5 }]);
+    const reviewId = (await runtime.getRun(started.id)).reviews[0]!.id;
+    const item = (await app.inject({ method: "GET", url: `/v1/reviews/${reviewId}`, headers: keys.staff })).json() as { editable: unknown };
+    expect(item.editable).toMatchObject({ fields: ["note"], values: { note: "draft text" }, schema: { type: "object", properties: { note: { type: "string" } } } });
+    const problem = async (args: unknown) => {
+      const res = await decide(reviewId, { type: "edit", args });
+      expect(res.statusCode).toBe(400);
+      return res.json() as { detail: string; details: { field?: string } };
+    };
+    expect(await problem({ note: "x", idempotencyKey: "another" })).toMatchObject({ details: { field: "idempotencyKey" } });
+    expect(await problem({ memo: "x" })).toMatchObject({ detail: "memo: is not an editable field of file-note (editable: note)", details: { field: "memo" } });
+    expect(await problem({ note: "draft text" })).toMatchObject({ detail: "The edit changes nothing: accept the draft instead" });
+    expect((await app.inject({ method: "GET", url: `/v1/reviews/${reviewId}`, headers: keys.staff })).json()).toMatchObject({ status: "pending" });
+    expect(log.submitted.some((s) => s.idempotencyKey === k)).toBe(false);
+  });
+
   it("gate: partial executes confident actions, reviews the rest; human-only is always reviewed; offline drafts are capped", async () => {
     await setPhase("partial");
     const [hi, lo, human, offline] = [key("hi"), key("lo"), key("human"), key("offline")];
@@ -181,7 +230,7 @@ describe.each(DATABASE_KINDS)("agent runtime on %s", (kind) => {
     const started = await run([{ actionType: "file-note", key: k, note: "x", confidence: 0.1 }]);
     const review = (await runtime.getRun(started.id)).reviews[0]!;
     // The decision is recorded, then the process "stops" before resuming.
-    await recordDecision(t.db.pool, review.id, { type: "accept" }, "key:test", runtime.registry.actionType("test-escalator", "file-note").payloadSchema, new Date());
+    await recordDecision(t.db.pool, review.id, { type: "accept" }, "key:test", runtime.registry.actionType("test-escalator", "file-note"), new Date());
     expect(log.submitted.some((s) => s.idempotencyKey === k)).toBe(false);
     expect(await runtime.recover()).toBe(1);
     expect(log.submitted.filter((s) => s.idempotencyKey === k)).toHaveLength(1);
@@ -199,14 +248,14 @@ describe.each(DATABASE_KINDS)("agent runtime on %s", (kind) => {
     expect((refused.json() as { details: { unmet: string[] } }).details.unmet.join(" ")).toMatch(/reviewed decisions/);
     expect((await queryAudit(t.db.pool, { kind: "autonomy.refused" })).length).toBeGreaterThan(0);
 
-    // The record so far has accepted, edited, ignored and responded reviews: 2 of 6 accepted as drafted.
+    // The record so far has accepted, edited, ignored and responded reviews: only 2 accepted as drafted.
     await expect(changePhase(t.db.pool, { agent: "test-escalator", phase: "partial", justification: "x", actor: "key:admin" }, policy, new Date()))
       .rejects.toThrow(/accepted without edit/);
     const easy = { ...policy, partial: { minReviewed: 1, minAcceptedWithoutEdit: 0.1, minDays: 0 } };
     const granted = await changePhase(t.db.pool, { agent: "test-escalator", phase: "partial", justification: "earned", actor: "key:admin" }, easy, new Date());
     expect(granted).toMatchObject({ from: "advisory", to: "partial" });
     const agents = await app.inject({ method: "GET", url: "/v1/agents", headers: keys.staff });
-    expect(agents.json()).toMatchObject({ agents: [{ id: "test-escalator", phase: "partial" }] });
+    expect(agents.json()).toMatchObject({ agents: [{ id: "test-escalator", phase: "partial", actionTypes: [{ type: "file-note", editable: ["note"] }, { editable: ["note"] }] }] });
     // With the stricter policy the record no longer supports partial: the next review demotes.
     const { demoteIfBelow } = await import("../../src/governance/autonomy.js");
     expect(await demoteIfBelow(t.db.pool, "test-escalator", policy, new Date())).toBe("advisory");

@@ -34,6 +34,7 @@ const State = new StateSchema({
 
 export function testAgent(): AgentDefinition<{ log: SubmissionLog }> {
   const note = z.object({ note: z.string().min(1) });
+  const editSchema = z.strictObject({ note: z.string().min(1) }).partial();
   type Deps = { log: SubmissionLog };
   const submit: ActionTypeDefinition<{ note: string }, Deps>["execute"] = async (payload, ctx, { log }) => {
     if (log.failNext > 0) {
@@ -44,8 +45,8 @@ export function testAgent(): AgentDefinition<{ log: SubmissionLog }> {
     return { confirmation: `CONF-${log.submitted.length}` };
   };
   const actionTypes: ActionTypeDefinition<{ note: string }, Deps>[] = [
-    { type: "file-note", description: "File a note with the payer", humanOnly: false, threshold: 0.9, payloadSchema: note, execute: submit },
-    { type: "appeal-medical-necessity", description: "Medical-necessity appeal", humanOnly: true, threshold: 0.9, payloadSchema: note, execute: submit },
+    { type: "file-note", description: "File a note with the payer", humanOnly: false, threshold: 0.9, payloadSchema: note, editSchema, execute: submit },
+    { type: "appeal-medical-necessity", description: "Medical-necessity appeal", humanOnly: true, threshold: 0.9, payloadSchema: note, editSchema, execute: submit },
   ];
   return {
     id: "test-escalator",

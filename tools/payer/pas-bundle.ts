@@ -20,6 +20,13 @@ export interface PasRequestInput {
   created: string;
   patient: { id: string; memberId: string; firstName: string | null; lastName: string | null; birthDate: string | null; gender: string | null };
   coverage: { id: string; payerId: string; payerName: string | null };
+  /**
+   * The policy holder when the patient is not (the 278's 2010C subscriber with the patient in
+   * 2010D): named in its own Patient (PAS profile-subscriber) and referenced as Coverage.subscriber,
+   * with Coverage.relationship (subscriber-relationship: spouse, child …). Absent: the patient holds
+   * the policy (relationship self).
+   */
+  subscriber?: { firstName: string | null; lastName: string | null; birthDate: string | null; relationship: string | null };
   requester: { name: string; npi: string };
   order: { id: string; drugName: string; hcpcs: string };
   units: number;
@@ -35,10 +42,38 @@ export interface PasRequestInput {
 /** A FHIR resource as JSON. */
 export type FhirJson = Record<string, unknown>;
 
+const FREE_FORM = "freeFormMessage";
+
+/** The Claim's supportingInfo that carries the clinical justification (PAS free-form message). */
+const justificationInfo = (text: string): FhirJson => ({
+  sequence: 1,
+  category: { coding: [{ system: `${PAS}/CodeSystem/PASTempCodes`, code: FREE_FORM }] },
+  valueString: text,
+});
+
+/**
+ * The bundle with its clinical justification rebuilt from `text` (a person edited it): the
+ * Claim's free-form supportingInfo is built afresh; the rest of the request is the tools'.
+ */
+export function withPasJustification(bundle: FhirJson, text: string): FhirJson {
+  const entries = bundle.entry as { fullUrl: string; resource: FhirJson }[] | undefined;
+  const isClaim = (r: FhirJson) => r.resourceType === "Claim" && r.use === "preauthorization";
+  if (!Array.isArray(entries) || !entries.some((e) => isClaim(e.resource))) throw new Error("The PAS bundle has no preauthorization Claim to carry the justification");
+  const isJustification = (i: FhirJson) => (i.category as { coding?: { code?: string }[] } | undefined)?.coding?.[0]?.code === FREE_FORM;
+  return {
+    ...bundle,
+    entry: entries.map((e) => {
+      if (!isClaim(e.resource)) return e;
+      const others = ((e.resource.supportingInfo ?? []) as FhirJson[]).filter((i) => !isJustification(i));
+      return { ...e, resource: { ...e.resource, supportingInfo: [justificationInfo(text), ...others] } };
+    }),
+  };
+}
+
 /** Builds the PAS request Bundle. */
 export function buildPasRequestBundle(input: PasRequestInput): FhirJson {
   const ids = {
-    claim: `claim-${input.trace}`, patient: `patient-${input.patient.id}`, coverage: `coverage-${input.coverage.id}`,
+    claim: `claim-${input.trace}`, patient: `patient-${input.patient.id}`, coverage: `coverage-${input.coverage.id}`, subscriber: `subscriber-${input.coverage.id}`,
     insurer: `insurer-${input.coverage.payerId}`, requester: `requester-${input.requester.npi}`, order: `medreq-${input.order.id}`,
   };
   const ref = (type: string, id: string) => ({ reference: `${type}/${id}` });
@@ -54,11 +89,7 @@ export function buildPasRequestBundle(input: PasRequestInput): FhirJson {
     insurer: ref("Organization", ids.insurer),
     provider: ref("Organization", ids.requester),
     priority: { coding: [{ system: "http://terminology.hl7.org/CodeSystem/processpriority", code: "normal" }] },
-    supportingInfo: [{
-      sequence: 1,
-      category: { coding: [{ system: `${PAS}/CodeSystem/PASTempCodes`, code: "freeFormMessage" }] },
-      valueString: input.justification,
-    }],
+    supportingInfo: [justificationInfo(input.justification)],
     diagnosis: input.diagnoses.map((code, i) => ({
       sequence: i + 1,
       diagnosisCodeableConcept: { coding: [{ system: SYSTEM.ICD10CM, code }] },
@@ -89,9 +120,20 @@ export function buildPasRequestBundle(input: PasRequestInput): FhirJson {
     ...(input.patient.gender === null ? {} : { gender: input.patient.gender }),
     ...(input.patient.birthDate === null ? {} : { birthDate: input.patient.birthDate }),
   };
+  const holder = input.subscriber;
+  const subscriber: FhirJson | null = holder === undefined ? null : {
+    resourceType: "Patient", id: ids.subscriber, meta: profile("profile-subscriber"),
+    identifier: [{ system: `${BASE}/MIN`, value: input.patient.memberId }],
+    name: [{ ...(holder.lastName === null ? {} : { family: holder.lastName }), ...(holder.firstName === null ? {} : { given: [holder.firstName] }) }],
+    ...(holder.birthDate === null ? {} : { birthDate: holder.birthDate }),
+  };
+  const relationship = holder === undefined ? "self" : holder.relationship;
   const coverage: FhirJson = {
     resourceType: "Coverage", id: ids.coverage, meta: profile("profile-coverage"), status: "active",
-    subscriberId: input.patient.memberId, beneficiary: ref("Patient", ids.patient), payor: [ref("Organization", ids.insurer)],
+    ...(subscriber === null ? {} : { subscriber: ref("Patient", ids.subscriber) }),
+    subscriberId: input.patient.memberId, beneficiary: ref("Patient", ids.patient),
+    ...(relationship === null ? {} : { relationship: { coding: [{ system: SYSTEM.SUBSCRIBER_RELATIONSHIP, code: relationship }] } }),
+    payor: [ref("Organization", ids.insurer)],
   };
   const insurer: FhirJson = {
     resourceType: "Organization", id: ids.insurer, meta: profile("profile-insurer"), active: true,
@@ -115,6 +157,6 @@ export function buildPasRequestBundle(input: PasRequestInput): FhirJson {
     resourceType: "Bundle", id: `pas-${input.trace}`, meta: profile("profile-pas-request-bundle"),
     identifier: { system: `${BASE}/SUBMITTER_TRANSACTION_IDENTIFIER`, value: input.trace },
     type: "collection", timestamp: input.created,
-    entry: [claim, requester, insurer, coverage, patient, order].map(entry),
+    entry: [claim, requester, insurer, coverage, patient, ...(subscriber === null ? [] : [subscriber]), order].map(entry),
   };
 }

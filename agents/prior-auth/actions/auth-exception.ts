@@ -19,6 +19,11 @@ export const AuthExceptionPayload = z.object({
 });
 export type AuthExceptionPayload = z.infer<typeof AuthExceptionPayload>;
 
+/** What staff may change: what the task tells them to do (the drug, reasons and due date stay the tools'). */
+export const AuthExceptionEdit = z.strictObject({
+  description: z.string().trim().min(1).max(2000).describe("What staff should do, in the worklist's words"),
+}).partial();
+
 /** The action type. */
 export function authExceptionAction(): ActionTypeDefinition<AuthExceptionPayload, PreServiceDeps> {
   return {
@@ -27,6 +32,7 @@ export function authExceptionAction(): ActionTypeDefinition<AuthExceptionPayload
     humanOnly: false,
     threshold: 0.9,
     payloadSchema: AuthExceptionPayload,
+    editSchema: AuthExceptionEdit,
     async execute(payload, _ctx, deps) {
       const taskId = await deps.ehr.createTask({
         patientId: payload.patientId, focusRef: `Appointment/${payload.appointmentId}`,

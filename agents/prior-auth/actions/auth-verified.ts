@@ -28,6 +28,8 @@ export function authVerifiedAction(): ActionTypeDefinition<AuthVerifiedPayload, 
     humanOnly: false,
     threshold: 0.95,
     payloadSchema: AuthVerifiedPayload,
+    // A record of what the tools found: nothing in it is a person's to change (accept or ignore it).
+    editSchema: z.strictObject({}),
     async execute(payload) {
       return { verified: true, authNumber: payload.authNumber, remainingAfterDose: payload.remainingAfterDose };
     },

@@ -11,6 +11,7 @@ import type { PlatformServices } from "../../../src/orchestration/agent-definiti
 import type { AuthRequest278 } from "../../../tools/edi/readers/request-278.js";
 import { buildPasRequestBundle } from "../../../tools/payer/pas-bundle.js";
 import type { PreServiceDeps } from "../../shared/pre-service-deps.js";
+import { insuredParties } from "../../shared/chart.js";
 import { approvalLikelihood } from "../likelihood.js";
 import { factsJustification, justificationToSend } from "../justification-to-send.js";
 import { documentationCompleteness, JUSTIFICATION_FIELDS, type ClinicalJustification } from "../note-extraction.js";
@@ -44,7 +45,8 @@ export function draftRequests(services: PlatformServices, deps: PreServiceDeps) 
     const documentation = kept !== null ? documentationCompleteness(kept) : noteOnFile ? { completeness: 0, missing: [...JUSTIFICATION_FIELDS] } : null;
     const drugs = state.drugs.map((d) => ({ ...d, likelihood: approvalLikelihood(d, documentation) }));
     const { patient, coverage, appointment } = chart;
-    if (coverage === null || coverage.payerId === null || coverage.memberId === null) return { drugs, requests: [] };
+    const parties = insuredParties(chart);
+    if (coverage === null || coverage.payerId === null || parties === null) return { drugs, requests: [] };
     const created = services.now().toISOString();
     const requests: DraftedRequest[] = [];
     for (const d of drugs) {
@@ -56,7 +58,9 @@ export function draftRequests(services: PlatformServices, deps: PreServiceDeps) 
         trace,
         payer: { name: coverage.payerName, id: coverage.payerId },
         requester: { name: deps.clinic.name, npi: deps.clinic.npi },
-        subscriber: { lastName: patient.lastName, firstName: patient.firstName, memberId: coverage.memberId, birthDate: patient.birthDate },
+        // The patient as the subscriber, or as the subscriber's dependent (X217 2010C/2010D), as the 270 asked.
+        subscriber: { ...parties.subscriber, memberId: parties.memberId },
+        ...(parties.dependent === null ? {} : { dependent: parties.dependent }),
         diagnoses,
         services: [{
           procedure: { qualifier: "HC", code: d.hcpcs, modifiers: [] }, quantity: d.needsRequest.units,
@@ -66,8 +70,9 @@ export function draftRequests(services: PlatformServices, deps: PreServiceDeps) 
       };
       const pasBundle = buildPasRequestBundle({
         trace, created,
-        patient: { id: patient.id, memberId: coverage.memberId, firstName: patient.firstName, lastName: patient.lastName, birthDate: patient.birthDate, gender: patient.gender },
+        patient: { id: patient.id, memberId: parties.memberId, firstName: patient.firstName, lastName: patient.lastName, birthDate: patient.birthDate, gender: patient.gender },
         coverage: { id: coverage.id, payerId: coverage.payerId, payerName: coverage.payerName },
+        ...(parties.dependent === null ? {} : { subscriber: { ...parties.subscriber, relationship: coverage.relationship } }),
         requester: deps.clinic,
         order: { id: d.orderId, drugName: d.drug, hcpcs: d.hcpcs },
         units: d.needsRequest.units, period: { start: d.needsRequest.from, end: d.needsRequest.to },

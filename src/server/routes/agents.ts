@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { AgentRecord, Phase, agentRecord, changePhase, currentPhase, unmetCriteria } from "../../governance/autonomy.js";
+import { editableFields } from "../../orchestration/edits.js";
 import { ProblemDetails, authErrorResponses } from "../problem.js";
 
 const AgentView = z.object({
@@ -11,6 +12,7 @@ const AgentView = z.object({
   phase: Phase.describe("The agent's default phase"),
   actionTypes: z.array(z.object({
     type: z.string(), description: z.string(), humanOnly: z.boolean(), threshold: z.number(), phase: Phase,
+    editable: z.array(z.string()).describe("The payload's fields a person may change in a review"),
   })),
   record: AgentRecord,
   promotion: z.object({
@@ -31,6 +33,7 @@ export const agentRoutes: FastifyPluginAsyncZod = async (app) => {
       id, title: def.title, description: def.description, phase, record,
       actionTypes: await Promise.all(def.actionTypes.map(async (a) => ({
         type: a.type, description: a.description, humanOnly: a.humanOnly, threshold: a.threshold, phase: await currentPhase(pool, id, a.type),
+        editable: editableFields(a),
       }))),
       promotion: { next, unmet: next === null ? [] : unmetCriteria(record, next, app.runtime.policy) },
     };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { dispositionContradiction } from "../../../agents/eligibility/actions.js";
 import { eligibilityExceptions } from "../../../agents/eligibility/exceptions.js";
 import type { VisitChart } from "../../../agents/shared/chart.js";
 import { interpretEligibility } from "../../../tools/payer/benefits.js";
@@ -52,5 +53,16 @@ describe("eligibility exceptions: one distinct reason per finding, with what the
 
   it("an active answer raises nothing", () => {
     expect(exceptionsFor(["EB*1*IND*30"]).reasons).toEqual([]);
+  });
+});
+
+describe("an edited disposition agrees with the 271", () => {
+  it("may not say active unless the payer confirmed coverage in force, nor inactive when it did", () => {
+    expect(dispositionContradiction(true, "Verified by phone: active on 2026-03-06")).toBeNull();
+    expect(dispositionContradiction(false, "Coverage not active on 2026-03-06; patient to bring new card")).toBeNull();
+    expect(dispositionContradiction(null, "Payer stated no status; calling")).toBeNull();
+    expect(dispositionContradiction(null, "Plan active, confirmed")).toMatch(/^says active, but .* \(not stated\)$/);
+    expect(dispositionContradiction(false, "ACTIVE")).toMatch(/\(not in force\)$/);
+    expect(dispositionContradiction(true, "Coverage terminated 2026-02-28")).toMatch(/^says inactive/);
   });
 });

@@ -22,6 +22,8 @@ const scenarios: Scenario[] = [
   { id: "colon", payer: { ...ppo, memberId: "WPA0000005" }, drugs: [pembro], visits: ["2026-03-06"], diagnosis: "C18.9" },
   { id: "lapse", payer: { ...ppo, memberId: "WPA0000006" }, drugs: [pembro], visits: ["2026-03-06"] },
   { id: "pended", payer: { ...advantage, memberId: "WPA0000007" }, drugs: [pembro], visits: ["2026-03-06"] },
+  // Covered as a spouse on the subscriber's PPO (no member id of her own), with no authorization.
+  { id: "spouse", payer: { ...ppo, memberId: "WPA0000009" }, drugs: [pembro], visits: ["2026-03-06"], holder: { relationship: "spouse", first: "Robin", last: "Holder", birthDate: "1956-07-11", gender: "male" }, dependent: {} },
   { id: "whitebag", payer: { ...hdhp, memberId: "WPA0000008" }, drugs: [{ hcpcs: "J9355", name: "trastuzumab", doseMg: 420, supply: "white-bag" }], visits: ["2026-03-06"], diagnosis: "C50.911" },
 ];
 // The payer's authorizations; the seed copies them into the clinic's ledger (patient found by the coverage).
@@ -120,6 +122,31 @@ describe.each(DATABASE_KINDS)("prior-auth agent on %s", (kind) => {
     expect((await check(again.id)).facts.drugs[0]).toMatchObject({ authValid: true, authNumber: request.auth_number, remainingAfterDose: 1400 });
     expect(await q("SELECT count(*)::int AS n FROM authorization_requests WHERE patient_id = 'missing'")).toEqual([{ n: 1 }]);
     expect(await q("SELECT count(*)::int AS n FROM payer_authorizations WHERE member_id = 'WPA0000002'")).toEqual([{ n: 1 }]);
+  });
+
+  it("a patient covered as a spouse: the 278 names the subscriber (2010C) and her as the dependent (2010D), the PAS bundle the holder and relationship; the payer certifies", async () => {
+    await setPhase("advisory");
+    const started = await run("spouse-a1");
+    const [review] = await listReviewItems(t.db.pool, { runId: started.id });
+    const args = (review!.interrupt as { action_request: { args: Record<string, unknown> } }).action_request.args as {
+      request: { subscriber: Record<string, string | null>; dependent?: Record<string, string | null> };
+      pasBundle: { entry: { resource: { resourceType: string; id: string; meta: { profile: string[] }; relationship?: { coding: { code: string }[] }; subscriber?: { reference: string }; name?: { family: string }[] } }[] };
+    };
+    expect(args.request.subscriber).toEqual({ lastName: "Holder", firstName: "Robin", birthDate: "1956-07-11", memberId: "WPA0000009" });
+    expect(args.request.dependent).toEqual({ lastName: "Patientspouse", firstName: "Test", birthDate: "1958-04-02", gender: "F" });
+    const resources = args.pasBundle.entry.map((e) => e.resource);
+    const coverage = resources.find((r) => r.resourceType === "Coverage")!;
+    expect(coverage.relationship?.coding[0]?.code).toBe("spouse");
+    const holder = resources.find((r) => `Patient/${r.id}` === coverage.subscriber?.reference)!;
+    expect(holder).toMatchObject({ meta: { profile: [expect.stringContaining("profile-subscriber")] }, name: [{ family: "Holder" }] });
+
+    const decided = await h.runtime.decide(review!.id, { type: "accept" }, "key:staff");
+    expect(decided.run.status).toBe("completed");
+    const [request] = await q("SELECT status, auth_number, x12_request FROM authorization_requests WHERE patient_id = 'spouse'");
+    expect(request.status).toBe("approved");
+    const sent = (request.x12_request as string).replace(/\r?\n/g, "");
+    await setPhase("full");
+    expect(sent).toMatch(/HL\*3\*2\*22\*1~NM1\*IL\*1\*Holder\*Robin\*\*\*\*MI\*WPA0000009~DMG\*D8\*19560711~HL\*4\*3\*23\*1~NM1\*QC\*1\*Patientspouse\*Test~DMG\*D8\*19580402\*F~HL\*5\*4\*EV\*1~/);
   });
 
   it("expired: a staff task and a new request; units exhausted by this dose: the same", async () => {

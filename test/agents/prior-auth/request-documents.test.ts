@@ -5,7 +5,7 @@ import { documentationCompleteness, extractJustificationOffline } from "../../..
 import { parseX12 } from "../../../tools/edi/parse.js";
 import type { AuthRequest278 } from "../../../tools/edi/readers/request-278.js";
 import { write278Request } from "../../../tools/edi/writers/authorization.js";
-import { buildPasRequestBundle, type FhirJson } from "../../../tools/payer/pas-bundle.js";
+import { buildPasRequestBundle, withPasJustification, type FhirJson } from "../../../tools/payer/pas-bundle.js";
 
 const generatedNote = [
   "Synthetic sandbox note. 67-year-old patient with Malignant neoplasm of upper lobe, right bronchus or lung, stage IVA.",
@@ -102,5 +102,14 @@ describe("PAS request bundle", () => {
     const refs = JSON.stringify(bundle).match(/"reference":"([^"]+)"/g)!.map((m) => m.slice(13, -1));
     expect(refs.length).toBeGreaterThan(5);
     for (const ref of refs) expect(ids, ref).toContain(ref);
+  });
+
+  it("an edited justification rebuilds the Claim's free-form message, and nothing else", () => {
+    const edited = withPasJustification(bundle, "Stage IV NSCLC, PD-L1 TPS 80%.");
+    expect(byType(edited, "Claim")[0]).toMatchObject({ supportingInfo: [{ sequence: 1, category: { coding: [{ code: "freeFormMessage" }] }, valueString: "Stage IV NSCLC, PD-L1 TPS 80%." }] });
+    const claimless = (b: FhirJson) => ({ ...b, entry: (b.entry as { resource: FhirJson }[]).map((e) => (e.resource.resourceType === "Claim" ? { ...e, resource: { ...e.resource, supportingInfo: [] } } : e)) });
+    expect(claimless(edited)).toEqual(claimless(bundle));
+    expect(byType(bundle, "Claim")[0]).toMatchObject({ supportingInfo: [{ valueString: "Diagnosis: NSCLC, stage IV. PD-L1 TPS 60%." }] });
+    expect(() => withPasJustification({ resourceType: "Bundle", entry: [] }, "x")).toThrow(/no preauthorization Claim/);
   });
 });

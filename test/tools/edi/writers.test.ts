@@ -74,6 +74,19 @@ describe("X12 writers", () => {
     expect(roundTrip(write278Request(auth, envelope))).toEqual(auth);
   });
 
+  it("278 request for a dependent: the subscriber in 2000C/2010C, the patient in 2000D/2010D (NM1*QC, DMG), the event under the dependent (005010X217)", () => {
+    const auth: AuthRequest278 = { trace: "PA-43", traceOriginator: "9123456789", payer: { name: "SANDBOX COMMERCIAL", idQualifier: "PI", id: "SBCOM1" },
+      requester: { name: "SANDBOX INFUSION CENTER", idQualifier: "XX", id: "1234567893", npi: "1234567893" },
+      subscriber: { lastName: "HOLDER", firstName: "ROBIN", memberId: "W123456789", birthDate: "1956-07-11" },
+      dependent: { lastName: "HOLDER", firstName: "ALEX", birthDate: "1958-04-02", gender: "F" }, diagnoses: ["C3490"],
+      services: [{ procedure: { qualifier: "HC", code: "J9271", modifiers: [] }, quantity: 1600, from: "2026-03-09", to: "2026-09-08", servicingProvider: null }], messages: [] };
+    const text = write278Request(auth, envelope);
+    expect(text.replace(/\n/g, "")).toContain("HL*3*2*22*1~NM1*IL*1*HOLDER*ROBIN****MI*W123456789~DMG*D8*19560711~HL*4*3*23*1~NM1*QC*1*HOLDER*ALEX~DMG*D8*19580402*F~HL*5*4*EV*1~UM*HS*I*2*11:B~TRN*1*PA-43*9123456789~");
+    expect(text.replace(/\n/g, "")).toContain("HL*6*5*SS*0~");
+    expect(roundTrip(text)).toEqual(auth);
+    expect(oracleCounts(text)[0]).toMatchObject({ type: "278", control: "0001" });
+  });
+
   it("271, 278 response, 835 and 999 round-trip (the payer simulator's side)", () => {
     const elig: Eligibility271 = {
       informationSource: { name: "SANDBOX COMMERCIAL", idQualifier: "PI", id: "SBCOM1", rejections: [] },

@@ -4,6 +4,8 @@ import { parseX12 } from "../../../tools/edi/parse.js";
 import type { Eligibility271 } from "../../../tools/edi/readers/eligibility-271.js";
 import type { EligibilityRequest270 } from "../../../tools/edi/readers/request-270.js";
 import { write270, write270Batch } from "../../../tools/edi/writers/eligibility.js";
+import { write278Request } from "../../../tools/edi/writers/authorization.js";
+import type { AuthResponse278 } from "../../../tools/edi/readers/acknowledgments.js";
 import { loadPayerConfig } from "../../../tools/payer/sandbox/payer-config.js";
 import { SandboxPayer } from "../../../tools/payer/sandbox/sandbox-payer.js";
 import { countingPool } from "../../helpers/counting-pool.js";
@@ -71,6 +73,19 @@ describe.each(DATABASE_KINDS)("sandbox payer: dependents and eligibility styles 
   it("a subscriber asked about with another birth date is AAA 71 in 2100C", async () => {
     const { data } = await answer({ ...ask("WDEP000001", undefined), subscriber: { lastName: "HOLDER", firstName: "ROBIN", memberId: "WDEP000001", birthDate: "1956-07-12" } });
     expect(data.subjects[0]).toMatchObject({ level: "subscriber", rejections: [{ code: "71" }], benefits: [] });
+  });
+
+  it("278 for a dependent: certified when she is on the policy; AAA 67 when not, 71 on another birth date", async () => {
+    const request = (dependent?: typeof alex) => write278Request({
+      trace: "PA-DEP", payer: { name: "P", id: "SBCOM1" }, requester: { name: "SANDBOX INFUSION CENTER", npi: "1234567893" },
+      subscriber: { lastName: "HOLDER", firstName: "ROBIN", memberId: "WDEP000001", birthDate: "1956-07-11" }, ...(dependent === undefined ? {} : { dependent }), diagnoses: ["C3490"],
+      services: [{ procedure: { qualifier: "HC", code: "J9299", modifiers: [] }, quantity: 480, from: "2026-03-06", to: "2026-08-31", servicingProvider: null }], messages: [],
+    }, envelope);
+    const decide = async (text: string) => parseX12(await payer.handle(text)).transactions[0]!.data as AuthResponse278;
+    const hers = await decide(request(alex));
+    expect(hers.decisions[0]).toMatchObject({ action: "A1", quantity: 480 });
+    expect((await decide(request({ ...alex, firstName: "SAM" }))).rejections).toMatchObject([{ code: "67" }]);
+    expect((await decide(request({ ...alex, birthDate: "1958-04-03" }))).rejections).toMatchObject([{ code: "71" }]);
   });
 
   it("eligibility styles: EB*5 instead of EB*1, no status row at all, DTP*307 the day asked", async () => {

@@ -1,8 +1,10 @@
 /**
  * 278 authorization request reader (005010X217, what the payer simulator receives). NM108 is
  * kept with NM109: the requester (2010B) may be identified by NPI (XX), EIN (24), SSN (34) or
- * ETIN (46), and only an XX identifier is read as an NPI. A dependent's DMG (2010D) is not the
- * subscriber's.
+ * ETIN (46), and only an XX identifier is read as an NPI. A patient who is not the subscriber and
+ * has no member id of their own is the dependent (2000D/2010D, NM1*QC with DMG) under the
+ * subscriber (2000C/2010C, NM1*IL with the member id), and the patient event (2000E) sits under the
+ * dependent level (005010X217, 2000D). A dependent's DMG is not the subscriber's.
  */
 import { z } from "zod";
 import type { Transaction } from "../envelope.js";
@@ -25,6 +27,13 @@ export const AuthRequest278 = z.object({
   payer: z.object({ name: z.string().nullable(), idQualifier: z.string().nullish().describe("NM108: PI payer id, XV CMS plan id"), id: z.string().nullable() }),
   requester: Provider,
   subscriber: z.object({ lastName: z.string().nullable(), firstName: z.string().nullable(), memberId: z.string().nullable(), birthDate: z.string().nullable() }),
+  /** The patient when not the subscriber (2000D/2010D); absent when the subscriber is the patient. */
+  dependent: z.object({
+    lastName: z.string().nullable(),
+    firstName: z.string().nullable(),
+    birthDate: z.string().nullable(),
+    gender: z.string().nullable().describe("DMG03: F, M, U"),
+  }).optional(),
   diagnoses: z.array(z.string()),
   services: z.array(z.object({
     procedure: z.object({ qualifier: z.string(), code: z.string(), modifiers: z.array(z.string()) }),
@@ -47,6 +56,7 @@ export function read278Request(tx: Transaction, issues: X12Issue[]): AuthRequest
     switch (s.id) {
       case "HL":
         level = el(s, 3);
+        if (level === "23") out.dependent ??= { lastName: null, firstName: null, birthDate: null, gender: null };
         if (level === "SS") {
           service = { procedure: { qualifier: "", code: "", modifiers: [] }, quantity: null, from: null, to: null, servicingProvider: null };
           out.services.push(service);
@@ -62,13 +72,15 @@ export function read278Request(tx: Transaction, issues: X12Issue[]): AuthRequest
         const code = el(s, 1);
         if (code === "X3") out.payer = { name: el(s, 3) || null, idQualifier: el(s, 8) || null, id: el(s, 9) || null };
         else if (code === "1P" && service === null) out.requester = providerName(s);
-        else if (code === "IL") out.subscriber = { ...out.subscriber, lastName: el(s, 3) || null, firstName: el(s, 4) || null, memberId: el(s, 9) || null };
+        else if (code === "IL") out.subscriber = { lastName: el(s, 3) || null, firstName: el(s, 4) || null, memberId: el(s, 9) || null, birthDate: null };
+        else if (code === "QC" && level === "23" && out.dependent !== undefined) Object.assign(out.dependent, { lastName: el(s, 3) || null, firstName: el(s, 4) || null });
         else if ((code === "SJ" || code === "FA") && service !== null) service.servicingProvider = providerName(s);
         break;
       }
       case "DMG":
         // 2010C subscriber demographics only; a 2010D dependent's birth date is the dependent's.
         if (level === "22") out.subscriber.birthDate = v.date(s, 2, "birth date");
+        else if (level === "23" && out.dependent !== undefined) Object.assign(out.dependent, { birthDate: v.date(s, 2, "birth date"), gender: el(s, 3) || null });
         break;
       case "HI":
         out.diagnoses.push(...diagnosisCodes(s));

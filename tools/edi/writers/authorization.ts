@@ -17,14 +17,21 @@ export function write278Request(req: AuthRequest278, envelope: Envelope, control
   w.seg("HL", 2, 1, "21", "1").seg("NM1", "1P", "2", req.requester.name, null, null, null, null, ...providerId(req.requester));
   w.seg("HL", 3, 2, "22", "1").seg("NM1", "IL", "1", req.subscriber.lastName, req.subscriber.firstName, null, null, null, "MI", req.subscriber.memberId);
   if (req.subscriber.birthDate !== null) w.seg("DMG", "D8", d8(req.subscriber.birthDate));
-  w.seg("HL", 4, 3, "EV", "1").seg("UM", "HS", "I", "2", ["11", "B"]);
+  // 005010X217: a patient who is not the subscriber is the dependent (2000D, HL*23; 2010D NM1*QC
+  // with DMG), and the patient event (2000E) is the dependent level's child.
+  let hl = 3;
+  if (req.dependent !== undefined) {
+    w.seg("HL", (hl += 1), 3, "23", "1").seg("NM1", "QC", "1", req.dependent.lastName, req.dependent.firstName);
+    if (req.dependent.birthDate !== null) w.seg("DMG", "D8", d8(req.dependent.birthDate), req.dependent.gender);
+  }
+  const eventHl = (hl += 1);
+  w.seg("HL", eventHl, eventHl - 1, "EV", "1").seg("UM", "HS", "I", "2", ["11", "B"]);
   // TRN03: "1" + EIN or "9" + a user-assigned number, exactly 10 characters (X217 2000E TRN03).
   if (req.trace !== null) w.seg("TRN", "1", req.trace, req.traceOriginator ?? traceOriginator({ npi: req.requester.npi }));
   if (req.diagnoses.length > 0) w.seg("HI", ["ABK", req.diagnoses[0]], ...req.diagnoses.slice(1, 12).map((d) => ["ABF", d] as const));
   for (const m of req.messages) w.seg("MSG", m);
-  let hl = 4;
   for (const s of req.services) {
-    w.seg("HL", (hl += 1), 4, "SS", "0").seg("UM", "HS", "I", "2");
+    w.seg("HL", (hl += 1), eventHl, "SS", "0").seg("UM", "HS", "I", "2");
     if (s.from !== null) w.seg("DTP", "472", s.to !== null && s.to !== s.from ? "RD8" : "D8", s.to !== null && s.to !== s.from ? `${d8(s.from)}-${d8(s.to)}` : d8(s.from));
     w.seg("SV1", [s.procedure.qualifier, s.procedure.code, ...s.procedure.modifiers], null, "UN", s.quantity);
     if (s.servicingProvider !== null) w.seg("NM1", "SJ", "2", s.servicingProvider.name, null, null, null, null, ...providerId(s.servicingProvider));

@@ -1,6 +1,6 @@
 /**
  * The sandbox payer's decision on a 278 request, per the plan's authorization rules: not found
- * → AAA 75; not required → certified with a note; diagnosis outside the rule → not certified
+ * → AAA 75; a dependent (2010D) not on the policy → AAA 67, or 71 when the birth date differs; not required → certified with a note; diagnosis outside the rule → not certified
  * (A3); more units than one authorization covers → modified to the cap (A6); pended turnaround →
  * A4 until the decision date, then certified; otherwise certified (A1) with a number and dates.
  * Re-sending the same request (same trace) follows a pended request until it is decided.
@@ -11,7 +11,8 @@ import { addDays } from "../../iso-dates.js";
 import type { AuthResponse278 } from "../../edi/readers/acknowledgments.js";
 import type { AuthRequest278 } from "../../edi/readers/request-278.js";
 import { findPlan, type PayerConfig } from "./payer-config.js";
-import { authorizationsFor, findMember, saveAuthorization } from "./payer-store.js";
+import { dependentOnPolicy } from "./eligibility.js";
+import { authorizationsFor, findDependents, findMember, saveAuthorization } from "./payer-store.js";
 
 
 /** Decides one request. `today` is the payer's clock. */
@@ -22,6 +23,14 @@ export async function decideAuthorization(pool: pg.Pool, config: PayerConfig, re
   if (member === null || plan === undefined) {
     out.rejections.push({ code: "75", followUp: "C" });
     return out;
+  }
+  // A patient named as the subscriber's dependent (2010D) must be on the policy.
+  if (req.dependent !== undefined) {
+    const found = dependentOnPolicy((await findDependents(pool, member.payerId, [member.memberId])).get(member.memberId) ?? [], req.dependent);
+    if ("rejection" in found) {
+      out.rejections.push({ code: found.rejection, followUp: "C" });
+      return out;
+    }
   }
   for (const [i, s] of req.services.entries()) {
     const hcpcs = s.procedure.code;

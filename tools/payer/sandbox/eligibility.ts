@@ -111,18 +111,26 @@ function answer(config: PayerConfig, req: EligibilityRequest270, receiver: Recei
   const dependent = subject("dependent", { lastName: asked.lastName, firstName: asked.firstName, memberId: null });
   dependent.traces = traces;
   response.subjects.push(dependent);
-  const person = dependents.find((d) => same(d.lastName, asked.lastName) && same(d.firstName, asked.firstName));
-  if (person === undefined) {
-    dependent.rejections.push(reject("67"));
+  const onPolicy = dependentOnPolicy(dependents, asked);
+  if ("rejection" in onPolicy) {
+    dependent.rejections.push(reject(onPolicy.rejection));
     return response;
   }
-  if (asked.birthDate !== null && asked.birthDate !== person.birthDate) {
-    dependent.rejections.push(reject("71"));
-    return response;
-  }
+  const person = onPolicy.person;
   Object.assign(dependent, { lastName: person.lastName, firstName: person.firstName, birthDate: person.birthDate, gender: person.gender, relationship: person.relationship });
   cover(dependent, plan, person, { familyDeductibleMet: member.familyDeductibleMet, style: member.eligibilityStyle, today }, req);
   return response;
+}
+
+/**
+ * The dependent a request names, among the policy's (by name, then birth date): AAA 67 patient not
+ * found, 71 patient birth date does not match (005010X279A1 and X217, 2010D AAA03).
+ */
+export function dependentOnPolicy(dependents: readonly DependentRow[], asked: { lastName: string | null; firstName: string | null; birthDate: string | null }): { person: DependentRow } | { rejection: "67" | "71" } {
+  const person = dependents.find((d) => same(d.lastName, asked.lastName) && same(d.firstName, asked.firstName));
+  if (person === undefined) return { rejection: "67" };
+  if (asked.birthDate !== null && asked.birthDate !== person.birthDate) return { rejection: "71" };
+  return { person };
 }
 
 function subject(level: EligibilitySubject["level"], who: { lastName: string | null; firstName: string | null; memberId: string | null }): EligibilitySubject {
