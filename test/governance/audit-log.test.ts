@@ -99,7 +99,7 @@ describe.each(DATABASE_KINDS)("hash-chained audit log on %s", (kind) => {
     expect(lines.map((l) => l.seq)).toEqual([1, 2, 3, 4, 5, 6]);
     const csv = await app.inject({ method: "GET", url: "/v1/audit/export?format=csv", headers: keys.admin });
     const rows = csv.body.trim().split("\r\n");
-    expect(rows[0]).toBe("seq,id,at,kind,actor,runId,agent,node,subjectType,subjectId,payload,prevHash,hash");
+    expect(rows[0]).toBe("seq,id,at,kind,actor,runId,agent,node,subjectType,subjectId,payload,prevHash,hash,keyId");
     expect(rows).toHaveLength(7);
     expect(rows[1]).toContain('"{""amount"":""12.50"",""i"":0}"');
     const verify = await app.inject({ method: "GET", url: "/v1/audit/verify", headers: keys.council });
