@@ -15,11 +15,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import pg from "pg";
 import { openDatabase, type Database } from "../../src/db/database.js";
 import { migrate } from "../../src/db/migrate.js";
 import { StaticAuditKeyring, useAuditKeyring } from "../../src/governance/audit-keys.js";
 import { appendAudit, auditChainHead, verifyAuditChain, type AuditInput } from "../../src/governance/audit-log.js";
+import { onScratchDatabase } from "./scratch-database.js";
 
 const { values } = parseArgs({ options: { entries: { type: "string", default: "1000000" }, page: { type: "string", default: "2000" }, sql: { type: "boolean", default: false } } });
 const entries = Number(values.entries);
@@ -90,18 +90,7 @@ async function bench(label: string, db: Database): Promise<void> {
 async function main(): Promise<void> {
   const url = process.env.DATABASE_URL;
   if (url !== undefined && url !== "") {
-    const name = `irc_bench_audit_${process.pid}`;
-    const admin = async (sql: string) => { const c = new pg.Client({ connectionString: url }); await c.connect(); try { await c.query(sql); } finally { await c.end(); } };
-    await admin(`CREATE DATABASE ${name}`);
-    const u = new URL(url);
-    u.pathname = `/${name}`;
-    const server = await openDatabase({ kind: "postgres", url: u.toString(), poolMax: 4 });
-    try {
-      await bench("PostgreSQL", server);
-    } finally {
-      await server.close();
-      await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    }
+    await onScratchDatabase(url, (server) => bench("PostgreSQL", server), 4);
     return;
   }
   const dir = await mkdtemp(path.join(tmpdir(), "irc-bench-audit-"));
