@@ -68,6 +68,8 @@ export const EnvSchema = z.object({
   SWEEP_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(100),
   SWEEP_ON_START: booleanFlag.default(true),
   CMS_FILES_CHECK_MS: z.coerce.number().int().min(0).default(30_000),
+  AUDIT_KEY: z.string().trim().optional().transform((v) => (v === "" ? undefined : v)),
+  AUDIT_ANCHOR_EVERY_MS: z.coerce.number().int().min(0).default(300_000),
 });
 
 /** Parsed configuration, in the names the code uses. */
@@ -117,6 +119,8 @@ export interface Config {
   sweep: { daysAhead: number; dailyCron: string; recheckCron: string; concurrency: number; batchSize: number; onStart: boolean };
   /** The CMS quarterly files: how often to look for a quarter imported by another process (0: never). */
   cmsFiles: { checkEveryMs: number };
+  /** The audit chain's key (base64; else the data folder's audit.key) and how often its head is anchored besides at run ends (0: only at run ends). */
+  audit: { key: string | undefined; anchorEveryMs: number };
 }
 
 /** Raised when the environment does not parse; names each offending variable. */
@@ -182,5 +186,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     clinic: { name: e.CLINIC_NAME, npi: e.CLINIC_NPI },
     sweep: { daysAhead: e.SWEEP_DAYS_AHEAD, dailyCron: e.SWEEP_DAILY_CRON, recheckCron: e.SWEEP_RECHECK_CRON, concurrency: e.SWEEP_CONCURRENCY, batchSize: e.SWEEP_BATCH_SIZE, onStart: e.SWEEP_ON_START },
     cmsFiles: { checkEveryMs: e.CMS_FILES_CHECK_MS },
+    audit: { key: e.AUDIT_KEY, anchorEveryMs: e.AUDIT_ANCHOR_EVERY_MS },
   };
 }

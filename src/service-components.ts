@@ -12,6 +12,7 @@ import { PayerRules } from "../tools/payer/payer-rules.js";
 import { loadPayerConfig } from "../tools/payer/sandbox/payer-config.js";
 import type { Config } from "./config.js";
 import type { Database } from "./db/database.js";
+import { AuditAnchors } from "./governance/audit-anchors.js";
 import { SweepService, type SweepServiceOptions } from "./jobs/sweep-service.js";
 import { createModelClient } from "./llm/create-model-client.js";
 import { createCheckpointer, setupCheckpointer } from "./orchestration/checkpointer.js";
@@ -32,6 +33,8 @@ export interface ServiceComponents {
   checkpointer: PostgresSaver;
   runtime: AgentRuntime;
   sweeps: SweepService;
+  /** The audit chain's anchors in the data folder (written at every run end). */
+  anchors: AuditAnchors;
   now: () => Date;
 }
 
@@ -58,15 +61,17 @@ export function buildServiceComponents(config: Config, db: Database, logger: Log
     ehr: connections.ehr, clearinghouse: connections.clearinghouse, tables, model: createModelClient(config.llm),
     clinic: config.clinic, payerRules,
   });
+  const anchors = new AuditAnchors({ pool: db.pool, dataDir: config.dataDir, logger, now });
   const runtime = new AgentRuntime({
     pool: db.pool, checkpointer, registry, logger, now,
     policy: config.autonomy, offlineConfidenceCap: config.llm.offlineConfidenceCap,
+    onRunEnd: () => anchors.request("run-end"),
   });
   const sweeps = new SweepService({
     db, runtime, ehr: connections.ehr, volatile: (payerId, planId) => payerRules.volatile(payerId, planId), logger, now,
     sweep: config.sweep, jobs: options.sweepJobs,
   });
-  return { tables, referenceData, connections, payerRules, checkpointer, runtime, sweeps, now };
+  return { tables, referenceData, connections, payerRules, checkpointer, runtime, sweeps, anchors, now };
 }
 
 /**

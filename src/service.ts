@@ -15,6 +15,7 @@ import { addDays } from "../tools/iso-dates.js";
 import type { ReferenceData } from "./reference-data/reference-data.js";
 import type { Connections } from "./sandbox/sandbox-world.js";
 import { buildServiceComponents, prepareComponents } from "./service-components.js";
+import { loadAuditKeyring, useAuditKeyring } from "./governance/audit-keys.js";
 
 /** A running service. */
 export interface RunningService {
@@ -48,18 +49,23 @@ export interface StartOptions {
 
 /** Starts the service and listens. */
 export async function startService(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningService> {
+  // Before anything is audited: every entry is signed with the audit key.
+  useAuditKeyring(await loadAuditKeyring({ dataDir: config.dataDir, key: config.audit.key, logger }));
   const db = await openConfiguredDatabase(config, logger);
   const components = buildServiceComponents(config, db, logger, { registry: options.registry });
-  const { connections, runtime, sweeps, referenceData } = components;
+  const { connections, runtime, sweeps, referenceData, anchors } = components;
   const readiness = new Readiness(db, logger, async () => {
     await prepareComponents(config, db, components, logger);
     referenceData.start();
     await sweeps.start({ schedule: true });
+    // The head as found at start (it seals entries written before the chain was keyed), then on the schedule.
+    anchors.request("start");
+    anchors.start(config.audit.anchorEveryMs);
   });
   const migrated = await readiness.ensureMigrated();
   if (migrated && db.kind === "pglite") await bootstrapAdminKey(db.pool, config.dataDir, logger);
 
-  const app = await buildApp(config, { logger, readiness, runtime, sandboxPayer: config.sandbox.enabled ? connections.sandboxPayer : null, sweeps, referenceData });
+  const app = await buildApp(config, { logger, readiness, runtime, sandboxPayer: config.sandbox.enabled ? connections.sandboxPayer : null, sweeps, referenceData, auditAnchors: anchors });
   await options.configure?.(app);
   const url = await app.listen({ port: config.port, host: config.host });
   logger.info(
@@ -84,6 +90,7 @@ export async function startService(config: Config, logger: Logger, options: Star
         await sweeps.stop(config.shutdownTimeoutMs);
       } finally {
         clearTimeout(timer);
+        await anchors.stop();
         await db.close();
       }
       logger.info("shutdown complete");

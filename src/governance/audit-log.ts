@@ -1,14 +1,23 @@
 /**
- * The append-only, hash-chained audit log. Each entry's hash is SHA-256 over the previous
- * entry's hash and the canonical JSON of the entry, so any update, deletion or reordering breaks
- * the chain at that entry; `verifyAuditChain` walks it and names the first bad entry. The table
- * itself refuses UPDATE, DELETE and TRUNCATE (migration 0002).
+ * The append-only, hash-chained audit log. Each entry's hash is an HMAC-SHA-256, under a key that
+ * is not in the database (audit-keys.ts), over the previous entry's hash and the canonical JSON
+ * of the entry (the key's id included), so any update, deletion, reordering, forged entry or
+ * re-hashed suffix breaks the chain; the chain's head is anchored outside the database
+ * (audit-anchors.ts), so a truncated tail or a rewritten suffix is caught against the anchor.
+ * `verifyAuditChain` walks every row and names the first bad entry. The table refuses UPDATE,
+ * DELETE and TRUNCATE (migration 0002), and on a server the service's role may only read it and
+ * INSERT into it (migration 0015).
+ *
+ * Entries written before the chain was keyed (`key_id` null) keep their plain SHA-256 hash and
+ * verify as before, but only as the chain's first entries: an unkeyed entry after a keyed one is
+ * a forgery. The first anchor after the upgrade seals them.
  */
-import { createHash, randomUUID } from "node:crypto";
+import { createHash, createHmac, randomUUID, type Hash, type Hmac } from "node:crypto";
 import type pg from "pg";
 import { z } from "zod";
 import { withTransaction } from "../db/database.js";
 import { valuesList } from "../db/values-list.js";
+import { auditKeyring, type AuditKey, type AuditKeyring } from "./audit-keys.js";
 import { CanonicalJsonText, canonicalJson, type Json } from "./canonical-json.js";
 
 /** What can be audited. */
@@ -49,6 +58,7 @@ export const AuditEntry = z.object({
   payload: z.unknown(),
   prevHash: z.string(),
   hash: z.string(),
+  keyId: z.string().nullable().describe("The key the entry's HMAC is under; null for an entry written before the chain was keyed (plain SHA-256)"),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
@@ -73,29 +83,37 @@ interface AuditRow {
   payload: Json;
   prev_hash: string;
   hash: string;
+  key_id: string | null;
 }
 
+/** An entry as it is hashed: all but its hash and the previous one (`keyId` absent or null: unkeyed). */
+export type HashedEntry = Omit<AuditEntry, "hash" | "prevHash" | "keyId"> & { keyId?: string | null };
+
 /**
- * The hash of an entry given its predecessor's hash: SHA-256 over the previous hash, a newline
- * and the canonical JSON of the entry. The entry's fields are written in canonical (sorted) order
+ * The hash of an entry given its predecessor's hash: HMAC-SHA-256 under `key` (whose id the entry
+ * names in `keyId`) over the previous hash, a newline and the canonical JSON of the entry. An entry
+ * without a key id (written before the chain was keyed) hashes as it did then: SHA-256 over the
+ * same text, without a `keyId` member. The entry's fields are written in canonical (sorted) order
  * around its payload, which is hashed as its own text (already canonical for an entry being
- * appended), so the entry is never serialised as one string.
+ * appended, and as stored), so the entry is never serialised as one string.
  */
-export function entryHash(prevHash: string, entry: Omit<AuditEntry, "hash" | "prevHash">): string {
-  const { actor, agent, at, id, kind, node, payload, runId, seq, subjectId, subjectType } = entry;
-  const hash = createHash("sha256");
-  if (Object.keys(entry).length !== ENTRY_KEYS || payload === undefined || !Number.isFinite(seq)
+export function entryHash(prevHash: string, entry: HashedEntry, key?: AuditKey): string {
+  const { keyId = null, ...fields } = entry;
+  if (keyId !== null && key?.id !== keyId) throw new TypeError(`entryHash: the entry names key ${keyId} but is hashed with ${key?.id ?? "none"}`);
+  const hash: Hash | Hmac = keyId === null ? createHash("sha256") : createHmac("sha256", key!.secret);
+  const { actor, agent, at, id, kind, node, payload, runId, seq, subjectId, subjectType } = fields;
+  if (Object.keys(fields).length !== ENTRY_KEYS || payload === undefined || !Number.isFinite(seq)
     || [actor, agent, at, id, kind, node, runId, subjectId, subjectType].some((v) => v !== null && typeof v !== "string")) {
-    return hash.update(prevHash).update("\n").update(canonicalJson(entry)).digest("hex");
+    return hash.update(prevHash).update("\n").update(canonicalJson(keyId === null ? fields : entry)).digest("hex");
   }
   const text = (v: string | null) => (v === null ? "null" : JSON.stringify(v));
   return hash
-    .update(`${prevHash}\n{"actor":${text(actor)},"agent":${text(agent)},"at":${text(at)},"id":${text(id)},"kind":${text(kind)},"node":${text(node)},"payload":`)
+    .update(`${prevHash}\n{"actor":${text(actor)},"agent":${text(agent)},"at":${text(at)},"id":${text(id)},${keyId === null ? "" : `"keyId":${text(keyId)},`}"kind":${text(kind)},"node":${text(node)},"payload":`)
     .update(payload instanceof CanonicalJsonText ? payload.text : canonicalJson(payload))
     .update(`,"runId":${text(runId)},"seq":${JSON.stringify(seq)},"subjectId":${text(subjectId)},"subjectType":${text(subjectType)}}`)
     .digest("hex");
 }
-/** The fields of an entry that are hashed (all but its hash and the previous one). */
+/** The fields of an entry that are hashed besides its key id. */
 const ENTRY_KEYS = 11;
 
 /** Appends entries in order, in one transaction of their own, extending the chain; returns how many. */
@@ -139,7 +157,7 @@ export async function appendAuditInTransaction(
 }
 
 /** An entry ready to be chained: everything but its place in the chain. */
-export type PreparedAuditEntry = Omit<AuditEntry, "seq" | "prevHash" | "hash" | "payload"> & { payload: CanonicalJsonText };
+export type PreparedAuditEntry = Omit<AuditEntry, "seq" | "prevHash" | "hash" | "payload" | "keyId"> & { payload: CanonicalJsonText };
 
 /** Gives entries their ids and times and serialises their payloads (once: that text is hashed and stored). */
 export function prepareAuditEntries(inputs: AuditInput[], now: () => Date = () => new Date()): PreparedAuditEntry[] {
@@ -163,9 +181,10 @@ export function prepareAuditEntries(inputs: AuditInput[], now: () => Date = () =
  */
 export async function appendAuditAt(client: pg.PoolClient, end: AuditChainEnd, prepared: PreparedAuditEntry[]): Promise<number> {
   if (prepared.length === 0) return 0;
+  const key = auditKeyring().current;
   let seq = end.seq;
   let prevHash = end.hash;
-  // Multi-row INSERTs (13 parameters a row, well under the 65,535 limit), issued together.
+  // Multi-row INSERTs (14 parameters a row, well under the 65,535 limit), issued together.
   const inserts: Promise<unknown>[] = [];
   for (let start = 0; start < prepared.length; start += INSERT_BATCH) {
     const batch = prepared.slice(start, start + INSERT_BATCH);
@@ -173,17 +192,23 @@ export async function appendAuditAt(client: pg.PoolClient, end: AuditChainEnd, p
     for (const e of batch) {
       seq += 1;
       const hash = entryHash(prevHash, {
-        actor: e.actor, agent: e.agent, at: e.at, id: e.id, kind: e.kind, node: e.node,
+        actor: e.actor, agent: e.agent, at: e.at, id: e.id, keyId: key.id, kind: e.kind, node: e.node,
         payload: e.payload, runId: e.runId, seq, subjectId: e.subjectId, subjectType: e.subjectType,
-      });
-      params.push(seq, e.id, e.at, e.kind, e.actor, e.runId, e.agent, e.node, e.subjectType, e.subjectId, e.payload.text, prevHash, hash);
+      }, key);
+      params.push(seq, e.id, e.at, e.kind, e.actor, e.runId, e.agent, e.node, e.subjectType, e.subjectId, e.payload.text, prevHash, hash, key.id);
       prevHash = hash;
     }
-    inserts.push(client.query(`INSERT INTO audit_log (seq, id, at, kind, actor, run_id, agent, node, subject_type, subject_id, payload, prev_hash, hash)
-       VALUES ${valuesList(batch.length, 13)}`, params));
+    inserts.push(client.query(`INSERT INTO audit_log (seq, id, at, kind, actor, run_id, agent, node, subject_type, subject_id, payload, prev_hash, hash, key_id)
+       VALUES ${valuesList(batch.length, 14)}`, params));
   }
   await Promise.all(inserts);
   return prepared.length;
+}
+
+/** The chain's last entry as committed (`seq` 0 and the genesis hash when empty). */
+export async function auditChainHead(pool: pg.Pool): Promise<AuditChainEnd> {
+  const { rows } = await pool.query<{ seq: string; hash: string }>("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+  return { seq: Number(rows[0]?.seq ?? 0), hash: rows[0]?.hash ?? GENESIS_HASH };
 }
 
 /** Filters for reading the log. */
@@ -223,33 +248,122 @@ export async function queryAudit(pool: pg.Pool, q: AuditQuery = {}): Promise<Aud
   return rows.map(fromRow);
 }
 
+/** The head of the chain as recorded outside the database (an anchor, audit-anchors.ts). */
+export interface ChainAnchor {
+  seq: number;
+  hash: string;
+  at: string;
+}
+
+/** How the database compares with the latest anchor. */
+export interface AnchorCheck {
+  seq: number;
+  at: string;
+  /** matched: the entry at the anchor's seq has its hash; truncated: the chain ends before it; rewritten: another hash there; invalid: the anchor's own HMAC fails. */
+  status: "matched" | "truncated" | "rewritten" | "invalid";
+  reason: string | null;
+}
+
 /** Result of walking the chain. */
 export interface ChainVerification {
   ok: boolean;
   checked: number;
   firstBadEntry: { seq: number; id: string; reason: string } | null;
+  /** Entries written before the chain was keyed (plain SHA-256; a prefix of the chain). */
+  unkeyed: number;
+  /** The latest anchor checked; null when there is none. */
+  anchor: AnchorCheck | null;
 }
 
-/** Walks the whole chain in seq order, in pages, recomputing every hash. */
-export async function verifyAuditChain(pool: pg.Pool, pageSize = 2_000): Promise<ChainVerification> {
+/** Options of `verifyAuditChain`. */
+export interface VerifyOptions {
+  /** Rows read a page (two pages are held at most: the one hashed, the next one being read). */
+  pageSize?: number;
+  /** The latest anchor, and whether its own HMAC held. */
+  anchor?: { anchor: ChainAnchor; valid: boolean } | null;
+  /** The keys to verify with (the process's keyring by default). */
+  keyring?: AuditKeyring;
+}
+
+const VERIFY_COLUMNS = "seq, id, at, kind, actor, run_id, agent, node, subject_type, subject_id, payload::text AS payload, prev_hash, hash, key_id";
+
+/**
+ * Walks every row of the chain in seq order, streaming it page by page in bounded memory (the next
+ * page is read while this one is hashed), recomputing every hash; then checks the latest anchor:
+ * the chain must reach its seq with its hash there. A row with seq ≤ 0 is bad (the chain starts at 1).
+ */
+export async function verifyAuditChain(pool: pg.Pool, options: VerifyOptions | number = {}): Promise<ChainVerification> {
+  const { pageSize = 2_000, anchor = null, keyring = auditKeyring() } = typeof options === "number" ? { pageSize: options } : options;
+  const page = (afterSeq: string | null) => pool.query<Omit<AuditRow, "payload"> & { payload: string }>(
+    afterSeq === null
+      ? `SELECT ${VERIFY_COLUMNS} FROM audit_log ORDER BY seq LIMIT $1`
+      : `SELECT ${VERIFY_COLUMNS} FROM audit_log WHERE seq > $2 ORDER BY seq LIMIT $1`,
+    afterSeq === null ? [pageSize] : [pageSize, afterSeq],
+  );
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
   let checked = 0;
+  let unkeyed = 0;
+  let anchorCheck: AnchorCheck | null = anchor === null ? null
+    : anchor.valid ? null : { seq: anchor.anchor.seq, at: anchor.anchor.at, status: "invalid", reason: "the anchor's HMAC does not hold (the anchor file was edited, or its key is not held)" };
+  let next = page(null);
   for (;;) {
-    const { rows } = await pool.query<AuditRow>("SELECT * FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2", [expectedSeq, pageSize]);
+    const { rows } = await next;
+    const last = rows.at(-1);
+    if (rows.length === pageSize && last !== undefined) {
+      next = page(last.seq);
+      next.catch(() => undefined);
+    }
     for (const row of rows) {
-      const entry = fromRow(row);
-      const bad = (reason: string): ChainVerification => ({ ok: false, checked, firstBadEntry: { seq: entry.seq, id: entry.id, reason } });
-      if (entry.seq !== expectedSeq) return bad(`sequence gap: expected ${expectedSeq} (an entry was deleted)`);
-      if (entry.prevHash !== prevHash) return bad("prev_hash does not match the previous entry (entries deleted or reordered)");
-      const { hash, prevHash: _p, ...body } = entry;
-      if (entryHash(prevHash, body) !== hash) return bad("hash does not match the entry's contents (entry modified)");
+      const seq = Number(row.seq);
+      const bad = (reason: string): ChainVerification => ({ ok: false, checked, firstBadEntry: { seq, id: row.id, reason }, unkeyed, anchor: anchorCheck });
+      if (seq <= 0) return bad(`seq ${seq} is not a place in the chain (it starts at 1): a forged entry`);
+      if (seq !== expectedSeq) return bad(`sequence gap: expected ${expectedSeq} (an entry was deleted)`);
+      if (row.prev_hash !== prevHash) return bad("prev_hash does not match the previous entry (entries deleted or reordered)");
+      let key: AuditKey | undefined;
+      if (row.key_id === null) {
+        if (checked > unkeyed) return bad("an unkeyed entry after keyed ones: forged with a plain hash");
+        unkeyed += 1;
+      } else {
+        key = keyring.key(row.key_id);
+        if (key === undefined) return bad(`signed with key ${row.key_id}, which this service does not hold`);
+      }
+      if (!rowHashMatches(row, seq, key)) return bad("hash does not match the entry's contents (entry modified, or hashed without the key)");
+      if (anchor !== null && anchor.valid && seq === anchor.anchor.seq) {
+        anchorCheck = row.hash === anchor.anchor.hash
+          ? { seq, at: anchor.anchor.at, status: "matched", reason: null }
+          : { seq, at: anchor.anchor.at, status: "rewritten", reason: `the entry at seq ${seq} is not the one anchored at ${anchor.anchor.at}: the chain from there on was rewritten` };
+      }
       checked += 1;
-      prevHash = hash;
+      prevHash = row.hash;
       expectedSeq += 1;
     }
-    if (rows.length < pageSize) return { ok: true, checked, firstBadEntry: null };
+    if (rows.length < pageSize) break;
   }
+  if (anchor !== null && anchor.valid && anchorCheck === null) {
+    anchorCheck = { seq: anchor.anchor.seq, at: anchor.anchor.at, status: "truncated", reason: `the chain ends at seq ${checked} but the anchor of ${anchor.anchor.at} records seq ${anchor.anchor.seq}: entries were removed from its end` };
+  }
+  return { ok: anchorCheck === null || anchorCheck.status === "matched", checked, firstBadEntry: null, unkeyed, anchor: anchorCheck };
+}
+
+/**
+ * True when a row's hash is its contents' hash. The payload is hashed as stored (the canonical
+ * text it was hashed as when appended, kept by the `json` column); a payload stored before it was
+ * kept as text (re-encoded by jsonb) is hashed as its canonical form.
+ */
+function rowHashMatches(row: Omit<AuditRow, "payload"> & { payload: string }, seq: number, key: AuditKey | undefined): boolean {
+  const body = (payload: CanonicalJsonText): HashedEntry => ({
+    actor: row.actor, agent: row.agent, at: row.at.toISOString(), id: row.id, keyId: row.key_id, kind: row.kind, node: row.node,
+    payload, runId: row.run_id, seq, subjectId: row.subject_id, subjectType: row.subject_type,
+  });
+  if (entryHash(row.prev_hash, body(new CanonicalJsonText(row.payload)), key) === row.hash) return true;
+  let canonical: string;
+  try {
+    canonical = canonicalJson(JSON.parse(row.payload));
+  } catch {
+    return false;
+  }
+  return canonical !== row.payload && entryHash(row.prev_hash, body(new CanonicalJsonText(canonical)), key) === row.hash;
 }
 
 function fromRow(row: AuditRow): AuditEntry {
@@ -267,5 +381,6 @@ function fromRow(row: AuditRow): AuditEntry {
     payload: row.payload,
     prevHash: row.prev_hash,
     hash: row.hash,
+    keyId: row.key_id,
   };
 }

@@ -89,6 +89,8 @@ export interface RuntimeOptions {
   now?: () => Date;
   policy?: AutonomyPolicy;
   offlineConfidenceCap?: number;
+  /** Called when a drive of a run ends (completed, waiting or failed), after its trail is written: the service anchors the audit chain's head. */
+  onRunEnd?: (runId: string) => void;
 }
 
 interface RunRow {
@@ -327,6 +329,9 @@ export class AgentRuntime {
             if (namespace.length === 0 && !("__interrupt__" in chunk)) values = chunk;
             continue;
           }
+          // Updates LangGraph replays on a resume for tasks that finished in an earlier drive of the
+          // run (marked cached) were recorded then: each step is recorded once.
+          if ((chunk.__metadata__ as { cached?: boolean } | undefined)?.cached === true) continue;
           for (const [node, update] of Object.entries(chunk)) {
             if (node === "__interrupt__") {
               interrupted = true;
@@ -377,6 +382,7 @@ export class AgentRuntime {
     } finally {
       audit.close(runId);
       await this.closeSuperseded(toClose);
+      this.options.onRunEnd?.(runId);
     }
   }
 

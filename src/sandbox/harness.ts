@@ -21,6 +21,7 @@ import type { SandboxClinic } from "../../tools/sandbox/world.js";
 import type { PreServiceDeps } from "../../agents/shared/pre-service-deps.js";
 import { loadConfig } from "../config.js";
 import type { Database } from "../db/database.js";
+import { useEphemeralAuditKeyringUnlessLoaded } from "../governance/audit-keys.js";
 import type { Phase } from "../governance/autonomy.js";
 import { OfflineModel } from "../llm/offline-provider.js";
 import type { ModelClient } from "../llm/types.js";
@@ -76,6 +77,8 @@ export async function buildHarness(o: HarnessOptions): Promise<Harness> {
   const registry = (o.registry ?? (await import("../orchestration/product-agents.js")).productRegistry)(deps);
   const checkpointer = createCheckpointer(o.db);
   await setupCheckpointer(o.db, checkpointer);
+  // The harness's database is a sandbox: its trail is signed with the process's key, or a throwaway one.
+  useEphemeralAuditKeyringUnlessLoaded();
   const runtime = new AgentRuntime({ pool: o.db.pool, checkpointer, registry, logger: o.logger, now: o.clock.now });
   for (const agent of registry.list()) {
     await o.db.pool.query(

@@ -11,6 +11,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fas
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import type { Readiness } from "../db/readiness.js";
+import { AuditAnchors } from "../governance/audit-anchors.js";
 import { auth, bearerToken } from "./auth/plugin.js";
 import { database } from "./plugins/database.js";
 import { clientErrorHandler, errorHandler, frameworkErrors } from "./plugins/error-handler.js";
@@ -46,6 +47,8 @@ export interface AppDeps {
   sweeps?: SweepService | null;
   /** The CMS quarterly files; without it `/v1/data/*` answers 503 and `/readyz` lists no alerts. */
   referenceData?: ReferenceData | null;
+  /** The audit chain's anchors (those of the data folder's anchor file by default). */
+  auditAnchors?: AuditAnchors;
 }
 
 declare module "fastify" {
@@ -53,6 +56,7 @@ declare module "fastify" {
     runtime: AgentRuntime;
     sweeps: SweepService | null;
     referenceData: ReferenceData | null;
+    auditAnchors: AuditAnchors;
   }
 }
 
@@ -121,6 +125,7 @@ export async function buildApp(config: Config, deps: AppDeps) {
   app.decorate("sandboxPayer", deps.sandboxPayer ?? null);
   app.decorate("sweeps", deps.sweeps ?? null);
   app.decorate("referenceData", deps.referenceData ?? null);
+  app.decorate("auditAnchors", deps.auditAnchors ?? new AuditAnchors({ pool: deps.readiness.db.pool, dataDir: config.dataDir, logger: deps.logger }));
 
   await app.register(healthRoutes);
   await app.register(sandboxFhirRoutes);

@@ -12,16 +12,17 @@
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import pg from "pg";
 import { pino } from "pino";
 import { openDatabase, type Database } from "../../src/db/database.js";
 import { migrate } from "../../src/db/migrate.js";
+import { StaticAuditKeyring, useAuditKeyring } from "../../src/governance/audit-keys.js";
 import { verifyAuditChain } from "../../src/governance/audit-log.js";
 import type { AgentDefinition } from "../../src/orchestration/agent-definition.js";
 import { createCheckpointer, setupCheckpointer } from "../../src/orchestration/checkpointer.js";
 import { AgentRegistry } from "../../src/orchestration/registry.js";
 import { AgentRuntime } from "../../src/orchestration/runtime.js";
 import { SubmissionLog, testAgent } from "../orchestration/test-agent.js";
+import { onScratchDatabase } from "./scratch-database.js";
 
 const { values } = parseArgs({
   options: {
@@ -42,6 +43,7 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 
 async function bench(label: string, db: Database): Promise<void> {
   await migrate(db.pool);
+  useAuditKeyring(new StaticAuditKeyring([randomBytes(32)]));
   const checkpointer = createCheckpointer(db);
   await setupCheckpointer(db, checkpointer);
   const log = new SubmissionLog();
@@ -107,25 +109,4 @@ try {
 }
 
 const base = process.env.DATABASE_URL;
-if (base !== undefined && base !== "") {
-  const name = `irc_bench_${process.pid}_${randomBytes(3).toString("hex")}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: base });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  const server = await openDatabase({ kind: "postgres", url: url.toString(), poolMax: 10 });
-  try {
-    await bench("postgres", server);
-  } finally {
-    await server.close();
-    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  }
-}
+if (base !== undefined && base !== "") await onScratchDatabase(base, (server) => bench("postgres", server));

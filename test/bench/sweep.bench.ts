@@ -11,13 +11,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import pg from "pg";
 import pino from "pino";
 import { loadConfig } from "../../src/config.js";
 import { openDatabase, type Database } from "../../src/db/database.js";
 import { migrate } from "../../src/db/migrate.js";
+import { loadAuditKeyring, useAuditKeyring } from "../../src/governance/audit-keys.js";
 import { buildServiceComponents, prepareComponents } from "../../src/service-components.js";
 import { seedGeneratedClinic } from "../../src/sandbox/harness.js";
+import { onScratchDatabase } from "./scratch-database.js";
 
 const { values } = parseArgs({ options: {
   // Workers and batch size default to the service's own (SWEEP_CONCURRENCY, SWEEP_BATCH_SIZE).
@@ -40,6 +41,7 @@ async function seed(db: Database): Promise<{ last: string; resources: number }> 
 
 async function bench(label: string, db: Database, dataDir: string): Promise<void> {
   await migrate(db.pool);
+  useAuditKeyring(await loadAuditKeyring({ dataDir }));
   // About 0.9 upcoming visits per patient over two weeks: size the clinic, then sweep up to the day of the `wanted`-th.
   let t = performance.now();
   // Only the last date is kept: the generated clinic's objects are the harness's, not the service's memory.
@@ -97,20 +99,7 @@ async function main(): Promise<void> {
       await db.close();
     }
     const url = process.env.DATABASE_URL;
-    if (url !== undefined && url !== "") {
-      const name = `irc_bench_${process.pid}`;
-      const admin = async (sql: string) => { const c = new pg.Client({ connectionString: url }); await c.connect(); try { await c.query(sql); } finally { await c.end(); } };
-      await admin(`CREATE DATABASE ${name}`);
-      const u = new URL(url);
-      u.pathname = `/${name}`;
-      const server = await openDatabase({ kind: "postgres", url: u.toString(), poolMax: 10 });
-      try {
-        await bench("PostgreSQL", server, dir);
-      } finally {
-        await server.close();
-        await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      }
-    }
+    if (url !== undefined && url !== "") await onScratchDatabase(url, (server) => bench("PostgreSQL", server, dir));
   } finally {
     clearInterval(sampler);
     await rm(dir, { recursive: true, force: true });

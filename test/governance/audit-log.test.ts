@@ -1,6 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
-import { GENESIS_HASH, appendAudit, entryHash, queryAudit, verifyAuditChain } from "../../src/governance/audit-log.js";
+import { appendFile, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import {
+  GENESIS_HASH, appendAudit, auditChainHead, entryHash, queryAudit, verifyAuditChain, type ChainVerification, type HashedEntry,
+} from "../../src/governance/audit-log.js";
+import { AuditAnchors, type AuditAnchor } from "../../src/governance/audit-anchors.js";
+import { StaticAuditKeyring, auditKeyId, auditKeyring, useAuditKeyring } from "../../src/governance/audit-keys.js";
+import { AgentRegistry } from "../../src/orchestration/registry.js";
+import { SubmissionLog, testAgent } from "../orchestration/test-agent.js";
+import { TEST_AUDIT_SECRET } from "../helpers/audit-key-setup.js";
 import { CanonicalJsonText, canonicalJson } from "../../src/governance/canonical-json.js";
 import { valuesList } from "../../src/db/values-list.js";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../helpers/databases.js";
@@ -31,7 +41,7 @@ describe.each(DATABASE_KINDS)("hash-chained audit log on %s", (kind) => {
   afterEach(async () => t.drop());
 
   it("an untouched chain verifies", async () => {
-    expect(await verifyAuditChain(t.db.pool)).toEqual({ ok: true, checked: 6, firstBadEntry: null });
+    expect(await verifyAuditChain(t.db.pool)).toEqual({ ok: true, checked: 6, firstBadEntry: null, unkeyed: 0, anchor: null });
   });
 
   it("the database refuses UPDATE, DELETE and TRUNCATE", async () => {
@@ -63,12 +73,11 @@ describe.each(DATABASE_KINDS)("hash-chained audit log on %s", (kind) => {
     expect(result).toMatchObject({ ok: false, firstBadEntry: { seq: 2 } });
   });
 
-  it("detects a rewritten entry whose hash was recomputed without re-chaining its successors", async () => {
+  it("detects a rewritten entry whose hash was recomputed with the key without re-chaining its successors", async () => {
     const [entry] = await queryAudit(t.db.pool, { afterSeq: 1, limit: 1 });
-    const { entryHash } = await import("../../src/governance/audit-log.js");
     const forged = { ...entry!, actor: "key:someone-else" };
     const { hash: _h, prevHash, ...body } = forged;
-    await tamper(t, "UPDATE audit_log SET actor = $1, hash = $2 WHERE seq = $3", [forged.actor, entryHash(prevHash, body), entry!.seq]);
+    await tamper(t, "UPDATE audit_log SET actor = $1, hash = $2 WHERE seq = $3", [forged.actor, entryHash(prevHash, body, auditKeyring().current), entry!.seq]);
     const result = await verifyAuditChain(t.db.pool);
     expect(result).toMatchObject({ ok: false, firstBadEntry: { seq: entry!.seq + 1 } });
   });
@@ -90,13 +99,156 @@ describe.each(DATABASE_KINDS)("hash-chained audit log on %s", (kind) => {
     expect(lines.map((l) => l.seq)).toEqual([1, 2, 3, 4, 5, 6]);
     const csv = await app.inject({ method: "GET", url: "/v1/audit/export?format=csv&runId=run-1", headers: keys.admin });
     const rows = csv.body.trim().split("\r\n");
-    expect(rows[0]).toBe("seq,id,at,kind,actor,runId,agent,node,subjectType,subjectId,payload,prevHash,hash");
+    expect(rows[0]).toBe("seq,id,at,kind,actor,runId,agent,node,subjectType,subjectId,payload,prevHash,hash,keyId");
     expect(rows).toHaveLength(7);
     expect(rows[1]).toContain('"{""amount"":""12.50"",""i"":0}"');
     const verify = await app.inject({ method: "GET", url: "/v1/audit/verify", headers: keys.council });
     // The run's six entries and the creation of the four keys.
-    expect(verify.json()).toEqual({ ok: true, checked: 10, firstBadEntry: null });
+    expect(verify.json()).toEqual({ ok: true, checked: 10, firstBadEntry: null, unkeyed: 0, anchor: null });
     await app.close();
+  });
+
+  /** Appends a row as someone with write access to the database would: any hash, any key id. */
+  const forge = async (seq: number, prevHash: string, keyId: string | null, hashWith: (body: HashedEntry) => string) => {
+    const body: HashedEntry = {
+      seq, id: `forged-${seq}`, at: "2026-11-23T10:00:00.000Z", kind: "action.executed", actor: "key:insider", runId: "run-1",
+      agent: "test", node: null, subjectType: null, subjectId: null, payload: { paid: "9999.00" }, keyId,
+    };
+    await tamper(t, `INSERT INTO audit_log (seq, id, at, kind, actor, run_id, agent, payload, prev_hash, hash, key_id)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [seq, body.id, body.at, body.kind, body.actor, body.runId, body.agent, canonicalJson(body.payload), prevHash, hashWith(body), keyId]);
+  };
+  const head = async () => (await queryAudit(t.db.pool, { afterSeq: 5 }))[0]!;
+  const otherKey = () => new StaticAuditKeyring([Buffer.alloc(32, 1)]).current;
+
+  it("detects a forged row appended with a SHA-256 the forger computed, or an HMAC under another key", async () => {
+    const last = await head();
+    await forge(7, last.hash, null, (body) => entryHash(last.hash, body));
+    expect(await verifyAuditChain(t.db.pool)).toMatchObject({ ok: false, checked: 6, firstBadEntry: { seq: 7, reason: expect.stringMatching(/unkeyed entry after keyed/) } });
+    await tamper(t, "DELETE FROM audit_log WHERE seq = 7");
+    const key = otherKey();
+    await forge(7, last.hash, auditKeyring().current.id, (body) => entryHash(last.hash, { ...body, keyId: key.id }, key));
+    expect(await verifyAuditChain(t.db.pool)).toMatchObject({ ok: false, firstBadEntry: { seq: 7, reason: expect.stringMatching(/hash does not match/) } });
+    await tamper(t, "DELETE FROM audit_log WHERE seq = 7");
+    await forge(7, last.hash, "k-unknown", (body) => entryHash(last.hash, body, { ...key, id: "k-unknown" }));
+    expect(await verifyAuditChain(t.db.pool)).toMatchObject({ ok: false, firstBadEntry: { seq: 7, reason: expect.stringMatching(/does not hold/) } });
+  });
+
+  it("detects an edited row whose successors were all re-hashed without the key", async () => {
+    const entries = await queryAudit(t.db.pool);
+    let prevHash = entries[1]!.prevHash;
+    for (const [i, entry] of entries.slice(1).entries()) {
+      const { hash: _h, prevHash: _p, keyId: _k, ...body } = i === 0 ? { ...entry, payload: { i: 1, amount: "1.25" } } : entry;
+      const hash = entryHash(prevHash, body);
+      await tamper(t, "UPDATE audit_log SET payload = $1, prev_hash = $2, hash = $3, key_id = NULL WHERE seq = $4", [canonicalJson(body.payload), prevHash, hash, entry.seq]);
+      prevHash = hash;
+    }
+    expect(await verifyAuditChain(t.db.pool)).toMatchObject({ ok: false, checked: 1, firstBadEntry: { seq: 2, reason: expect.stringMatching(/unkeyed entry after keyed/) } });
+  });
+
+  it("covers every row: one with seq ≤ 0 is bad", async () => {
+    await forge(0, GENESIS_HASH, auditKeyring().current.id, (body) => entryHash(GENESIS_HASH, body, auditKeyring().current));
+    await forge(-5, GENESIS_HASH, auditKeyring().current.id, (body) => entryHash(GENESIS_HASH, body, auditKeyring().current));
+    expect(await verifyAuditChain(t.db.pool)).toMatchObject({ ok: false, checked: 0, firstBadEntry: { seq: -5, reason: expect.stringMatching(/starts at 1/) } });
+  });
+
+  it("verifies entries written before the chain was keyed as its first entries, and entries under a retired key it still holds", async () => {
+    const legacy = await createTestDatabase(kind);
+    try {
+      // Two entries as written before this change: plain SHA-256, no key id; the payload's text as
+      // jsonb wrote it before migration 0009 kept the canonical text (spaces, jsonb's key order).
+      let prevHash = GENESIS_HASH;
+      for (const seq of [1, 2]) {
+        const body: HashedEntry = {
+          seq, id: `legacy-${seq}`, at: "2026-11-01T10:00:00.000Z", kind: "run.started", actor: "platform", runId: null, agent: null,
+          node: null, subjectType: null, subjectId: null, payload: { seq, amount: "12.50" },
+        };
+        const hash = entryHash(prevHash, body);
+        await legacy.db.pool.query(`INSERT INTO audit_log (seq, id, at, kind, actor, payload, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+          [seq, body.id, body.at, body.kind, body.actor, `{"seq": ${seq}, "amount": "12.50"}`, prevHash, hash]);
+        prevHash = hash;
+      }
+      await appendAudit(legacy.db.pool, [{ kind: "run.started", actor: "platform", payload: { under: "first key" } }]);
+      const rotated = new StaticAuditKeyring([TEST_AUDIT_SECRET, Buffer.alloc(32, 2)]);
+      useAuditKeyring(rotated);
+      await appendAudit(legacy.db.pool, [{ kind: "run.started", actor: "platform", payload: { under: "second key" } }]);
+      const keyIds = (await queryAudit(legacy.db.pool)).map((e) => e.keyId);
+      expect(keyIds).toEqual([null, null, auditKeyId(TEST_AUDIT_SECRET), rotated.current.id]);
+      expect(await verifyAuditChain(legacy.db.pool)).toMatchObject({ ok: true, checked: 4, unkeyed: 2 });
+      // Without the retired key, its entries cannot be verified.
+      expect(await verifyAuditChain(legacy.db.pool, { keyring: new StaticAuditKeyring([Buffer.alloc(32, 2)]) }))
+        .toMatchObject({ ok: false, firstBadEntry: { seq: 3, reason: expect.stringMatching(/does not hold/) } });
+    } finally {
+      useAuditKeyring(new StaticAuditKeyring([TEST_AUDIT_SECRET]));
+      await legacy.drop();
+    }
+  });
+
+  it("anchors the head on a schedule, only when it moved", async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), "irc-anchors-"));
+    const anchors = new AuditAnchors({ pool: t.db.pool, dataDir });
+    try {
+      anchors.start(10);
+      const until = async (n: number) => {
+        for (let i = 0; i < 500 && (await anchors.list()).length < n; i += 1) await new Promise((r) => setTimeout(r, 10));
+        return anchors.list();
+      };
+      expect((await until(1)).map((a) => a.anchor?.seq)).toEqual([6]);
+      await appendAudit(t.db.pool, [{ kind: "run.started", actor: "platform", payload: {} }]);
+      expect((await until(2)).map((a) => a.anchor?.seq)).toEqual([7, 6]);
+      await anchors.stop();
+      expect(await anchors.list()).toHaveLength(2);
+    } finally {
+      await anchors.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it("anchors the head outside the database at run ends; verify reports a truncated tail, a rewritten suffix and an edited anchor", async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), "irc-anchors-"));
+    const anchors = new AuditAnchors({ pool: t.db.pool, dataDir });
+    const registry = new AgentRegistry().register(testAgent(), { log: new SubmissionLog() });
+    const { app } = await buildTestApp(t.db, {}, { registry, onRunEnd: () => anchors.request("run-end") }, { auditAnchors: anchors });
+    try {
+      const keys = await keysForRoles(t.db);
+      const verify = async () => (await app.inject({ method: "GET", url: "/v1/audit/verify", headers: keys.council })).json() as ChainVerification;
+      expect(await verify()).toMatchObject({ ok: true, anchor: null });
+      await app.runtime.start("test-escalator", { type: "test", id: "anchored" }, { proposals: [{ actionType: "file-note", key: `anchor-${kind}`, note: "x", confidence: 0.2 }] });
+      await anchors.anchor("run-end");
+      const end = await auditChainHead(t.db.pool);
+      expect(end.seq).toBeGreaterThan(6);
+      const listed = await app.inject({ method: "GET", url: "/v1/audit/anchors", headers: keys.council });
+      expect(listed.statusCode).toBe(200);
+      const body = listed.json() as { file: string; anchors: { anchor: AuditAnchor; valid: boolean }[] };
+      expect(body.file).toBe("audit-anchors.jsonl");
+      expect(body.anchors).toHaveLength(1); // the head moved once: one anchor
+      expect(body.anchors[0]).toMatchObject({ valid: true, anchor: { seq: end.seq, hash: end.hash, keyId: auditKeyring().current.id } });
+      expect((await app.inject({ method: "GET", url: "/v1/audit/anchors", headers: keys.staff })).statusCode).toBe(403);
+      expect(await verify()).toMatchObject({ ok: true, checked: end.seq, anchor: { seq: end.seq, status: "matched" } });
+
+      // An insider holding the key rewrites the last two entries: the chain holds, the anchor does not.
+      const tail = await queryAudit(t.db.pool, { afterSeq: end.seq - 2 });
+      let prevHash = tail[0]!.prevHash;
+      for (const entry of tail) {
+        const { hash: _h, prevHash: _p, ...body } = { ...entry, actor: "key:insider" };
+        const hash = entryHash(prevHash, body, auditKeyring().current);
+        await tamper(t, "UPDATE audit_log SET actor = $1, prev_hash = $2, hash = $3 WHERE seq = $4", [body.actor, prevHash, hash, entry.seq]);
+        prevHash = hash;
+      }
+      expect(await verify()).toMatchObject({ ok: false, firstBadEntry: null, anchor: { seq: end.seq, status: "rewritten" } });
+
+      // The tail removed: today's chain verifies on its own, the anchor reports the truncation.
+      await tamper(t, "DELETE FROM audit_log WHERE seq > $1", [end.seq - 3]);
+      expect(await verify()).toMatchObject({ ok: false, checked: end.seq - 3, firstBadEntry: null, anchor: { status: "truncated", reason: expect.stringMatching(/removed/) } });
+
+      // An anchor edited in the file (moved back to match the truncated chain) fails its HMAC.
+      const [latest] = await anchors.list(1);
+      await appendFile(anchors.file, `${JSON.stringify({ ...latest!.anchor, seq: end.seq - 3 })}\n`);
+      expect(await verify()).toMatchObject({ ok: false, anchor: { status: "invalid" } });
+    } finally {
+      await app.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
 

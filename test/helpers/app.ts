@@ -1,4 +1,7 @@
 /** Builds the real app on a test database, with a logger whose lines the test can read. */
+import { randomUUID } from "node:crypto";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { Writable } from "node:stream";
 import { buildApp, type App, type AppDeps } from "../../src/server/app.js";
 import { loadConfig, type Config } from "../../src/config.js";
@@ -6,6 +9,7 @@ import { Readiness } from "../../src/db/readiness.js";
 import { createLogger } from "../../src/logger.js";
 import { createApiKey, type Role } from "../../src/server/auth/api-keys.js";
 import type { Database } from "../../src/db/database.js";
+import { AuditAnchors } from "../../src/governance/audit-anchors.js";
 import type { Logger } from "pino";
 import { createCheckpointer, setupCheckpointer } from "../../src/orchestration/checkpointer.js";
 import { AgentRegistry } from "../../src/orchestration/registry.js";
@@ -44,14 +48,16 @@ export async function buildTestApp(
   db: Database,
   overrides: Record<string, string> = {},
   runtimeOptions: Parameters<typeof testRuntime>[2] = {},
-  deps: { logs?: LogCapture } & Partial<Pick<AppDeps, "referenceData" | "sweeps">> = {},
+  deps: { logs?: LogCapture } & Partial<Pick<AppDeps, "referenceData" | "sweeps" | "auditAnchors">> = {},
 ): Promise<{ app: App; logs: LogCapture; readiness: Readiness; runtime: AgentRuntime }> {
   const logs = deps.logs ?? new LogCapture();
   const logger = createLogger({ level: "info" }, logs);
   const readiness = new Readiness(db, logger);
   readiness.markMigrated();
   const runtime = await testRuntime(db, logger, runtimeOptions);
-  const app = await buildApp(testConfig(overrides), { logger, readiness, runtime, referenceData: deps.referenceData, sweeps: deps.sweeps });
+  // Anchors of a folder of the test's own (none are written unless the test wires them to its runtime).
+  const auditAnchors = deps.auditAnchors ?? new AuditAnchors({ pool: db.pool, dataDir: path.join(tmpdir(), `irc-anchors-${randomUUID()}`), logger });
+  const app = await buildApp(testConfig(overrides), { logger, readiness, runtime, referenceData: deps.referenceData, sweeps: deps.sweeps, auditAnchors });
   return { app, logs, readiness, runtime };
 }
 

@@ -28,7 +28,7 @@ export async function runCliCaptured(args: string[], stdin = ""): Promise<CliRes
 /**
  * Points the CLI at a fresh, unmigrated database of `kind` for each test (a PostgreSQL database
  * through DATABASE_URL, or an embedded one in a new DATA_DIR), and restores the environment after.
- * Returns the test's scratch directory (the DATA_DIR on PGlite).
+ * Returns the test's scratch directory, the DATA_DIR (where the CLI keeps the audit key, too).
  */
 export function useCliDatabase(kind: DatabaseKind): { dir: () => string } {
   const saved = { DATA_DIR: process.env.DATA_DIR, DATABASE_URL: process.env.DATABASE_URL };
@@ -36,19 +36,20 @@ export function useCliDatabase(kind: DatabaseKind): { dir: () => string } {
   let dir = "";
   beforeEach(async () => {
     dir = await mkdtemp(path.join(tmpdir(), "irc-cli-"));
+    process.env.DATA_DIR = dir;
     if (kind === "postgres") {
       t = await createTestDatabase("postgres", { migrate: false });
       await t.db.close();
       process.env.DATABASE_URL = t.url;
     } else {
-      process.env.DATA_DIR = dir;
       delete process.env.DATABASE_URL;
     }
   });
   afterEach(async () => {
-    process.env.DATA_DIR = saved.DATA_DIR;
-    if (saved.DATABASE_URL === undefined) delete process.env.DATABASE_URL;
-    else process.env.DATABASE_URL = saved.DATABASE_URL;
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
     await t?.drop();
     t = undefined;
   });

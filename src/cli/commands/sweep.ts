@@ -74,6 +74,7 @@ async function runSweep(range: { from: string; to: string }, kind: "manual" | "r
     } finally {
       bar.stop();
       await sweeps.stop(config.shutdownTimeoutMs);
+      await components.anchors.stop();
     }
   });
 }

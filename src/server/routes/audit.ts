@@ -1,13 +1,17 @@
-/** The audit trail for the governance council: query, export (JSONL or CSV) and chain verification. */
+/** The audit trail for the governance council: query, export (JSONL or CSV), chain verification and the anchors of its head. */
+import path from "node:path";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { queryAudit, verifyAuditChain, type AuditEntry, type AuditQuery } from "../../governance/audit-log.js";
+import { AuditAnchor } from "../../governance/audit-anchors.js";
 import { canonicalJson } from "../../governance/canonical-json.js";
 import { authErrorResponses } from "../problem.js";
 import { Id, IsoDateTime } from "./fields.js";
 import { AuditEntryView } from "./run-schemas.js";
 
-const ROLES = ["council", "admin"] as const;
+/** Who may read the audit trail (and a run's steps, which are entries of it: tool inputs and outputs). */
+export const AUDIT_ROLES = ["council", "admin"] as const;
+const ROLES = AUDIT_ROLES;
 
 const AuditFilter = z.object({
   agent: Id.optional(),
@@ -25,10 +29,15 @@ function toQuery(q: z.infer<typeof AuditFilter>): AuditQuery {
   return { ...q, from: q.from === undefined ? undefined : new Date(q.from), to: q.to === undefined ? undefined : new Date(q.to) };
 }
 
-const CSV_COLUMNS = ["seq", "id", "at", "kind", "actor", "runId", "agent", "node", "subjectType", "subjectId", "payload", "prevHash", "hash"] as const;
+const CSV_COLUMNS = ["seq", "id", "at", "kind", "actor", "runId", "agent", "node", "subjectType", "subjectId", "payload", "prevHash", "hash", "keyId"] as const;
 
-function csvCell(value: unknown): string {
-  const text = value === null || value === undefined ? "" : typeof value === "string" ? value : canonicalJson(value);
+/**
+ * One CSV cell. A cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return is read as
+ * a formula by spreadsheets: it is prefixed with `'` so it stays text (OWASP, CSV injection).
+ */
+export function csvCell(value: unknown): string {
+  const raw = value === null || value === undefined ? "" : typeof value === "string" ? value : canonicalJson(value);
+  const text = /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
   return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
@@ -68,15 +77,43 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get("/audit/verify", {
     config: { roles: ROLES },
     schema: {
-      tags: ["audit"], summary: "Walk the hash chain and report the first bad entry", security: [{ bearerAuth: [] }],
+      tags: ["audit"], summary: "Walk every entry of the keyed hash chain, check it against the latest anchor and report the first bad entry", security: [{ bearerAuth: [] }],
       response: {
         200: z.object({
           ok: z.boolean(),
           checked: z.number().int(),
           firstBadEntry: z.object({ seq: z.number().int(), id: z.string(), reason: z.string() }).nullable(),
+          unkeyed: z.number().int().describe("Entries written before the chain was keyed (plain SHA-256; only ever its first entries)"),
+          anchor: z.object({
+            seq: z.number().int(),
+            at: z.string(),
+            status: z.enum(["matched", "truncated", "rewritten", "invalid"]),
+            reason: z.string().nullable(),
+          }).nullable().describe("The latest anchor (audit-anchors.jsonl) and how the database compares with it; null when there is none"),
         }),
         ...authErrorResponses,
       },
     },
-  }, async () => verifyAuditChain(app.db.pool));
+  }, async () => verifyAuditChain(app.db.pool, { anchor: await app.auditAnchors.latest() }));
+
+  app.get("/audit/anchors", {
+    config: { roles: ROLES },
+    schema: {
+      tags: ["audit"], summary: "The latest anchors of the chain's head written outside the database, newest first", security: [{ bearerAuth: [] }],
+      querystring: z.object({ limit: z.coerce.number().int().min(1).max(1_000).default(100) }),
+      response: {
+        200: z.object({
+          file: z.string().describe("The anchor file (append-only, in the data folder)"),
+          anchors: z.array(z.object({
+            anchor: AuditAnchor.nullable().describe("Null for a line that is not an anchor"),
+            valid: z.boolean().describe("The anchor's HMAC holds under a key this service holds"),
+          })),
+        }),
+        ...authErrorResponses,
+      },
+    },
+  }, async (request) => ({
+    file: path.basename(app.auditAnchors.file),
+    anchors: (await app.auditAnchors.list(request.query.limit)).map(({ anchor, valid }) => ({ anchor, valid })),
+  }));
 };
