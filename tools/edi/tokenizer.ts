@@ -115,13 +115,16 @@ function splitElements(text: string, from: number, end: number, separator: numbe
 }
 
 /**
- * Segment ids, one string each: a file has millions of segments but a few dozen ids. Looked up by
- * their character codes (ids of up to three ASCII characters), so a known id costs no string at
- * all. Bounded, so hostile input with many distinct ids gets a fresh string each, never an
- * unbounded table.
+ * Segment ids, one string each: a file has millions of segments but a few dozen ids. An id of up
+ * to three ASCII characters is a number (its character codes), looked up in a direct-mapped table
+ * (a slot per hash of that number, no Map), so a known id costs no string at all. Bounded: ids that
+ * share a slot replace each other, so hostile input with many distinct ids gets a fresh string
+ * each, never an unbounded table. Each id is kept internalized (`internalized`), so the readers'
+ * `switch (s.id)` tells ids apart by reference rather than by their characters.
  */
-const ID_CACHE = new Map<number, string>();
-const ID_CACHE_MAX = 512;
+const ID_SLOTS = 1024;
+const ID_KEYS = new Int32Array(ID_SLOTS);
+const ID_STRINGS = new Array<string>(ID_SLOTS).fill("");
 
 function readId(text: string, start: number, end: number): string {
   const length = end - start;
@@ -132,11 +135,18 @@ function readId(text: string, start: number, end: number): string {
     if (c > 127) return text.slice(start, end);
     key = (key << 7) | c;
   }
-  const known = ID_CACHE.get(key);
-  if (known !== undefined) return known;
-  const id = text.slice(start, end);
-  if (ID_CACHE.size < ID_CACHE_MAX) ID_CACHE.set(key, id);
+  // Fibonacci hashing of the 23-bit key to 10 bits; a key is never 0, the empty slot's.
+  const slot = Math.imul(key, 0x9e3779b1) >>> 22;
+  if (ID_KEYS[slot] === key) return ID_STRINGS[slot] as string;
+  const id = internalized(text.slice(start, end));
+  ID_KEYS[slot] = key;
+  ID_STRINGS[slot] = id;
   return id;
+}
+
+/** The engine's one copy of a string (the one its string literals and property names use). */
+function internalized(s: string): string {
+  return Object.keys({ [s]: 0 })[0] ?? s;
 }
 
 /** Raised when input cannot be read as X12 at all (no ISA, truncated or malformed header). */
