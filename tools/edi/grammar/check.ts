@@ -220,17 +220,18 @@ function checkRef(target: Open, s: Segment, push: Push): void {
 const where = (loop: CompiledLoop, set: CompiledSet) => (loop.id === "root" ? set.guide : `${set.guide} ${loop.id}`);
 
 function checkElements(s: Segment, rules: readonly ElementRule[], loop: CompiledLoop, set: CompiledSet, push: Push): void {
-  const elements = s.elements;
   for (const r of rules) {
-    const v = elements[r.element - 1] ?? "";
-    if (v === "") {
+    // Presence and length are read from where the element is, without making a string of it.
+    const length = s.elementLength(r.element);
+    if (length === 0) {
       if (r.required) push("ELEMENT_MISSING", `${s.id}${pad(r.element)} is required (${where(loop, set)})`, s, { elementPosition: r.element });
       continue;
     }
-    if (r.exactLength !== null && v.length !== r.exactLength) {
-      push("ELEMENT_INVALID", `${s.id}${pad(r.element)} is ${v.length} characters; ${where(loop, set)} requires exactly ${r.exactLength}`, s, { elementPosition: r.element });
+    if (r.exactLength !== null && length !== r.exactLength) {
+      push("ELEMENT_INVALID", `${s.id}${pad(r.element)} is ${length} characters; ${where(loop, set)} requires exactly ${r.exactLength}`, s, { elementPosition: r.element });
     }
     if (r.components !== null) {
+      const v = el(s, r.element);
       const sep = s.delimiters.component;
       if (r.components.length > 1 && v.indexOf(sep) === -1) {
         // A qualifier-and-code composite with no ISA16 in it: the sender may use another
