@@ -92,8 +92,10 @@ class ScannedSegment implements Segment {
   get elements(): string[] {
     const cache = this.split();
     if (cache.elements === null) {
-      const elements = new Array<string>(cache.count);
-      for (let n = 1; n <= cache.count; n += 1) elements[n - 1] = this.element(n);
+      const { text } = this.context;
+      const { bounds, strings, count } = cache;
+      const elements = new Array<string>(count);
+      for (let i = 0; i < count; i += 1) elements[i] = strings[i] ?? text.slice((bounds[i] as number) + 1, bounds[i + 1]);
       cache.elements = elements;
     }
     return cache.elements;
