@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { iterateTransactions, type Transaction } from "./envelope.js";
-import { checkTransaction } from "./grammar/index.js";
+import { readChecked } from "./grammar/index.js";
 import { issueAt, type X12Issue } from "./issues.js";
 import { Ack999, AuthResponse278, ClaimStatus277, read277, read278Response, read999 } from "./readers/acknowledgments.js";
 import { ReceivedClaim, read837 } from "./readers/claim-837.js";
@@ -50,12 +50,9 @@ export function checked<T>(schema: z.ZodType<T>, value: T, tx: Pick<Transaction,
   return value;
 }
 
-/** Reads one transaction with its typed reader, then checks it against its set's grammar. */
+/** Reads one transaction with its typed reader and checks it against its set's grammar. */
 export function readTransaction(tx: Transaction, issues: X12Issue[]): ParsedTransaction {
-  const from = issues.length;
-  const read = readTyped(tx, issues);
-  checkTransaction(tx, issues, from);
-  return read;
+  return readChecked(tx, issues, (walked) => readTyped(walked, issues));
 }
 
 function readTyped(tx: Transaction, issues: X12Issue[]): ParsedTransaction {

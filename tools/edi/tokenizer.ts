@@ -23,22 +23,45 @@ export interface Segment {
   /** Byte (character) offset of the segment's first character. */
   readonly offset: number;
   readonly delimiters: Delimiters;
+  /** Element n (1-based), or "" when absent: what `el` reads (`elements[n - 1]`, without making the array). */
+  element(n: number): string;
+  /** The length of element n (1-based), 0 when absent. */
+  elementLength(n: number): number;
 }
 
-/** The elements most recently split by a scanner's segments, and whose they are. */
+/**
+ * Where the elements of the segment a scanner's segments split last are, and which of them have
+ * been read as strings. Reused for every segment: splitting allocates nothing, and an element
+ * becomes a string only when it is read, once however often it is read (by a reader, then by the
+ * grammar check).
+ */
 interface SplitCache {
   segment: ScannedSegment | null;
-  elements: string[];
+  /** How many elements it has. */
+  count: number;
   /**
-   * Splits of long segments (a body over LONG_BODY characters), kept per segment: a reader that
-   * goes back and forth between a hostile 10 MB element and its neighbours (the claim reader,
-   * then the grammar) would otherwise split it again each time. Rare, so a weak map, not a field.
+   * bounds[0] is the separator before element 01, bounds[i] the end of element i (the separator
+   * after it, or the end of the body for the last one). Grown as needed.
    */
-  long: WeakMap<ScannedSegment, string[]>;
+  bounds: Int32Array;
+  /** Elements read so far (undefined: not yet), by position (0 is element 01); reused. */
+  strings: (string | undefined)[];
+  /** The elements as one array, once asked for (`Segment.elements`). */
+  elements: string[] | null;
 }
 
-/** Bodies longer than this keep their split (see `SplitCache.long`). */
+/** Bodies longer than this have their separators found with indexOf (native) rather than a character loop. */
 const LONG_BODY = 4096;
+
+const newSplitCache = (): SplitCache => ({ segment: null, count: 0, bounds: new Int32Array(64), strings: [], elements: null });
+
+/** Doubles the cache's bounds array (a segment with more elements than it had room for). */
+function wider(cache: SplitCache): Int32Array {
+  const bounds = new Int32Array(cache.bounds.length * 2);
+  bounds.set(cache.bounds);
+  cache.bounds = bounds;
+  return bounds;
+}
 
 /** What the segments of one interchange share: the input, its delimiters, the scanner's split cache. */
 interface ScanContext {
@@ -67,32 +90,85 @@ class ScannedSegment implements Segment {
   }
 
   get elements(): string[] {
-    const { cache, text, delimiters } = this.context;
-    if (cache.segment !== this) {
-      // The body is found again rather than kept: it starts after the id when an element separator
-      // follows it, and ends at the next terminator (less a CR before a line-feed terminator).
-      const bodyStart = this.offset + this.id.length;
-      const kept = cache.long.get(this);
-      if (kept !== undefined) cache.elements = kept;
-      else if (text[bodyStart] !== delimiters.element) cache.elements = [];
-      else {
-        let end = text.indexOf(delimiters.segment, bodyStart);
-        if (end === -1) end = text.length;
-        if (delimiters.segment === "\n" && text.charCodeAt(end - 1) === 13) end -= 1;
-        cache.elements = bodyStart + 1 >= end ? [] : splitElements(text, bodyStart + 1, end, delimiters.element.charCodeAt(0));
-        if (end - bodyStart > LONG_BODY) cache.long.set(this, cache.elements);
-      }
-      cache.segment = this;
+    const cache = this.split();
+    if (cache.elements === null) {
+      const { text } = this.context;
+      const { bounds, strings, count } = cache;
+      const elements = new Array<string>(count);
+      for (let i = 0; i < count; i += 1) elements[i] = strings[i] ?? text.slice((bounds[i] as number) + 1, bounds[i + 1]);
+      cache.elements = elements;
     }
     return cache.elements;
+  }
+
+  /** Element n (1-based), or "" when absent. */
+  element(n: number): string {
+    const cache = this.split();
+    if (n < 1 || n > cache.count) return "";
+    const known = cache.strings[n - 1];
+    if (known !== undefined) return known;
+    const value = this.context.text.slice((cache.bounds[n - 1] as number) + 1, cache.bounds[n]);
+    cache.strings[n - 1] = value;
+    return value;
+  }
+
+  /** The length of element n (1-based), 0 when absent, without making a string of it. */
+  elementLength(n: number): number {
+    const cache = this.split();
+    return n < 1 || n > cache.count ? 0 : (cache.bounds[n] as number) - (cache.bounds[n - 1] as number) - 1;
+  }
+
+  /** The split cache, holding this segment's split. */
+  private split(): SplitCache {
+    const { cache, text, delimiters } = this.context;
+    if (cache.segment === this) return cache;
+    cache.segment = this;
+    cache.elements = null;
+    // Strings of the previous segment go (not reallocated: the array is reused).
+    const strings = cache.strings;
+    for (let i = 0; i < cache.count; i += 1) strings[i] = undefined;
+    cache.count = 0;
+    // The body is found again rather than kept: it starts after the id when an element separator
+    // follows it, and ends at the next terminator (less a CR before a line-feed terminator).
+    const bodyStart = this.offset + this.id.length;
+    const separator = delimiters.element.charCodeAt(0);
+    if (text.charCodeAt(bodyStart) !== separator) return cache;
+    let end = text.indexOf(delimiters.segment, bodyStart);
+    if (end === -1) end = text.length;
+    if (delimiters.segment === "\n" && text.charCodeAt(end - 1) === 13) end -= 1;
+    if (bodyStart + 1 >= end) return cache;
+    let bounds = cache.bounds;
+    let k = 0;
+    bounds[0] = bodyStart;
+    if (end - bodyStart > LONG_BODY) {
+      // A long body (hostile or not): the engine's indexOf scans far faster than a character loop,
+      // so a 10 MB element costs a millisecond, however often it is split again.
+      const sep = delimiters.element;
+      for (let at = text.indexOf(sep, bodyStart + 1); at !== -1 && at < end; at = text.indexOf(sep, at + 1)) {
+        k += 1;
+        if (k + 1 >= bounds.length) bounds = wider(cache);
+        bounds[k] = at;
+      }
+    } else {
+      for (let i = bodyStart + 1; i < end; i += 1) {
+        if (text.charCodeAt(i) === separator) {
+          k += 1;
+          if (k + 1 >= bounds.length) bounds = wider(cache);
+          bounds[k] = i;
+        }
+      }
+    }
+    bounds[k + 1] = end;
+    cache.count = k + 1;
+    return cache;
   }
 }
 
 /**
- * text[from, end) split at a one-character separator, read in place: about twice as fast as
- * slicing and calling split (measured on the elements of a 10 MB 835), and never looks past `end`.
- * The array is made at its exact size (pushing onto [] reserves 17 slots), so reading a large
- * file leaves less for the garbage collector.
+ * text[from, end) split at a one-character separator (a composite's components, an element's
+ * repetitions), read in place: about twice as fast as slicing and calling split, and never looks
+ * past `end`. The array is made at its exact size (pushing onto [] reserves 17 slots), so reading
+ * a large file leaves less for the garbage collector.
  */
 function splitElements(text: string, from: number, end: number, separator: number): string[] {
   // A long body (hostile or not) is split by the engine's native split, which scans far faster
@@ -115,13 +191,16 @@ function splitElements(text: string, from: number, end: number, separator: numbe
 }
 
 /**
- * Segment ids, one string each: a file has millions of segments but a few dozen ids. Looked up by
- * their character codes (ids of up to three ASCII characters), so a known id costs no string at
- * all. Bounded, so hostile input with many distinct ids gets a fresh string each, never an
- * unbounded table.
+ * Segment ids, one string each: a file has millions of segments but a few dozen ids. An id of up
+ * to three ASCII characters is a number (its character codes), looked up in a direct-mapped table
+ * (a slot per hash of that number, no Map), so a known id costs no string at all. Bounded: ids that
+ * share a slot replace each other, so hostile input with many distinct ids gets a fresh string
+ * each, never an unbounded table. Each id is kept internalized (`internalized`), so the readers'
+ * `switch (s.id)` tells ids apart by reference rather than by their characters.
  */
-const ID_CACHE = new Map<number, string>();
-const ID_CACHE_MAX = 512;
+const ID_SLOTS = 1024;
+const ID_KEYS = new Int32Array(ID_SLOTS);
+const ID_STRINGS = new Array<string>(ID_SLOTS).fill("");
 
 function readId(text: string, start: number, end: number): string {
   const length = end - start;
@@ -132,11 +211,18 @@ function readId(text: string, start: number, end: number): string {
     if (c > 127) return text.slice(start, end);
     key = (key << 7) | c;
   }
-  const known = ID_CACHE.get(key);
-  if (known !== undefined) return known;
-  const id = text.slice(start, end);
-  if (ID_CACHE.size < ID_CACHE_MAX) ID_CACHE.set(key, id);
+  // Fibonacci hashing of the 23-bit key to 10 bits; a key is never 0, the empty slot's.
+  const slot = Math.imul(key, 0x9e3779b1) >>> 22;
+  if (ID_KEYS[slot] === key) return ID_STRINGS[slot] as string;
+  const id = internalized(text.slice(start, end));
+  ID_KEYS[slot] = key;
+  ID_STRINGS[slot] = id;
   return id;
+}
+
+/** The engine's one copy of a string (the one its string literals and property names use). */
+function internalized(s: string): string {
+  return Object.keys({ [s]: 0 })[0] ?? s;
 }
 
 /** Raised when input cannot be read as X12 at all (no ISA, truncated or malformed header). */
@@ -203,11 +289,11 @@ export class SegmentScanner implements SegmentCursor {
     if (from !== undefined) {
       this.pos = from.offset;
       this.index = from.index;
-      this.context = { text, delimiters: from.delimiters, cache: { segment: null, elements: [], long: new WeakMap() } };
+      this.context = { text, delimiters: from.delimiters, cache: newSplitCache() };
       return;
     }
     while (this.pos < text.length && isSpace(text.charCodeAt(this.pos))) this.pos += 1;
-    this.context = { text, delimiters: readIsaDelimiters(text, this.pos), cache: { segment: null, elements: [], long: new WeakMap() } };
+    this.context = { text, delimiters: readIsaDelimiters(text, this.pos), cache: newSplitCache() };
   }
 
   /** The next segment, or null at the end. */
@@ -274,7 +360,7 @@ export function tokenize(text: string): { delimiters: Delimiters; segments: Segm
 
 /** Element n (1-based) of a segment, or "" when absent. */
 export function el(segment: Segment, n: number): string {
-  return segment.elements[n - 1] ?? "";
+  return segment.element(n);
 }
 
 /** The components of element n (1-based). */

@@ -6,7 +6,11 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { iterateTransactions, type Transaction } from "../../../tools/edi/envelope.js";
+import { readChecked } from "../../../tools/edi/grammar/index.js";
+import type { X12Issue } from "../../../tools/edi/issues.js";
 import { parseX12 } from "../../../tools/edi/parse.js";
+import type { SegmentCursor } from "../../../tools/edi/tokenizer.js";
 import { write837 } from "../../../tools/edi/writers/claim-837.js";
 import { write270 } from "../../../tools/edi/writers/eligibility.js";
 import { runCliCaptured } from "../../helpers/cli.js";
@@ -144,5 +148,42 @@ describe("grammar: every set we read", () => {
       "AK2*837*0001*005010X222A1~", "IK9*A~", "AK9*A*1*1*1~", "SE*6*0001~", "GE*1*401~", "IEA*1*000000401~"].join("\n");
     const codes = parseX12(text).issues.map((i) => `${i.code}:${i.segmentId}`);
     expect(codes).toEqual(expect.arrayContaining(["SEGMENT_NOT_IN_SET:IK9", "SEGMENT_MISSING:AK2"]));
+  });
+});
+
+describe("grammar: checked in the reader's walk", () => {
+  // Problems at the start (N1*PR without N102), across a loop close (1000A without N4, reported at
+  // its N1 when 1000B opens), in the middle (CLP01, which the reader reports too) and at the end (LQ02).
+  const text = readFileSync(path.join(FIXTURES, "hand-denials.835"), "latin1")
+    .replace("N1*PR*SANDBOX COMMERCIAL HEALTH*", "N1*PR**").replace("N4*SPRINGFIELD*IL*62701~", "N3*SPRINGFIELD~")
+    .replace("CLP*CLM-NDC-2*", "CLP**").replace("LQ*HE*N115~", "LQ*HE*~");
+  const checkedWith = (read: (tx: Transaction) => void): X12Issue[] => {
+    const issues: X12Issue[] = [];
+    const [tx] = [...iterateTransactions(text, [])];
+    readChecked(tx!, issues, read);
+    return issues;
+  };
+  const walk = (cursor: SegmentCursor, segments = Infinity) => {
+    for (let i = 0; i < segments && cursor.next() !== null; i += 1);
+  };
+
+  it("a reader that walks all, part, twice or none of the transaction gets the same grammar issues", () => {
+    const alone = checkedWith(() => undefined);
+    expect(alone.map((i) => `${i.code} ${i.segmentId}${i.elementPosition ?? ""}@${i.segmentIndex}`)).toEqual([
+      "ELEMENT_MISSING N12@6", "SEGMENT_MISSING N1@6", "ELEMENT_MISSING CLP1@18", "ELEMENT_MISSING LQ2@39",
+    ]);
+    expect(checkedWith((tx) => walk(tx.scan()))).toEqual(alone);
+    for (const part of [1, 7, 8, 20, 40]) expect(checkedWith((tx) => walk(tx.scan(), part)), `${part} segments`).toEqual(alone);
+    expect(checkedWith((tx) => {
+      walk(tx.scan(), 12);
+      walk(tx.scan());
+    })).toEqual(alone);
+    expect(checkedWith((tx) => void tx.segments)).toEqual(alone);
+  });
+
+  it("an element the reader reports missing is reported once, the reader's issue first", () => {
+    const { issues } = parseX12(text);
+    expect(issues.filter((i) => i.segmentId === "CLP" && i.elementPosition === 1)).toEqual([expect.objectContaining({ code: "ELEMENT_MISSING", message: expect.stringMatching(/patient control number/) })]);
+    expect(issues.map((i) => `${i.segmentId}${i.elementPosition ?? ""}`)).toEqual(["CLP1", "N12", "N1", "LQ2"]);
   });
 });

@@ -29,72 +29,95 @@ const pad = (n: number) => String(n).padStart(2, "0");
 type Push = (code: X12IssueCode, message: string, s: Segment, extra?: { elementPosition?: number; componentPosition?: number }, severity?: "error" | "warning") => void;
 
 /**
- * Checks `tx` against `set`, pushing issues. `readerIssuesFrom` is where the reader's issues for
- * this transaction begin in `issues`: an element the reader already reported missing is not
- * reported twice.
+ * The grammar check of one transaction, fed one segment at a time (ST first) as the transaction is
+ * walked: `readTransaction` hands it each segment its reader walked, right after the reader, so
+ * the segment is found and split once for both (see `grammar/index.ts`). What the walk did not
+ * reach is read by `finish`, which closes the open loops and pushes the issues found.
  */
-export function checkGrammar(tx: Transaction, set: CompiledSet, issues: X12Issue[], readerIssuesFrom: number): void {
-  const control = tx.controlNumber;
-  const reported = new Set<string>();
-  for (let i = readerIssuesFrom; i < issues.length; i += 1) {
-    const r = issues[i] as X12Issue;
-    if (r.code === "ELEMENT_MISSING") reported.add(`${r.segmentIndex}:${r.elementPosition}`);
+export class GrammarCheck {
+  /** The open loops, the header level first (empty before the ST). */
+  private readonly stack: Open[] = [];
+  /** Issues found so far, pushed to the transaction's issues by `finish`. */
+  private readonly found: X12Issue[] = [];
+  /** Segments checked so far. */
+  private checked = 0;
+  /** Whether `step` has been given every segment (see `walked`). */
+  private complete = false;
+  private readonly push: Push;
+
+  constructor(
+    private readonly tx: Transaction,
+    private readonly set: CompiledSet,
+  ) {
+    const control = tx.controlNumber;
+    const found = this.found;
+    this.push = (code, message, s, extra = {}, severity = "error") => {
+      found.push(issueAt(code, message, { index: s.index, id: s.id, offset: s.offset }, { ...extra, severity, transactionControlNumber: control }));
+    };
   }
-  const push: Push = (code, message, s, extra = {}, severity = "error") => {
-    issues.push(issueAt(code, message, { index: s.index, id: s.id, offset: s.offset }, { ...extra, severity, transactionControlNumber: control }));
-  };
-  // Walked with the transaction's cursor: a large 835 is not held in memory for the check.
-  const cursor = tx.scan();
-  const first = cursor.next();
-  if (first === null) return;
-  const stack: Open[] = [{ loop: set.root, first, seenSegments: 0, seenChildren: 0, refs: null }];
 
-  const close = (open: Open) => {
-    const loop = open.loop;
-    const segmentsDone = open.seenSegments === (1 << loop.requiredSegments.length) - 1;
-    if (segmentsDone && open.seenChildren === (1 << loop.requiredChildren.length) - 1) return;
-    const where = loop.id === "root" ? `the ${set.name} header` : `${loop.id} (${loop.name})`;
-    for (let b = 0; b < loop.requiredSegments.length; b += 1) {
-      if ((open.seenSegments & (1 << b)) === 0) push("SEGMENT_MISSING", `${where} has no ${loop.requiredSegments[b]?.label} segment, which ${set.guide} requires`, open.first);
+  /**
+   * Checks the rest of the transaction (from the segment after the last one `step` was given),
+   * closes every loop, and pushes the issues to `issues`. `readerIssuesFrom` is where the
+   * reader's issues for this transaction begin in `issues`: an element the reader already
+   * reported missing is not reported twice.
+   */
+  finish(issues: X12Issue[], readerIssuesFrom: number): void {
+    if (!this.complete) {
+      // Walked with the transaction's cursor: a large 835 is not held in memory for the check.
+      const cursor = this.tx.scan();
+      let s = cursor.next();
+      for (let skip = this.checked; skip > 0 && s !== null; skip -= 1) s = cursor.next();
+      for (; s !== null; s = cursor.next()) this.step(s);
     }
-    for (let b = 0; b < loop.requiredChildren.length; b += 1) {
-      const child = loop.requiredChildren[b] as CompiledLoop;
-      if ((open.seenChildren & (1 << b)) === 0) push("LOOP_MISSING", `${where} has no ${child.id} (${child.name}) loop, which ${set.guide} requires`, open.first);
+    this.popTo(0);
+    if (this.found.length === 0) return;
+    const reported = new Set<string>();
+    for (let i = readerIssuesFrom; i < issues.length; i += 1) {
+      const r = issues[i] as X12Issue;
+      if (r.code === "ELEMENT_MISSING") reported.add(`${r.segmentIndex}:${r.elementPosition}`);
     }
-  };
-  const popTo = (depth: number) => {
-    while (stack.length > depth) close(stack.pop() as Open);
-  };
-  const openLoop = (loop: CompiledLoop, s: Segment) => {
-    const parent = stack[stack.length - 1] as Open;
-    const bit = parent.loop.requiredChildren.indexOf(loop);
-    if (bit !== -1) parent.seenChildren |= 1 << bit;
-    stack.push({ loop, first: s, seenSegments: 0, seenChildren: 0, refs: null });
-  };
-  const matches = (loop: CompiledLoop, s: Segment) => loop.whenValues === null || loop.whenValues.has(el(s, loop.whenElement));
+    for (const f of this.found) {
+      if (f.code !== "ELEMENT_MISSING" || !reported.has(`${f.segmentIndex}:${f.elementPosition}`)) issues.push(f);
+    }
+  }
 
-  for (let s = cursor.next(); s !== null; s = cursor.next()) {
+  /** Says that `step` has been given the transaction's last segment: `finish` reads nothing more. */
+  walked(): void {
+    this.complete = true;
+  }
+
+  /** Checks the transaction's next segment. */
+  step(s: Segment): void {
+    this.checked += 1;
+    const stack = this.stack;
+    const set = this.set;
+    if (stack.length === 0) {
+      stack.push({ loop: set.root, first: s, seenSegments: 0, seenChildren: 0, refs: null });
+      return;
+    }
     const id = s.id;
     // The SE trailer is the envelope's to check.
-    if (id === "SE") continue;
+    if (id === "SE") return;
+    const push = this.push;
     const code = idCode(id);
     const info = code === -1 ? undefined : set.segments[code];
     if (info === undefined) {
       if (code !== -1) push("SEGMENT_NOT_IN_SET", `${id} is not a segment of the ${set.name} transaction set (${set.guide})`, s);
       else push("SEGMENT_ID_UNRECOGNIZED", `"${id.slice(0, 20)}" is not a segment id`, s);
-      continue;
+      return;
     }
     let target: Open | null = null;
     let closeAt = -1;
     if (info.summary) {
-      popTo(1);
+      this.popTo(1);
       target = stack[0] as Open;
     } else if (info.closer) {
       // LE closes its LS loop; a tail segment (999 IK5) belongs to the loop whose child loops it follows.
       for (let k = stack.length - 1; k > 0; k -= 1) {
         const loop = (stack[k] as Open).loop;
         if (loop.end === id || loop.tail?.has(id) === true) {
-          popTo(k + 1);
+          this.popTo(k + 1);
           target = stack[k] as Open;
           if (loop.end === id) closeAt = k;
           break;
@@ -108,9 +131,8 @@ export function checkGrammar(tx: Transaction, set: CompiledSet, issues: X12Issue
           const parentId = (stack[k] as Open).loop.id;
           for (const c of candidates) {
             if (c.parents.has(parentId) && matches(c, s)) {
-              popTo(k + 1);
-              openLoop(c, s);
-              target = stack[stack.length - 1] as Open;
+              this.popTo(k + 1);
+              target = this.openLoop(c, s);
               break opened;
             }
           }
@@ -118,18 +140,16 @@ export function checkGrammar(tx: Transaction, set: CompiledSet, issues: X12Issue
         const orphan = candidates.find((c) => c.orphan === "open" && matches(c, s));
         if (orphan !== undefined) {
           push("LOOP_MISSING", `${id} opens ${orphan.id} (${orphan.name}), which belongs in ${[...orphan.parents].join(" or ")}; none is open`, s);
-          popTo(1);
-          openLoop(orphan, s);
-          target = stack[stack.length - 1] as Open;
+          this.popTo(1);
+          target = this.openLoop(orphan, s);
         }
       }
       if (target === null && id === "NM1" && set.nameLoops) {
         // NM1 always leads a loop in this set: an NM1 no loop names still scopes what follows it.
         let k = stack.length - 1;
         while (k > 0 && (stack[k] as Open).loop.isName) k -= 1;
-        popTo(k + 1);
-        openLoop(set.anonymousName, s);
-        target = stack[stack.length - 1] as Open;
+        this.popTo(k + 1);
+        target = this.openLoop(set.anonymousName, s);
       }
     }
     target ??= stack[stack.length - 1] as Open;
@@ -143,11 +163,44 @@ export function checkGrammar(tx: Transaction, set: CompiledSet, issues: X12Issue
     }
     if (id === "REF") checkRef(target, s, push);
     const rules = loop.rules?.get(id) ?? info.rules;
-    if (rules !== null) checkElements(s, rules, loop, set, reported, push);
-    if (closeAt !== -1) popTo(closeAt);
+    if (rules !== null) checkElements(s, rules, loop, set, push);
+    if (closeAt !== -1) this.popTo(closeAt);
   }
-  popTo(0);
+
+  /** Opens `loop` at its leading segment `s` inside the innermost open loop; gives the new loop. */
+  private openLoop(loop: CompiledLoop, s: Segment): Open {
+    const stack = this.stack;
+    const parent = stack[stack.length - 1] as Open;
+    const bit = parent.loop.requiredChildren.indexOf(loop);
+    if (bit !== -1) parent.seenChildren |= 1 << bit;
+    const open: Open = { loop, first: s, seenSegments: 0, seenChildren: 0, refs: null };
+    stack.push(open);
+    return open;
+  }
+
+  /** Closes loops until `depth` are open. */
+  private popTo(depth: number): void {
+    while (this.stack.length > depth) this.close(this.stack.pop() as Open);
+  }
+
+  /** A loop closes: its missing required segments and child loops are reported at its leading segment. */
+  private close(open: Open): void {
+    const loop = open.loop;
+    const segmentsDone = open.seenSegments === (1 << loop.requiredSegments.length) - 1;
+    if (segmentsDone && open.seenChildren === (1 << loop.requiredChildren.length) - 1) return;
+    const set = this.set;
+    const where = loop.id === "root" ? `the ${set.name} header` : `${loop.id} (${loop.name})`;
+    for (let b = 0; b < loop.requiredSegments.length; b += 1) {
+      if ((open.seenSegments & (1 << b)) === 0) this.push("SEGMENT_MISSING", `${where} has no ${loop.requiredSegments[b]?.label} segment, which ${set.guide} requires`, open.first);
+    }
+    for (let b = 0; b < loop.requiredChildren.length; b += 1) {
+      const child = loop.requiredChildren[b] as CompiledLoop;
+      if ((open.seenChildren & (1 << b)) === 0) this.push("LOOP_MISSING", `${where} has no ${child.id} (${child.name}) loop, which ${set.guide} requires`, open.first);
+    }
+  }
 }
+
+const matches = (loop: CompiledLoop, s: Segment) => loop.whenValues === null || loop.whenValues.has(el(s, loop.whenElement));
 
 function checkRef(target: Open, s: Segment, push: Push): void {
   const q = el(s, 1);
@@ -166,18 +219,19 @@ function checkRef(target: Open, s: Segment, push: Push): void {
 
 const where = (loop: CompiledLoop, set: CompiledSet) => (loop.id === "root" ? set.guide : `${set.guide} ${loop.id}`);
 
-function checkElements(s: Segment, rules: readonly ElementRule[], loop: CompiledLoop, set: CompiledSet, reported: ReadonlySet<string>, push: Push): void {
-  const elements = s.elements;
+function checkElements(s: Segment, rules: readonly ElementRule[], loop: CompiledLoop, set: CompiledSet, push: Push): void {
   for (const r of rules) {
-    const v = elements[r.element - 1] ?? "";
-    if (v === "") {
-      if (r.required && !reported.has(`${s.index}:${r.element}`)) push("ELEMENT_MISSING", `${s.id}${pad(r.element)} is required (${where(loop, set)})`, s, { elementPosition: r.element });
+    // Presence and length are read from where the element is, without making a string of it.
+    const length = s.elementLength(r.element);
+    if (length === 0) {
+      if (r.required) push("ELEMENT_MISSING", `${s.id}${pad(r.element)} is required (${where(loop, set)})`, s, { elementPosition: r.element });
       continue;
     }
-    if (r.exactLength !== null && v.length !== r.exactLength) {
-      push("ELEMENT_INVALID", `${s.id}${pad(r.element)} is ${v.length} characters; ${where(loop, set)} requires exactly ${r.exactLength}`, s, { elementPosition: r.element });
+    if (r.exactLength !== null && length !== r.exactLength) {
+      push("ELEMENT_INVALID", `${s.id}${pad(r.element)} is ${length} characters; ${where(loop, set)} requires exactly ${r.exactLength}`, s, { elementPosition: r.element });
     }
     if (r.components !== null) {
+      const v = el(s, r.element);
       const sep = s.delimiters.component;
       if (r.components.length > 1 && v.indexOf(sep) === -1) {
         // A qualifier-and-code composite with no ISA16 in it: the sender may use another

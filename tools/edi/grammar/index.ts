@@ -4,8 +4,8 @@
  */
 import type { Transaction } from "../envelope.js";
 import type { X12Issue } from "../issues.js";
-import { el } from "../tokenizer.js";
-import { checkGrammar } from "./check.js";
+import { el, type Segment, type SegmentCursor } from "../tokenizer.js";
+import { GrammarCheck } from "./check.js";
 import { ACK_999 } from "./sets/ack-999.js";
 import { REQUEST_278, RESPONSE_278 } from "./sets/authorization-278.js";
 import { CLAIM_837I, CLAIM_837P } from "./sets/claim-837.js";
@@ -41,8 +41,72 @@ export function grammarFor(tx: Transaction): CompiledSet | null {
   }
 }
 
-/** Checks a transaction against its set's grammar (nothing for sets we have none for). */
-export function checkTransaction(tx: Transaction, issues: X12Issue[], readerIssuesFrom: number): void {
+/**
+ * Reads a transaction with `read` and checks it against its set's grammar (nothing more for sets
+ * we have none for), in one walk: the reader's first `tx.scan()` hands each segment to the check
+ * once the reader has moved past it, so the segment is found and its elements split once for both
+ * (the second walk was a fifth of a remittance's read). Whatever that walk did not reach, the
+ * check reads itself. The grammar's issues follow the reader's, as when it walked on its own.
+ */
+export function readChecked<T>(tx: Transaction, issues: X12Issue[], read: (tx: Transaction) => T): T {
   const set = grammarFor(tx);
-  if (set !== null) checkGrammar(tx, set, issues, readerIssuesFrom);
+  if (set === null) return read(tx);
+  const from = issues.length;
+  const check = new GrammarCheck(tx, set);
+  const result = read(new CheckedWalk(tx, check));
+  check.finish(issues, from);
+  return result;
+}
+
+/** A transaction whose first `scan()` feeds the grammar check (see `readChecked`). */
+class CheckedWalk implements Transaction {
+  private walked = false;
+
+  constructor(
+    private readonly tx: Transaction,
+    private readonly check: GrammarCheck,
+  ) {}
+
+  get type(): string {
+    return this.tx.type;
+  }
+  get controlNumber(): string {
+    return this.tx.controlNumber;
+  }
+  get implementationRef(): string {
+    return this.tx.implementationRef;
+  }
+  get functionalId(): string {
+    return this.tx.functionalId;
+  }
+  get groupControl(): string {
+    return this.tx.groupControl;
+  }
+  get interchangeControl(): string {
+    return this.tx.interchangeControl;
+  }
+  get segmentIndex(): number {
+    return this.tx.segmentIndex;
+  }
+  get segments(): Segment[] {
+    return this.tx.segments;
+  }
+
+  scan(): SegmentCursor {
+    const cursor = this.tx.scan();
+    if (this.walked) return cursor;
+    this.walked = true;
+    const check = this.check;
+    // A segment is checked when the reader asks for the next one: it is done with it by then, and
+    // its elements are still the scanner's last split.
+    let last: Segment | null = null;
+    return {
+      next: () => {
+        if (last !== null) check.step(last);
+        last = cursor.next();
+        if (last === null) check.walked();
+        return last;
+      },
+    };
+  }
 }

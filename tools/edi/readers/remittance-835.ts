@@ -79,28 +79,51 @@ export const Remittance835 = z.object({
 });
 export type Remittance835 = z.infer<typeof Remittance835>;
 
-/** A procedure composite; a missing component separator is the grammar's warning (`grammar/check.ts`). */
+/**
+ * A procedure composite (qualifier:code:modifier×4:description); a missing component separator is
+ * the grammar's warning (`grammar/check.ts`). Its components are read in place, with no array of
+ * them: the modifiers array is the only one made, at its exact size (see `exact`).
+ */
 function procedure(s: Segment, n: number, shared: SharedValues): z.infer<typeof Procedure> | null {
-  const parts = components(s, n);
-  if (parts.length === 0) return null;
-  // Components 3–6 are the modifiers; sliced to their exact size (see `exact`).
-  let modifiers = parts.length > 2 ? parts.slice(2, 6) : [];
-  if (modifiers.includes("")) modifiers = exact(modifiers.filter((m) => m !== ""));
-  for (let i = 0; i < modifiers.length; i += 1) modifiers[i] = shared.of(modifiers[i] as string);
-  return { qualifier: shared.of(parts[0] ?? ""), code: shared.of(parts[1] ?? ""), modifiers, description: parts[6] || null };
+  const value = el(s, n);
+  if (value === "") return null;
+  const sep = s.delimiters.component;
+  let end = value.indexOf(sep);
+  const qualifier = shared.of(end === -1 ? value : value.slice(0, end));
+  let code = "";
+  let modifiers: string[] = [];
+  let description: string | null = null;
+  if (end !== -1) {
+    let start = end + 1;
+    end = value.indexOf(sep, start);
+    code = shared.of(end === -1 ? value.slice(start) : value.slice(start, end));
+    // Components 3–6 are the modifiers (empty ones dropped), 7 the description.
+    let found: string[] | null = null;
+    for (let c = 3; c <= 7 && end !== -1; c += 1) {
+      start = end + 1;
+      end = value.indexOf(sep, start);
+      const part = end === -1 ? value.slice(start) : value.slice(start, end);
+      if (c === 7) description = part || null;
+      else if (part !== "") (found ??= []).push(shared.of(part));
+    }
+    if (found !== null) modifiers = exact(found);
+  }
+  return { qualifier, code, modifiers, description };
 }
 
 /** CAS02–CAS19: up to six reason/amount/quantity triplets, appended to `out`. */
 function casTriples(s: Segment, v: ValueReader, shared: SharedValues, out: Gathered<z.infer<typeof Adjustment>>): void {
   const group = shared.of(v.required(s, 1, "claim adjustment group code"));
-  const last = Math.min(s.elements.length, 17);
-  for (let i = 2; i <= last; i += 3) {
+  for (let i = 2; i <= 17; i += 3) {
     const reason = el(s, i);
     if (reason === "") continue;
     const amount = v.amount(s, i + 1, "adjustment amount", true) ?? "0.00";
     out.push({ group, reason: shared.of(reason), amount, quantity: v.quantity(s, i + 2, "adjustment quantity") });
   }
 }
+
+/** MIA05, MIA20–MIA23: the inpatient remark codes. */
+const MIA_REMARKS = [5, 20, 21, 22, 23];
 
 const person = (s: Segment, shared: SharedValues) =>
   ({ entity: shared.of(el(s, 1)), lastName: el(s, 3) || null, firstName: el(s, 4) || null, idQualifier: shared.optional(s, 8), id: el(s, 9) || null });
@@ -202,7 +225,7 @@ export function read835(tx: Transaction, issues: X12Issue[]): Remittance835 {
         if (claim !== null) for (let i = 3; i <= 7; i += 1) if (el(s, i) !== "") outpatientRemarks.push(shared.of(el(s, i)));
         break;
       case "MIA":
-        if (claim !== null) for (const i of [5, 20, 21, 22, 23]) if (el(s, i) !== "") inpatientRemarks.push(shared.of(el(s, i)));
+        if (claim !== null) for (const i of MIA_REMARKS) if (el(s, i) !== "") inpatientRemarks.push(shared.of(el(s, i)));
         break;
       case "SVC": {
         if (claim === null) {
