@@ -7,10 +7,13 @@ type Resource = Record<string, unknown> & { resourceType: string; id: string };
 const coding = (system: string, code: string, display?: string) => ({ coding: [{ system, code, ...(display === undefined ? {} : { display }) }] });
 const mg = (value: number) => ({ value, unit: "mg", system: SYSTEM.UCUM, code: "mg" });
 
+/** The sandbox EHR's MRN for a patient id: "sbx-p42" → "SBX-P42" (one prefix, not "SBX-SBX-P42"). */
+const sandboxMrn = (id: string) => (id.toUpperCase().startsWith("SBX-") ? id.toUpperCase() : `SBX-${id.toUpperCase()}`);
+
 export function patientResource(p: { id: string; first: string; last: string; birthDate: string; gender: string; weightKg: number; bsaM2: number; heightCm: number }): Resource {
   return {
     resourceType: "Patient", id: p.id, gender: p.gender, birthDate: p.birthDate,
-    identifier: [{ system: SYSTEM.MRN, value: `SBX-${p.id.toUpperCase()}` }],
+    identifier: [{ system: SYSTEM.MRN, value: sandboxMrn(p.id) }],
     name: [{ use: "official", given: [p.first], family: p.last }],
     extension: [
       { url: EXTENSION.WEIGHT, valueQuantity: { value: p.weightKg, unit: "kg", system: SYSTEM.UCUM, code: "kg" } },
