@@ -27,7 +27,7 @@ export async function openQueue(db: Database, options: QueueOptions): Promise<Pg
     maintenanceIntervalSeconds: 120,
   });
   boss.on("error", (error: Error) => options.logger.error({ err: { message: error.message } }, "job queue error"));
-  await underSetupLock(db, () => boss.start());
+  await underSetupLock(db, async () => void (await boss.start()));
   return boss;
 }
 
