@@ -27,7 +27,7 @@ export async function openQueue(db: Database, options: QueueOptions): Promise<Pg
     maintenanceIntervalSeconds: 120,
   });
   boss.on("error", (error: Error) => options.logger.error({ err: { message: error.message } }, "job queue error"));
-  await boss.start();
+  await underSetupLock(db, async () => void (await boss.start()));
   return boss;
 }
 
@@ -36,8 +36,39 @@ export async function closeQueue(boss: PgBoss, timeoutMs = 10_000): Promise<void
   await boss.stop({ graceful: true, wait: true, timeout: timeoutMs, close: false });
 }
 
-/** Creates a queue if it does not exist (idempotent). */
-export async function ensureQueue(boss: PgBoss, name: string, options: Omit<PgBoss.Queue, "name"> = {}): Promise<void> {
-  const existing = await boss.getQueue(name);
-  if (existing === null) await boss.createQueue(name, { name, retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 300, ...options });
+/** Creates a queue if it does not exist (idempotent; one instance at a time). */
+export async function ensureQueue(db: Database, boss: PgBoss, name: string, options: Omit<PgBoss.Queue, "name"> = {}): Promise<void> {
+  await underSetupLock(db, async () => {
+    const existing = await boss.getQueue(name);
+    if (existing === null) await boss.createQueue(name, { name, retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 300, ...options });
+  });
+}
+
+/** Advisory-lock key of setting up pg-boss ("pgboss" as two int4s; migrations and seeding hold others). */
+const QUEUE_SETUP_LOCK = [0x7067626f, 0x73730000] as const;
+
+/**
+ * Runs `fn` (pg-boss installing its schema, creating a queue) while no other instance does. pg-boss
+ * 10.4 checks for its schema and queues before its own lock, and after waiting its transaction
+ * checks against a catalog read before the wait: the second of two instances starting together
+ * fails on the schema's name, and two creating queues (each a partition of one table) deadlock. A
+ * session lock, held on a connection of its own while pg-boss works on others, makes the second
+ * find the first's work. (The embedded database belongs to one process; there the lock is
+ * re-entrant and needs to order nothing.)
+ */
+async function underSetupLock(db: Database, fn: () => Promise<void>): Promise<void> {
+  const client = await db.pool.connect();
+  let broken = true;
+  try {
+    await client.query("SELECT pg_advisory_lock($1, $2)", [...QUEUE_SETUP_LOCK]);
+    try {
+      await fn();
+    } finally {
+      await client.query("SELECT pg_advisory_unlock($1, $2)", [...QUEUE_SETUP_LOCK]);
+      broken = false;
+    }
+  } finally {
+    // A connection that could not unlock is closed, which releases the lock.
+    client.release(broken);
+  }
 }

@@ -77,7 +77,7 @@ export class SweepService {
 
   private async register(boss: PgBoss, opts: { schedule: boolean; work?: boolean }): Promise<void> {
     const { db, logger, sweep } = this.options;
-    await ensureQueue(boss, SWEEP_QUEUE, { expireInSeconds: this.jobs.expireInSeconds });
+    await ensureQueue(db, boss, SWEEP_QUEUE, { expireInSeconds: this.jobs.expireInSeconds });
     if (opts.work !== false) {
       const workerOptions = { batchSize: sweep.batchSize, includeMetadata: true as const, pollingIntervalSeconds: this.jobs.pollingIntervalSeconds };
       const deps = { pool: db.pool, runtime: this.options.runtime, logger, now: this.options.now };
@@ -90,8 +90,8 @@ export class SweepService {
       }
     }
     if (opts.schedule) {
-      await ensureQueue(boss, DAILY_QUEUE, { retryLimit: 2 });
-      await ensureQueue(boss, RECHECK_QUEUE, { retryLimit: 2 });
+      await ensureQueue(db, boss, DAILY_QUEUE, { retryLimit: 2 });
+      await ensureQueue(db, boss, RECHECK_QUEUE, { retryLimit: 2 });
       await boss.schedule(DAILY_QUEUE, sweep.dailyCron);
       await boss.schedule(RECHECK_QUEUE, sweep.recheckCron);
       await boss.work(DAILY_QUEUE, async () => void (await this.dailySweep()));

@@ -42,22 +42,29 @@ export function connectionsFor(config: Config, pool: pg.Pool, tables: CodingTabl
   return { ehr, clearinghouse: new SandboxClearinghouse(sandboxPayer), sandboxPayer, payerConfig };
 }
 
-/** Seeds the sandbox clinic when none is loaded; returns whether it seeded. */
+/**
+ * Seeds the sandbox clinic when none is loaded; returns whether it seeded. Once per database: an
+ * instance that finds a clinic, or that another instance loads one first, leaves it alone.
+ */
 export async function seedSandboxIfEmpty(
   pool: pg.Pool, config: Config, tables: CodingTables, today: string, logger: Logger, onProgress?: (done: number, total: number) => void,
 ): Promise<boolean> {
   if (!config.sandbox.enabled || (await sandboxSeeded(pool))) return false;
-  await seedClinic(pool, config, tables, { patients: config.sandbox.patients, weeks: config.sandbox.weeks, seed: config.sandbox.seed, asOf: today }, onProgress);
+  const { seeded } = await seedClinic(pool, config, tables, { patients: config.sandbox.patients, weeks: config.sandbox.weeks, seed: config.sandbox.seed, asOf: today, ifEmpty: true }, onProgress);
+  if (!seeded) {
+    logger.info("the sandbox clinic was seeded by another instance meanwhile; using it");
+    return false;
+  }
   logger.info({ patients: config.sandbox.patients, weeks: config.sandbox.weeks, seed: config.sandbox.seed }, "seeded the sandbox clinic (synthetic data)");
   return true;
 }
 
-/** Generates and loads a clinic, replacing any sandbox data. */
+/** Generates and loads a clinic, replacing any sandbox data (with `ifEmpty`, only when none is loaded: `seeded` says whether it was). */
 export async function seedClinic(
-  pool: pg.Pool, config: Config, tables: CodingTables, options: { patients: number; weeks: number; seed: number; asOf: string },
+  pool: pg.Pool, config: Config, tables: CodingTables, { ifEmpty, ...options }: { patients: number; weeks: number; seed: number; asOf: string; ifEmpty?: boolean },
   onProgress?: (done: number, total: number) => void,
-): Promise<{ appointments: number; resources: number; range: { from: string; to: string } }> {
+): Promise<{ seeded: boolean; appointments: number; resources: number; range: { from: string; to: string } }> {
   const clinic = generateClinic({ ...options, onProgress: (d, t) => onProgress?.(d, t * 2) }, loadPayerConfig(config.sandbox.payerConfigFile), loadRegimens(), catalogueDrugFacts(tables.drugs));
-  await seedSandbox(pool, clinic, { id: `seed-${options.seed}-${options.asOf}`, meta: options }, (d, t) => onProgress?.(options.patients + Math.round((d / t) * options.patients), options.patients * 2));
-  return { appointments: clinic.truth.length, resources: clinic.bundle.entry.length, range: clinic.range };
+  const seeded = await seedSandbox(pool, clinic, { id: `seed-${options.seed}-${options.asOf}`, meta: options, ifEmpty }, (d, t) => onProgress?.(options.patients + Math.round((d / t) * options.patients), options.patients * 2));
+  return { seeded, appointments: clinic.truth.length, resources: clinic.bundle.entry.length, range: clinic.range };
 }

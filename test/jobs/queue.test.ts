@@ -26,8 +26,8 @@ describe.each(DATABASE_KINDS)("job queue on %s", (kind) => {
   it("runs each job once, retries a failing job, and keeps queued jobs across a restart", async () => {
     t = await createTestDatabase(kind);
     boss = await openQueue(t.db, { logger, schedule: false });
-    await ensureQueue(boss, "test-jobs", { retryDelay: 1, retryBackoff: false });
-    await ensureQueue(boss, "test-jobs");
+    await ensureQueue(t.db, boss, "test-jobs", { retryDelay: 1, retryBackoff: false });
+    await ensureQueue(t.db, boss, "test-jobs");
     for (let i = 0; i < 5; i += 1) await boss.send("test-jobs", { i, failOnce: i === 2 });
     await closeQueue(boss, 2_000);
 

@@ -2,13 +2,17 @@
  * Loads a generated clinic into the database: the EHR's FHIR resources, the payer's members (and
  * their dependents) and authorizations, the clinic's copy of those authorizations in its ledger (on file, with the units
  * the payer counts as used), and the truth about every appointment. One transaction: a failed
- * seed leaves nothing behind.
+ * seed leaves nothing behind. Seedings of one database take turns under an advisory lock, and one
+ * made only if the database has no clinic yet (instances starting together) finds the clinic the
+ * first one loaded, by its row in `sandbox_seeds`, and leaves it and all written since alone.
  */
 import type pg from "pg";
 import { searchFields } from "../ehr/sandbox/search-fields.js";
 import type { SandboxClinic } from "./world.js";
 
 const CHUNK = 500;
+/** Advisory-lock key of sandbox seeding ("sbx seed" as two int4s; the migrations hold another). */
+const SEED_LOCK = [0x73627820, 0x73656564] as const;
 
 /** Whether a sandbox clinic is loaded. */
 export async function sandboxSeeded(pool: pg.Pool): Promise<boolean> {
@@ -16,11 +20,23 @@ export async function sandboxSeeded(pool: pg.Pool): Promise<boolean> {
   return Number(rows[0]?.n ?? 0) > 0;
 }
 
-/** Replaces any sandbox data with `clinic`. */
-export async function seedSandbox(pool: pg.Pool, clinic: SandboxClinic, options: { id: string; meta: Record<string, unknown> }, onProgress?: (done: number, total: number) => void): Promise<void> {
+/**
+ * Replaces any sandbox data with `clinic`; with `ifEmpty`, loads it only when no clinic is loaded.
+ * Returns whether it loaded the clinic.
+ */
+export async function seedSandbox(
+  pool: pg.Pool, clinic: SandboxClinic, options: { id: string; meta: Record<string, unknown>; ifEmpty?: boolean }, onProgress?: (done: number, total: number) => void,
+): Promise<boolean> {
   const client = await pool.connect();
   try {
     await client.query("BEGIN");
+    // A transaction-level lock (released at commit or rollback; it also orders the sessions of the
+    // embedded database, which share one backend): the check below sees what the seeding before committed.
+    await client.query("SELECT pg_advisory_xact_lock($1, $2)", [...SEED_LOCK]);
+    if (options.ifEmpty === true && (await client.query("SELECT 1 FROM sandbox_seeds LIMIT 1")).rows.length > 0) {
+      await client.query("COMMIT");
+      return false;
+    }
     const tables = ["fhir_resources", "payer_dependents", "payer_members", "payer_authorizations", "payer_claims", "sandbox_seeds", "authorization_usage", "authorization_requests", "authorizations"];
     for (const table of tables) await client.query(`DELETE FROM ${table}`);
     const resources = clinic.bundle.entry.map((e) => e.resource);
@@ -71,6 +87,7 @@ export async function seedSandbox(pool: pg.Pool, clinic: SandboxClinic, options:
       options.id, clinic.seed, clinic.asOf, JSON.stringify({ ...options.meta, range: clinic.range }), JSON.stringify(clinic.truth),
     ]);
     await client.query("COMMIT");
+    return true;
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);
     throw error;

@@ -35,9 +35,9 @@ export const sandboxCommand: CliCommand = {
     const tables = loadCodingTables();
     const bar = progressBar("seeding sandbox clinic", io.stderr);
     try {
-      const result = await withConfiguredDatabase((db) => seedClinic(db.pool, config, tables, { patients, weeks, seed, asOf }, bar.update));
+      const { seeded, ...counts } = await withConfiguredDatabase((db) => seedClinic(db.pool, config, tables, { patients, weeks, seed, asOf }, bar.update));
       bar.stop();
-      writeJson(io.stdout, { seeded: true, patients, weeks, seed, asOf, ...result });
+      writeJson(io.stdout, { seeded, patients, weeks, seed, asOf, ...counts });
       return EXIT.OK;
     } finally {
       bar.stop();

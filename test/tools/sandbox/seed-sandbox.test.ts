@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { FhirEhrClient } from "../../../tools/ehr/fhir-ehr-client.js";
 import { SandboxFhirTransport } from "../../../tools/ehr/sandbox/fhir-handler.js";
 import { loadPayerConfig } from "../../../tools/payer/sandbox/payer-config.js";
@@ -50,5 +50,61 @@ describe.each(DATABASE_KINDS)("seeding the sandbox on %s", (kind) => {
     expect(rows).toEqual([{ id: "seed-3" }]);
     const count = await t.db.pool.query("SELECT count(*)::int AS n FROM fhir_resources");
     expect(count.rows[0].n).toBe(clinic.bundle.entry.length);
+  });
+});
+
+describe.each(DATABASE_KINDS)("seeding the sandbox once per database on %s", (kind) => {
+  let t: TestDatabase | undefined;
+  const clinic = generateClinic({ patients: 10, weeks: 2, seed: 5, asOf: "2026-03-02" }, loadPayerConfig(), loadRegimens(), fixtureDrugFacts);
+  const auth = clinic.authorizations.find((a) => a.patientId !== undefined)!;
+  afterEach(async () => {
+    await t?.drop();
+    t = undefined;
+  });
+
+  /** What a sweep writes after the clinic is loaded: a visit drawn from an authorization on file. */
+  async function sweepWrites(pool: TestDatabase["db"]["pool"]): Promise<void> {
+    await pool.query(
+      "INSERT INTO authorization_usage (payer_id, auth_number, appointment_id, date_of_service, units) VALUES ($1, $2, 'apt-swept', $3, 1)",
+      [auth.payerId, auth.authNumber, auth.start],
+    );
+  }
+
+  it("two instances seeding at once load one clinic, once; what is written after the first survives the second", async () => {
+    t = await createTestDatabase(kind);
+    const pool = t.db.pool;
+    expect(auth).toBeDefined();
+    // Each instance found no clinic when it started; the first to load one writes as its sweep would.
+    const [first, second] = await Promise.all([
+      seedSandbox(pool, clinic, { id: "instance-1", meta: {}, ifEmpty: true }).then(async (seeded) => {
+        if (seeded) await sweepWrites(pool);
+        return seeded;
+      }),
+      seedSandbox(pool, clinic, { id: "instance-2", meta: {}, ifEmpty: true }).then(async (seeded) => {
+        if (seeded) await sweepWrites(pool);
+        return seeded;
+      }),
+    ]);
+    expect([first, second].sort()).toEqual([false, true]);
+    const { rows } = await pool.query("SELECT id FROM sandbox_seeds");
+    expect(rows).toEqual([{ id: first ? "instance-1" : "instance-2" }]);
+    const resources = await pool.query("SELECT count(*)::int AS n FROM fhir_resources");
+    expect(resources.rows[0].n).toBe(clinic.bundle.entry.length);
+    const usage = await pool.query("SELECT appointment_id FROM authorization_usage");
+    expect(usage.rows).toEqual([{ appointment_id: "apt-swept" }]);
+  });
+
+  it("an instance that found no clinic at start, loading its own after another seeded and swept, leaves the clinic and the sweep's rows alone", async () => {
+    t = await createTestDatabase(kind);
+    const pool = t.db.pool;
+    expect(await seedSandbox(pool, clinic, { id: "instance-1", meta: {}, ifEmpty: true })).toBe(true);
+    await sweepWrites(pool);
+    expect(await seedSandbox(pool, clinic, { id: "instance-2", meta: {}, ifEmpty: true })).toBe(false);
+    expect((await pool.query("SELECT id FROM sandbox_seeds")).rows).toEqual([{ id: "instance-1" }]);
+    expect((await pool.query("SELECT appointment_id FROM authorization_usage")).rows).toEqual([{ appointment_id: "apt-swept" }]);
+    // Without `ifEmpty` (the `sandbox seed` command) a seeding still replaces the clinic.
+    expect(await seedSandbox(pool, clinic, { id: "reseeded", meta: {} })).toBe(true);
+    expect((await pool.query("SELECT id FROM sandbox_seeds")).rows).toEqual([{ id: "reseeded" }]);
+    expect((await pool.query("SELECT count(*)::int AS n FROM authorization_usage")).rows[0].n).toBe(0);
   });
 });
