@@ -77,11 +77,13 @@ describe.each(DATABASE_KINDS)("run audit buffer on %s", (kind) => {
     const registry = new AgentRegistry()
       .register(observedAgent("test-observed", seen(seenAtExecution)), { log })
       .register(observedAgent("test-observed-sync", seen(seenAtExecution), { durability: "sync" }), { log })
+      .register(observedAgent("test-observed-advisory", async () => undefined), { log })
       .register(failingAgent(seen(seenAtFailure)), { log });
     runtime = await testRuntime(t.db, pino({ level: "silent" }), { registry });
     await t.db.pool.query(
       `INSERT INTO agent_autonomy (agent, action_type, phase, updated_by, justification)
-       VALUES ('test-observed', '*', 'full', 'test', 'test'), ('test-observed-sync', '*', 'advisory', 'test', 'test')`,
+       VALUES ('test-observed', '*', 'full', 'test', 'test'), ('test-observed-sync', '*', 'advisory', 'test', 'test'),
+              ('test-observed-advisory', '*', 'advisory', 'test', 'test')`,
     );
   });
   afterAll(async () => t.drop());
@@ -174,6 +176,37 @@ describe.each(DATABASE_KINDS)("run audit buffer on %s", (kind) => {
     const after = kindsOf(await queryAudit(t.db.pool, { runId: started.id }));
     expect(after.slice(kinds.length).filter((k) => k !== "node.step")).toEqual(["review.decided", "run.resumed", "action.executed", "run.completed"]);
     expect(log.submitted.filter((s) => s.idempotencyKey === k)).toHaveLength(1);
+  });
+
+  it("30 decisions sent at once on one run's drafts: each entry is written exactly once and the chain verifies", async () => {
+    const keys = Array.from({ length: 30 }, (_, i) => key(`burst-${i}`));
+    const started = await run("test-observed-advisory", keys.map((k) => ({ key: k, note: k, confidence: 0.99 })));
+    expect(started.status).toBe("waiting");
+    const before = await queryAudit(t.db.pool, { runId: started.id, limit: 10_000 });
+    const reviews = (await runtime.getRun(started.id)).reviews;
+    expect(reviews).toHaveLength(30);
+    // A resume applying several decisions runs their review tasks in parallel, each flushing the run's buffer.
+    await Promise.all(reviews.map((r) => runtime.decide(r.id, { type: "accept" }, "key:test")));
+    expect((await runtime.getRun(started.id)).run.status).toBe("completed");
+    const entries = await queryAudit(t.db.pool, { runId: started.id, limit: 10_000 });
+    const count = (kind: string, of = entries) => of.filter((e) => e.kind === kind).length;
+    expect(count("review.decided")).toBe(30);
+    expect(entries.filter((e) => e.kind === "action.executed").map((e) => (e.payload as { idempotencyKey: string }).idempotencyKey).sort())
+      .toEqual([...keys].sort());
+    expect(log.submitted.filter((s) => keys.includes(s.idempotencyKey))).toHaveLength(30);
+    // One run.resumed per resume performed (each ends with run.waiting or run.completed), each decision applied by one of them.
+    const resumed = entries.filter((e) => e.kind === "run.resumed");
+    expect(count("run.completed")).toBe(1);
+    expect(resumed.length).toBe(count("run.waiting") - count("run.waiting", before) + 1);
+    expect(resumed.flatMap((e) => (e.payload as { decisions: { reviewId: string }[] }).decisions.map((d) => d.reviewId)).sort())
+      .toEqual(reviews.map((r) => r.id).sort());
+    // Each step once: the start's, then one review step per draft.
+    const steps = (of: AuditEntry[]) => of.filter((e) => e.kind === "node.step").map((e) => e.node);
+    expect(steps(entries)).toEqual([...steps(before), ...keys.map(() => "review")]);
+    // No other entry twice (a duplicate differs only in its id and its place in the chain).
+    const contents = entries.filter((e) => e.kind !== "node.step").map((e) => JSON.stringify([e.kind, e.node, e.subjectId, e.at, e.payload]));
+    expect(new Set(contents).size).toBe(contents.length);
+    expect((await verifyAuditChain(t.db.pool)).ok).toBe(true);
   });
 });
 
