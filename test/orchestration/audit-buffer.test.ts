@@ -250,6 +250,35 @@ describe("AuditRecorder buffer", () => {
     expect((await verifyAuditChain(t.db.pool)).ok).toBe(true);
   });
 
+  it("flushes at once on one run write each entry once, in order, dropping nothing recorded meanwhile; a failed write's entries go with the next", async () => {
+    const recorder = new AuditRecorder(t.db.pool, () => new Date());
+    const ctx = { runId: "run-burst", agent: "test", node: "n" };
+    const note = (i: number) => recorder.record(ctx, "tool.call", { i });
+    recorder.open("run-burst");
+    await note(1);
+    const first = recorder.flush("run-burst");
+    await note(2);
+    const second = recorder.flush("run-burst");
+    await note(3);
+    await Promise.all([first, second]);
+    // A write that fails while another waits: the waiting one writes what the failed one took, first.
+    await note(4);
+    const failing = recorder.commit("run-burst", async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      throw new Error("boom");
+    });
+    await note(5);
+    const after = recorder.flush("run-burst");
+    await expect(failing).rejects.toThrow("boom");
+    await after;
+    await note(6);
+    await recorder.flush("run-burst");
+    recorder.close("run-burst");
+    const written = await queryAudit(t.db.pool, { runId: "run-burst" });
+    expect(written.map((e) => (e.payload as { i: number }).i)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect((await verifyAuditChain(t.db.pool)).ok).toBe(true);
+  });
+
   it("appends many entries in one transaction across INSERT batches", async () => {
     const recorder = new AuditRecorder(t.db.pool, () => new Date());
     recorder.open("run-many");
