@@ -67,6 +67,8 @@ describe.each(DATABASE_KINDS)("run audit buffer on %s", (kind) => {
   const seenAtExecution = new Map<string, string[]>();
   const seenAtFailure = new Map<string, string[]>();
   let n = 0;
+  /** Called when an action of test-observed-advisory executes (inside its run's drive). */
+  let onAdvisoryExecute = (): void => undefined;
   const key = (label: string) => `${label}-${kind}-${(n += 1)}`;
 
   beforeAll(async () => {
@@ -77,7 +79,7 @@ describe.each(DATABASE_KINDS)("run audit buffer on %s", (kind) => {
     const registry = new AgentRegistry()
       .register(observedAgent("test-observed", seen(seenAtExecution)), { log })
       .register(observedAgent("test-observed-sync", seen(seenAtExecution), { durability: "sync" }), { log })
-      .register(observedAgent("test-observed-advisory", async () => undefined), { log })
+      .register(observedAgent("test-observed-advisory", async () => onAdvisoryExecute()), { log })
       .register(failingAgent(seen(seenAtFailure)), { log });
     runtime = await testRuntime(t.db, pino({ level: "silent" }), { registry });
     await t.db.pool.query(
@@ -178,7 +180,7 @@ describe.each(DATABASE_KINDS)("run audit buffer on %s", (kind) => {
     expect(log.submitted.filter((s) => s.idempotencyKey === k)).toHaveLength(1);
   });
 
-  it("30 decisions sent at once on one run's drafts: each entry is written exactly once and the chain verifies", async () => {
+  it("30 decisions sent at once on one run's drafts (more arriving while it resumes): each entry is written exactly once and the chain verifies", async () => {
     const keys = Array.from({ length: 30 }, (_, i) => key(`burst-${i}`));
     const started = await run("test-observed-advisory", keys.map((k) => ({ key: k, note: k, confidence: 0.99 })));
     expect(started.status).toBe("waiting");
@@ -186,7 +188,16 @@ describe.each(DATABASE_KINDS)("run audit buffer on %s", (kind) => {
     const reviews = (await runtime.getRun(started.id)).reviews;
     expect(reviews).toHaveLength(30);
     // A resume applying several decisions runs their review tasks in parallel, each flushing the run's buffer.
-    await Promise.all(reviews.map((r) => runtime.decide(r.id, { type: "accept" }, "key:test")));
+    // 20 decisions at once; the other 10 at once while the first action executes: the drive applies them in a second resume.
+    const decide = (r: (typeof reviews)[number]) => runtime.decide(r.id, { type: "accept" }, "key:test");
+    const late: Promise<unknown>[] = [];
+    onAdvisoryExecute = () => {
+      onAdvisoryExecute = () => undefined;
+      late.push(...reviews.slice(20).map(decide));
+    };
+    await Promise.all(reviews.slice(0, 20).map(decide));
+    await Promise.all(late);
+    expect(late).toHaveLength(10);
     expect((await runtime.getRun(started.id)).run.status).toBe("completed");
     const entries = await queryAudit(t.db.pool, { runId: started.id, limit: 10_000 });
     const count = (kind: string, of = entries) => of.filter((e) => e.kind === kind).length;
