@@ -7,6 +7,12 @@
  * points: before an action is executed (so its decision and gate verdict are in the log before
  * anything happens outside), and when the run completes, waits for a person or fails — together
  * with the run's status change. Entries keep the time they were recorded at.
+ *
+ * A run's flush points may come at once (a resume applying many decisions runs their review
+ * tasks in parallel, each flushing before its action): its writes take turns, and each hands the
+ * buffer over whole (taken and emptied in one step), so every entry is appended exactly once, in
+ * order, and a write waits for the ones before it — an action never runs before the entries
+ * buffered ahead of it are in the log. A write that fails puts what it took back at the front.
  */
 import type pg from "pg";
 import { ConflictError } from "../../tools/errors.js";
@@ -27,9 +33,16 @@ export interface StepContext {
 /** A model call as recorded: the model layer produces one for every call. */
 export type ModelCallAudit = ModelCallRecord;
 
+/** The entries of a run being driven, waiting to be written. */
+interface RunBuffer {
+  entries: AuditInput[];
+}
+
 /** Writes run-scoped entries. */
 export class AuditRecorder {
-  private readonly buffers = new Map<string, AuditInput[]>();
+  private readonly buffers = new Map<string, RunBuffer>();
+  /** Per run, the end of its queue of writes (see `inTurn`). */
+  private readonly writes = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -42,7 +55,7 @@ export class AuditRecorder {
    */
   open(runId: string): void {
     if (this.buffers.has(runId)) throw new ConflictError(`Run ${runId} is already being driven`);
-    this.buffers.set(runId, []);
+    this.buffers.set(runId, { entries: [] });
   }
 
   /** Stops buffering a run; entries not yet flushed are dropped (flush or commit first). */
@@ -52,7 +65,7 @@ export class AuditRecorder {
 
   /** Entries of a run waiting to be written (a copy). */
   buffered(runId: string): AuditInput[] {
-    return [...(this.buffers.get(runId) ?? [])];
+    return [...(this.buffers.get(runId)?.entries ?? [])];
   }
 
   /** Records one entry for a step: buffered while its run is driven, appended at once otherwise. */
@@ -67,7 +80,7 @@ export class AuditRecorder {
       const buffer = input.runId == null ? undefined : this.buffers.get(input.runId);
       if (buffer === undefined) unbuffered.push(input);
       // Snapshot the payload now (a node may change its objects later), serialised as it is hashed and stored.
-      else buffer.push({ ...input, payload: new CanonicalJsonText(canonicalJson(input.payload ?? null)), at: input.at ?? this.now() });
+      else buffer.entries.push({ ...input, payload: new CanonicalJsonText(canonicalJson(input.payload ?? null)), at: input.at ?? this.now() });
     }
     if (unbuffered.length > 0) await appendAudit(this.pool, unbuffered, this.now);
   }
@@ -77,32 +90,60 @@ export class AuditRecorder {
    * effect outside the run (the executor does its own audited transaction after this).
    */
   async flush(runId: string): Promise<void> {
-    if ((this.buffers.get(runId)?.length ?? 0) === 0) return;
-    await this.commit(runId, async () => ({ value: undefined, entries: [] }));
+    if ((this.buffers.get(runId)?.entries.length ?? 0) === 0 && !this.writes.has(runId)) return;
+    // Even with nothing left to take, it waits for the run's writes under way (they hold entries recorded before it was called).
+    await this.inTurn(runId, async () => {
+      if ((this.buffers.get(runId)?.entries.length ?? 0) > 0) await this.write(runId, async () => ({ value: undefined, entries: [] }));
+    });
   }
 
   /**
    * One transaction: `work` makes its changes on `client` and returns entries to append; the
    * run's buffered entries, then those, are appended last, under the chain's lock.
    * The buffer empties only if the transaction commits: on any error nothing is written and the
-   * entries stay buffered.
+   * entries stay buffered. Takes its turn after the run's writes under way (`work` must not flush
+   * or commit the same run: it would wait on itself).
    */
   async commit<T>(runId: string, work: (client: pg.PoolClient) => Promise<{ value: T; entries: AuditInput[] }>): Promise<T> {
-    const buffer = this.buffers.get(runId);
-    const taken = buffer === undefined ? [] : buffer.slice();
-    const value = await withTransaction(this.pool, async (client) => {
-      const working = work(client);
-      // The chain's lock and end are asked for right behind the statements `work` issued first
-      // (on a pipelined connection, BEGIN, those and these go as one message). If the work fails,
-      // so do these, in the aborted transaction: the work's error is the one that counts.
-      const chain = lockAuditChain(client);
-      chain.catch(() => undefined);
-      const { value: v, entries } = await working;
-      await appendAuditAt(client, await chain, prepareAuditEntries([...taken, ...entries], this.now));
-      return v;
+    return this.inTurn(runId, () => this.write(runId, work));
+  }
+
+  /** Runs `next` once the run's writes queued before it have settled (succeeded or failed). */
+  private inTurn<T>(runId: string, next: () => Promise<T>): Promise<T> {
+    const turn = (this.writes.get(runId) ?? Promise.resolve()).then(next);
+    const settled = turn.then(() => undefined, () => undefined);
+    this.writes.set(runId, settled);
+    void settled.then(() => {
+      if (this.writes.get(runId) === settled) this.writes.delete(runId);
     });
-    if (buffer !== undefined) buffer.splice(0, taken.length);
-    return value;
+    return turn;
+  }
+
+  /**
+   * Takes the run's buffered entries (the buffer emptied in the same step, so no other write can
+   * take them too) and appends them, then `work`'s, in one transaction; on failure puts them back
+   * in front of what was buffered since, unless the buffer was closed meanwhile.
+   */
+  private async write<T>(runId: string, work: (client: pg.PoolClient) => Promise<{ value: T; entries: AuditInput[] }>): Promise<T> {
+    const buffer = this.buffers.get(runId);
+    const taken = buffer === undefined ? [] : buffer.entries;
+    if (buffer !== undefined) buffer.entries = [];
+    try {
+      return await withTransaction(this.pool, async (client) => {
+        const working = work(client);
+        // The chain's lock and end are asked for right behind the statements `work` issued first
+        // (on a pipelined connection, BEGIN, those and these go as one message). If the work fails,
+        // so do these, in the aborted transaction: the work's error is the one that counts.
+        const chain = lockAuditChain(client);
+        chain.catch(() => undefined);
+        const { value, entries } = await working;
+        await appendAuditAt(client, await chain, prepareAuditEntries([...taken, ...entries], this.now));
+        return value;
+      });
+    } catch (error) {
+      if (buffer !== undefined && this.buffers.get(runId) === buffer) buffer.entries = [...taken, ...buffer.entries];
+      throw error;
+    }
   }
 
   /** Runs a deterministic tool and records its input and output (or error). */

@@ -67,6 +67,8 @@ describe.each(DATABASE_KINDS)("run audit buffer on %s", (kind) => {
   const seenAtExecution = new Map<string, string[]>();
   const seenAtFailure = new Map<string, string[]>();
   let n = 0;
+  /** Called when an action of test-observed-advisory executes (inside its run's drive). */
+  let onAdvisoryExecute = (): void => undefined;
   const key = (label: string) => `${label}-${kind}-${(n += 1)}`;
 
   beforeAll(async () => {
@@ -77,11 +79,13 @@ describe.each(DATABASE_KINDS)("run audit buffer on %s", (kind) => {
     const registry = new AgentRegistry()
       .register(observedAgent("test-observed", seen(seenAtExecution)), { log })
       .register(observedAgent("test-observed-sync", seen(seenAtExecution), { durability: "sync" }), { log })
+      .register(observedAgent("test-observed-advisory", async () => onAdvisoryExecute()), { log })
       .register(failingAgent(seen(seenAtFailure)), { log });
     runtime = await testRuntime(t.db, pino({ level: "silent" }), { registry });
     await t.db.pool.query(
       `INSERT INTO agent_autonomy (agent, action_type, phase, updated_by, justification)
-       VALUES ('test-observed', '*', 'full', 'test', 'test'), ('test-observed-sync', '*', 'advisory', 'test', 'test')`,
+       VALUES ('test-observed', '*', 'full', 'test', 'test'), ('test-observed-sync', '*', 'advisory', 'test', 'test'),
+              ('test-observed-advisory', '*', 'advisory', 'test', 'test')`,
     );
   });
   afterAll(async () => t.drop());
@@ -175,6 +179,46 @@ describe.each(DATABASE_KINDS)("run audit buffer on %s", (kind) => {
     expect(after.slice(kinds.length).filter((k) => k !== "node.step")).toEqual(["review.decided", "run.resumed", "action.executed", "run.completed"]);
     expect(log.submitted.filter((s) => s.idempotencyKey === k)).toHaveLength(1);
   });
+
+  it("30 decisions sent at once on one run's drafts (more arriving while it resumes): each entry is written exactly once and the chain verifies", async () => {
+    const keys = Array.from({ length: 30 }, (_, i) => key(`burst-${i}`));
+    const started = await run("test-observed-advisory", keys.map((k) => ({ key: k, note: k, confidence: 0.99 })));
+    expect(started.status).toBe("waiting");
+    const before = await queryAudit(t.db.pool, { runId: started.id, limit: 10_000 });
+    const reviews = (await runtime.getRun(started.id)).reviews;
+    expect(reviews).toHaveLength(30);
+    // A resume applying several decisions runs their review tasks in parallel, each flushing the run's buffer.
+    // 20 decisions at once; the other 10 at once while the first action executes: the drive applies them in a second resume.
+    const decide = (r: (typeof reviews)[number]) => runtime.decide(r.id, { type: "accept" }, "key:test");
+    const late: Promise<unknown>[] = [];
+    onAdvisoryExecute = () => {
+      onAdvisoryExecute = () => undefined;
+      late.push(...reviews.slice(20).map(decide));
+    };
+    await Promise.all(reviews.slice(0, 20).map(decide));
+    await Promise.all(late);
+    expect(late).toHaveLength(10);
+    expect((await runtime.getRun(started.id)).run.status).toBe("completed");
+    const entries = await queryAudit(t.db.pool, { runId: started.id, limit: 10_000 });
+    const count = (kind: string, of = entries) => of.filter((e) => e.kind === kind).length;
+    expect(count("review.decided")).toBe(30);
+    expect(entries.filter((e) => e.kind === "action.executed").map((e) => (e.payload as { idempotencyKey: string }).idempotencyKey).sort())
+      .toEqual([...keys].sort());
+    expect(log.submitted.filter((s) => keys.includes(s.idempotencyKey))).toHaveLength(30);
+    // One run.resumed per resume performed (each ends with run.waiting or run.completed), each decision applied by one of them.
+    const resumed = entries.filter((e) => e.kind === "run.resumed");
+    expect(count("run.completed")).toBe(1);
+    expect(resumed.length).toBe(count("run.waiting") - count("run.waiting", before) + 1);
+    expect(resumed.flatMap((e) => (e.payload as { decisions: { reviewId: string }[] }).decisions.map((d) => d.reviewId)).sort())
+      .toEqual(reviews.map((r) => r.id).sort());
+    // Each step once: the start's, then one review step per draft.
+    const steps = (of: AuditEntry[]) => of.filter((e) => e.kind === "node.step").map((e) => e.node);
+    expect(steps(entries)).toEqual([...steps(before), ...keys.map(() => "review")]);
+    // No other entry twice (a duplicate differs only in its id and its place in the chain).
+    const contents = entries.filter((e) => e.kind !== "node.step").map((e) => JSON.stringify([e.kind, e.node, e.subjectId, e.at, e.payload]));
+    expect(new Set(contents).size).toBe(contents.length);
+    expect((await verifyAuditChain(t.db.pool)).ok).toBe(true);
+  });
 });
 
 describe("AuditRecorder buffer", () => {
@@ -214,6 +258,35 @@ describe("AuditRecorder buffer", () => {
       ["run.completed", {}, "2026-03-01T11:00:00.000Z"],
     ]);
     expect(recorder.buffered("run-a")).toEqual([]);
+    expect((await verifyAuditChain(t.db.pool)).ok).toBe(true);
+  });
+
+  it("flushes at once on one run write each entry once, in order, dropping nothing recorded meanwhile; a failed write's entries go with the next", async () => {
+    const recorder = new AuditRecorder(t.db.pool, () => new Date());
+    const ctx = { runId: "run-burst", agent: "test", node: "n" };
+    const note = (i: number) => recorder.record(ctx, "tool.call", { i });
+    recorder.open("run-burst");
+    await note(1);
+    const first = recorder.flush("run-burst");
+    await note(2);
+    const second = recorder.flush("run-burst");
+    await note(3);
+    await Promise.all([first, second]);
+    // A write that fails while another waits: the waiting one writes what the failed one took, first.
+    await note(4);
+    const failing = recorder.commit("run-burst", async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      throw new Error("boom");
+    });
+    await note(5);
+    const after = recorder.flush("run-burst");
+    await expect(failing).rejects.toThrow("boom");
+    await after;
+    await note(6);
+    await recorder.flush("run-burst");
+    recorder.close("run-burst");
+    const written = await queryAudit(t.db.pool, { runId: "run-burst" });
+    expect(written.map((e) => (e.payload as { i: number }).i)).toEqual([1, 2, 3, 4, 5, 6]);
     expect((await verifyAuditChain(t.db.pool)).ok).toBe(true);
   });
 
