@@ -33,7 +33,10 @@ export interface SweepServiceOptions {
   /** The clock "today" is read from. */
   now: () => Date;
   sweep: { daysAhead: number; dailyCron: string; recheckCron: string; concurrency: number; batchSize: number };
-  /** Job retry and polling settings (defaults: 3 retries from 30 s with backoff, 15 min expiry, 2 s polling). */
+  /**
+   * Job retry and polling settings (defaults: 3 retries from 30 s with backoff, 15 min expiry, 2 s
+   * polling). A worker polls only when idle: after a full batch it fetches again at once.
+   */
   jobs?: { retryLimit?: number; retryDelaySeconds?: number; retryBackoff?: boolean; expireInSeconds?: number; pollingIntervalSeconds?: number };
 }
 
@@ -82,11 +85,16 @@ export class SweepService {
       const workerOptions = { batchSize: sweep.batchSize, includeMetadata: true as const, pollingIntervalSeconds: this.jobs.pollingIntervalSeconds };
       const deps = { pool: db.pool, runtime: this.options.runtime, logger, now: this.options.now };
       for (let i = 0; i < sweep.concurrency; i += 1) {
-        this.workerIds.push(await boss.work<SweepJobData>(SWEEP_QUEUE, workerOptions, async (jobs) => {
+        const worker: { id?: string } = {};
+        worker.id = await boss.work<SweepJobData>(SWEEP_QUEUE, workerOptions, async (jobs) => {
           const failed = await workSweepBatch(deps, jobs.map((j) => ({ id: j.id, data: j.data, lastAttempt: j.retryCount >= j.retryLimit })));
           // Only these jobs fail (and are retried); pg-boss completes the rest when this returns.
           for (const { job, error } of failed) await boss.fail(SWEEP_QUEUE, job.id, { message: error });
-        }));
+          // A full batch means more may be waiting: the worker fetches again at once (a notified worker
+          // skips its next wait) and polls only once a fetch comes back short, i.e. when idle.
+          if (jobs.length >= sweep.batchSize && worker.id !== undefined) boss.notifyWorker(worker.id);
+        });
+        this.workerIds.push(worker.id);
       }
     }
     if (opts.schedule) {

@@ -50,7 +50,7 @@ async function bench(label: string, db: Database, dataDir: string): Promise<void
   const config = loadConfig({ NODE_ENV: "test", DATA_DIR: dataDir, SWEEP_CONCURRENCY: values.concurrency, SWEEP_BATCH_SIZE: values.batch, LOG_LEVEL: "silent" });
   const { concurrency, batchSize } = config.sweep;
   const logger = pino({ level: "silent" });
-  const components = buildServiceComponents(config, db, logger, { sweepJobs: { pollingIntervalSeconds: 0.5 } });
+  const components = buildServiceComponents(config, db, logger);
   await prepareComponents(config, db, components, logger);
   for (const agent of ["eligibility", "prior-auth"]) {
     await db.pool.query(`INSERT INTO agent_autonomy (agent, action_type, phase, updated_by, justification) VALUES ($1, '*', $2, 'bench', 'bench')

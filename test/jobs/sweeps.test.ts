@@ -120,6 +120,19 @@ describe.each(DATABASE_KINDS)("pre-service sweeps on %s", (kind) => {
     expect(checks.rows[0]).toEqual({ n: total, d: total });
   }, 90_000);
 
+  it("a worker that fetched a full batch fetches again at once: three batches drain well within one polling interval", async () => {
+    // One worker, batches of 3, a 10 s interval: polling between batches would take two intervals (20 s) or more.
+    const { sweeps } = await started({ concurrency: 1, batchSize: 3, pollingIntervalSeconds: 10 });
+    const t0 = performance.now();
+    const { id, total } = await sweeps.startSweep({ from: FROM, to: TO, kind: "manual", requestedBy: "test" });
+    expect(total).toBeGreaterThanOrEqual(9);
+    const done = await sweeps.waitForCompletion(id, { pollMs: 200, timeoutMs: 60_000 });
+    // Wall-clock time: the harness's clock is fixed, so the sweep's own timestamps cannot tell.
+    const seconds = (performance.now() - t0) / 1000;
+    expect(done.items).toEqual({ queued: 0, done: total, failed: 0 });
+    expect(seconds).toBeLessThan(10);
+  }, 90_000);
+
   it("the daily sweep covers today + daysAhead once; the recheck covers tomorrow's volatile plans only; schedules are registered", async () => {
     const h = await sweepHarness(t.db);
     await h.sweeps.start({ schedule: true, work: false });
