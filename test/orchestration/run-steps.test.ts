@@ -1,12 +1,11 @@
 /** A run's steps in the audit trail: each recorded once, and readable by the roles that read the trail. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryAudit } from "../../src/governance/audit-log.js";
-import { AgentRegistry } from "../../src/orchestration/registry.js";
 import type { AgentRuntime } from "../../src/orchestration/runtime.js";
 import type { App } from "../../src/server/app.js";
-import { buildTestApp, keysForRoles } from "../helpers/app.js";
-import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../helpers/databases.js";
-import { SubmissionLog, testAgent } from "./test-agent.js";
+import type { keysForRoles } from "../helpers/app.js";
+import { DATABASE_KINDS, type TestDatabase } from "../helpers/databases.js";
+import { SubmissionLog, startTestAgentApp } from "./test-agent.js";
 
 describe.each(DATABASE_KINDS)("run steps on %s", (kind) => {
   let t: TestDatabase;
@@ -14,16 +13,9 @@ describe.each(DATABASE_KINDS)("run steps on %s", (kind) => {
   let runtime: AgentRuntime;
   let keys: Awaited<ReturnType<typeof keysForRoles>>;
 
-  beforeAll(async () => {
-    t = await createTestDatabase(kind);
-    const registry = new AgentRegistry().register(testAgent(), { log: new SubmissionLog() });
-    ({ app, runtime } = await buildTestApp(t.db, {}, { registry }));
-    keys = await keysForRoles(t.db);
-  });
-  afterAll(async () => {
-    await app.close();
-    await t.drop();
-  });
+  let close: () => Promise<void>;
+  beforeAll(async () => ({ t, app, runtime, keys, close } = await startTestAgentApp(kind, new SubmissionLog())));
+  afterAll(() => close());
 
   it("each decision on a batch run records only the steps it ran, not those of earlier decisions again", async () => {
     const proposals = [1, 2, 3, 4].map((i) => ({ actionType: "file-note" as const, key: `steps-${kind}-${i}`, note: `n${i}`, confidence: 0.2 }));

@@ -5,26 +5,11 @@
  * quadratically — 40,000 characters took about a second each, a 1 MB note minutes. So did the
  * model provider's code-fence pattern (`\s*```$`) on a model answer ending in a long run of blanks.
  */
-import { performance } from "node:perf_hooks";
 import { describe, expect, it } from "vitest";
+import { millis } from "../helpers/timing.js";
 import { extractJustificationOffline } from "../../agents/prior-auth/note-extraction.js";
 import { withoutFence } from "../../src/llm/openai-provider.js";
 import { parseConcentration, parseDose } from "../../tools/coding/dose.js";
-
-/** Best of two runs in milliseconds (the first also warms the JIT; the machine is shared). */
-function millis(fn: () => unknown): number {
-  let best = Infinity;
-  for (let i = 0; i < 2; i += 1) {
-    const t = performance.now();
-    try {
-      fn();
-    } catch {
-      // Refusing the input is fine; only the time matters here.
-    }
-    best = Math.min(best, performance.now() - t);
-  }
-  return best;
-}
 
 const MB = 1_000_000;
 

@@ -4,8 +4,8 @@
  * digits and ending in a letter stalled the service for 11 s (a 10 MB one for hours). Decimals
  * are now scanned by hand and bounded by their X12 maximum length (R 1/18, R 1/15).
  */
-import { performance } from "node:perf_hooks";
 import { describe, expect, it } from "vitest";
+import { millis } from "../../helpers/timing.js";
 import { parseX12 } from "../../../tools/edi/parse.js";
 import { normalizeAmount } from "../../../tools/edi/values.js";
 import { write837 } from "../../../tools/edi/writers/claim-837.js";
@@ -16,17 +16,6 @@ const parties = { submitter: { name: "S", id: "S1", contactName: "B", phone: "55
 const valid = write837([officeClaim], parties, envelope);
 const TEN_MB = 10 * 1024 * 1024;
 const digitsThenLetter = "1".repeat(TEN_MB) + "A";
-
-/** The time `fn` takes, best of two runs (the machine is shared; the first run also warms the JIT). */
-function millis(fn: () => void): number {
-  let best = Infinity;
-  for (let i = 0; i < 2; i += 1) {
-    const t = performance.now();
-    fn();
-    best = Math.min(best, performance.now() - t);
-  }
-  return best;
-}
 
 describe("linear time on hostile element text", () => {
   it("a 10 MB claim amount (CLM02) of digits followed by a letter is rejected in < 100 ms, at its position", () => {
