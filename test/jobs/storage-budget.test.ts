@@ -41,9 +41,9 @@ describe.each(DATABASE_KINDS)("bytes per appointment a sweep leaves on %s", (kin
     expect(perAppointment("checkpoint_blobs")).toBeLessThan(1.3 * KIB);
   });
 
-  it("all the sweep's tables together stay within 25 KiB an appointment, and the audit log within 16.5 KiB", () => {
+  it("all the sweep's tables together stay within 24 KiB an appointment, and the audit log within 15.5 KiB", () => {
     const total = SWEEP_TABLES.reduce((sum, table) => sum + m.live[table].rows, 0) / m.appointments;
-    expect(total).toBeLessThan(25 * KIB);
-    expect(perAppointment("audit_log")).toBeLessThan(16.5 * KIB);
+    expect(total).toBeLessThan(24 * KIB);
+    expect(perAppointment("audit_log")).toBeLessThan(15.5 * KIB);
   });
 });
