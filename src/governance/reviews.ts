@@ -10,7 +10,7 @@ import { withTransaction } from "../db/database.js";
 import { valuesList } from "../db/values-list.js";
 import { ProposalAbout, type Subject } from "../orchestration/decision.js";
 import { applyEdit } from "../orchestration/edits.js";
-import type { PlatformInterrupt, ReviewDecision } from "../orchestration/human-review.js";
+import { reviewDescription, unverifiedSection, type PlatformInterrupt, type ReviewDecision } from "../orchestration/human-review.js";
 import { appendAuditInTransaction, type AuditInput } from "./audit-log.js";
 
 export const ReviewStatus = z.enum(["pending", "accepted", "edited", "responded", "ignored", "superseded"]);
@@ -57,8 +57,18 @@ export const ReviewItem = ReviewListItem.extend({
 });
 export type ReviewItem = z.infer<typeof ReviewItem>;
 
-/** What the interrupt column keeps: the Agent Inbox item less its args (the draft, kept once in `draft`). */
-type StoredInterrupt = Pick<PlatformInterrupt, "config" | "description">;
+/**
+ * What the interrupt column keeps: the Agent Inbox item's config, and what its description says
+ * that no other column does (the model output the verifier did not support). The args are the
+ * draft (`draft`); the description is built on read from the summary, confidence, reason,
+ * rationale and evidence columns (`reviewDescription`), so they are not stored twice. An item
+ * written before kept its description whole (`description`), which is shown as it was.
+ */
+interface StoredInterrupt {
+  config: PlatformInterrupt["config"];
+  unverified?: string;
+  description?: string;
+}
 
 interface ReviewRow {
   id: string; run_id: string; interrupt_id: string; agent: string; action_type: string; subject_type: string;
@@ -157,8 +167,9 @@ async function insertItems(
   const values: unknown[] = [];
   for (const { interruptId, value } of interrupts) {
     const p = value.review.proposal;
-    // The draft is stored once (`draft`); the interrupt keeps what the Agent Inbox item adds to it.
-    const stored: StoredInterrupt = { config: value.config, description: value.description };
+    // The draft, rationale and evidence are stored once (their columns); the interrupt keeps what the Agent Inbox item adds to them.
+    const unverified = unverifiedSection(p);
+    const stored: StoredInterrupt = unverified === "" ? { config: value.config } : { config: value.config, unverified };
     values.push(randomUUID(), runId, interruptId, agent, p.actionType, p.subject.type, p.subject.id, "pending", JSON.stringify(stored),
       JSON.stringify(p.payload), p.rationale, JSON.stringify(p.evidence), value.review.confidence, value.review.humanOnly,
       value.review.reason, p.dueBy, now, p.summary, p.idempotencyKey, p.about == null ? null : JSON.stringify(p.about));
@@ -180,7 +191,8 @@ async function insertItems(
     return [{
       kind: "review.created", actor: `agent:${row.agent}`, runId, agent: row.agent, node: "review",
       subjectType: p.subject.type, subjectId: p.subject.id, at: now,
-      payload: { reviewId: row.id, actionType: p.actionType, confidence: value.review.confidence, reason: value.review.reason, dueBy: p.dueBy },
+      // The confidence and why it needs a person are the gate's, in the run's gate.verdict entry for the same draft: not repeated.
+      payload: { reviewId: row.id, actionType: p.actionType, dueBy: p.dueBy },
     } satisfies AuditInput];
   });
 }
@@ -322,6 +334,12 @@ function toItem(row: ReviewRow): ReviewItem {
     createdAt: row.created_at.toISOString(), decidedAt: row.decided_at?.toISOString() ?? null, decidedBy: row.decided_by,
     decision: row.decision ?? null, editBefore: row.edit_before ?? null, editAfter: row.edit_after ?? null,
     supersededAt: row.superseded_at?.toISOString() ?? null, supersededByRun: row.superseded_by_run, supersededBy: row.superseded_by,
-    interrupt: { action_request: { action: row.action_type, args: row.draft }, config: row.interrupt.config, description: row.interrupt.description },
+    interrupt: {
+      action_request: { action: row.action_type, args: row.draft }, config: row.interrupt.config,
+      description: row.interrupt.description ?? reviewDescription({
+        agent: row.agent, summary: row.summary, confidence: row.confidence, reason: row.reason, rationale: row.rationale,
+        evidence: row.evidence, unverified: row.interrupt.unverified ?? "",
+      }),
+    },
   };
 }

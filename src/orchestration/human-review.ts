@@ -36,18 +36,44 @@ export interface ReviewMetadata {
 /** The interrupt value: the Agent Inbox schema plus our metadata. */
 export type PlatformInterrupt = HumanInterrupt & { review: ReviewMetadata };
 
+/** What the Agent Inbox description of a draft is written from (all of it kept on the review item). */
+export interface ReviewDescriptionParts {
+  agent: string;
+  summary: string;
+  confidence: number;
+  reason: string;
+  rationale: string;
+  evidence: { kind: string; ref: string; note?: string }[];
+  /** The "Model output not verified" section (empty when the model's output was verified, or there was none). */
+  unverified: string;
+}
+
+/** The part of a description that lists the model output the verifier did not support, each with why ("" when none). */
+export function unverifiedSection(proposal: Pick<ProposedAction, "verification">): string {
+  const failures = proposal.verification?.verified === false ? proposal.verification.failures : [];
+  return failures.length === 0 ? "" : `\n\nModel output not verified:\n${failures.map((f) => `- ${f.field} ${f.verdict}: ${f.why}`).join("\n")}`;
+}
+
+/**
+ * The Agent Inbox description of a draft: its summary, confidence and why it needs a person, the
+ * rationale, what the verifier did not support, and the evidence. Written from parts the review
+ * item keeps anyway, so the item stores them once and builds this when it is read.
+ */
+export function reviewDescription(parts: ReviewDescriptionParts): string {
+  const evidence = parts.evidence.map((e) => `- ${e.kind} \`${e.ref}\`${e.note === undefined ? "" : `: ${e.note}`}`).join("\n");
+  return `**${parts.summary}**\n\n${parts.agent} · confidence ${parts.confidence.toFixed(2)} · ${parts.reason}\n\n` +
+    `${parts.rationale}${parts.unverified}\n\nEvidence:\n${evidence === "" ? "- none" : evidence}`;
+}
+
 /** Builds the interrupt for a proposal that needs a person; `editable` false when its action type has no editable field. */
 export function humanInterruptFor(agent: string, proposal: ProposedAction, meta: Omit<ReviewMetadata, "proposal">, editable = true): PlatformInterrupt {
-  const evidence = proposal.evidence.map((e) => `- ${e.kind} \`${e.ref}\`${e.note === undefined ? "" : `: ${e.note}`}`).join("\n");
-  // The fields of the model's output the verifier did not support, each with why.
-  const failures = proposal.verification?.verified === false ? proposal.verification.failures : [];
-  const check = failures.length === 0 ? "" : `\n\nModel output not verified:\n${failures.map((f) => `- ${f.field} ${f.verdict}: ${f.why}`).join("\n")}`;
   return {
     action_request: { action: proposal.actionType, args: proposal.payload },
     config: { allow_accept: true, allow_edit: editable, allow_respond: true, allow_ignore: true },
-    description:
-      `**${proposal.summary}**\n\n${agent} · confidence ${meta.confidence.toFixed(2)} · ${meta.reason}\n\n` +
-      `${proposal.rationale}${check}\n\nEvidence:\n${evidence === "" ? "- none" : evidence}`,
+    description: reviewDescription({
+      agent, summary: proposal.summary, confidence: meta.confidence, reason: meta.reason, rationale: proposal.rationale,
+      evidence: proposal.evidence, unverified: unverifiedSection(proposal),
+    }),
     review: { proposal, ...meta },
   };
 }

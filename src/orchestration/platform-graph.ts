@@ -47,12 +47,17 @@ export const PlatformState = new StateSchema({
 });
 type State = typeof PlatformState.State;
 
-/** What a `review` task is sent: the proposal, its place in the run's proposals, and its verdict. */
+/**
+ * What a `review` task is sent: its place in the run's proposals and what applying a decision
+ * needs of the proposal. The checkpoint keeps every pending task's argument beside the run's
+ * proposals, so the rest of the proposal (rationale, evidence, summary …, read from the state when
+ * the item is built) is not copied into it. A task sent by an earlier version carries the whole
+ * proposal and its verdict, which this reads the same way.
+ */
 interface ReviewTask {
   runId: string;
   index: number;
-  proposal: ProposedAction;
-  verdict: GateResult;
+  proposal: Pick<ProposedAction, "actionType" | "idempotencyKey" | "subject" | "payload">;
 }
 
 /** The value of a review task's interrupt: which of the run's proposals waits on a person. */
@@ -93,7 +98,7 @@ export function buildPlatformGraph(
   const agent = definition.id;
   const subgraph = definition.build(services, deps);
   const actionTypes = new Map(definition.actionTypes.map((a) => [a.type, a]));
-  const step = (runId: string, node: string, p: ProposedAction) => ({ runId, agent, node, subject: p.subject });
+  const step = (runId: string, node: string, p: Pick<ProposedAction, "subject">) => ({ runId, agent, node, subject: p.subject });
   const isHumanOnly = (p: ProposedAction) => (actionTypes.get(p.actionType)?.humanOnly ?? true) || p.humanOnlyReason !== null;
 
   const validate = async (state: State) => {
@@ -127,7 +132,7 @@ export function buildPlatformGraph(
   };
 
   /** What the executor needs to carry out a proposal with a payload (the gate's or a person's). */
-  const executionItem = (runId: string, p: ProposedAction, payload: unknown, executedBy: string, node: "execute" | "review"): ExecutionItem => {
+  const executionItem = (runId: string, p: Pick<ProposedAction, "actionType" | "idempotencyKey" | "subject">, payload: unknown, executedBy: string, node: "execute" | "review"): ExecutionItem => {
     const def = actionTypes.get(p.actionType);
     if (def === undefined) throw new BadInputError(`Unknown action type ${p.actionType}`);
     return {
@@ -161,7 +166,9 @@ export function buildPlatformGraph(
   const toReviews = (state: State) => {
     const sends = state.proposals.flatMap((proposal, i) => {
       const verdict = state.verdicts[i];
-      return verdict?.verdict === "review" ? [new Send("review", { runId: state.runId, index: i, proposal, verdict } satisfies ReviewTask)] : [];
+      if (verdict?.verdict !== "review") return [];
+      const { actionType, idempotencyKey, subject, payload } = proposal;
+      return [new Send("review", { runId: state.runId, index: i, proposal: { actionType, idempotencyKey, subject, payload } } satisfies ReviewTask)];
     });
     return sends.length === 0 ? END : sends;
   };

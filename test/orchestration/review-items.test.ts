@@ -6,6 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendAuditInTransaction, queryAudit, verifyAuditChain } from "../../src/governance/audit-log.js";
+import type { ReviewItem } from "../../src/governance/reviews.js";
+import type { ProposedAction } from "../../src/orchestration/decision.js";
+import { humanInterruptFor } from "../../src/orchestration/human-review.js";
 import { DATABASE_KINDS } from "../helpers/databases.js";
 import { SubmissionLog, startTestAgentApp } from "./test-agent.js";
 
@@ -166,9 +169,17 @@ describe.each(DATABASE_KINDS)("review items on %s", (kind) => {
       patient: { mrn: `MRN-${keysOf[2]}` }, draft: { note: `a rather long draft for ${keysOf[2]}` },
       interrupt: { action_request: { action: "file-note", args: { note: `a rather long draft for ${keysOf[2]}` } } },
     });
-    // The draft is stored once: the interrupt column keeps only the Agent Inbox description and config.
-    const stored = (await h.t.db.pool.query<{ interrupt: Record<string, unknown> }>("SELECT interrupt FROM review_items WHERE subject_id = $1", [keysOf[2]])).rows[0]!;
-    expect(Object.keys(stored.interrupt).sort()).toEqual(["config", "description"]);
+    // The draft, rationale and evidence are stored once: the interrupt column keeps only the Agent
+    // Inbox config (issue 16: its description repeated the rationale and evidence), and the
+    // description is built on read, as the run's interrupt had it.
+    const stored = (await h.t.db.pool.query<{ interrupt: Record<string, unknown>; rationale: string }>(
+      "SELECT interrupt, rationale FROM review_items WHERE subject_id = $1", [keysOf[2]])).rows[0]!;
+    expect(Object.keys(stored.interrupt)).toEqual(["config"]);
+    const shown = detail.json() as ReviewItem;
+    expect(shown.interrupt.description).toBe(humanInterruptFor("test-escalator", {
+      summary: shown.summary, rationale: shown.rationale, evidence: shown.evidence, verification: null,
+    } as unknown as ProposedAction, { confidence: shown.confidence, reason: shown.reason, humanOnly: shown.humanOnly }).description);
+    expect(shown.interrupt.description).toContain(stored.rationale);
 
     const run = item.runId as string;
     const all = await h.t.db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM review_items WHERE status = 'pending'");
