@@ -13,6 +13,7 @@ import { loadPayerConfig } from "../tools/payer/sandbox/payer-config.js";
 import type { Config } from "./config.js";
 import type { Database } from "./db/database.js";
 import { AuditAnchors } from "./governance/audit-anchors.js";
+import { ServiceInstance } from "./jobs/service-instance.js";
 import { SweepService, type SweepServiceOptions } from "./jobs/sweep-service.js";
 import { createModelClient } from "./llm/create-model-client.js";
 import { createCheckpointer, setupCheckpointer } from "./orchestration/checkpointer.js";
@@ -35,6 +36,8 @@ export interface ServiceComponents {
   sweeps: SweepService;
   /** The audit chain's anchors in the data folder (written at every run end). */
   anchors: AuditAnchors;
+  /** This process in the instance registry: the id runs and job leases name; started (heartbeat, takeover) by the service. */
+  instance: ServiceInstance;
   now: () => Date;
 }
 
@@ -62,16 +65,19 @@ export function buildServiceComponents(config: Config, db: Database, logger: Log
     clinic: config.clinic, payerRules,
   });
   const anchors = new AuditAnchors({ pool: db.pool, dataDir: config.dataDir, logger, now });
+  // The embedded database belongs to one process: any other instance not stopped is a crashed one.
+  const instance = new ServiceInstance({ pool: db.pool, logger, ...config.instances, exclusive: db.kind === "pglite" });
   const runtime = new AgentRuntime({
-    pool: db.pool, checkpointer, registry, logger, now,
+    pool: db.pool, checkpointer, registry, logger, now, instance,
     policy: config.autonomy, offlineConfidenceCap: config.llm.offlineConfidenceCap,
     onRunEnd: () => anchors.request("run-end"),
   });
   const sweeps = new SweepService({
     db, runtime, ehr: connections.ehr, volatile: (payerId, planId) => payerRules.volatile(payerId, planId), logger, now,
-    sweep: config.sweep, jobs: options.sweepJobs,
+    sweep: config.sweep, instance,
+    jobs: { expireInSeconds: config.sweep.jobExpireSeconds, pollingIntervalSeconds: config.sweep.pollingSeconds, ...options.sweepJobs },
   });
-  return { tables, referenceData, connections, payerRules, checkpointer, runtime, sweeps, anchors, now };
+  return { tables, referenceData, connections, payerRules, checkpointer, runtime, sweeps, anchors, instance, now };
 }
 
 /**
