@@ -34,6 +34,9 @@ export async function leaseJobs(db: Queryable, queue: string, jobIds: string[], 
 export async function releaseLeasedJobs(db: Queryable, instanceIds: string[]): Promise<Map<string, number>> {
   const released = new Map<string, number>();
   if (instanceIds.length === 0) return released;
+  // Leases exist only once a queue ran (and with it pg-boss's schema): nothing to release otherwise.
+  const leased = await db.query("SELECT 1 FROM job_leases WHERE instance_id = ANY($1) LIMIT 1", [instanceIds]);
+  if (leased.rows.length === 0) return released;
   const { rows } = await db.query<{ instance_id: string; n: number }>(
     `WITH released AS (
        UPDATE pgboss.job j SET state = 'retry', start_after = now(), started_on = NULL

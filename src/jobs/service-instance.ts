@@ -69,11 +69,11 @@ export class ServiceInstance {
 
   /**
    * From now on every beat also takes over dead instances; the first takeover runs now (at
-   * start: work left by instances that died while none was up to take it).
+   * start: work left by instances that died while none was up to take it); returns the ids it took over.
    */
-  async takeOverWith<T>(handler: TakeoverHandler<T>): Promise<void> {
+  async takeOverWith<T>(handler: TakeoverHandler<T>): Promise<string[]> {
     this.handler = handler as TakeoverHandler<unknown>;
-    await this.takeOverDead(this.options.exclusive === true ? 0 : this.options.deadAfterSeconds);
+    return this.takeOverDead(this.options.exclusive === true ? 0 : this.options.deadAfterSeconds);
   }
 
   /** Stops beating and marks the instance stopped: it is never taken over. */
