@@ -5,17 +5,23 @@
  * simulated by its registry row with an old heartbeat, its jobs left active and leased to it, and
  * its runs left running (the multi-process kill test lives elsewhere).
  */
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../../src/db/database.js";
 import { createLogger } from "../../src/logger.js";
 import { queryAudit } from "../../src/governance/audit-log.js";
 import { recordDecision } from "../../src/governance/reviews.js";
 import { leaseJobs } from "../../src/jobs/job-leases.js";
 import { ServiceInstance } from "../../src/jobs/service-instance.js";
-import { SWEEP_QUEUE } from "../../src/jobs/sweep-service.js";
+import { SWEEP_QUEUE, sweepJobId } from "../../src/jobs/sweep-service.js";
+import { insertSweep } from "../../src/jobs/sweep-store.js";
+import { startService } from "../../src/service.js";
 import { serviceTakeover } from "../../src/jobs/takeover.js";
 import { AgentRegistry } from "../../src/orchestration/registry.js";
 import { addDays } from "../../tools/iso-dates.js";
-import { testRuntime } from "../helpers/app.js";
+import { testConfig, testRuntime } from "../helpers/app.js";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../helpers/databases.js";
 import { SubmissionLog, testAgent } from "../orchestration/test-agent.js";
 import { TODAY, seedSmallClinic, sweepHarness } from "./sweep-harness.js";
@@ -190,4 +196,55 @@ describe.each(DATABASE_KINDS)("taking over a dead service instance on %s", (kind
     const { rows } = await t.db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM service_instances WHERE id = $1 AND stopped_at IS NULL AND taken_over_by IS NULL", [paused.id]);
     expect(rows[0]!.n).toBe(1);
   });
+});
+
+describe("a restarted embedded service", () => {
+  it("takes over its crashed predecessor at start, however recent its last beat: the jobs it held are worked at once, its first-drive runs failed", async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), "irc-restart-"));
+    // Default heartbeat settings: only the embedded rule (one process per database) takes over a predecessor that beat just now.
+    const config = testConfig({ DATA_DIR: dataDir, PORT: "0", SANDBOX_PATIENTS: "12", SANDBOX_WEEKS: "2", SWEEP_ON_START: "false" });
+    let service = await startService(config, createLogger({ level: "silent" }));
+    const today = service.sweeps.today();
+    const appointments = (await service.connections.ehr.appointments({ from: today, to: addDays(today, 3) })).filter((a) => a.status !== "cancelled").slice(0, 4);
+    expect(appointments.length).toBeGreaterThan(1);
+    await service.stop();
+
+    // What a kill -9 leaves: the instance's row not stopped, its jobs active and leased to it, its run running.
+    const db = await openDatabase({ kind: "pglite", dataDir });
+    const sweepId = "sweep-before-crash";
+    try {
+      await insertSweep(db.pool, { id: sweepId, kind: "manual", from: today, to: addDays(today, 3), requestedBy: "test", now: new Date() },
+        appointments.map((a) => ({ appointmentId: a.appointmentId, dateOfService: a.dateOfService })));
+      const jobIds = appointments.map((a) => sweepJobId(sweepId, a.appointmentId));
+      await db.pool.query(
+        `INSERT INTO pgboss.job (id, name, data, state, started_on, retry_limit, retry_delay, expire_in)
+         SELECT j.id, $1, jsonb_build_object('sweepId', $2::text, 'appointmentId', j.appointment_id), 'active', now(), 3, 30, interval '15 minutes'
+         FROM unnest($3::uuid[], $4::text[]) AS j(id, appointment_id)`,
+        [SWEEP_QUEUE, sweepId, jobIds, appointments.map((a) => a.appointmentId)]);
+      await leaseJobs(db.pool, SWEEP_QUEUE, jobIds, "crashed-predecessor");
+      await db.pool.query("INSERT INTO service_instances (id, host, pid) VALUES ('crashed-predecessor', 'here', 1)");
+      await db.pool.query(`INSERT INTO runs (id, agent, subject_type, subject_id, status, input, instance_id)
+        VALUES ('run-at-crash', 'eligibility', 'appointment', $1, 'running', '{}', 'crashed-predecessor')`, [appointments[0]!.appointmentId]);
+    } finally {
+      await db.close();
+    }
+
+    service = await startService(config, createLogger({ level: "silent" }));
+    try {
+      // Taken over during start: the jobs are worked at once, not after their 15-minute expiry.
+      const done = await service.sweeps.waitForCompletion(sweepId, { pollMs: 200, timeoutMs: 30_000 });
+      expect(done.items).toEqual({ queued: 0, done: appointments.length, failed: 0 });
+      const { rows: [run] } = await service.db.pool.query("SELECT status, error FROM runs WHERE id = 'run-at-crash'");
+      expect(run).toMatchObject({ status: "failed", error: expect.stringContaining("crashed-predecessor") });
+      const entries = await queryAudit(service.db.pool, { kind: "instance.taken_over" });
+      expect(entries.map((e) => e.payload)).toEqual([expect.objectContaining({ instance: "crashed-predecessor", jobsReleased: appointments.length, runsFailed: 1 })]);
+      // The first service stopped gracefully: never taken over.
+      const { rows } = await service.db.pool.query<{ id: string; stopped: boolean; taken: boolean }>(
+        "SELECT id, stopped_at IS NOT NULL AS stopped, taken_over_by IS NOT NULL AS taken FROM service_instances ORDER BY started_at");
+      expect(rows.map((r) => [r.stopped, r.taken])).toEqual([[true, false], [false, true], [false, false]]);
+      expect(rows[1]!.id).toBe("crashed-predecessor");
+    } finally {
+      await service.stop();
+    }
+  }, 120_000);
 });
