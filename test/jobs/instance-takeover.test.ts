@@ -5,9 +5,11 @@
  * simulated by its registry row with an old heartbeat, its jobs left active and leased to it, and
  * its runs left running (the multi-process kill test lives elsewhere).
  */
+import { randomBytes } from "node:crypto";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/database.js";
 import { createLogger } from "../../src/logger.js";
@@ -213,18 +215,7 @@ describe("a restarted embedded service", () => {
     const db = await openDatabase({ kind: "pglite", dataDir });
     const sweepId = "sweep-before-crash";
     try {
-      await insertSweep(db.pool, { id: sweepId, kind: "manual", from: today, to: addDays(today, 3), requestedBy: "test", now: new Date() },
-        appointments.map((a) => ({ appointmentId: a.appointmentId, dateOfService: a.dateOfService })));
-      const jobIds = appointments.map((a) => sweepJobId(sweepId, a.appointmentId));
-      await db.pool.query(
-        `INSERT INTO pgboss.job (id, name, data, state, started_on, retry_limit, retry_delay, expire_in)
-         SELECT j.id, $1, jsonb_build_object('sweepId', $2::text, 'appointmentId', j.appointment_id), 'active', now(), 3, 30, interval '15 minutes'
-         FROM unnest($3::uuid[], $4::text[]) AS j(id, appointment_id)`,
-        [SWEEP_QUEUE, sweepId, jobIds, appointments.map((a) => a.appointmentId)]);
-      await leaseJobs(db.pool, SWEEP_QUEUE, jobIds, "crashed-predecessor");
-      await db.pool.query("INSERT INTO service_instances (id, host, pid) VALUES ('crashed-predecessor', 'here', 1)");
-      await db.pool.query(`INSERT INTO runs (id, agent, subject_type, subject_id, status, input, instance_id)
-        VALUES ('run-at-crash', 'eligibility', 'appointment', $1, 'running', '{}', 'crashed-predecessor')`, [appointments[0]!.appointmentId]);
+      await leaveCrashedWork(db.pool, "crashed-predecessor", sweepId, today, appointments);
     } finally {
       await db.close();
     }
@@ -234,7 +225,7 @@ describe("a restarted embedded service", () => {
       // Taken over during start: the jobs are worked at once, not after their 15-minute expiry.
       const done = await service.sweeps.waitForCompletion(sweepId, { pollMs: 200, timeoutMs: 30_000 });
       expect(done.items).toEqual({ queued: 0, done: appointments.length, failed: 0 });
-      const { rows: [run] } = await service.db.pool.query("SELECT status, error FROM runs WHERE id = 'run-at-crash'");
+      const { rows: [run] } = await service.db.pool.query("SELECT status, error FROM runs WHERE id = 'run-of-crashed-predecessor'");
       expect(run).toMatchObject({ status: "failed", error: expect.stringContaining("crashed-predecessor") });
       const entries = await queryAudit(service.db.pool, { kind: "instance.taken_over" });
       expect(entries.map((e) => e.payload)).toEqual([expect.objectContaining({ instance: "crashed-predecessor", jobsReleased: appointments.length, runsFailed: 1 })]);
@@ -245,6 +236,68 @@ describe("a restarted embedded service", () => {
       expect(rows[1]!.id).toBe("crashed-predecessor");
     } finally {
       await service.stop();
+    }
+  }, 120_000);
+});
+
+/**
+ * What a kill -9 leaves behind: the instance's registry row neither stopped nor taken over (its
+ * last beat just now), a sweep whose jobs it fetched (active, leased to it), a run it was driving.
+ */
+async function leaveCrashedWork(pool: pg.Pool, instanceId: string, sweepId: string, today: string, appointments: { appointmentId: string; dateOfService: string }[]): Promise<void> {
+  await insertSweep(pool, { id: sweepId, kind: "manual", from: today, to: addDays(today, 3), requestedBy: "test", now: new Date() },
+    appointments.map((a) => ({ appointmentId: a.appointmentId, dateOfService: a.dateOfService })));
+  const jobIds = appointments.map((a) => sweepJobId(sweepId, a.appointmentId));
+  await pool.query(
+    `INSERT INTO pgboss.job (id, name, data, state, started_on, retry_limit, retry_delay, expire_in)
+     SELECT j.id, $1, jsonb_build_object('sweepId', $2::text, 'appointmentId', j.appointment_id), 'active', now(), 3, 30, interval '15 minutes'
+     FROM unnest($3::uuid[], $4::text[]) AS j(id, appointment_id)`,
+    [SWEEP_QUEUE, sweepId, jobIds, appointments.map((a) => a.appointmentId)]);
+  await leaseJobs(pool, SWEEP_QUEUE, jobIds, instanceId);
+  await pool.query("INSERT INTO service_instances (id, host, pid) VALUES ($1, 'elsewhere', 1)", [instanceId]);
+  await pool.query(`INSERT INTO runs (id, agent, subject_type, subject_id, status, input, instance_id)
+    VALUES ($1, 'eligibility', 'appointment', $2, 'running', '{}', $3)`, [`run-of-${instanceId}`, appointments[0]!.appointmentId, instanceId]);
+}
+
+// Several instances need a PostgreSQL server (the embedded database belongs to one process).
+describe.runIf(process.env.TEST_DATABASE_URL !== undefined)("two service instances on PostgreSQL and a third that dies", () => {
+  it("exactly one of the two takes the dead one over at a heartbeat, seconds after its last beat, and the sweep completes", async () => {
+    const t = await createTestDatabase("postgres", { migrate: false });
+    const auditKey = randomBytes(32).toString("base64");
+    try {
+      // Idle workers poll every 20 s: only the takeover's wake-up gets the released jobs fetched in time.
+      const services = await Promise.all([0, 1].map(async () => startService(testConfig({
+        DATA_DIR: await mkdtemp(path.join(tmpdir(), "irc-takeover-")), DATABASE_URL: t.url!, PORT: "0", SANDBOX_PATIENTS: "12", SANDBOX_WEEKS: "2",
+        SWEEP_ON_START: "false", AUDIT_KEY: auditKey, INSTANCE_HEARTBEAT_SECONDS: "0.2", INSTANCE_DEAD_AFTER_SECONDS: "1", SWEEP_POLLING_SECONDS: "20",
+      }), createLogger({ level: "silent" }))));
+      try {
+        const [first] = services;
+        const today = first!.sweeps.today();
+        const appointments = (await first!.connections.ehr.appointments({ from: today, to: addDays(today, 3) })).filter((a) => a.status !== "cancelled").slice(0, 6);
+        const diedAt = Date.now();
+        await leaveCrashedWork(t.db.pool, "dead-third", "sweep-of-the-dead", today, appointments);
+        const done = await first!.sweeps.waitForCompletion("sweep-of-the-dead", { pollMs: 100, timeoutMs: 20_000 });
+        const tookMs = Date.now() - diedAt;
+        expect(done.items).toEqual({ queued: 0, done: appointments.length, failed: 0 });
+        // Dead after 1 s without a beat; taken over at the next beat of either; fetched at once.
+        expect(tookMs).toBeGreaterThanOrEqual(1_000);
+        expect(tookMs).toBeLessThan(10_000);
+        const { rows } = await t.db.pool.query<{ id: string; taken_over_by: string | null }>("SELECT id, taken_over_by FROM service_instances ORDER BY started_at");
+        const live = rows.filter((r) => r.id !== "dead-third").map((r) => r.id);
+        expect(live).toHaveLength(2);
+        expect(live).toContain(rows.find((r) => r.id === "dead-third")!.taken_over_by);
+        const entries = await queryAudit(t.db.pool, { kind: "instance.taken_over" });
+        expect(entries.map((e) => e.payload)).toEqual([expect.objectContaining({ instance: "dead-third", jobsReleased: appointments.length, runsFailed: 1 })]);
+        const { rows: [run] } = await t.db.pool.query("SELECT status FROM runs WHERE id = 'run-of-dead-third'");
+        expect(run.status).toBe("failed");
+      } finally {
+        await Promise.all(services.map((s) => s.stop()));
+      }
+      // Both stopped gracefully: neither was taken over.
+      const { rows } = await t.db.pool.query("SELECT count(*)::int AS n FROM service_instances WHERE stopped_at IS NOT NULL AND taken_over_by IS NULL");
+      expect(rows[0].n).toBe(2);
+    } finally {
+      await t.drop();
     }
   }, 120_000);
 });
