@@ -66,7 +66,11 @@ export function buildServiceComponents(config: Config, db: Database, logger: Log
   });
   const anchors = new AuditAnchors({ pool: db.pool, dataDir: config.dataDir, logger, now });
   // The embedded database belongs to one process: any other instance not stopped is a crashed one.
-  const instance = new ServiceInstance({ pool: db.pool, logger, ...config.instances, exclusive: db.kind === "pglite" });
+  const instance = new ServiceInstance({
+    pool: db.pool, logger, ...config.instances, exclusive: db.kind === "pglite",
+    // A lease past twice the job expiry can release nothing: its job finished or pg-boss expired it.
+    pruneLeasesAfterSeconds: 2 * config.sweep.jobExpireSeconds,
+  });
   const runtime = new AgentRuntime({
     pool: db.pool, checkpointer, registry, logger, now, instance,
     policy: config.autonomy, offlineConfidenceCap: config.llm.offlineConfidenceCap,

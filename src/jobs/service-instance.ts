@@ -12,6 +12,10 @@ import { hostname } from "node:os";
 import type pg from "pg";
 import type { Logger } from "pino";
 import { withTransaction } from "../db/database.js";
+import { pruneJobLeases } from "./job-leases.js";
+
+/** How often old job leases are dropped (any instance may; the statement is idempotent). */
+const PRUNE_EVERY_MS = 60_000;
 
 /** A dead instance as claimed. */
 export interface DeadInstance {
@@ -39,6 +43,11 @@ export interface ServiceInstanceOptions {
    * the crashed one over at once.
    */
   exclusive?: boolean;
+  /**
+   * Leases older than this are dropped about once a minute (their jobs finished, or expired: it
+   * must exceed the longest job expiry); without it leases are kept.
+   */
+  pruneLeasesAfterSeconds?: number;
   /** Called after a beat or takeover failed (the next beat tries again). */
   onError?: (error: Error) => void;
 }
@@ -51,6 +60,7 @@ export class ServiceInstance {
   private handler: TakeoverHandler<unknown> | null = null;
   private started = false;
   private stopped = false;
+  private prunedAt = 0;
 
   constructor(private readonly options: ServiceInstanceOptions) {}
 
@@ -99,6 +109,11 @@ export class ServiceInstance {
       await this.register();
     }
     if (this.handler !== null) await this.takeOverDead(this.options.deadAfterSeconds);
+    const prune = this.options.pruneLeasesAfterSeconds;
+    if (prune !== undefined && Date.now() - this.prunedAt >= PRUNE_EVERY_MS) {
+      this.prunedAt = Date.now();
+      await pruneJobLeases(this.options.pool, prune);
+    }
   }
 
   /** Claims instances dead for `deadAfterSeconds` and hands their work over; returns the ids taken over. */

@@ -189,6 +189,18 @@ describe.each(DATABASE_KINDS)("taking over a dead service instance on %s", (kind
     expect(run.status).toBe("running");
   });
 
+  it("drops leases older than the prune age at a beat, keeping the recent ones", async () => {
+    const instance = new ServiceInstance({ pool: t.db.pool, logger, ...FAST, pruneLeasesAfterSeconds: 600 });
+    await instance.start();
+    stops.push(() => instance.stop());
+    const [old, recent] = ["0b7c5c4e-0000-4000-8000-000000000001", "0b7c5c4e-0000-4000-8000-000000000002"];
+    await leaseJobs(t.db.pool, "some-queue", [old, recent], instance.id);
+    await t.db.pool.query("UPDATE job_leases SET leased_at = now() - interval '1 hour' WHERE job_id = $1", [old]);
+    await instance.beat();
+    const { rows } = await t.db.pool.query<{ job_id: string }>("SELECT job_id FROM job_leases WHERE queue = 'some-queue'");
+    expect(rows.map((r) => r.job_id)).toEqual([recent]);
+  });
+
   it("an instance taken over while it was only paused goes on under a fresh id", async () => {
     const paused = await liveInstance();
     const before = paused.id;
