@@ -15,6 +15,7 @@ import type { Database } from "./db/database.js";
 import { AuditAnchors } from "./governance/audit-anchors.js";
 import { ServiceInstance } from "./jobs/service-instance.js";
 import { SweepService, type SweepServiceOptions } from "./jobs/sweep-service.js";
+import { serviceTakeover } from "./jobs/takeover.js";
 import { createModelClient } from "./llm/create-model-client.js";
 import { createCheckpointer, setupCheckpointer } from "./orchestration/checkpointer.js";
 import { productRegistry } from "./orchestration/product-agents.js";
@@ -101,4 +102,13 @@ export async function prepareComponents(
   }
   const resumed = await c.runtime.recover();
   if (resumed > 0) logger.info({ resumed }, "resumed runs whose review was decided before the last stop");
+}
+
+/**
+ * Takes over the work of dead instances now, then at every heartbeat (the instance must be
+ * started and the sweep queue open, so released jobs are fetched at once by this instance's
+ * workers, which the takeover wakes).
+ */
+export async function takeOverDeadInstances(c: ServiceComponents, logger: Logger): Promise<void> {
+  await c.instance.takeOverWith(serviceTakeover({ runtime: c.runtime, logger, now: c.now, wakeWorkers: () => c.sweeps.wakeWorkers() }));
 }

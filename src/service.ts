@@ -11,11 +11,10 @@ import { bootstrapAdminKey } from "./server/bootstrap-key.js";
 import type { AgentRegistry } from "./orchestration/registry.js";
 import type { AgentRuntime } from "./orchestration/runtime.js";
 import type { SweepService } from "./jobs/sweep-service.js";
-import { serviceTakeover } from "./jobs/takeover.js";
 import { addDays } from "../tools/iso-dates.js";
 import type { ReferenceData } from "./reference-data/reference-data.js";
 import type { Connections } from "./sandbox/sandbox-world.js";
-import { buildServiceComponents, prepareComponents } from "./service-components.js";
+import { buildServiceComponents, prepareComponents, takeOverDeadInstances } from "./service-components.js";
 import { loadAuditKeyring, useAuditKeyring } from "./governance/audit-keys.js";
 
 /** A running service. */
@@ -62,7 +61,7 @@ export async function startService(config: Config, logger: Logger, options: Star
     referenceData.start();
     await sweeps.start({ schedule: true });
     // With the queue open: the work of instances that died (or of this one's crashed predecessor) is taken over now, then at every beat.
-    await instance.takeOverWith(serviceTakeover({ runtime, logger, now: components.now, wakeWorkers: () => sweeps.wakeWorkers() }));
+    await takeOverDeadInstances(components, logger);
     // The head as found at start (it seals entries written before the chain was keyed), then on the schedule.
     anchors.request("start");
     anchors.start(config.audit.anchorEveryMs);
