@@ -90,7 +90,7 @@ export class SweepService {
       for (let i = 0; i < sweep.concurrency; i += 1) {
         const worker: { id?: string } = {};
         worker.id = await boss.work<SweepJobData>(SWEEP_QUEUE, workerOptions, async (jobs) => {
-          if (this.options.instance !== undefined) await leaseJobs(db.pool, SWEEP_QUEUE, jobs.map((j) => j.id), this.options.instance.id);
+          await this.lease(SWEEP_QUEUE, jobs);
           const failed = await workSweepBatch(deps, jobs.map((j) => ({ id: j.id, data: j.data, lastAttempt: j.retryCount >= j.retryLimit })));
           // Only these jobs fail (and are retried); pg-boss completes the rest when this returns.
           for (const { job, error } of failed) await boss.fail(SWEEP_QUEUE, job.id, { message: error });
@@ -106,9 +106,20 @@ export class SweepService {
       await ensureQueue(db, boss, RECHECK_QUEUE, { retryLimit: 2 });
       await boss.schedule(DAILY_QUEUE, sweep.dailyCron);
       await boss.schedule(RECHECK_QUEUE, sweep.recheckCron);
-      await boss.work(DAILY_QUEUE, async () => void (await this.dailySweep()));
-      await boss.work(RECHECK_QUEUE, async () => void (await this.recheckSweep()));
+      await boss.work(DAILY_QUEUE, async (jobs) => {
+        await this.lease(DAILY_QUEUE, jobs);
+        await this.dailySweep();
+      });
+      await boss.work(RECHECK_QUEUE, async (jobs) => {
+        await this.lease(RECHECK_QUEUE, jobs);
+        await this.recheckSweep();
+      });
     }
+  }
+
+  /** Leases fetched jobs to this instance (one statement), so a takeover releases them if it dies. */
+  private async lease(queue: string, jobs: { id: string }[]): Promise<void> {
+    if (this.options.instance !== undefined) await leaseJobs(this.options.db.pool, queue, jobs.map((j) => j.id), this.options.instance.id);
   }
 
   /** Makes this instance's sweep workers fetch now instead of at their next poll (jobs were released by a takeover). */
