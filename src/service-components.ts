@@ -107,8 +107,12 @@ export async function prepareComponents(
 /**
  * Takes over the work of dead instances now, then at every heartbeat (the instance must be
  * started and the sweep queue open, so released jobs are fetched at once by this instance's
- * workers, which the takeover wakes).
+ * workers, which the takeover wakes). A failure now is logged, not fatal: the next beat tries again.
  */
 export async function takeOverDeadInstances(c: ServiceComponents, logger: Logger): Promise<void> {
-  await c.instance.takeOverWith(serviceTakeover({ runtime: c.runtime, logger, now: c.now, wakeWorkers: () => c.sweeps.wakeWorkers() }));
+  try {
+    await c.instance.takeOverWith(serviceTakeover({ runtime: c.runtime, logger, now: c.now, wakeWorkers: () => c.sweeps.wakeWorkers() }));
+  } catch (error) {
+    logger.warn({ instance: c.instance.id, err: { name: (error as Error).name, message: (error as Error).message } }, "taking over dead instances failed; retrying at the next heartbeat");
+  }
 }
