@@ -67,6 +67,10 @@ export const EnvSchema = z.object({
   SWEEP_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
   SWEEP_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(100),
   SWEEP_ON_START: booleanFlag.default(true),
+  SWEEP_POLLING_SECONDS: z.coerce.number().min(0.5).max(300).default(2),
+  SWEEP_JOB_EXPIRE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  INSTANCE_HEARTBEAT_SECONDS: z.coerce.number().min(0.05).max(300).default(5),
+  INSTANCE_DEAD_AFTER_SECONDS: z.coerce.number().min(0.1).max(3600).default(15),
   CMS_FILES_CHECK_MS: z.coerce.number().int().min(0).default(30_000),
   AUDIT_KEY: z.string().trim().optional().transform((v) => (v === "" ? undefined : v)),
   AUDIT_ANCHOR_EVERY_MS: z.coerce.number().int().min(0).default(300_000),
@@ -116,7 +120,15 @@ export interface Config {
   /** The clinic as it names itself to payers on X12 (NM1*1P). */
   clinic: { name: string; npi: string };
   /** The pre-service sweep: days ahead, cron schedules (daily, and the volatile-plan recheck), workers and appointments per batch. */
-  sweep: { daysAhead: number; dailyCron: string; recheckCron: string; concurrency: number; batchSize: number; onStart: boolean };
+  sweep: {
+    daysAhead: number; dailyCron: string; recheckCron: string; concurrency: number; batchSize: number; onStart: boolean;
+    /** How long an idle worker waits between fetches. */
+    pollingSeconds: number;
+    /** How long a fetched sweep job may stay active before pg-boss fails it (a live instance's hung batch; a dead instance's jobs are released by takeover). */
+    jobExpireSeconds: number;
+  };
+  /** The instance registry: how often this instance beats, and after how long without a beat another takes it over. */
+  instances: { heartbeatSeconds: number; deadAfterSeconds: number };
   /** The CMS quarterly files: how often to look for a quarter imported by another process (0: never). */
   cmsFiles: { checkEveryMs: number };
   /** The audit chain's key (base64; else the data folder's audit.key) and how often its head is anchored besides at run ends (0: only at run ends). */
@@ -146,6 +158,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const llmProvider = e.LLM_PROVIDER ?? (hasKey ? "openai" : "offline");
   if (llmProvider === "openai" && !hasKey && e.OPENAI_BASE_URL === undefined) {
     throw new ConfigError("Invalid configuration — OPENAI_API_KEY: required when LLM_PROVIDER=openai (or set OPENAI_BASE_URL for a local server)", { problems: [{ variable: "OPENAI_API_KEY", message: "required" }] });
+  }
+  // A live instance must not look dead between two beats: one late beat (a long pause) is tolerated.
+  if (e.INSTANCE_DEAD_AFTER_SECONDS < 2 * e.INSTANCE_HEARTBEAT_SECONDS) {
+    throw new ConfigError("Invalid configuration — INSTANCE_DEAD_AFTER_SECONDS: must be at least twice INSTANCE_HEARTBEAT_SECONDS",
+      { problems: [{ variable: "INSTANCE_DEAD_AFTER_SECONDS", message: "at least twice INSTANCE_HEARTBEAT_SECONDS" }] });
   }
   return {
     env: e.NODE_ENV,
@@ -184,7 +201,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       full: { minReviewed: e.AUTONOMY_FULL_MIN_REVIEWED, minAcceptedWithoutEdit: e.AUTONOMY_FULL_MIN_ACCEPTED, minDays: e.AUTONOMY_FULL_MIN_DAYS },
     },
     clinic: { name: e.CLINIC_NAME, npi: e.CLINIC_NPI },
-    sweep: { daysAhead: e.SWEEP_DAYS_AHEAD, dailyCron: e.SWEEP_DAILY_CRON, recheckCron: e.SWEEP_RECHECK_CRON, concurrency: e.SWEEP_CONCURRENCY, batchSize: e.SWEEP_BATCH_SIZE, onStart: e.SWEEP_ON_START },
+    sweep: {
+      daysAhead: e.SWEEP_DAYS_AHEAD, dailyCron: e.SWEEP_DAILY_CRON, recheckCron: e.SWEEP_RECHECK_CRON, concurrency: e.SWEEP_CONCURRENCY, batchSize: e.SWEEP_BATCH_SIZE, onStart: e.SWEEP_ON_START,
+      pollingSeconds: e.SWEEP_POLLING_SECONDS, jobExpireSeconds: e.SWEEP_JOB_EXPIRE_SECONDS,
+    },
+    instances: { heartbeatSeconds: e.INSTANCE_HEARTBEAT_SECONDS, deadAfterSeconds: e.INSTANCE_DEAD_AFTER_SECONDS },
     cmsFiles: { checkEveryMs: e.CMS_FILES_CHECK_MS },
     audit: { key: e.AUDIT_KEY, anchorEveryMs: e.AUDIT_ANCHOR_EVERY_MS },
   };

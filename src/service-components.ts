@@ -13,7 +13,9 @@ import { loadPayerConfig } from "../tools/payer/sandbox/payer-config.js";
 import type { Config } from "./config.js";
 import type { Database } from "./db/database.js";
 import { AuditAnchors } from "./governance/audit-anchors.js";
+import { ServiceInstance } from "./jobs/service-instance.js";
 import { SweepService, type SweepServiceOptions } from "./jobs/sweep-service.js";
+import { serviceTakeover } from "./jobs/takeover.js";
 import { createModelClient } from "./llm/create-model-client.js";
 import { createCheckpointer, setupCheckpointer } from "./orchestration/checkpointer.js";
 import { productRegistry } from "./orchestration/product-agents.js";
@@ -35,6 +37,8 @@ export interface ServiceComponents {
   sweeps: SweepService;
   /** The audit chain's anchors in the data folder (written at every run end). */
   anchors: AuditAnchors;
+  /** This process in the instance registry: the id runs and job leases name; started (heartbeat, takeover) by the service. */
+  instance: ServiceInstance;
   now: () => Date;
 }
 
@@ -62,16 +66,23 @@ export function buildServiceComponents(config: Config, db: Database, logger: Log
     clinic: config.clinic, payerRules,
   });
   const anchors = new AuditAnchors({ pool: db.pool, dataDir: config.dataDir, logger, now });
+  // The embedded database belongs to one process: any other instance not stopped is a crashed one.
+  const instance = new ServiceInstance({
+    pool: db.pool, logger, ...config.instances, exclusive: db.kind === "pglite",
+    // A lease past twice the job expiry can release nothing: its job finished or pg-boss expired it.
+    pruneLeasesAfterSeconds: 2 * config.sweep.jobExpireSeconds,
+  });
   const runtime = new AgentRuntime({
-    pool: db.pool, checkpointer, registry, logger, now,
+    pool: db.pool, checkpointer, registry, logger, now, instance,
     policy: config.autonomy, offlineConfidenceCap: config.llm.offlineConfidenceCap,
     onRunEnd: () => anchors.request("run-end"),
   });
   const sweeps = new SweepService({
     db, runtime, ehr: connections.ehr, volatile: (payerId, planId) => payerRules.volatile(payerId, planId), logger, now,
-    sweep: config.sweep, jobs: options.sweepJobs,
+    sweep: config.sweep, instance,
+    jobs: { expireInSeconds: config.sweep.jobExpireSeconds, pollingIntervalSeconds: config.sweep.pollingSeconds, ...options.sweepJobs },
   });
-  return { tables, referenceData, connections, payerRules, checkpointer, runtime, sweeps, anchors, now };
+  return { tables, referenceData, connections, payerRules, checkpointer, runtime, sweeps, anchors, instance, now };
 }
 
 /**
@@ -91,4 +102,17 @@ export async function prepareComponents(
   }
   const resumed = await c.runtime.recover();
   if (resumed > 0) logger.info({ resumed }, "resumed runs whose review was decided before the last stop");
+}
+
+/**
+ * Takes over the work of dead instances now, then at every heartbeat (the instance must be
+ * started and the sweep queue open, so released jobs are fetched at once by this instance's
+ * workers, which the takeover wakes). A failure now is logged, not fatal: the next beat tries again.
+ */
+export async function takeOverDeadInstances(c: ServiceComponents, logger: Logger): Promise<void> {
+  try {
+    await c.instance.takeOverWith(serviceTakeover({ runtime: c.runtime, logger, now: c.now, wakeWorkers: () => c.sweeps.wakeWorkers() }));
+  } catch (error) {
+    logger.warn({ instance: c.instance.id, err: { name: (error as Error).name, message: (error as Error).message } }, "taking over dead instances failed; retrying at the next heartbeat");
+  }
 }

@@ -14,7 +14,7 @@ import type { SweepService } from "./jobs/sweep-service.js";
 import { addDays } from "../tools/iso-dates.js";
 import type { ReferenceData } from "./reference-data/reference-data.js";
 import type { Connections } from "./sandbox/sandbox-world.js";
-import { buildServiceComponents, prepareComponents } from "./service-components.js";
+import { buildServiceComponents, prepareComponents, takeOverDeadInstances } from "./service-components.js";
 import { loadAuditKeyring, useAuditKeyring } from "./governance/audit-keys.js";
 
 /** A running service. */
@@ -53,11 +53,15 @@ export async function startService(config: Config, logger: Logger, options: Star
   useAuditKeyring(await loadAuditKeyring({ dataDir: config.dataDir, key: config.audit.key, logger }));
   const db = await openConfiguredDatabase(config, logger);
   const components = buildServiceComponents(config, db, logger, { registry: options.registry });
-  const { connections, runtime, sweeps, referenceData, anchors } = components;
+  const { connections, runtime, sweeps, referenceData, anchors, instance } = components;
   const readiness = new Readiness(db, logger, async () => {
+    // Registered (and beating) before the long parts of preparing, so no other instance takes it for dead.
+    await instance.start();
     await prepareComponents(config, db, components, logger);
     referenceData.start();
     await sweeps.start({ schedule: true });
+    // With the queue open: the work of instances that died (or of this one's crashed predecessor) is taken over now, then at every beat.
+    await takeOverDeadInstances(components, logger);
     // The head as found at start (it seals entries written before the chain was keyed), then on the schedule.
     anchors.request("start");
     anchors.start(config.audit.anchorEveryMs);
@@ -88,6 +92,8 @@ export async function startService(config: Config, logger: Logger, options: Star
       try {
         await app.close();
         await sweeps.stop(config.shutdownTimeoutMs);
+        // Stopped, not dead: never taken over.
+        await instance.stop().catch((error: Error) => logger.warn({ err: { message: error.message } }, "could not mark the instance stopped; it will be taken over as dead"));
       } finally {
         clearTimeout(timer);
         await anchors.stop();

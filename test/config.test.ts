@@ -31,6 +31,17 @@ describe("configuration", () => {
     expect(() => loadConfig({ AUTONOMY_PARTIAL_MIN_ACCEPTED: "1.5" })).toThrow(/AUTONOMY_PARTIAL_MIN_ACCEPTED/);
   });
 
+  it("reads the takeover and queue timings: heartbeat 5 s, dead after 15 s, job expiry 900 s, polling 2 s; dead-after must cover two beats", () => {
+    const config = loadConfig({});
+    expect(config.instances).toEqual({ heartbeatSeconds: 5, deadAfterSeconds: 15 });
+    expect(config.sweep).toMatchObject({ jobExpireSeconds: 900, pollingSeconds: 2 });
+    expect(loadConfig({ INSTANCE_HEARTBEAT_SECONDS: "0.2", INSTANCE_DEAD_AFTER_SECONDS: "1", SWEEP_POLLING_SECONDS: "0.5" })).toMatchObject({
+      instances: { heartbeatSeconds: 0.2, deadAfterSeconds: 1 }, sweep: { pollingSeconds: 0.5 },
+    });
+    expect(() => loadConfig({ INSTANCE_HEARTBEAT_SECONDS: "10" })).toThrow(/INSTANCE_DEAD_AFTER_SECONDS/);
+    expect(() => loadConfig({ SWEEP_POLLING_SECONDS: "0.1" })).toThrow(/SWEEP_POLLING_SECONDS/);
+  });
+
   it("parses boolean flags strictly", () => {
     expect(loadConfig({ LOG_PAYLOADS: "true" }).logPayloads).toBe(true);
     expect(() => loadConfig({ LOG_PAYLOADS: "maybe" })).toThrow(/LOG_PAYLOADS/);

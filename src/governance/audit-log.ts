@@ -25,7 +25,7 @@ export const AuditKind = z.enum([
   "run.started", "run.completed", "run.failed", "run.waiting", "run.resumed",
   "node.step", "tool.call", "model.call", "decision", "gate.verdict", "subject.failed",
   "review.created", "review.decided", "review.superseded", "action.executed", "action.failed", "action.skipped",
-  "autonomy.changed", "autonomy.refused", "data.imported", "key.created", "key.revoked",
+  "autonomy.changed", "autonomy.refused", "data.imported", "key.created", "key.revoked", "instance.taken_over",
 ]);
 export type AuditKind = z.infer<typeof AuditKind>;
 

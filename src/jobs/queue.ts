@@ -1,7 +1,8 @@
 /**
  * The PostgreSQL job queue (pg-boss) on the service's one pool, in both database modes: jobs are
  * rows claimed with `FOR UPDATE SKIP LOCKED`, so several instances share the work, a crashed
- * instance's jobs expire and are retried, and nothing is lost on restart.
+ * instance's jobs are released by the instance that takes it over (takeover.ts; expiry is the
+ * backstop), and nothing is lost on restart.
  */
 import PgBoss from "pg-boss";
 import type { Logger } from "pino";

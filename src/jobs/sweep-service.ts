@@ -12,6 +12,7 @@ import { UnavailableError } from "../../tools/errors.js";
 import type { EhrClient } from "../../tools/ehr/ehr-client.js";
 import { withTransaction, type Database } from "../db/database.js";
 import type { AgentRuntime } from "../orchestration/runtime.js";
+import { leaseJobs } from "./job-leases.js";
 import { closeQueue, ensureQueue, openQueue } from "./queue.js";
 import { getSweepSummary, insertSweep, listSweeps, queuedItems, type SweepKind, type SweepSummary } from "./sweep-store.js";
 import { sweepProgress, sweepResults, type SweepProgress } from "./sweep-progress.js";
@@ -38,6 +39,8 @@ export interface SweepServiceOptions {
    * polling). A worker polls only when idle: after a full batch it fetches again at once.
    */
   jobs?: { retryLimit?: number; retryDelaySeconds?: number; retryBackoff?: boolean; expireInSeconds?: number; pollingIntervalSeconds?: number };
+  /** The service instance the workers fetch for: each fetched batch is leased to it (job-leases.ts), so a takeover can release it. */
+  instance?: { readonly id: string };
 }
 
 /** A sweep to start. */
@@ -87,6 +90,7 @@ export class SweepService {
       for (let i = 0; i < sweep.concurrency; i += 1) {
         const worker: { id?: string } = {};
         worker.id = await boss.work<SweepJobData>(SWEEP_QUEUE, workerOptions, async (jobs) => {
+          await this.lease(SWEEP_QUEUE, jobs);
           const failed = await workSweepBatch(deps, jobs.map((j) => ({ id: j.id, data: j.data, lastAttempt: j.retryCount >= j.retryLimit })));
           // Only these jobs fail (and are retried); pg-boss completes the rest when this returns.
           for (const { job, error } of failed) await boss.fail(SWEEP_QUEUE, job.id, { message: error });
@@ -102,9 +106,25 @@ export class SweepService {
       await ensureQueue(db, boss, RECHECK_QUEUE, { retryLimit: 2 });
       await boss.schedule(DAILY_QUEUE, sweep.dailyCron);
       await boss.schedule(RECHECK_QUEUE, sweep.recheckCron);
-      await boss.work(DAILY_QUEUE, async () => void (await this.dailySweep()));
-      await boss.work(RECHECK_QUEUE, async () => void (await this.recheckSweep()));
+      await boss.work(DAILY_QUEUE, async (jobs) => {
+        await this.lease(DAILY_QUEUE, jobs);
+        await this.dailySweep();
+      });
+      await boss.work(RECHECK_QUEUE, async (jobs) => {
+        await this.lease(RECHECK_QUEUE, jobs);
+        await this.recheckSweep();
+      });
     }
+  }
+
+  /** Leases fetched jobs to this instance (one statement), so a takeover releases them if it dies. */
+  private async lease(queue: string, jobs: { id: string }[]): Promise<void> {
+    if (this.options.instance !== undefined) await leaseJobs(this.options.db.pool, queue, jobs.map((j) => j.id), this.options.instance.id);
+  }
+
+  /** Makes this instance's sweep workers fetch now instead of at their next poll (jobs were released by a takeover). */
+  wakeWorkers(): void {
+    for (const workerId of this.workerIds) this.boss?.notifyWorker(workerId);
   }
 
   /** Stops the workers (active jobs finish, up to `timeoutMs`) and closes the queue. */

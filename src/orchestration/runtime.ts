@@ -91,6 +91,11 @@ export interface RuntimeOptions {
   offlineConfidenceCap?: number;
   /** Called when a drive of a run ends (completed, waiting or failed), after its trail is written: the service anchors the audit chain's head. */
   onRunEnd?: (runId: string) => void;
+  /**
+   * The service instance driving runs here (its id is recorded on each run it starts or claims,
+   * so a takeover settles the runs of a dead instance); a random id of its own by default.
+   */
+  instance?: { readonly id: string };
 }
 
 interface RunRow {
@@ -104,9 +109,11 @@ export class AgentRuntime {
   readonly policy: AutonomyPolicy;
   private readonly graphs = new Map<string, PlatformGraph>();
   private readonly now: () => Date;
+  private readonly instance: { readonly id: string };
 
   constructor(private readonly options: RuntimeOptions) {
     this.now = options.now ?? (() => new Date());
+    this.instance = options.instance ?? { id: randomUUID() };
     this.policy = options.policy ?? DEFAULT_AUTONOMY_POLICY;
     this.services = {
       pool: options.pool,
@@ -125,9 +132,9 @@ export class AgentRuntime {
     this.graphFor(agent);
     const now = this.now();
     const inserted = await this.options.pool.query<RunRow>(
-      `INSERT INTO runs (id, agent, subject_type, subject_id, status, input, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, 'running', $5, $6, $6) ON CONFLICT (id) DO NOTHING RETURNING *`,
-      [runId, agent, subject.type, subject.id, JSON.stringify(toJson(workItem)), now],
+      `INSERT INTO runs (id, agent, subject_type, subject_id, status, input, created_at, updated_at, instance_id)
+       VALUES ($1, $2, $3, $4, 'running', $5, $6, $6, $7) ON CONFLICT (id) DO NOTHING RETURNING *`,
+      [runId, agent, subject.type, subject.id, JSON.stringify(toJson(workItem)), now, this.instance.id],
     );
     const row = inserted.rows[0];
     if (row === undefined) throw new ConflictError(`Run ${runId} already exists`);
@@ -285,8 +292,8 @@ export class AgentRuntime {
     this.services.audit.open(runId);
     try {
       const { rows } = await this.options.pool.query<RunRow>(
-        "UPDATE runs SET status = 'running', result = NULL, error = NULL, updated_at = $3 WHERE id = $1 AND status = $2 RETURNING *",
-        [runId, from, this.now()],
+        "UPDATE runs SET status = 'running', result = NULL, error = NULL, updated_at = $3, instance_id = $4 WHERE id = $1 AND status = $2 RETURNING *",
+        [runId, from, this.now(), this.instance.id],
       );
       const row = rows[0];
       if (row !== undefined) return row;

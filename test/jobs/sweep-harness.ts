@@ -24,7 +24,7 @@ export async function seedSmallClinic(db: Database): Promise<void> {
 /** A sweep service (not started) with its test agent's knobs. */
 export async function sweepHarness(
   db: Database,
-  options: { today?: string; failing?: string[]; flaky?: Record<string, number>; delayMs?: number; concurrency?: number; batchSize?: number; pollingIntervalSeconds?: number; runtime?: AgentRuntime; deps?: SweepTestDeps } = {},
+  options: { today?: string; failing?: string[]; flaky?: Record<string, number>; delayMs?: number; concurrency?: number; batchSize?: number; pollingIntervalSeconds?: number; runtime?: AgentRuntime; deps?: SweepTestDeps; instance?: { readonly id: string } } = {},
 ) {
   const logger = createLogger({ level: "silent" });
   const ehr = new FhirEhrClient(new SandboxFhirTransport(db.pool));
@@ -38,6 +38,7 @@ export async function sweepHarness(
     now: () => new Date(`${options.today ?? TODAY}T07:00:00Z`),
     sweep: { daysAhead: 5, dailyCron: "0 6 * * *", recheckCron: "0 14 * * *", concurrency: options.concurrency ?? 2, batchSize: options.batchSize ?? 4 },
     jobs: { retryLimit: 1, retryDelaySeconds: 1, retryBackoff: false, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5 },
+    instance: options.instance,
   });
   return { sweeps, deps, runtime, ehr, payerRules };
 }

@@ -5,12 +5,14 @@
  */
 import { parseArgs } from "node:util";
 import { AppError } from "../../../tools/errors.js";
-import { loadConfig } from "../../config.js";
+import type { Logger } from "pino";
+import { loadConfig, type Config } from "../../config.js";
+import type { Database } from "../../db/database.js";
 import { SweepKind } from "../../jobs/sweep-store.js";
 import { createLogger } from "../../logger.js";
 import { DateRange } from "../../server/routes/date-range.js";
 import { MAX_SWEEP_DAYS } from "../../server/routes/sweeps.js";
-import { buildServiceComponents, prepareComponents } from "../../service-components.js";
+import { buildServiceComponents, prepareComponents, takeOverDeadInstances, type ServiceComponents } from "../../service-components.js";
 import { EXIT, writeJson, type CliCommand, type CliIo } from "../command.js";
 import { progressBar } from "../progress.js";
 import { withConfiguredDatabase } from "./database-access.js";
@@ -56,25 +58,39 @@ async function runSweep(range: { from: string; to: string }, kind: "manual" | "r
   const logger = createLogger({ level: "warn" }, io.stderr);
   return withConfiguredDatabase(async (db) => {
     const components = buildServiceComponents(config, db, logger);
-    const seeding = progressBar("seeding sandbox clinic", io.stderr);
+    // Works the queue like a service instance: registered, so its jobs are taken over if it dies, and it takes over the dead.
+    await components.instance.start();
     try {
-      await prepareComponents(config, db, components, logger, seeding.update);
+      return await sweepWith(components, config, db, logger, range, kind, io);
     } finally {
-      seeding.stop();
-    }
-    const { sweeps } = components;
-    await sweeps.start({ schedule: false });
-    const bar = progressBar(`sweep ${range.from}..${range.to}`, io.stderr);
-    try {
-      const { id } = await sweeps.startSweep({ ...range, kind, requestedBy: "cli" });
-      const result = await sweeps.waitForCompletion(id, { pollMs: 250, onProgress: (p) => bar.update(p.items.done + p.items.failed, p.total) });
-      bar.stop();
-      writeJson(io.stdout, result);
-      return result.items.failed > 0 ? EXIT.FINDINGS : EXIT.OK;
-    } finally {
-      bar.stop();
-      await sweeps.stop(config.shutdownTimeoutMs);
-      await components.anchors.stop();
+      await components.instance.stop();
     }
   });
+}
+
+/** Prepares the components, opens the queue, takes over dead instances' work and runs the sweep to its end. */
+async function sweepWith(
+  components: ServiceComponents, config: Config, db: Database, logger: Logger, range: { from: string; to: string }, kind: "manual" | "recheck", io: CliIo,
+): Promise<number> {
+  const seeding = progressBar("seeding sandbox clinic", io.stderr);
+  try {
+    await prepareComponents(config, db, components, logger, seeding.update);
+  } finally {
+    seeding.stop();
+  }
+  const { sweeps } = components;
+  await sweeps.start({ schedule: false });
+  const bar = progressBar(`sweep ${range.from}..${range.to}`, io.stderr);
+  try {
+    await takeOverDeadInstances(components, logger);
+    const { id } = await sweeps.startSweep({ ...range, kind, requestedBy: "cli" });
+    const result = await sweeps.waitForCompletion(id, { pollMs: 250, onProgress: (p) => bar.update(p.items.done + p.items.failed, p.total) });
+    bar.stop();
+    writeJson(io.stdout, result);
+    return result.items.failed > 0 ? EXIT.FINDINGS : EXIT.OK;
+  } finally {
+    bar.stop();
+    await sweeps.stop(config.shutdownTimeoutMs);
+    await components.anchors.stop();
+  }
 }
