@@ -6,11 +6,11 @@
  * lost, nothing done twice, no run left running and no effect without its audit entry, with the
  * audit chain verifying.
  */
-import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { addDays } from "../tools/iso-dates.js";
 import { createApiKey } from "../src/server/auth/api-keys.js";
 import { CRASH_POINTS, type CrashPoint } from "../src/crash-points.js";
+import { TEST_AUDIT_SECRET } from "./helpers/audit-key-setup.js";
 import { createTestDatabase } from "./helpers/databases.js";
 import { spawnService, type ServiceProcess } from "./helpers/instances.js";
 
@@ -26,7 +26,8 @@ const INSTANCE_ENV = {
 describe.runIf(process.env.TEST_DATABASE_URL !== undefined)("a service instance killed in the middle of a shared sweep (two processes, PostgreSQL)", () => {
   it.each(CRASH_POINTS.map((p) => [p]))("killed at %s: taken over in time, 0 lost, 0 duplicates, 0 runs left running, every effect audited", async (point: CrashPoint) => {
     const t = await createTestDatabase("postgres", { migrate: false });
-    const common = { ...INSTANCE_ENV, DATABASE_URL: t.url!, AUDIT_KEY: randomBytes(32).toString("base64") };
+    // The instances sign the chain with this process's key (the API key created below is audited here).
+    const common = { ...INSTANCE_ENV, DATABASE_URL: t.url!, AUDIT_KEY: TEST_AUDIT_SECRET.toString("base64") };
     const instances: ServiceProcess[] = [];
     try {
       // The survivor first (it migrates and seeds), then the one that will crash.
