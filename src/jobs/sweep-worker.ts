@@ -13,6 +13,7 @@ import { createHash } from "node:crypto";
 import type pg from "pg";
 import type { Logger } from "pino";
 import type { AgentRuntime } from "../orchestration/runtime.js";
+import { crashPoint } from "../crash-points.js";
 import { routeWorkItem, type DispatchedRun } from "../orchestration/work-router.js";
 import { beginAttempts, recordAttempts, type AttemptResult } from "./sweep-store.js";
 
@@ -54,6 +55,7 @@ async function workSweepGroup(deps: SweepWorkerDeps, sweepId: string, jobs: Swee
   // A job whose item is gone or already settled (a duplicate, or a job re-sent at start) does nothing.
   const work = jobs.filter((j) => items.get(j.data.appointmentId)?.status === "queued");
   if (work.length === 0) return [];
+  crashPoint("sweep.batch-begun");
   const appointments = work.map((j) => j.data.appointmentId);
   let runs: DispatchedRun[];
   try {
@@ -85,6 +87,7 @@ async function settle(
     return { appointmentId: job.data.appointmentId, status: job.lastAttempt ? "failed" : "queued", runs, error: o.error };
   });
   await recordAttempts(deps.pool, sweepId, results, deps.now());
+  crashPoint("sweep.settled");
   if (failed.length > 0) deps.logger.warn({ sweepId, failed: failed.length, lastAttempt: failed.filter((f) => f.job.lastAttempt).length }, "sweep jobs failed");
   return failed;
 }

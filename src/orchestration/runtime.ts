@@ -10,6 +10,7 @@ import type { Logger } from "pino";
 import type pg from "pg";
 import { z } from "zod";
 import { ConflictError, NotFoundError } from "../../tools/errors.js";
+import { crashPoint } from "../crash-points.js";
 import { queryAudit, type AuditEntry, type AuditInput } from "../governance/audit-log.js";
 import { DEFAULT_AUTONOMY_POLICY, demoteIfBelow, type AutonomyPolicy } from "../governance/autonomy.js";
 import { toJson } from "../governance/canonical-json.js";
@@ -350,6 +351,7 @@ export class AgentRuntime {
               graph: namespace.length === 0 ? "platform" : "agent",
               updated: update !== null && typeof update === "object" ? Object.keys(update) : [],
             });
+            crashPoint("run.step");
           }
         }
         // A run that paused: the interrupts it still waits on, with the state they refer to (the last streamed).
@@ -373,6 +375,7 @@ export class AgentRuntime {
           const value = await this.setStatus(runId, "completed", result, null, client);
           return { value, entries: [...written.entries, { ...ends, kind: "run.completed", actor: "platform", payload: result, at: now }] };
         });
+        crashPoint("run.ended");
         // Checked again once its buffer is closed: a newer check may have superseded its last drafts meanwhile.
         if (ended.status === "waiting") toClose = [...toClose, runId];
         return toView(ended);
