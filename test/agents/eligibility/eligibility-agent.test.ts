@@ -198,12 +198,13 @@ describe.each(DATABASE_KINDS)("eligibility agent on %s", (kind) => {
       const decided = await h.runtime.decide(review!.id, { type: "accept" }, "staff:test");
       expect(decided.run.status).toBe("completed");
       expect(await count()).toBe(before + 1);
-      // The same sweep's job retried: a new run, the same idempotency key.
+      // The same sweep's check run again (a retried job now finds the check and starts none): the
+      // same idempotency key files nothing twice, and the sweep keeps its one check (migration 0017).
       await t.db.pool.query("UPDATE agent_autonomy SET phase = 'full' WHERE agent = 'eligibility'");
       const again = await h.runtime.start("eligibility", { type: "appointment", id: item.id }, item);
-      expect(again.status).toBe("completed");
-      expect((again.result as { outcomes: { status: string }[] }).outcomes.map((o) => o.status)).toEqual(["duplicate"]);
+      expect(again).toMatchObject({ status: "failed", error: expect.stringContaining("had already checked") });
       expect(await count()).toBe(before + 1);
+      expect((await t.db.pool.query("SELECT run_id FROM pre_service_checks WHERE sweep_id = 'sweep-x' AND appointment_id = 'whitebag-a1'")).rows).toEqual([{ run_id: run.id }]);
     } finally {
       await t.db.pool.query("UPDATE agent_autonomy SET phase = 'full' WHERE agent = 'eligibility'");
     }
