@@ -11,20 +11,37 @@ import { sendAuthorizationRequest } from "../auth-response.js";
 import type { PriorAuthStateValue, PriorAuthVisit } from "../state.js";
 import { PRIOR_AUTH_AGENT, stepContext } from "../work-item.js";
 
-/** Every visit's patient's pended requests that are due, read in one query, followed up visit by visit. */
+/**
+ * Every visit's patient's pended requests that are due, read in one query, followed up visit by
+ * visit; each re-sent 278 is on record before any is sent (DESIGN: Audit — before the call for an
+ * external effect): a request entry each, written with one flush for the batch.
+ */
 export function followUpPended(services: PlatformServices, deps: PreServiceDeps) {
   return async (state: BatchState<PriorAuthVisit>) => {
     const now = services.now();
     const today = now.toISOString().slice(0, 10);
     // All pended requests due (a handful at any time), matched to the batch's patients here.
     const allDue = await pendedRequestsDue(services.pool, today);
-    // A request is followed up once, for the first visit of its patient in the batch.
+    // A request is followed up once, for the first visit of its patient in the batch (that forEachVisit steps).
     const followed = new Set<string>();
-    return forEachVisit<PriorAuthVisit>(PRIOR_AUTH_AGENT, "follow-up-pended", services, (visit) => followUpVisit(visit, allDue.filter((r) => {
-      if (r.patientId !== visit.chart?.patient.id || followed.has(r.id)) return false;
-      followed.add(r.id);
-      return true;
-    }), today, now))(state);
+    const dueFor = new Map<string, AuthorizationRequestRecord[]>();
+    for (const visit of state.visits) {
+      if (visit.error != null || visit.chart == null) continue;
+      dueFor.set(visit.appointmentId, allDue.filter((r) => {
+        if (r.patientId !== visit.chart?.patient.id || followed.has(r.id)) return false;
+        followed.add(r.id);
+        return true;
+      }));
+    }
+    const requests = [...dueFor].flatMap(([appointmentId, due]) => due.map((r) => services.audit.entry(
+      stepContext({ runId: state.runId, workItem: { id: appointmentId } }, "follow-up-pended"), "tool.request",
+      { tool: "clearinghouse.follow-up-278", requestId: r.id, trace: r.trace, hcpcs: r.hcpcs },
+    )));
+    if (requests.length > 0) {
+      await services.audit.add(requests);
+      await services.audit.flush(state.runId);
+    }
+    return forEachVisit<PriorAuthVisit>(PRIOR_AUTH_AGENT, "follow-up-pended", services, (visit) => followUpVisit(visit, dueFor.get(visit.appointmentId) ?? [], today, now))(state);
   };
 
   async function followUpVisit(state: PriorAuthStateValue, due: AuthorizationRequestRecord[], today: string, now: Date): Promise<Partial<PriorAuthVisit>> {
