@@ -197,11 +197,15 @@ describe.each(DATABASE_KINDS)("prior-auth agent on %s", (kind) => {
     const decided = await run("pended-a1", "sweep-3");
     const c = await check(decided.id);
     expect(c).toMatchObject({ outcome: "clean", facts: { drugs: [{ authValid: true, remainingAfterDose: 1400 }] } });
-    const [request] = await q("SELECT status, auth_number, to_char(next_check_on, 'YYYY-MM-DD') AS next FROM authorization_requests WHERE patient_id = 'pended'");
+    const [request] = await q("SELECT id, trace, status, auth_number, to_char(next_check_on, 'YYYY-MM-DD') AS next FROM authorization_requests WHERE patient_id = 'pended'");
     expect(request).toMatchObject({ status: "approved", next: null });
     expect(c.facts.drugs[0]!.authNumber).toBe(request.auth_number);
     const followUps = (await queryAudit(t.db.pool, { runId: decided.id, kind: "tool.call" })).filter((e) => (e.payload as { tool: string }).tool === "clearinghouse.follow-up-278");
     expect(followUps).toHaveLength(1);
+    // The re-sent 278 was on record before it left: its request entry precedes the answer.
+    const sent = await queryAudit(t.db.pool, { runId: decided.id, kind: "tool.request" });
+    expect(sent.map((e) => e.payload)).toEqual([{ tool: "clearinghouse.follow-up-278", requestId: request.id, trace: request.trace, hcpcs: "J9271" }]);
+    expect(sent[0]!.seq).toBeLessThan(followUps[0]!.seq);
     clock.set("2026-03-01T08:00:00Z");
   });
 
