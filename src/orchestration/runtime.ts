@@ -354,9 +354,10 @@ export class AgentRuntime {
         // The subjects this run checked (every proposal's, reviewed or not): its drafts supersede older runs' undecided ones.
         const checked = ((values as { proposals?: ProposedAction[] }).proposals ?? []).map((p) => p.subject);
         const ended = await audit.commit(runId, async (client) => {
+          // (The review items' statements go first: the audit chain's lock is asked for right behind them.)
+          const written = await insertReviewItems(client, { runId, agent }, items, now, checked);
           // The run's effects (its checks …) commit with its end, so a retry after a crash finds them only with the run ended.
           const effects = await this.writeEffects(client, runId, agent, values, now);
-          const written = await insertReviewItems(client, { runId, agent }, items, now, checked);
           toClose = written.supersededRuns;
           // A run still waits for a person unless every draft it waits on was superseded by a newer check.
           if (interrupts.length > 0 && !(await onlySupersededLeft(client, runId, interrupts.map((i) => i.id)))) {
