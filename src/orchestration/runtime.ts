@@ -300,8 +300,8 @@ export class AgentRuntime {
 
   /**
    * Drives a run (its audit buffer open; `opening` is its first entry) until it completes, fails
-   * or waits; the run's buffered entries, its status change and any review items are written in
-   * one transaction at the end. Closes the buffer.
+   * or waits; the run's buffered entries, its status change, any review items and (the first time
+   * it waits or completes) its effects are written in one transaction at the end. Closes the buffer.
    */
   private async drive(row: RunRow, input: unknown, opening?: AuditInput): Promise<RunView> {
     const runId = row.id;
