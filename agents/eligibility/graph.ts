@@ -9,6 +9,7 @@ import { END, START, StateGraph } from "@langchain/langgraph";
 import type { AgentDefinition } from "../../src/orchestration/agent-definition.js";
 import { forEachVisit, startVisits } from "../shared/appointment-work-item.js";
 import type { PreServiceDeps } from "../shared/pre-service-deps.js";
+import { writePreServiceEffects } from "../shared/pre-service-effects.js";
 import { eligibilityActions } from "./actions.js";
 import { decide } from "./nodes/decide.js";
 import { estimateShare } from "./nodes/estimate-patient-share.js";
@@ -24,6 +25,8 @@ export function eligibilityAgent(): AgentDefinition<PreServiceDeps> {
     description: "Verifies coverage and benefits for each scheduled infusion's date of service (270/271), routes each drug to the medical or pharmacy benefit, estimates the patient's share, and raises exceptions.",
     handles: ["appointment"],
     actionTypes: eligibilityActions,
+    // Its checks are written with the run's end (decide puts them in the state).
+    writeEffects: writePreServiceEffects,
     build: (services, deps) => new StateGraph(EligibilityState)
       .addNode("start", startVisits)
       .addNode("load-chart", loadChart(services, deps))

@@ -8,7 +8,7 @@ import { UpstreamError } from "../../tools/errors.js";
 import {
   recordUsage, updateAuthorizationRequest, upsertAuthorization, type AuthRequestStatus, type AuthorizationRequestRecord,
 } from "../../tools/payer/authorization-ledger.js";
-import type { Clearinghouse } from "../../tools/payer/clearinghouse.js";
+import type { Clearinghouse, ClearinghouseReply } from "../../tools/payer/clearinghouse.js";
 import type pg from "pg";
 import { addDays } from "../../tools/iso-dates.js";
 
@@ -44,7 +44,16 @@ export interface RequestedDose {
 export async function sendAuthorizationRequest(
   pool: Pick<pg.Pool, "query">, clearinghouse: Clearinghouse, request: AuthorizationRequestRecord, dose: RequestedDose | null, now: Date,
 ): Promise<AuthSubmissionResult> {
-  const reply = await clearinghouse.submitAuthorization(request.x12Request);
+  return applyAuthorizationReply(pool, request, await clearinghouse.submitAuthorization(request.x12Request), dose, now);
+}
+
+/**
+ * Records the payer's reply to a sent request (`sendAuthorizationRequest` after the call): on
+ * `db`, which may be a transaction that also appends the entry describing it.
+ */
+export async function applyAuthorizationReply(
+  pool: Pick<pg.Pool, "query">, request: AuthorizationRequestRecord, reply: ClearinghouseReply, dose: RequestedDose | null, now: Date,
+): Promise<AuthSubmissionResult> {
   const response = reply.transactions.find((t) => t.type === "278")?.data as AuthResponse278 | undefined;
   if (response === undefined) throw new UpstreamError(`The payer answered request ${request.trace} without a 278 response`, { details: { issues: reply.issues } });
   const today = now.toISOString().slice(0, 10);

@@ -14,6 +14,7 @@
 import { END, START, StateGraph } from "@langchain/langgraph";
 import type { AgentDefinition } from "../../src/orchestration/agent-definition.js";
 import type { PreServiceDeps } from "../shared/pre-service-deps.js";
+import { writePreServiceEffects } from "../shared/pre-service-effects.js";
 import { authExceptionAction } from "./actions/auth-exception.js";
 import { authVerifiedAction } from "./actions/auth-verified.js";
 import { submitAuthRequestAction } from "./actions/submit-auth-request.js";
@@ -37,6 +38,8 @@ export function priorAuthAgent(): AgentDefinition<PreServiceDeps> {
       + "requests missing ones with a 278 and PAS bundle, follows pended requests and scores approval likelihood.",
     handles: ["appointment"],
     actionTypes: [submitAuthRequestAction(), authExceptionAction(), authVerifiedAction()] as AgentDefinition<PreServiceDeps>["actionTypes"],
+    // Its checks and ledger draws are written with the run's end (record-check puts them in the state).
+    writeEffects: writePreServiceEffects,
     build(services, deps) {
       return new StateGraph(PriorAuthState)
         .addNode("start", startVisits)

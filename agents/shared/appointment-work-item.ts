@@ -62,6 +62,8 @@ export function batchStateSchema<T extends z.ZodType>(visit: T) {
     visits: z.array(visit).default(() => []),
     /** What the agent proposes, all visits together; the platform gates and executes. */
     proposals: z.array(ProposedAction).default(() => []),
+    /** What the run writes to the database (PreServiceEffect), written by the runtime with the run's end. */
+    effects: z.array(z.unknown()).default(() => []),
   });
 }
 

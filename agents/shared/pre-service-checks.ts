@@ -1,8 +1,10 @@
 /**
  * The record of what a pre-service agent found for one appointment (`pre_service_checks`),
- * written when the agent decides — whatever the gate then does with its proposals — so the
- * scorecard can count exceptions, flags and estimates. One row per run, agent and appointment (a
- * run may check a batch of appointments): a node that is re-run writes the same rows again.
+ * whatever the gate then does with its proposals, so the scorecard can count exceptions, flags
+ * and estimates; the agents hand their checks to the runtime, which writes them with the run's
+ * end (pre-service-effects.ts). One row per run, agent and appointment (a run may check a batch
+ * of appointments): a write that is repeated rewrites the same rows; and one per sweep, agent and
+ * appointment (migration 0017).
  */
 import { randomUUID } from "node:crypto";
 import type pg from "pg";

@@ -20,10 +20,14 @@ import { valuesList } from "../db/values-list.js";
 import { auditKeyring, type AuditKey, type AuditKeyring } from "./audit-keys.js";
 import { CanonicalJsonText, canonicalJson, type Json } from "./canonical-json.js";
 
-/** What can be audited. */
+/**
+ * What can be audited. `tool.request` records a call to an outside system (a 270, a follow-up
+ * 278) before it is made, written to the log before the call; its `tool.call` follows with the
+ * answer. A crash in between leaves the request on record, never a call without an entry.
+ */
 export const AuditKind = z.enum([
   "run.started", "run.completed", "run.failed", "run.waiting", "run.resumed",
-  "node.step", "tool.call", "model.call", "decision", "gate.verdict", "subject.failed",
+  "node.step", "tool.request", "tool.call", "model.call", "decision", "gate.verdict", "subject.failed",
   "review.created", "review.decided", "review.superseded", "action.executed", "action.failed", "action.skipped",
   "autonomy.changed", "autonomy.refused", "data.imported", "key.created", "key.revoked", "instance.taken_over",
 ]);

@@ -143,3 +143,17 @@ export async function queuedItems(db: Queryable): Promise<{ sweepId: string; app
   );
   return rows.map((r) => ({ sweepId: r.sweep_id, appointmentId: r.appointment_id }));
 }
+
+/**
+ * The checks a sweep already has of some of its appointments, with the run that made each (its
+ * status now): a retried job starts no run for what was checked — a check is written only with
+ * its run's end (migration 0017), so one here means the run ended, even if its job never settled.
+ */
+export async function sweepChecks(db: Queryable, sweepId: string, appointmentIds: string[]): Promise<{ agent: string; appointmentId: string; run: DispatchedRun }[]> {
+  const { rows } = await db.query<{ agent: string; appointment_id: string; run_id: string; status: string | null }>(
+    `SELECT c.agent, c.appointment_id, c.run_id, r.status FROM pre_service_checks c LEFT JOIN runs r ON r.id = c.run_id
+     WHERE c.sweep_id = $1 AND c.appointment_id = ANY($2)`,
+    [sweepId, appointmentIds],
+  );
+  return rows.map((r) => ({ agent: r.agent, appointmentId: r.appointment_id, run: { agent: r.agent, runId: r.run_id, status: r.status ?? "unknown" } }));
+}

@@ -7,7 +7,9 @@
  * (the payer timed out, the EHR answered nonsense), or every appointment of a run that failed,
  * fails its own job only, so pg-boss retries just those, with backoff, in a later batch; after
  * the last attempt the item is marked failed with the error. Actions keep their idempotency keys
- * across attempts, so a retry never acts twice.
+ * across attempts, so a retry never acts twice. A run's checks commit with its end (migration
+ * 0017), so an attempt that follows a crash between a run's end and its jobs settling finds what
+ * that run checked and runs each agent only on the rest: no check or draft is made twice.
  */
 import { createHash } from "node:crypto";
 import type pg from "pg";
@@ -15,7 +17,7 @@ import type { Logger } from "pino";
 import type { AgentRuntime } from "../orchestration/runtime.js";
 import { crashPoint } from "../crash-points.js";
 import { routeWorkItem, type DispatchedRun } from "../orchestration/work-router.js";
-import { beginAttempts, recordAttempts, type AttemptResult } from "./sweep-store.js";
+import { beginAttempts, recordAttempts, sweepChecks, type AttemptResult } from "./sweep-store.js";
 
 /** The payload of a sweep job. */
 export interface SweepJobData {
@@ -57,40 +59,63 @@ async function workSweepGroup(deps: SweepWorkerDeps, sweepId: string, jobs: Swee
   if (work.length === 0) return [];
   crashPoint("sweep.batch-begun");
   const appointments = work.map((j) => j.data.appointmentId);
-  let runs: DispatchedRun[];
-  try {
-    runs = await routeWorkItem(deps.runtime, { type: "appointment", id: batchId(sweepId, appointments), data: { sweepId, appointments } });
-  } catch (error) {
-    const message = `${(error as Error).name}: ${(error as Error).message}`;
-    deps.logger.warn({ sweepId, appointments: appointments.length, err: { message } }, "sweep batch failed");
-    return settle(deps, sweepId, work, () => ({ ok: false, error: message }), null);
+  const agents = deps.runtime.registry.handling("appointment").map((a) => a.id);
+  // What this sweep already checked: a run that ended (its checks commit with its end) before its
+  // jobs settled — the process was killed in between — is not run again; each agent gets only the
+  // appointments it has not checked, however this attempt's batch is made up.
+  const before = new Map((await sweepChecks(deps.pool, sweepId, appointments)).map((c) => [checkKey(c.agent, c.appointmentId), c.run]));
+  const left = (agent: string) => appointments.filter((a) => !before.has(checkKey(agent, a)));
+  let runs: DispatchedRun[] = [];
+  if (agents.some((agent) => left(agent).length > 0)) {
+    try {
+      runs = await routeWorkItem(deps.runtime, { type: "appointment", id: batchId(sweepId, appointments), data: { sweepId, appointments } }, (agent) => {
+        const own = left(agent);
+        return own.length === 0 ? null : { type: "appointment", id: batchId(sweepId, own), data: { sweepId, appointments: own } };
+      });
+    } catch (error) {
+      const message = `${(error as Error).name}: ${(error as Error).message}`;
+      deps.logger.warn({ sweepId, appointments: appointments.length, err: { message } }, "sweep batch failed");
+      return settle(deps, sweepId, work, () => ({ ok: false, error: message, runs: null }));
+    }
   }
   // Which appointments each run checked: every agent records one check per appointment it finished.
-  const { rows } = await deps.pool.query<{ run_id: string; appointment_id: string }>(
+  const { rows } = runs.length === 0 ? { rows: [] } : await deps.pool.query<{ run_id: string; appointment_id: string }>(
     "SELECT run_id, appointment_id FROM pre_service_checks WHERE run_id = ANY($1)", [runs.map((r) => r.runId)]);
   const checked = new Set(rows.map((r) => `${r.run_id}|${r.appointment_id}`));
   return settle(deps, sweepId, work, (appointmentId) => {
-    const missing = runs.filter((r) => r.status === "failed" || !checked.has(`${r.runId}|${appointmentId}`));
-    return missing.length === 0 ? { ok: true } : { ok: false, error: `not checked by ${missing.map((r) => `${r.agent} (run ${r.runId}, ${r.status})`).join(", ")}` };
-  }, runs);
+    // Per agent, the run that checked the appointment before, or this attempt's run of it.
+    const mine = agents.flatMap((agent) => {
+      const earlier = before.get(checkKey(agent, appointmentId));
+      if (earlier !== undefined) return [{ run: earlier, done: true }];
+      const run = runs.find((r) => r.agent === agent);
+      return run === undefined ? [] : [{ run, done: run.status !== "failed" && checked.has(`${run.runId}|${appointmentId}`) }];
+    });
+    const missing = mine.filter((m) => !m.done).map((m) => m.run);
+    const itemRuns = mine.map((m) => m.run);
+    return missing.length === 0 ? { ok: true, runs: itemRuns }
+      : { ok: false, error: `not checked by ${missing.map((r) => `${r.agent} (run ${r.runId}, ${r.status})`).join(", ")}`, runs: itemRuns };
+  });
 }
 
-/** Records every job's attempt in one statement; returns the failed ones. */
+/** Records every job's attempt (with the runs of its appointment) in one statement; returns the failed ones. */
 async function settle(
-  deps: SweepWorkerDeps, sweepId: string, jobs: SweepJob[], outcome: (appointmentId: string) => { ok: true } | { ok: false; error: string }, runs: DispatchedRun[] | null,
+  deps: SweepWorkerDeps, sweepId: string, jobs: SweepJob[],
+  outcome: (appointmentId: string) => ({ ok: true } | { ok: false; error: string }) & { runs: DispatchedRun[] | null },
 ): Promise<{ job: SweepJob; error: string }[]> {
   const failed: { job: SweepJob; error: string }[] = [];
   const results: AttemptResult[] = jobs.map((job) => {
     const o = outcome(job.data.appointmentId);
-    if (o.ok) return { appointmentId: job.data.appointmentId, status: "done", runs, error: null };
+    if (o.ok) return { appointmentId: job.data.appointmentId, status: "done", runs: o.runs, error: null };
     failed.push({ job, error: o.error });
-    return { appointmentId: job.data.appointmentId, status: job.lastAttempt ? "failed" : "queued", runs, error: o.error };
+    return { appointmentId: job.data.appointmentId, status: job.lastAttempt ? "failed" : "queued", runs: o.runs, error: o.error };
   });
   await recordAttempts(deps.pool, sweepId, results, deps.now());
   crashPoint("sweep.settled");
   if (failed.length > 0) deps.logger.warn({ sweepId, failed: failed.length, lastAttempt: failed.filter((f) => f.job.lastAttempt).length }, "sweep jobs failed");
   return failed;
 }
+
+const checkKey = (agent: string, appointmentId: string) => `${agent}\u0000${appointmentId}`;
 
 /** A batch's id (the subject of its runs): the sweep and a digest of its appointments. */
 function batchId(sweepId: string, appointments: string[]): string {

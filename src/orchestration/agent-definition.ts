@@ -5,6 +5,7 @@
 import type { z } from "zod";
 import type { Logger } from "pino";
 import type pg from "pg";
+import type { AuditInput } from "../governance/audit-log.js";
 import type { AuditRecorder } from "./audit-recorder.js";
 
 /** An action type an agent may propose. */
@@ -85,6 +86,27 @@ export interface AgentDefinition<D = unknown> {
    * `workItem` and `proposals` (an array of ProposedAction), which the platform reads.
    */
   build(services: PlatformServices, deps: D): CompiledSubgraph;
+  /**
+   * Writes the run's database effects — what its nodes found and put in the state's `effects`
+   * (pre-service checks, authorization-ledger draws) instead of writing them on the pool — on
+   * `context.client`, inside the transaction that first ends the run (waiting for a person, or
+   * completed) with its review items, status and audit entries; returns the entries describing
+   * them, appended in that transaction. So a crash leaves either the run ended with its effects
+   * and their entries, or none of them, and a retry finds the effects only of runs that ended
+   * (DESIGN: an entry is durable no later than its effect, in the same transaction). Called once
+   * per run: a later drive (a resume, a retry) does not write them again.
+   */
+  writeEffects?(effects: unknown[], context: RunEffectsContext): Promise<AuditInput[]>;
+}
+
+/** Where and for whom `writeEffects` writes. */
+export interface RunEffectsContext {
+  /** The client of the transaction that ends the run. */
+  client: pg.PoolClient;
+  runId: string;
+  agent: string;
+  /** The time the run ends at. */
+  now: Date;
 }
 
 /** A compiled LangGraph graph usable as a node (kept structural to avoid generic noise). */

@@ -37,6 +37,11 @@ export const PlatformState = new StateSchema({
   workItem: z.record(z.string(), z.unknown()),
   /** What the agent proposes; set by its subgraph. */
   proposals: z.array(ProposedAction).default(() => []),
+  /**
+   * The run's database effects, set by its subgraph, that the runtime writes when the run ends
+   * (AgentDefinition.writeEffects): nothing a node finds is in the database before the run's end.
+   */
+  effects: z.array(z.unknown()).default(() => []),
   /** The gate's verdict per proposal (same order). */
   verdicts: z.array(GateResult).default(() => []),
   /** What became of each proposal. */

@@ -308,8 +308,8 @@ export class AgentRuntime {
 
   /**
    * Drives a run (its audit buffer open; `opening` is its first entry) until it completes, fails
-   * or waits; the run's buffered entries, its status change and any review items are written in
-   * one transaction at the end. Closes the buffer.
+   * or waits; the run's buffered entries, its status change, any review items and (the first time
+   * it waits or completes) its effects are written in one transaction at the end. Closes the buffer.
    */
   private async drive(row: RunRow, input: unknown, opening?: AuditInput): Promise<RunView> {
     const runId = row.id;
@@ -363,17 +363,20 @@ export class AgentRuntime {
         // The subjects this run checked (every proposal's, reviewed or not): its drafts supersede older runs' undecided ones.
         const checked = ((values as { proposals?: ProposedAction[] }).proposals ?? []).map((p) => p.subject);
         const ended = await audit.commit(runId, async (client) => {
+          // (The review items' statements go first: the audit chain's lock is asked for right behind them.)
           const written = await insertReviewItems(client, { runId, agent }, items, now, checked);
+          // The run's effects (its checks …) commit with its end, so a retry after a crash finds them only with the run ended.
+          const effects = await this.writeEffects(client, runId, agent, values, now);
           toClose = written.supersededRuns;
           // A run still waits for a person unless every draft it waits on was superseded by a newer check.
           if (interrupts.length > 0 && !(await onlySupersededLeft(client, runId, interrupts.map((i) => i.id)))) {
             const value = await this.setStatus(runId, "waiting", null, null, client);
-            return { value, entries: [...written.entries, { ...ends, kind: "run.waiting", actor: "platform", payload: { interrupts: interrupts.length }, at: now }] };
+            return { value, entries: [...effects, ...written.entries, { ...ends, kind: "run.waiting", actor: "platform", payload: { interrupts: interrupts.length }, at: now }] };
           }
           const outcomes = (values as { outcomes?: unknown[] }).outcomes ?? [];
           const result = interrupts.length === 0 ? { outcomes } : { outcomes, superseded: interrupts.length };
           const value = await this.setStatus(runId, "completed", result, null, client);
-          return { value, entries: [...written.entries, { ...ends, kind: "run.completed", actor: "platform", payload: result, at: now }] };
+          return { value, entries: [...effects, ...written.entries, { ...ends, kind: "run.completed", actor: "platform", payload: result, at: now }] };
         });
         crashPoint("run.ended");
         // Checked again once its buffer is closed: a newer check may have superseded its last drafts meanwhile.
@@ -394,6 +397,21 @@ export class AgentRuntime {
       await this.closeSuperseded(toClose);
       this.options.onRunEnd?.(runId);
     }
+  }
+
+  /**
+   * Writes the run's effects from its state (AgentDefinition.writeEffects) in the transaction of
+   * `client`, and returns their entries — only in the first drive that ends the run waiting or
+   * completed (`runs.effects_written_at`, migration 0017): a resume or retry of the run has them
+   * in its state again, already written.
+   */
+  private async writeEffects(client: pg.PoolClient, runId: string, agent: string, values: Record<string, unknown>, now: Date): Promise<AuditInput[]> {
+    const { definition } = this.registry.get(agent);
+    const effects = Array.isArray(values.effects) ? (values.effects as unknown[]) : [];
+    if (definition.writeEffects === undefined || effects.length === 0) return [];
+    const first = await client.query("UPDATE runs SET effects_written_at = $2 WHERE id = $1 AND effects_written_at IS NULL", [runId, now]);
+    if (first.rowCount === 0) return [];
+    return definition.writeEffects(effects, { client, runId, agent, now });
   }
 
   private graphFor(agent: string): PlatformGraph {

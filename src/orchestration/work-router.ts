@@ -52,12 +52,17 @@ export function buildWorkRouter(runtime: AgentRuntime) {
 /**
  * Routes one item, starts a run per target agent — side by side, as they are independent threads
  * (while one waits on the database or a payer, another computes) — and returns the runs in the
- * targets' order.
+ * targets' order. `narrow` gives a target the part of the item still its to do (a retried sweep
+ * batch: the appointments it has not checked yet), or null for none: no run for it.
  */
-export async function routeWorkItem(runtime: AgentRuntime, item: WorkItem): Promise<DispatchedRun[]> {
+export async function routeWorkItem(runtime: AgentRuntime, item: WorkItem, narrow?: (agent: string) => WorkItem | null): Promise<DispatchedRun[]> {
   const { targets } = await buildWorkRouter(runtime).invoke({ item });
-  const settled = await Promise.allSettled(targets.map(async ({ agent }) => {
-    const run = await runtime.start(agent, { type: item.type, id: item.id }, { ...item.data, id: item.id });
+  const own = targets.flatMap(({ agent }) => {
+    const part = narrow === undefined ? item : narrow(agent);
+    return part === null ? [] : [{ agent, part }];
+  });
+  const settled = await Promise.allSettled(own.map(async ({ agent, part }) => {
+    const run = await runtime.start(agent, { type: part.type, id: part.id }, { ...part.data, id: part.id });
     return { agent, runId: run.id, status: run.status };
   }));
   // Every run has finished or paused before a failure to start one is reported.

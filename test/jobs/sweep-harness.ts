@@ -24,14 +24,19 @@ export async function seedSmallClinic(db: Database): Promise<void> {
 /** A sweep service (not started) with its test agent's knobs. */
 export async function sweepHarness(
   db: Database,
-  options: { today?: string; failing?: string[]; flaky?: Record<string, number>; delayMs?: number; concurrency?: number; batchSize?: number; pollingIntervalSeconds?: number; runtime?: AgentRuntime; deps?: SweepTestDeps; instance?: { readonly id: string } } = {},
+  options: {
+    today?: string; failing?: string[]; flaky?: Record<string, number>; delayMs?: number; concurrency?: number; batchSize?: number; pollingIntervalSeconds?: number;
+    runtime?: AgentRuntime; deps?: SweepTestDeps; agents?: ("eligibility" | "prior-auth")[]; instance?: { readonly id: string };
+  } = {},
 ) {
   const logger = createLogger({ level: "silent" });
   const ehr = new FhirEhrClient(new SandboxFhirTransport(db.pool));
   const deps: SweepTestDeps = options.deps ?? {
     ehr, failing: new Set(options.failing ?? []), flaky: new Map(Object.entries(options.flaky ?? {})), delayMs: options.delayMs ?? 0, checked: [],
   };
-  const runtime = options.runtime ?? await testRuntime(db, logger, { registry: new AgentRegistry().register(sweepTestAgent(), deps) });
+  const registry = new AgentRegistry();
+  for (const agent of options.agents ?? ["eligibility"]) registry.register(sweepTestAgent(agent), deps);
+  const runtime = options.runtime ?? await testRuntime(db, logger, { registry });
   const payerRules = new PayerRules(loadPayerConfig());
   const sweeps = new SweepService({
     db, runtime, ehr, volatile: (payerId, planId) => payerRules.volatile(payerId, planId), logger,

@@ -12,7 +12,8 @@ import type { VerificationWriteBack } from "../../../tools/ehr/ehr-types.js";
 import { visitAbout } from "../../shared/chart.js";
 import { dueBefore } from "../../shared/due-by.js";
 import { forEachVisit, type BatchState } from "../../shared/appointment-work-item.js";
-import { recordChecks, type ExceptionReason, type PreServiceCheck } from "../../shared/pre-service-checks.js";
+import type { ExceptionReason, PreServiceCheck } from "../../shared/pre-service-checks.js";
+import { checkEffect } from "../../shared/pre-service-effects.js";
 import type { PreServiceDeps } from "../../shared/pre-service-deps.js";
 import { ELIGIBILITY_EXCEPTION, FILE_VERIFICATION, type EligibilityException } from "../actions.js";
 import { eligibilityExceptions } from "../exceptions.js";
@@ -27,7 +28,10 @@ import { AGENT_ID } from "../work-item.js";
  */
 const CONFIDENCE = { verification: 0.98, verificationWithEstimateToCheck: 0.9, exception: 0.97 } as const;
 
-/** The decide node: every visit decided, their checks written together. */
+/**
+ * The decide node: every visit decided; their checks go into the run's effects, written with the
+ * run's end (agents/shared/pre-service-effects.ts).
+ */
 export function decide(services: PlatformServices, _deps: PreServiceDeps) {
   return async (state: BatchState<EligibilityVisit>) => {
     const checks: PreServiceCheck[] = [];
@@ -36,8 +40,7 @@ export function decide(services: PlatformServices, _deps: PreServiceDeps) {
       checks.push(check);
       return decided;
     })(state);
-    await recordChecks(services.pool, checks);
-    return update;
+    return { ...update, effects: checks.map(checkEffect) };
   };
 }
 

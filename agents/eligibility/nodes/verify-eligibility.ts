@@ -61,6 +61,15 @@ export function verifyEligibility(services: PlatformServices, deps: PreServiceDe
       const inquiry = inquiryFor(visit, state.runId, deps);
       if (inquiry !== null) inquiries.set(visit.appointmentId, inquiry);
     }
+    // Every 270 is on record before it leaves (DESIGN: Audit — before the call for an external
+    // effect): a request entry per inquiry, written with one flush for the whole batch.
+    if (inquiries.size > 0) {
+      await services.audit.add([...inquiries].map(([appointmentId, { trace, request }]) => services.audit.entry(
+        stepContext({ runId: state.runId, workItem: { id: appointmentId } }, "verify-eligibility"), "tool.request",
+        { tool: "clearinghouse.270", trace, payerId: request.payer.id, interchangeControl: request.payer.id === null ? null : controlFor(state.runId, request.payer.id), dateOfService: request.dateOfService },
+      )));
+      await services.audit.flush(state.runId);
+    }
     const exchanges = inquiries.size === 0
       ? new Map<string, EligibilityExchange>()
       : await exchangeEligibilityBatch(deps.clearinghouse, [...inquiries.values()].map(({ trace, request }) => ({ trace, request })), {

@@ -1,28 +1,30 @@
 /**
- * record-check: writes every visit's pre-service check (what the scorecard and evaluations read)
- * and draws each visit's units from its valid authorizations in the per-cycle ledger — all
- * visits' rows in one statement each, then each draw in its visit's trail.
+ * record-check: every visit's pre-service check (what the scorecard and evaluations read) and the
+ * units each visit draws from its valid authorizations in the per-cycle ledger, as the run's
+ * effects: the runtime writes them — all visits' rows in one statement each, each draw in its
+ * visit's trail — in the transaction that ends the run (agents/shared/pre-service-effects.ts).
  */
 import type { PlatformServices } from "../../../src/orchestration/agent-definition.js";
-import { recordUsages, type AuthorizationUsage } from "../../../tools/payer/authorization-ledger.js";
+import type { AuthorizationUsage } from "../../../tools/payer/authorization-ledger.js";
 import { forEachVisit, type BatchState } from "../../shared/appointment-work-item.js";
-import { recordChecks, type PreServiceCheck } from "../../shared/pre-service-checks.js";
-import type { PriorAuthStateValue, PriorAuthVisit } from "../state.js";
-import { PRIOR_AUTH_AGENT, stepContext } from "../work-item.js";
+import type { PreServiceCheck } from "../../shared/pre-service-checks.js";
+import { checkEffect, usageEffect } from "../../shared/pre-service-effects.js";
+import type { PriorAuthVisit } from "../state.js";
+import { PRIOR_AUTH_AGENT } from "../work-item.js";
 import { usageDrawn } from "./check-authorizations.js";
 
 export function recordCheckNode(services: PlatformServices) {
   return async (state: BatchState<PriorAuthVisit>) => {
     const now = services.now();
     const checks: PreServiceCheck[] = [];
-    const draws: { visit: PriorAuthStateValue; usage: AuthorizationUsage }[] = [];
+    const draws: AuthorizationUsage[] = [];
     const update = await forEachVisit<PriorAuthVisit>(PRIOR_AUTH_AGENT, "record-check", services, async (visit) => {
       const chart = visit.chart;
       if (chart == null) return {};
       const { appointment, coverage } = chart;
       for (const d of visit.drugs) {
         const usage = usageDrawn(d, appointment);
-        if (usage !== null) draws.push({ visit, usage });
+        if (usage !== null) draws.push(usage);
       }
       checks.push({
         agent: PRIOR_AUTH_AGENT, runId: visit.runId, sweepId: visit.workItem.sweepId, appointmentId: appointment.appointmentId,
@@ -42,11 +44,6 @@ export function recordCheckNode(services: PlatformServices) {
       });
       return {};
     })(state);
-    await recordUsages(services.pool, draws.map((d) => d.usage), now);
-    await recordChecks(services.pool, checks);
-    for (const { visit, usage } of draws) {
-      await services.audit.toolCall(stepContext(visit, "record-check"), "authorization-ledger.record-usage", usage, (u) => u);
-    }
-    return update;
+    return { ...update, effects: [...draws.map((u) => usageEffect(u, "record-check")), ...checks.map(checkEffect)] };
   };
 }

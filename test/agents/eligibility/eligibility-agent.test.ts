@@ -40,6 +40,8 @@ describe.each(DATABASE_KINDS)("eligibility agent on %s", (kind) => {
   let h: Harness;
   const clock = new SandboxClock(new Date("2026-03-01T08:00:00Z"));
   const failing = { on: false };
+  /** Called with each 270 interchange as the payer receives it. */
+  const received = { probe: null as null | ((x12: string) => Promise<void>) };
 
   beforeAll(async () => {
     t = await createTestDatabase(kind);
@@ -49,7 +51,10 @@ describe.each(DATABASE_KINDS)("eligibility agent on %s", (kind) => {
       registry: (deps) => new AgentRegistry().register(eligibilityAgent(), deps),
       clearinghouse: (inner): Clearinghouse => ({
         ...inner,
-        submitEligibility: (x12) => (failing.on ? Promise.reject(new UpstreamError("clearinghouse timed out")) : inner.submitEligibility(x12)),
+        submitEligibility: async (x12) => {
+          await received.probe?.(x12);
+          return failing.on ? Promise.reject(new UpstreamError("clearinghouse timed out")) : inner.submitEligibility(x12);
+        },
         submitAuthorization: (x12) => inner.submitAuthorization(x12),
         submitClaims: (x12) => inner.submitClaims(x12),
         receiveRemittances: () => inner.receiveRemittances(),
@@ -80,6 +85,36 @@ describe.each(DATABASE_KINDS)("eligibility agent on %s", (kind) => {
     expect(audit.filter((e) => e.kind === "model.call")).toHaveLength(0);
     expect(audit.filter((e) => e.kind === "tool.call").map((e) => (e.payload as { tool: string }).tool)).toEqual(["ehr.visit-chart", "clearinghouse.270", "benefits.interpret-271", "pricing.patient-estimate"]);
     expect(audit.some((e) => e.kind === "action.executed")).toBe(true);
+  });
+
+  it("a batch's 270s are on record before the payer receives them: a request entry each, committed in one flush before the first is sent", async () => {
+    const appointments = ["clean-a1", "family-a1"];
+    // What the log (read on another connection: only what is committed) holds as each interchange arrives at the payer.
+    const seen: { traces: string[]; committed: string[] }[] = [];
+    received.probe = async (x12) => {
+      const traces = [...x12.matchAll(/TRN\*1\*([^*~]+)/g)].map((m) => m[1]!);
+      const { rows } = await t.db.pool.query<{ payload: { trace: string } }>("SELECT payload FROM audit_log WHERE kind = 'tool.request'");
+      seen.push({ traces, committed: rows.map((r) => r.payload.trace).filter((tr) => traces.includes(tr)) });
+    };
+    try {
+      const run = await h.runtime.start("eligibility", { type: "appointment", id: "batch-270" }, { id: "batch-270", appointments });
+      expect(run.status).not.toBe("failed");
+      // Two payers (Medicare, the PPO): two interchanges, each 270 already on record when it arrived.
+      expect(seen).toHaveLength(2);
+      for (const s of seen) expect(s.committed.sort()).toEqual(s.traces.sort());
+      const audit = await queryAudit(t.db.pool, { runId: run.id });
+      const requests = audit.filter((e) => e.kind === "tool.request");
+      expect(requests.map((e) => e.subjectId).sort()).toEqual([...appointments].sort());
+      expect(requests.every((e) => (e.payload as { tool: string }).tool === "clearinghouse.270")).toBe(true);
+      // Each answer follows its request; the request keeps identifiers only (the 270 itself is in the answer's entry).
+      for (const r of requests) {
+        const answer = audit.find((e) => e.kind === "tool.call" && e.subjectId === r.subjectId && (e.payload as { tool: string }).tool === "clearinghouse.270")!;
+        expect(answer.seq).toBeGreaterThan(r.seq);
+        expect(Object.keys(r.payload as object).sort()).toEqual(["dateOfService", "interchangeControl", "payerId", "tool", "trace"]);
+      }
+    } finally {
+      received.probe = null;
+    }
   });
 
   it("coverage ending the day before the visit is an exception for a person, even at full autonomy", async () => {
@@ -198,12 +233,13 @@ describe.each(DATABASE_KINDS)("eligibility agent on %s", (kind) => {
       const decided = await h.runtime.decide(review!.id, { type: "accept" }, "staff:test");
       expect(decided.run.status).toBe("completed");
       expect(await count()).toBe(before + 1);
-      // The same sweep's job retried: a new run, the same idempotency key.
+      // The same sweep's check run again (a retried job now finds the check and starts none): the
+      // same idempotency key files nothing twice, and the sweep keeps its one check (migration 0017).
       await t.db.pool.query("UPDATE agent_autonomy SET phase = 'full' WHERE agent = 'eligibility'");
       const again = await h.runtime.start("eligibility", { type: "appointment", id: item.id }, item);
-      expect(again.status).toBe("completed");
-      expect((again.result as { outcomes: { status: string }[] }).outcomes.map((o) => o.status)).toEqual(["duplicate"]);
+      expect(again).toMatchObject({ status: "failed", error: expect.stringContaining("had already checked") });
       expect(await count()).toBe(before + 1);
+      expect((await t.db.pool.query("SELECT run_id FROM pre_service_checks WHERE sweep_id = 'sweep-x' AND appointment_id = 'whitebag-a1'")).rows).toEqual([{ run_id: run.id }]);
     } finally {
       await t.db.pool.query("UPDATE agent_autonomy SET phase = 'full' WHERE agent = 'eligibility'");
     }

@@ -52,7 +52,8 @@ describe.each(DATABASE_KINDS)("prior-auth agent on %s", (kind) => {
   });
   afterAll(async () => t.drop());
 
-  const run = (appointmentId: string) => h.runtime.start("prior-auth", { type: "appointment", id: appointmentId }, { id: appointmentId, sweepId: "sweep-1" });
+  // A sweep checks an appointment once per agent (migration 0017): a re-check is another sweep.
+  const run = (appointmentId: string, sweepId = "sweep-1") => h.runtime.start("prior-auth", { type: "appointment", id: appointmentId }, { id: appointmentId, sweepId });
   const check = async (runId: string) => (await q("SELECT outcome, reasons, facts, sweep_id FROM pre_service_checks WHERE run_id = $1 AND agent = 'prior-auth'", [runId]))[0] as {
     outcome: string; reasons: string[]; sweep_id: string;
     facts: { coverage: Record<string, string>; drugs: { hcpcs: string; units: number; authRequired: boolean; authValid: boolean | null; authNumber: string | null; remainingAfterDose: number | null; reasons: string[]; likelihood: { score: number; reasons: string[] } }[] };
@@ -78,7 +79,7 @@ describe.each(DATABASE_KINDS)("prior-auth agent on %s", (kind) => {
     expect((await check(second.id)).facts.drugs[0]).toMatchObject({ authValid: true, remainingAfterDose: 1000 });
     expect(await usage("AUTH-VALID")).toEqual([{ appointment_id: "valid-a1", units: 200, dos: "2026-03-06" }, { appointment_id: "valid-a2", units: 200, dos: "2026-03-27" }]);
     // A re-run draws the same units once.
-    await run("valid-a1");
+    await run("valid-a1", "sweep-2");
     expect(await usage("AUTH-VALID")).toHaveLength(2);
     const audit = await queryAudit(t.db.pool, { runId: first.id });
     expect(audit.filter((e) => e.kind === "model.call")).toHaveLength(0);
@@ -117,7 +118,7 @@ describe.each(DATABASE_KINDS)("prior-auth agent on %s", (kind) => {
     expect(await usage(request.auth_number)).toEqual([{ appointment_id: "missing-a1", units: 200, dos: "2026-03-06" }]);
 
     await setPhase("full");
-    const again = await run("missing-a1");
+    const again = await run("missing-a1", "sweep-2");
     expect(again.status).toBe("completed");
     expect((await check(again.id)).facts.drugs[0]).toMatchObject({ authValid: true, authNumber: request.auth_number, remainingAfterDose: 1400 });
     expect(await q("SELECT count(*)::int AS n FROM authorization_requests WHERE patient_id = 'missing'")).toEqual([{ n: 1 }]);
@@ -189,18 +190,22 @@ describe.each(DATABASE_KINDS)("prior-auth agent on %s", (kind) => {
     const first = await run("pended-a1");
     expect(first.result).toMatchObject({ outcomes: [{ actionType: "submit-auth-request", status: "executed", result: { status: "pended", action: "A4", nextCheckOn: "2026-03-03" } }] });
     clock.set("2026-03-02T08:00:00Z");
-    const waiting = await run("pended-a1");
+    const waiting = await run("pended-a1", "sweep-2");
     expect(await check(waiting.id)).toMatchObject({ reasons: ["auth-pended"], facts: { drugs: [{ authValid: false }] } });
     expect((await h.runtime.getRun(waiting.id)).state).toMatchObject({ proposals: [] });
     clock.set("2026-03-03T08:00:00Z");
-    const decided = await run("pended-a1");
+    const decided = await run("pended-a1", "sweep-3");
     const c = await check(decided.id);
     expect(c).toMatchObject({ outcome: "clean", facts: { drugs: [{ authValid: true, remainingAfterDose: 1400 }] } });
-    const [request] = await q("SELECT status, auth_number, to_char(next_check_on, 'YYYY-MM-DD') AS next FROM authorization_requests WHERE patient_id = 'pended'");
+    const [request] = await q("SELECT id, trace, status, auth_number, to_char(next_check_on, 'YYYY-MM-DD') AS next FROM authorization_requests WHERE patient_id = 'pended'");
     expect(request).toMatchObject({ status: "approved", next: null });
     expect(c.facts.drugs[0]!.authNumber).toBe(request.auth_number);
     const followUps = (await queryAudit(t.db.pool, { runId: decided.id, kind: "tool.call" })).filter((e) => (e.payload as { tool: string }).tool === "clearinghouse.follow-up-278");
     expect(followUps).toHaveLength(1);
+    // The re-sent 278 was on record before it left: its request entry precedes the answer.
+    const sent = await queryAudit(t.db.pool, { runId: decided.id, kind: "tool.request" });
+    expect(sent.map((e) => e.payload)).toEqual([{ tool: "clearinghouse.follow-up-278", requestId: request.id, trace: request.trace, hcpcs: "J9271" }]);
+    expect(sent[0]!.seq).toBeLessThan(followUps[0]!.seq);
     clock.set("2026-03-01T08:00:00Z");
   });
 

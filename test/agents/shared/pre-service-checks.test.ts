@@ -1,6 +1,7 @@
 /**
  * Pre-service checks: one row per run, agent and appointment (migration 0008, so a run can check
- * a batch); recordChecks writes a batch in one statement with recordCheck's semantics.
+ * a batch), and one per sweep, agent and appointment (migration 0017); recordChecks writes a
+ * batch in one statement with recordCheck's semantics.
  */
 import { mkdtemp, readdir, copyFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -13,7 +14,7 @@ import { countingPool } from "../../helpers/counting-pool.js";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../../helpers/databases.js";
 
 const check = (c: Partial<PreServiceCheck> & Pick<PreServiceCheck, "runId" | "appointmentId">): PreServiceCheck => ({
-  agent: "prior-auth", sweepId: "sweep-1", patientId: `patient-of-${c.appointmentId}`, dateOfService: "2026-03-12",
+  agent: "prior-auth", sweepId: `sweep-of-${c.runId}`, patientId: `patient-of-${c.appointmentId}`, dateOfService: "2026-03-12",
   checkedAt: new Date("2026-03-10T09:15:30.250Z"), reasons: [], facts: { drugs: [] }, estimate: null, ...c,
 });
 
@@ -42,7 +43,8 @@ async function rows(db: Pick<pg.Pool, "query">, runId: string): Promise<Row[]> {
      FROM pre_service_checks WHERE run_id = $1 ORDER BY agent, appointment_id`, [runId]);
   return r;
 }
-const withoutIds = (r: Row[]) => r.map(({ id: _id, run_id: _run, ...rest }) => rest);
+/** A row without what differs between runs: ids, the run and (one check per sweep, agent and appointment) the sweep. */
+const withoutIds = (r: Row[]) => r.map(({ id: _id, run_id: _run, sweep_id: _sweep, ...rest }) => rest);
 
 describe.each(DATABASE_KINDS)("pre-service checks on %s", (kind) => {
   let t: TestDatabase;
@@ -74,7 +76,7 @@ describe.each(DATABASE_KINDS)("pre-service checks on %s", (kind) => {
     expect(batched).toHaveLength(4);
     expect(withoutIds(batched)).toEqual(withoutIds(await rows(t.db.pool, "one-by-one")));
     expect(batched.find((r) => r.agent === "prior-auth" && r.appointment_id === "A1")).toMatchObject({
-      outcome: "exception", reasons: ["auth-missing", "auth-pended"], sweep_id: "sweep-1", estimate: null });
+      outcome: "exception", reasons: ["auth-missing", "auth-pended"], sweep_id: "sweep-of-batched", estimate: null });
     expect(batched.find((r) => r.appointment_id === "A2")).toMatchObject({ sweep_id: null, outcome: "clean", reasons: [] });
     expect(new Set(batched.map((r) => r.id)).size).toBe(4);
     // No estimate is SQL NULL (not the JSON null), as recordCheck stores it.
@@ -94,7 +96,7 @@ describe.each(DATABASE_KINDS)("pre-service checks on %s", (kind) => {
       sweepId: "sweep-2", patientId: "someone-else", dateOfService: "2026-04-01" }));
     await recordChecks(t.db.pool, changed);
     for (const c of batch("again-one-by-one")) await recordCheck(t.db.pool, c);
-    for (const c of changed) await recordCheck(t.db.pool, { ...c, runId: "again-one-by-one" });
+    for (const c of changed) await recordCheck(t.db.pool, { ...c, runId: "again-one-by-one", sweepId: "sweep-2b" });
     const updated = await rows(t.db.pool, "again");
     // Same rows (same ids); checked_at, outcome, reasons, facts and estimate rewritten; the rest kept, as recordCheck does.
     expect(updated.map((r) => r.id)).toEqual(first.map((r) => r.id));
@@ -138,5 +140,39 @@ describe.each(DATABASE_KINDS)("migration 0008 on %s", (kind) => {
     await recordCheck(t.db.pool, check({ runId: "old-run", appointmentId: "A1", reasons: ["auth-missing"] }));
     const { rows: r } = await t.db.pool.query("SELECT id, appointment_id, outcome FROM pre_service_checks WHERE run_id = 'old-run' ORDER BY appointment_id");
     expect(r).toEqual([{ id: "old-run-A1", appointment_id: "A1", outcome: "exception" }, { id: "old-run-A2", appointment_id: "A2", outcome: "clean" }]);
+  });
+});
+
+describe.each(DATABASE_KINDS)("migration 0017 on %s", (kind) => {
+  let t: TestDatabase | undefined;
+  afterEach(async () => {
+    await t?.drop();
+    t = undefined;
+  });
+
+  it("keeps the latest of a sweep's duplicate checks in the sweep, then refuses a second check of a sweep, agent and appointment", async () => {
+    t = await createTestDatabase(kind, { migrate: false });
+    const dir = await mkdtemp(path.join(tmpdir(), "irc-migrations-"));
+    for (const f of (await readdir(migrationsDir())).filter((f) => f < "0017")) await copyFile(path.join(migrationsDir(), f), path.join(dir, f));
+    await migrate(t.db.pool, { dir });
+    // What a retried sweep job wrote before the fix: the same appointment checked by two runs of one sweep.
+    await recordCheck(t.db.pool, check({ runId: "first-run", appointmentId: "A1", sweepId: "s1", checkedAt: new Date("2026-03-10T09:00:00Z") }));
+    await recordCheck(t.db.pool, check({ runId: "retry-run", appointmentId: "A1", sweepId: "s1", checkedAt: new Date("2026-03-10T09:05:00Z") }));
+    await recordCheck(t.db.pool, check({ runId: "first-run", appointmentId: "A2", sweepId: "s1" }));
+    const result = await migrate(t.db.pool);
+    expect(result.applied).toEqual(["0017_run_effects"]);
+    const { rows: r } = await t.db.pool.query("SELECT run_id, appointment_id, sweep_id FROM pre_service_checks ORDER BY appointment_id, run_id");
+    expect(r).toEqual([
+      { run_id: "first-run", appointment_id: "A1", sweep_id: null }, { run_id: "retry-run", appointment_id: "A1", sweep_id: "s1" },
+      { run_id: "first-run", appointment_id: "A2", sweep_id: "s1" }]);
+    // Another run of the same sweep cannot check A2 again; its own run may rewrite it; another sweep, another agent or no sweep may check it.
+    await expect(recordCheck(t.db.pool, check({ runId: "third-run", appointmentId: "A2", sweepId: "s1" }))).rejects.toThrow(/pre_service_checks_sweep_once_idx/);
+    await recordCheck(t.db.pool, check({ runId: "first-run", appointmentId: "A2", sweepId: "s1", reasons: ["auth-missing"] }));
+    await recordCheck(t.db.pool, check({ runId: "third-run", appointmentId: "A2", sweepId: "recheck-2026-03-11" }));
+    await recordCheck(t.db.pool, check({ runId: "third-run", appointmentId: "A2", sweepId: "s1", agent: "eligibility" }));
+    await recordCheck(t.db.pool, check({ runId: "fourth-run", appointmentId: "A2", sweepId: null }));
+    await recordCheck(t.db.pool, check({ runId: "fifth-run", appointmentId: "A2", sweepId: null }));
+    const { rows: a2 } = await t.db.pool.query("SELECT count(*)::int AS n FROM pre_service_checks WHERE appointment_id = 'A2'");
+    expect(a2).toEqual([{ n: 5 }]);
   });
 });
