@@ -13,6 +13,8 @@ import { loadPayerConfig } from "../tools/payer/sandbox/payer-config.js";
 import type { Config } from "./config.js";
 import type { Database } from "./db/database.js";
 import { AuditAnchors } from "./governance/audit-anchors.js";
+import { ensureAuditPartitions } from "./governance/audit-archive.js";
+import { RETENTION_QUEUE, retentionDeps, runRetention } from "./jobs/retention.js";
 import { SweepService, type SweepServiceOptions } from "./jobs/sweep-service.js";
 import { createModelClient } from "./llm/create-model-client.js";
 import { createCheckpointer, setupCheckpointer } from "./orchestration/checkpointer.js";
@@ -69,7 +71,8 @@ export function buildServiceComponents(config: Config, db: Database, logger: Log
   });
   const sweeps = new SweepService({
     db, runtime, ehr: connections.ehr, volatile: (payerId, planId) => payerRules.volatile(payerId, planId), logger, now,
-    sweep: config.sweep, jobs: options.sweepJobs,
+    sweep: config.sweep, jobs: options.sweepJobs, jobRetention: config.retention.jobs,
+    schedules: [{ queue: RETENTION_QUEUE, cron: config.retention.cron, run: () => runRetention(retentionDeps(config, db.pool, now, logger, "schedule:retention")) }],
   });
   return { tables, referenceData, connections, payerRules, checkpointer, runtime, sweeps, anchors, now };
 }
@@ -84,6 +87,8 @@ export async function prepareComponents(
   config: Config, db: Database, c: ServiceComponents, logger: Logger, onSeedProgress?: (done: number, total: number) => void,
 ): Promise<void> {
   await c.referenceData.prepare();
+  // This month's audit partition and the next ones, before anything is audited.
+  await ensureAuditPartitions(db.pool);
   await setupCheckpointer(db, c.checkpointer);
   if (config.sandbox.enabled) {
     logger.info("running in SANDBOX mode: synthetic EHR and simulated payers (SANDBOX=off or EHR_BASE_URL to change)");

@@ -38,6 +38,10 @@ export interface SweepServiceOptions {
    * polling). A worker polls only when idle: after a full batch it fetches again at once.
    */
   jobs?: { retryLimit?: number; retryDelaySeconds?: number; retryBackoff?: boolean; expireInSeconds?: number; pollingIntervalSeconds?: number };
+  /** How long the queue keeps finished jobs (queue.ts). */
+  jobRetention?: { completedHours: number; archiveDays: number };
+  /** Other cron jobs run on this queue when schedules are on (the retention pass): pg-boss fires each once across instances. */
+  schedules?: { queue: string; cron: string; run: () => Promise<unknown> }[];
 }
 
 /** A sweep to start. */
@@ -66,7 +70,7 @@ export class SweepService {
   async start(opts: { schedule: boolean; work?: boolean }): Promise<void> {
     if (this.boss !== null) return;
     const { db, logger } = this.options;
-    const boss = await openQueue(db, { logger, schedule: opts.schedule });
+    const boss = await openQueue(db, { logger, schedule: opts.schedule, retention: this.options.jobRetention });
     try {
       await this.register(boss, opts);
     } catch (error) {
@@ -104,6 +108,11 @@ export class SweepService {
       await boss.schedule(RECHECK_QUEUE, sweep.recheckCron);
       await boss.work(DAILY_QUEUE, async () => void (await this.dailySweep()));
       await boss.work(RECHECK_QUEUE, async () => void (await this.recheckSweep()));
+      for (const { queue, cron, run } of this.options.schedules ?? []) {
+        await ensureQueue(db, boss, queue, { retryLimit: 2 });
+        await boss.schedule(queue, cron);
+        await boss.work(queue, async () => void (await run()));
+      }
     }
   }
 

@@ -201,3 +201,9 @@ REVOKE ALL ON audit_archives FROM infusion_rcm_service;
 GRANT SELECT, INSERT ON audit_archives TO infusion_rcm_service;
 GRANT EXECUTE ON FUNCTION audit_log_ensure_partitions(integer) TO infusion_rcm_service;
 GRANT EXECUTE ON FUNCTION audit_log_drop_archived_month(date) TO infusion_rcm_service;
+
+-- Retention (src/jobs/retention.ts) finds finished runs by age, superseded review items by age,
+-- and whether an item is named by another's `superseded_by` (which its deletion must wait for).
+CREATE INDEX runs_finished_idx ON runs (updated_at) WHERE status IN ('completed', 'failed');
+CREATE INDEX review_items_superseded_idx ON review_items (superseded_at) WHERE status = 'superseded';
+CREATE INDEX review_items_superseded_by_idx ON review_items (superseded_by) WHERE superseded_by IS NOT NULL;
