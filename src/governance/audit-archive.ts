@@ -161,7 +161,7 @@ export async function archiveAuditMonth(pool: pg.Pool, month: string, options: A
     }
     await rename(partial, file);
   } catch (error) {
-    await rm(partial, { force: true });
+    await rm(partial, { force: true }).catch(() => undefined);
     throw new Error(`audit month ${label} was not archived: the export could not be written (${(error as Error).message}); the month is kept`, { cause: error });
   }
 
