@@ -65,6 +65,9 @@ describe.each(DATABASE_KINDS)("the retention pass on %s", (kind) => {
     const before = {
       waiting: await checkpoints(waiting.id), recent: await checkpoints(finishedRecently.id), decided: await checkpoints(decided.id),
     };
+    const finalState = async (runId: string) => (await createCheckpointer(t.db).getTuple({ configurable: { thread_id: runId } }))?.checkpoint.channel_values;
+    const decidedState = await finalState(decided.id);
+    expect(decidedState).toMatchObject({ runId: decided.id });
     // A run that waited and was resumed has several checkpoints.
     expect(before.decided).toBeGreaterThan(1);
     expect(before.waiting).toBeGreaterThan(0);
@@ -92,8 +95,7 @@ describe.each(DATABASE_KINDS)("the retention pass on %s", (kind) => {
     expect(await checkpoints(finishedRecently.id)).toBe(before.recent);
     expect(await checkpoints(finishedLastWeek.id)).toBe(1);
     expect(await checkpoints(decided.id)).toBe(1);
-    const tuple = await createCheckpointer(t.db).getTuple({ configurable: { thread_id: decided.id } });
-    expect(tuple?.checkpoint.channel_values).toMatchObject({ runId: decided.id, facts: ["1 proposals requested"] });
+    expect(await finalState(decided.id)).toEqual(decidedState);
     expect((await runtime.getRun(decided.id)).run.status).toBe("completed");
     // The run long finished with nothing naming it: gone with its checkpoints. The decided one stays, with its item.
     expect(await exists("SELECT 1 FROM runs WHERE id = $1", [finishedLongAgo.id])).toBe(false);
