@@ -17,6 +17,34 @@ import type { AgentRuntime } from "../../src/orchestration/runtime.js";
 import type { TestDatabase } from "../helpers/databases.js";
 import { DATABASE_KINDS } from "../helpers/databases.js";
 import { SubmissionLog, startTestAgentApp } from "../orchestration/test-agent.js";
+import { testConfig } from "../helpers/app.js";
+import { runCliCaptured, useCliDatabase } from "../helpers/cli.js";
+import { buildServiceComponents } from "../../src/service-components.js";
+import { createLogger } from "../../src/logger.js";
+
+describe("retention settings", () => {
+  it("default to what a clinic expects, and refuse an audit retention under six years", () => {
+    const config = testConfig({ DATA_DIR: "/srv/rcm" });
+    expect(config.retention).toEqual({
+      cron: "30 3 * * *", batchSize: 500, checkpoints: { afterDays: 7, keep: "last" }, supersededReviewsDays: 90, runsDays: 400,
+      sweepsDays: 30, jobs: { completedHours: 12, archiveDays: 7 }, auditRetainMonths: 84, auditArchiveDir: "/srv/rcm/audit-archive",
+    });
+    expect(testConfig({ RETAIN_CHECKPOINTS_KEEP: "none", AUDIT_ARCHIVE_DIR: "/archive" }).retention).toMatchObject({ checkpoints: { keep: "none" }, auditArchiveDir: "/archive" });
+    expect(() => testConfig({ AUDIT_RETAIN_MONTHS: "60" })).toThrow(/AUDIT_RETAIN_MONTHS/);
+    expect(() => testConfig({ RETAIN_CHECKPOINTS_KEEP: "some" })).toThrow(/RETAIN_CHECKPOINTS_KEEP/);
+  });
+});
+
+describe.each(DATABASE_KINDS)("infusion-rcm retention run on %s", (kind) => {
+  useCliDatabase(kind);
+
+  it("runs one pass by hand and records it in the audit log", async () => {
+    const ran = await runCliCaptured(["retention", "run"]);
+    expect(ran.code).toBe(0);
+    expect(JSON.parse(ran.stdout)).toMatchObject({ runs: 0, supersededReviewItems: 0, auditMonthsArchived: [] });
+    expect((await runCliCaptured(["retention", "prune-everything"])).code).toBe(2);
+  });
+});
 
 const proposal = (key: string) => ({ actionType: "file-note" as const, key, note: `note ${key}`, confidence: 0.5 });
 
@@ -120,9 +148,22 @@ describe.each(DATABASE_KINDS)("the retention pass on %s", (kind) => {
     expect(resumed.run.status).toBe("completed");
     expect(log.submitted.some((s) => s.idempotencyKey === "w-1")).toBe(true);
 
-    // A second pass finds nothing more to delete.
+    // Once the resumed run has finished (and aged), a second pass cuts its checkpoints; nothing else is left to delete.
+    await age("runs", "updated_at", "id = $1", 500, [waiting.id]);
     expect(await runRetention({ pool: t.db.pool, settings, now: () => new Date(), actor: "test" })).toMatchObject({
-      supersededReviewItems: 0, runs: 0, sweeps: 0, sweepItems: 0, checkpoints: { runs: 0 },
+      supersededReviewItems: 0, runs: 0, sweeps: 0, sweepItems: 0, checkpoints: { runs: 1 },
     });
+    expect(await checkpoints(waiting.id)).toBe(1);
+  });
+
+  it("the service schedules the pass on RETENTION_CRON with pg-boss, once across instances", async () => {
+    const components = buildServiceComponents(testConfig({ RETENTION_CRON: "15 4 * * *" }), t.db, createLogger({ level: "silent" }));
+    await components.sweeps.start({ schedule: true, work: false });
+    try {
+      const { rows } = await t.db.pool.query<{ name: string; cron: string }>("SELECT name, cron FROM pgboss.schedule WHERE name = 'retention'");
+      expect(rows).toEqual([{ name: "retention", cron: "15 4 * * *" }]);
+    } finally {
+      await components.sweeps.stop();
+    }
   });
 });
