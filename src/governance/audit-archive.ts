@@ -89,7 +89,7 @@ export interface ArchiveOptions {
   actor: string;
   now?: () => Date;
   keyring?: AuditKeyring;
-  logger?: Logger;
+  logger?: Pick<Logger, "info">;
   /** Rows read a page while exporting. */
   pageSize?: number;
 }

@@ -25,7 +25,7 @@ import type { Config } from "../config.js";
 export const RETENTION_QUEUE = "retention";
 
 /** A pass's dependencies from the service's configuration. */
-export function retentionDeps(config: Config, pool: pg.Pool, now: () => Date, logger: Logger | undefined, actor: string): RetentionDeps {
+export function retentionDeps(config: Config, pool: pg.Pool, now: () => Date, logger: Pick<Logger, "info"> | undefined, actor: string): RetentionDeps {
   const r = config.retention;
   return {
     pool, now, logger, actor,
@@ -66,7 +66,7 @@ export interface RetentionDeps {
   pool: pg.Pool;
   settings: RetentionSettings;
   now: () => Date;
-  logger?: Logger;
+  logger?: Pick<Logger, "info">;
   /** Who runs it (the audit entry's actor): `schedule:retention`, `cli` … */
   actor: string;
 }

@@ -15,6 +15,7 @@ import {
 import { appendAudit, queryAudit, verifyAuditChain } from "../../src/governance/audit-log.js";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../helpers/databases.js";
 import { runCliCaptured } from "../helpers/cli.js";
+import { buildTestApp, keysForRoles } from "../helpers/app.js";
 import { TEST_AUDIT_SECRET } from "../helpers/audit-key-setup.js";
 import { appendAuditInMonth, monthOf } from "../helpers/audit-months.js";
 
@@ -128,6 +129,25 @@ describe.each(DATABASE_KINDS)("the audit log by month on %s", (kind) => {
     expect(await verifyAuditChain(t.db.pool)).toMatchObject({ ok: true, checked: 8 });
     // Archiving again finds nothing to do.
     expect(await archiveExpiredAuditMonths(t.db.pool, 84, { dir, actor: "test" })).toEqual([]);
+
+    // The council sees the archives and a verify that starts from the last one's anchor.
+    const { app } = await buildTestApp(t.db);
+    try {
+      const keys = await keysForRoles(t.db);
+      const verify = await app.inject({ method: "GET", url: "/v1/audit/verify", headers: keys.council });
+      // 8 live entries and the 4 keys just created (each audited).
+      expect(verify.json()).toMatchObject({ ok: true, checked: 12, archivedThrough: { month: "2019-02", seq: 8 } });
+      const listed = await app.inject({ method: "GET", url: "/v1/audit/archives", headers: keys.council });
+      expect(listed.json().archives.map((a: { month: string; file: string }) => [a.month, a.file])).toEqual([
+        ["2019-01", "audit-2019-01.jsonl.gz"], ["2019-02", "audit-2019-02.jsonl.gz"]]);
+      expect((await app.inject({ method: "GET", url: "/v1/audit/archives", headers: keys.staff })).statusCode).toBe(403);
+      expect((await app.inject({ method: "POST", url: "/v1/retention/run", headers: keys.council })).statusCode).toBe(403);
+      const ran = await app.inject({ method: "POST", url: "/v1/retention/run", headers: keys.admin });
+      expect(ran.statusCode).toBe(200);
+      expect(ran.json()).toMatchObject({ runs: 0, auditMonthsArchived: [] });
+    } finally {
+      await app.close();
+    }
   });
 
   it("an edited archive does not verify; the CLI verifies archives without a database", async () => {
