@@ -21,7 +21,7 @@ import { z } from "zod";
 import { withTransaction } from "../db/database.js";
 import { AuditAnchor, anchorValid, signAnchor } from "./audit-anchors.js";
 import { auditKeyring, type AuditKeyring } from "./audit-keys.js";
-import { GENESIS_HASH, appendAuditInTransaction, archivedThrough, rowHashMatches, type StoredAuditRow } from "./audit-log.js";
+import { GENESIS_HASH, appendAuditInTransaction, archivedThrough, auditPartitionMonths, rowHashMatches, type StoredAuditRow } from "./audit-log.js";
 import { canonicalJson } from "./canonical-json.js";
 
 /** The first line of an archive file. */
@@ -61,15 +61,7 @@ export async function ensureAuditPartitions(pool: pg.Pool, monthsAhead = AUDIT_P
 }
 
 /** The months the database holds a partition of (first day, `YYYY-MM-01`), oldest first. */
-export async function auditMonths(pool: pg.Pool): Promise<string[]> {
-  const { rows } = await pool.query<{ relname: string }>(
-    `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-      WHERE i.inhparent = 'audit_log'::regclass`);
-  return rows.map((r) => /^audit_log_y(\d{4})m(\d{2})$/.exec(r.relname))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => `${m[1]}-${m[2]}-01`)
-    .sort();
-}
+export const auditMonths = auditPartitionMonths;
 
 /** The recorded archives, oldest first. */
 export async function listAuditArchives(pool: pg.Pool): Promise<AuditArchiveRecord[]> {

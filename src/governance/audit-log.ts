@@ -140,9 +140,38 @@ export interface AuditChainEnd {
  */
 export async function lockAuditChain(client: pg.PoolClient): Promise<AuditChainEnd> {
   const locked = client.query("SELECT pg_advisory_xact_lock($1)", [AUDIT_LOCK]);
-  const last = client.query<{ seq: string; hash: string }>("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+  const last = client.query<{ seq: string; hash: string }>(RECENT_HEAD, [recentMonths()]);
   const [, { rows }] = await Promise.all([locked, last]);
-  return rows[0] === undefined ? archivedEnd(client) : { seq: Number(rows[0].seq), hash: rows[0].hash };
+  return rows[0] === undefined ? chainEnd(client) : { seq: Number(rows[0].seq), hash: rows[0].hash };
+}
+
+/**
+ * The head among this and last month's partitions (plus any made ahead): the month is a
+ * parameter, so the query is planned on those partitions only, not merged across years of them.
+ * The month never decreases along the chain, so when they hold any entry the head is there.
+ */
+const RECENT_HEAD = "SELECT seq, hash FROM audit_log WHERE chain_month >= $1 ORDER BY seq DESC LIMIT 1";
+
+/** The first day of last month (UTC): a month's margin for a clock that differs from the database's. */
+function recentMonths(): string {
+  const now = new Date();
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 10);
+}
+
+/** The chain's end when the recent months hold no entry: the last entry in any month, else the last archived, else the genesis. */
+async function chainEnd(pool: pg.Pool | pg.PoolClient): Promise<AuditChainEnd> {
+  const { rows } = await pool.query<{ seq: string; hash: string }>("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+  return rows[0] === undefined ? archivedEnd(pool) : { seq: Number(rows[0].seq), hash: rows[0].hash };
+}
+
+/** The months the audit log has a partition of (`YYYY-MM-01`), oldest first (migration 0018). */
+export async function auditPartitionMonths(pool: pg.Pool | pg.PoolClient): Promise<string[]> {
+  const { rows } = await pool.query<{ relname: string }>(
+    "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'audit_log'::regclass");
+  return rows.map((r) => /^audit_log_y(\d{4})m(\d{2})$/.exec(r.relname))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => `${m[1]}-${m[2]}-01`)
+    .sort();
 }
 
 /** Where the live chain starts: after the last archived entry (audit-archive.ts); null when nothing is archived. */
@@ -225,8 +254,8 @@ export async function appendAuditAt(client: pg.PoolClient, end: AuditChainEnd, p
 
 /** The chain's last entry as committed (`seq` 0 and the genesis hash when empty). */
 export async function auditChainHead(pool: pg.Pool): Promise<AuditChainEnd> {
-  const { rows } = await pool.query<{ seq: string; hash: string }>("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
-  return rows[0] === undefined ? archivedEnd(pool) : { seq: Number(rows[0].seq), hash: rows[0].hash };
+  const { rows } = await pool.query<{ seq: string; hash: string }>(RECENT_HEAD, [recentMonths()]);
+  return rows[0] === undefined ? chainEnd(pool) : { seq: Number(rows[0].seq), hash: rows[0].hash };
 }
 
 /** Filters for reading the log. */
@@ -320,11 +349,14 @@ export async function verifyAuditChain(pool: pg.Pool, options: VerifyOptions | n
   const { pageSize = 2_000, anchor = null, keyring = auditKeyring(), start: given } = typeof options === "number" ? { pageSize: options } : options;
   const start = given === undefined ? await archivedThrough(pool) : given;
   const archived = start === null ? {} : { archivedThrough: start };
-  const page = (afterSeq: string | null) => pool.query<Omit<AuditRow, "payload"> & { payload: string }>(
+  // Month by month (migration 0018): each month is one run of the chain, and a query naming its
+  // month is planned on that partition alone rather than merged across all of them.
+  const months = await auditPartitionMonths(pool);
+  const page = (month: string, afterSeq: string | null) => pool.query<Omit<AuditRow, "payload"> & { payload: string }>(
     afterSeq === null
-      ? `SELECT ${VERIFY_COLUMNS} FROM audit_log ORDER BY seq LIMIT $1`
-      : `SELECT ${VERIFY_COLUMNS} FROM audit_log WHERE seq > $2 ORDER BY seq LIMIT $1`,
-    afterSeq === null ? [pageSize] : [pageSize, afterSeq],
+      ? `SELECT ${VERIFY_COLUMNS} FROM audit_log WHERE chain_month = $2 ORDER BY seq LIMIT $1`
+      : `SELECT ${VERIFY_COLUMNS} FROM audit_log WHERE chain_month = $2 AND seq > $3 ORDER BY seq LIMIT $1`,
+    afterSeq === null ? [pageSize, month] : [pageSize, month, afterSeq],
   );
   let expectedSeq = (start?.seq ?? 0) + 1;
   let prevHash = start?.hash ?? GENESIS_HASH;
@@ -332,12 +364,18 @@ export async function verifyAuditChain(pool: pg.Pool, options: VerifyOptions | n
   let unkeyed = 0;
   let anchorCheck: AnchorCheck | null = anchor === null ? null
     : anchor.valid ? null : { seq: anchor.anchor.seq, at: anchor.anchor.at, status: "invalid", reason: "the anchor's HMAC does not hold (the anchor file was edited, or its key is not held)" };
-  let next = page(start === null ? null : String(start.seq));
+  let monthIndex = 0;
+  const empty = Promise.resolve({ rows: [] as (Omit<AuditRow, "payload"> & { payload: string })[] });
+  let next = months.length === 0 ? empty : page(months[0] as string, null);
   for (;;) {
     const { rows } = await next;
     const last = rows.at(-1);
-    if (rows.length === pageSize && last !== undefined) {
-      next = page(last.seq);
+    // The next page is read while this one is hashed: more of this month, or the next month's first.
+    const more = rows.length === pageSize && last !== undefined;
+    if (!more) monthIndex += 1;
+    const done = monthIndex >= months.length;
+    if (!done) {
+      next = more ? page(months[monthIndex] as string, last.seq) : page(months[monthIndex] as string, null);
       next.catch(() => undefined);
     }
     for (const row of rows) {
@@ -368,7 +406,7 @@ export async function verifyAuditChain(pool: pg.Pool, options: VerifyOptions | n
       prevHash = row.hash;
       expectedSeq += 1;
     }
-    if (rows.length < pageSize) break;
+    if (done) break;
   }
   if (anchor !== null && anchor.valid && anchorCheck === null && start !== null && anchor.anchor.seq <= start.seq) {
     // An anchor older than the archived months: the archive's own anchor seals that part of the chain.
