@@ -13,6 +13,7 @@ import {
   archiveExpiredAuditMonths, auditMonths, ensureAuditPartitions, listAuditArchives, verifyAuditArchive,
 } from "../../src/governance/audit-archive.js";
 import { appendAudit, queryAudit, verifyAuditChain } from "../../src/governance/audit-log.js";
+import { openDatabase, type Database } from "../../src/db/database.js";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../helpers/databases.js";
 import { runCliCaptured } from "../helpers/cli.js";
 import { buildTestApp, keysForRoles } from "../helpers/app.js";
@@ -204,5 +205,36 @@ describe.each(DATABASE_KINDS)("the audit log by month on %s", (kind) => {
     await expect(t.db.pool.query("DELETE FROM audit_log WHERE seq = 9")).rejects.toThrow(/append-only/);
     await expect(t.db.pool.query(`TRUNCATE ${partitionName(month)}`)).rejects.toThrow(/append-only/);
     expect((await verifyAuditChain(t.db.pool)).ok).toBe(true);
+  });
+});
+
+describe.each(DATABASE_KINDS.filter((k) => k === "postgres"))("the retention pass as the service's login role on %s", (kind) => {
+  it("makes partitions and archives an expired month through the owner's checked functions, and nothing more", async () => {
+    const t = await createTestDatabase(kind);
+    const dir = await mkdtemp(path.join(tmpdir(), "irc-archive-role-"));
+    const login = `irc_svc_${Math.random().toString(16).slice(2, 10)}`;
+    let service: Database | undefined;
+    try {
+      await t.db.pool.query("SELECT audit_log_create_partition('2019-05-01')");
+      await appendAuditInMonth(t.db.pool, "2019-05-01", entries(3, "may"));
+      await appendAudit(t.db.pool, entries(2, "now"));
+      await t.db.pool.query(`CREATE ROLE ${login} LOGIN IN ROLE infusion_rcm_service`);
+      const url = new URL(t.url!);
+      url.username = login;
+      service = await openDatabase({ kind: "postgres", url: url.toString(), poolMax: 2 });
+      await expect(service.pool.query("SELECT audit_log_create_partition('2018-01-01')")).rejects.toThrow(/permission denied/);
+      expect(await ensureAuditPartitions(service.pool, 3)).toBe(1);
+      const archived = await archiveExpiredAuditMonths(service.pool, 84, { dir, actor: "schedule:retention" });
+      expect(archived.map((a) => [a.month, a.entries])).toEqual([["2019-05", 3]]);
+      expect(await auditMonths(service.pool)).not.toContain("2019-05-01");
+      expect(await verifyAuditChain(service.pool)).toMatchObject({ ok: true, checked: 3, archivedThrough: { seq: 3 } });
+      expect(await verifyAuditArchive(archived[0]!.file)).toMatchObject({ ok: true, checked: 3 });
+    } finally {
+      await service?.close();
+      await t.db.pool.query(`DROP OWNED BY ${login}`).catch(() => undefined);
+      await t.db.pool.query(`DROP ROLE IF EXISTS ${login}`).catch(() => undefined);
+      await t.drop();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
