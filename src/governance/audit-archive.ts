@@ -84,6 +84,8 @@ export interface ArchiveOptions {
   logger?: Pick<Logger, "info">;
   /** Rows read a page while exporting. */
   pageSize?: number;
+  /** Called as each month is archived (before a later one may fail). */
+  onArchived?: (record: AuditArchiveRecord) => void;
 }
 
 const EXPORT_COLUMNS = "seq, id, at, kind, actor, run_id, agent, node, subject_type, subject_id, payload::text AS payload, prev_hash, hash, key_id";
@@ -195,7 +197,9 @@ export async function archiveExpiredAuditMonths(pool: pg.Pool, retainMonths: num
   const now = options.now ?? (() => new Date());
   const archived: AuditArchiveRecord[] = [];
   for (const month of expiredMonths(await auditMonths(pool), retainMonths, now())) {
-    archived.push(await archiveAuditMonth(pool, month, options));
+    const record = await archiveAuditMonth(pool, month, options);
+    options.onArchived?.(record);
+    archived.push(record);
   }
   return archived;
 }

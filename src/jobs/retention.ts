@@ -25,7 +25,7 @@ import type { Config } from "../config.js";
 export const RETENTION_QUEUE = "retention";
 
 /** A pass's dependencies from the service's configuration. */
-export function retentionDeps(config: Config, pool: pg.Pool, now: () => Date, logger: Pick<Logger, "info"> | undefined, actor: string): RetentionDeps {
+export function retentionDeps(config: Config, pool: pg.Pool, now: () => Date, logger: Pick<Logger, "info" | "error"> | undefined, actor: string): RetentionDeps {
   const r = config.retention;
   return {
     pool, now, logger, actor,
@@ -59,6 +59,8 @@ export interface RetentionReport {
   sweepItems: number;
   auditPartitionsCreated: number;
   auditMonthsArchived: Pick<AuditArchiveRecord, "month" | "entries" | "firstSeq" | "lastSeq" | "sha256">[];
+  /** Why an expired audit month was not archived (it is kept, and tried again next pass); null when none failed. */
+  auditArchiveError: string | null;
 }
 
 /** What a pass runs with. */
@@ -66,7 +68,7 @@ export interface RetentionDeps {
   pool: pg.Pool;
   settings: RetentionSettings;
   now: () => Date;
-  logger?: Pick<Logger, "info">;
+  logger?: Pick<Logger, "info" | "error">;
   /** Who runs it (the audit entry's actor): `schedule:retention`, `cli` … */
   actor: string;
 }
@@ -79,7 +81,7 @@ export async function runRetention(deps: RetentionDeps): Promise<RetentionReport
   const day = (days: number) => new Date(now().getTime() - days * 86_400_000);
   const report: RetentionReport = {
     checkpoints: { runs: 0, checkpoints: 0, writes: 0, blobs: 0 },
-    supersededReviewItems: 0, runs: 0, sweeps: 0, sweepItems: 0, auditPartitionsCreated: 0, auditMonthsArchived: [],
+    supersededReviewItems: 0, runs: 0, sweeps: 0, sweepItems: 0, auditPartitionsCreated: 0, auditMonthsArchived: [], auditArchiveError: null,
   };
   const hasCheckpoints = (await pool.query<{ present: boolean }>("SELECT to_regclass('checkpoints') IS NOT NULL AS present")).rows[0]?.present === true;
 
@@ -141,7 +143,14 @@ export async function runRetention(deps: RetentionDeps): Promise<RetentionReport
        SELECT s.id FROM sweeps s WHERE s.status = 'completed' AND s.finished_at < $1
           AND NOT EXISTS (SELECT 1 FROM sweep_items i WHERE i.sweep_id = s.id) LIMIT $2)`, [sweepCutoff]);
 
-  const archived = await archiveExpiredAuditMonths(pool, settings.auditRetainMonths, { dir: settings.auditArchiveDir, actor, now, logger });
+  // A month that cannot be archived stays (and is tried again next pass); what was pruned is still recorded.
+  const archived: AuditArchiveRecord[] = [];
+  try {
+    await archiveExpiredAuditMonths(pool, settings.auditRetainMonths, { dir: settings.auditArchiveDir, actor, now, logger, onArchived: (a) => archived.push(a) });
+  } catch (error) {
+    report.auditArchiveError = (error as Error).message;
+    logger?.error({ err: { message: report.auditArchiveError } }, "an expired audit month was not archived; it is kept");
+  }
   report.auditMonthsArchived = archived.map(({ month, entries, firstSeq, lastSeq, sha256 }) => ({ month, entries, firstSeq, lastSeq, sha256 }));
 
   await appendAudit(pool, [{ kind: "retention.pruned", actor, payload: { ...report, settings: {

@@ -13,6 +13,7 @@ import {
   archiveExpiredAuditMonths, auditMonths, ensureAuditPartitions, listAuditArchives, verifyAuditArchive,
 } from "../../src/governance/audit-archive.js";
 import { appendAudit, queryAudit, verifyAuditChain } from "../../src/governance/audit-log.js";
+import { runRetention } from "../../src/jobs/retention.js";
 import { openDatabase, type Database } from "../../src/db/database.js";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../helpers/databases.js";
 import { runCliCaptured } from "../helpers/cli.js";
@@ -72,12 +73,22 @@ describe.each(DATABASE_KINDS)("the audit log by month on %s", (kind) => {
     expect(await verifyAuditChain(t.db.pool)).toMatchObject({ ok: true, checked: 12 });
   });
 
+
   it("refuses to archive, keeping the month, when the export cannot be written", async () => {
     const notADir = path.join(dir, "a-file");
     await writeFile(notADir, "x");
     await expect(archiveExpiredAuditMonths(t.db.pool, 84, { dir: notADir, actor: "test" })).rejects.toThrow(/could not be written.*kept/);
     expect(await auditMonths(t.db.pool)).toContain("2019-01-01");
     expect(await listAuditArchives(t.db.pool)).toEqual([]);
+    // The retention pass reports it, keeps the month, and still records what it did.
+    const report = await runRetention({
+      pool: t.db.pool, now: () => new Date(), actor: "test",
+      settings: { checkpoints: { afterDays: 7, keep: "last" }, supersededReviewsDays: 90, runsDays: 400, sweepsDays: 30, auditRetainMonths: 84, auditArchiveDir: notADir, batchSize: 100 },
+    });
+    expect(report).toMatchObject({ auditMonthsArchived: [], auditArchiveError: expect.stringMatching(/audit month 2019-01 was not archived/) });
+    expect(await auditMonths(t.db.pool)).toContain("2019-01-01");
+    const [pass] = await queryAudit(t.db.pool, { kind: "retention.pruned" });
+    expect(pass?.payload).toMatchObject({ auditArchiveError: expect.stringMatching(/2019-01/) });
   });
 
   it("refuses to archive, keeping the month, when the export does not verify", async () => {
@@ -124,10 +135,10 @@ describe.each(DATABASE_KINDS)("the audit log by month on %s", (kind) => {
 
     // The rest verifies from the last archive's anchor, also after more appends.
     const live = await verifyAuditChain(t.db.pool);
-    expect(live).toMatchObject({ ok: true, checked: 4 + 2, firstBadEntry: null, archivedThrough: { month: "2019-02", seq: 8 } });
+    expect(live).toMatchObject({ ok: true, checked: 4 + 1 + 2, firstBadEntry: null, archivedThrough: { month: "2019-02", seq: 8 } });
     expect((await queryAudit(t.db.pool, { kind: "audit.archived" })).map((e) => (e.payload as { month: string }).month)).toEqual(["2019-01", "2019-02"]);
     await appendAudit(t.db.pool, entries(2, "later"));
-    expect(await verifyAuditChain(t.db.pool)).toMatchObject({ ok: true, checked: 8 });
+    expect(await verifyAuditChain(t.db.pool)).toMatchObject({ ok: true, checked: 9 });
     // Archiving again finds nothing to do.
     expect(await archiveExpiredAuditMonths(t.db.pool, 84, { dir, actor: "test" })).toEqual([]);
 
@@ -136,8 +147,8 @@ describe.each(DATABASE_KINDS)("the audit log by month on %s", (kind) => {
     try {
       const keys = await keysForRoles(t.db);
       const verify = await app.inject({ method: "GET", url: "/v1/audit/verify", headers: keys.council });
-      // 8 live entries and the 4 keys just created (each audited).
-      expect(verify.json()).toMatchObject({ ok: true, checked: 12, archivedThrough: { month: "2019-02", seq: 8 } });
+      // 9 live entries and the 4 keys just created (each audited).
+      expect(verify.json()).toMatchObject({ ok: true, checked: 13, archivedThrough: { month: "2019-02", seq: 8 } });
       const listed = await app.inject({ method: "GET", url: "/v1/audit/archives", headers: keys.council });
       expect(listed.json().archives.map((a: { month: string; file: string }) => [a.month, a.file])).toEqual([
         ["2019-01", "audit-2019-01.jsonl.gz"], ["2019-02", "audit-2019-02.jsonl.gz"]]);

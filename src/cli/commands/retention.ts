@@ -10,7 +10,8 @@ Runs one retention pass on the configured database, with the configured settings
 "Retention"): prunes finished runs' checkpoints, superseded review items, finished runs and
 completed sweeps past their windows; makes the audit log's next monthly partitions; archives audit
 months older than AUDIT_RETAIN_MONTHS to AUDIT_ARCHIVE_DIR (verified before their partition is
-dropped). Prints what it did; one retention.pruned audit entry records it (actor: cli).`;
+dropped). Prints what it did; one retention.pruned audit entry records it (actor: cli).
+Exit 1 when an expired audit month could not be archived (it is kept; the reason is printed).`;
 
 export const retentionCommand: CliCommand = {
   name: "retention",
@@ -24,6 +25,10 @@ export const retentionCommand: CliCommand = {
     const config = loadConfig();
     const report = await withConfiguredDatabase((db) => runRetention(retentionDeps(config, db.pool, () => new Date(), undefined, "cli")));
     writeJson(io.stdout, report);
+    if (report.auditArchiveError !== null) {
+      io.stderr.write(`retention: ${report.auditArchiveError}\n`);
+      return EXIT.FINDINGS;
+    }
     return EXIT.OK;
   },
 };

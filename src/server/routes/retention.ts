@@ -15,6 +15,7 @@ const RetentionReport = z.object({
   sweepItems: z.number().int(),
   auditPartitionsCreated: z.number().int(),
   auditMonthsArchived: z.array(z.object({ month: z.string(), entries: z.number().int(), firstSeq: z.number().int(), lastSeq: z.number().int(), sha256: z.string() })),
+  auditArchiveError: z.string().nullable().describe("Why an expired audit month was not archived (it is kept and tried again next pass)"),
 });
 
 export const retentionRoutes: FastifyPluginAsyncZod<{ config: Config }> = async (app, { config }) => {
