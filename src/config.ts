@@ -3,6 +3,7 @@
  * An invalid value stops start-up with a message naming the variable. Every variable is
  * documented in `.env.example` and the README.
  */
+import path from "node:path";
 import { z } from "zod";
 import { AppError } from "../tools/errors.js";
 
@@ -74,6 +75,19 @@ export const EnvSchema = z.object({
   CMS_FILES_CHECK_MS: z.coerce.number().int().min(0).default(30_000),
   AUDIT_KEY: z.string().trim().optional().transform((v) => (v === "" ? undefined : v)),
   AUDIT_ANCHOR_EVERY_MS: z.coerce.number().int().min(0).default(300_000),
+  // Retention (README, "Retention"): why each default is what it is is written there.
+  RETENTION_CRON: z.string().trim().min(9).default("30 3 * * *"),
+  RETENTION_BATCH_SIZE: z.coerce.number().int().min(10).max(10_000).default(500),
+  RETAIN_CHECKPOINTS_DAYS: z.coerce.number().int().min(0).default(7),
+  RETAIN_CHECKPOINTS_KEEP: z.enum(["last", "none"]).default("last"),
+  RETAIN_SUPERSEDED_REVIEWS_DAYS: z.coerce.number().int().min(0).default(90),
+  RETAIN_RUNS_DAYS: z.coerce.number().int().min(1).default(400),
+  RETAIN_SWEEPS_DAYS: z.coerce.number().int().min(1).default(30),
+  RETAIN_JOBS_COMPLETED_HOURS: z.coerce.number().int().min(1).default(12),
+  RETAIN_JOBS_ARCHIVE_DAYS: z.coerce.number().int().min(1).default(7),
+  // HIPAA, 45 CFR 164.316(b)(2)(i): six years; the database refuses to drop a younger month whatever this says.
+  AUDIT_RETAIN_MONTHS: z.coerce.number().int().min(72).max(1200).default(84),
+  AUDIT_ARCHIVE_DIR: z.string().trim().optional().transform((v) => (v === "" ? undefined : v)),
 });
 
 /** Parsed configuration, in the names the code uses. */
@@ -133,6 +147,22 @@ export interface Config {
   cmsFiles: { checkEveryMs: number };
   /** The audit chain's key (base64; else the data folder's audit.key) and how often its head is anchored besides at run ends (0: only at run ends). */
   audit: { key: string | undefined; anchorEveryMs: number };
+  /**
+   * What is deleted and when (src/jobs/retention.ts): finished runs' checkpoints, superseded review
+   * items, finished runs, completed sweeps, job-queue rows; audit months kept before archiving.
+   */
+  retention: {
+    cron: string;
+    batchSize: number;
+    checkpoints: { afterDays: number; keep: "last" | "none" };
+    supersededReviewsDays: number;
+    runsDays: number;
+    sweepsDays: number;
+    jobs: { completedHours: number; archiveDays: number };
+    auditRetainMonths: number;
+    /** Where archived audit months are written (default: DATA_DIR/audit-archive). */
+    auditArchiveDir: string;
+  };
 }
 
 /** Raised when the environment does not parse; names each offending variable. */
@@ -208,5 +238,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     instances: { heartbeatSeconds: e.INSTANCE_HEARTBEAT_SECONDS, deadAfterSeconds: e.INSTANCE_DEAD_AFTER_SECONDS },
     cmsFiles: { checkEveryMs: e.CMS_FILES_CHECK_MS },
     audit: { key: e.AUDIT_KEY, anchorEveryMs: e.AUDIT_ANCHOR_EVERY_MS },
+    retention: {
+      cron: e.RETENTION_CRON,
+      batchSize: e.RETENTION_BATCH_SIZE,
+      checkpoints: { afterDays: e.RETAIN_CHECKPOINTS_DAYS, keep: e.RETAIN_CHECKPOINTS_KEEP },
+      supersededReviewsDays: e.RETAIN_SUPERSEDED_REVIEWS_DAYS,
+      runsDays: e.RETAIN_RUNS_DAYS,
+      sweepsDays: e.RETAIN_SWEEPS_DAYS,
+      jobs: { completedHours: e.RETAIN_JOBS_COMPLETED_HOURS, archiveDays: e.RETAIN_JOBS_ARCHIVE_DAYS },
+      auditRetainMonths: e.AUDIT_RETAIN_MONTHS,
+      auditArchiveDir: e.AUDIT_ARCHIVE_DIR ?? path.join(e.DATA_DIR, "audit-archive"),
+    },
   };
 }

@@ -14,6 +14,8 @@ import type { Config } from "./config.js";
 import type { Database } from "./db/database.js";
 import { AuditAnchors } from "./governance/audit-anchors.js";
 import { ServiceInstance } from "./jobs/service-instance.js";
+import { ensureAuditPartitions } from "./governance/audit-archive.js";
+import { RETENTION_QUEUE, retentionDeps, runRetention } from "./jobs/retention.js";
 import { SweepService, type SweepServiceOptions } from "./jobs/sweep-service.js";
 import { serviceTakeover } from "./jobs/takeover.js";
 import { createModelClient } from "./llm/create-model-client.js";
@@ -79,8 +81,9 @@ export function buildServiceComponents(config: Config, db: Database, logger: Log
   });
   const sweeps = new SweepService({
     db, runtime, ehr: connections.ehr, volatile: (payerId, planId) => payerRules.volatile(payerId, planId), logger, now,
-    sweep: config.sweep, instance,
+    sweep: config.sweep, instance, jobRetention: config.retention.jobs,
     jobs: { expireInSeconds: config.sweep.jobExpireSeconds, pollingIntervalSeconds: config.sweep.pollingSeconds, ...options.sweepJobs },
+    schedules: [{ queue: RETENTION_QUEUE, cron: config.retention.cron, run: () => runRetention(retentionDeps(config, db.pool, now, logger, "schedule:retention")) }],
   });
   return { tables, referenceData, connections, payerRules, checkpointer, runtime, sweeps, anchors, instance, now };
 }
@@ -95,6 +98,8 @@ export async function prepareComponents(
   config: Config, db: Database, c: ServiceComponents, logger: Logger, onSeedProgress?: (done: number, total: number) => void,
 ): Promise<void> {
   await c.referenceData.prepare();
+  // This month's audit partition and the next ones, before anything is audited.
+  await ensureAuditPartitions(db.pool);
   await setupCheckpointer(db, c.checkpointer);
   if (config.sandbox.enabled) {
     logger.info("running in SANDBOX mode: synthetic EHR and simulated payers (SANDBOX=off or EHR_BASE_URL to change)");

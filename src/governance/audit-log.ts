@@ -30,6 +30,7 @@ export const AuditKind = z.enum([
   "node.step", "tool.request", "tool.call", "model.call", "decision", "gate.verdict", "subject.failed",
   "review.created", "review.decided", "review.superseded", "action.executed", "action.failed", "action.skipped",
   "autonomy.changed", "autonomy.refused", "data.imported", "key.created", "key.revoked", "instance.taken_over",
+  "retention.pruned", "audit.archived",
 ]);
 export type AuditKind = z.infer<typeof AuditKind>;
 
@@ -90,6 +91,9 @@ interface AuditRow {
   key_id: string | null;
 }
 
+/** A row as read for verification and export: the payload as its stored text. */
+export type StoredAuditRow = Omit<AuditRow, "payload"> & { payload: string };
+
 /** An entry as it is hashed: all but its hash and the previous one (`keyId` absent or null: unkeyed). */
 export type HashedEntry = Omit<AuditEntry, "hash" | "prevHash" | "keyId"> & { keyId?: string | null };
 
@@ -140,9 +144,52 @@ export interface AuditChainEnd {
  */
 export async function lockAuditChain(client: pg.PoolClient): Promise<AuditChainEnd> {
   const locked = client.query("SELECT pg_advisory_xact_lock($1)", [AUDIT_LOCK]);
-  const last = client.query<{ seq: string; hash: string }>("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+  const last = client.query<{ seq: string; hash: string }>(RECENT_HEAD, [recentMonths()]);
   const [, { rows }] = await Promise.all([locked, last]);
-  return { seq: Number(rows[0]?.seq ?? 0), hash: rows[0]?.hash ?? GENESIS_HASH };
+  return rows[0] === undefined ? chainEnd(client) : { seq: Number(rows[0].seq), hash: rows[0].hash };
+}
+
+/**
+ * The head among this and last month's partitions (plus any made ahead): the month is a
+ * parameter, so the query is planned on those partitions only, not merged across years of them.
+ * The month never decreases along the chain, so when they hold any entry the head is there.
+ */
+const RECENT_HEAD = "SELECT seq, hash FROM audit_log WHERE chain_month >= $1 ORDER BY seq DESC LIMIT 1";
+
+/** The first day of last month (UTC): a month's margin for a clock that differs from the database's. */
+function recentMonths(): string {
+  const now = new Date();
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 10);
+}
+
+/** The chain's end when the recent months hold no entry: the last entry in any month, else the last archived, else the genesis. */
+async function chainEnd(pool: pg.Pool | pg.PoolClient): Promise<AuditChainEnd> {
+  const { rows } = await pool.query<{ seq: string; hash: string }>("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+  return rows[0] === undefined ? archivedEnd(pool) : { seq: Number(rows[0].seq), hash: rows[0].hash };
+}
+
+/** The months the audit log has a partition of (`YYYY-MM-01`), oldest first (migration 0018). */
+export async function auditPartitionMonths(pool: pg.Pool | pg.PoolClient): Promise<string[]> {
+  const { rows } = await pool.query<{ relname: string }>(
+    "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'audit_log'::regclass");
+  return rows.map((r) => /^audit_log_y(\d{4})m(\d{2})$/.exec(r.relname))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => `${m[1]}-${m[2]}-01`)
+    .sort();
+}
+
+/** Where the live chain starts: after the last archived entry (audit-archive.ts); null when nothing is archived. */
+export async function archivedThrough(pool: pg.Pool | pg.PoolClient): Promise<{ month: string; seq: number; hash: string } | null> {
+  const { rows } = await pool.query<{ month: string; last_seq: string; last_hash: string }>(
+    "SELECT to_char(month, 'YYYY-MM') AS month, last_seq, last_hash FROM audit_archives ORDER BY last_seq DESC, month DESC LIMIT 1");
+  const row = rows[0];
+  return row === undefined ? null : { month: row.month, seq: Number(row.last_seq), hash: row.last_hash };
+}
+
+/** The chain's end when no entry is in the database: the last archived one, else the genesis. */
+async function archivedEnd(pool: pg.Pool | pg.PoolClient): Promise<AuditChainEnd> {
+  const archived = await archivedThrough(pool);
+  return archived === null ? { seq: 0, hash: GENESIS_HASH } : { seq: archived.seq, hash: archived.hash };
 }
 
 /**
@@ -211,8 +258,8 @@ export async function appendAuditAt(client: pg.PoolClient, end: AuditChainEnd, p
 
 /** The chain's last entry as committed (`seq` 0 and the genesis hash when empty). */
 export async function auditChainHead(pool: pg.Pool): Promise<AuditChainEnd> {
-  const { rows } = await pool.query<{ seq: string; hash: string }>("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
-  return { seq: Number(rows[0]?.seq ?? 0), hash: rows[0]?.hash ?? GENESIS_HASH };
+  const { rows } = await pool.query<{ seq: string; hash: string }>(RECENT_HEAD, [recentMonths()]);
+  return rows[0] === undefined ? chainEnd(pool) : { seq: Number(rows[0].seq), hash: rows[0].hash };
 }
 
 /** Filters for reading the log. */
@@ -277,6 +324,8 @@ export interface ChainVerification {
   unkeyed: number;
   /** The latest anchor checked; null when there is none. */
   anchor: AnchorCheck | null;
+  /** Present when months were archived: the chain was verified from the last archive's anchor (its last entry). */
+  archivedThrough?: { month: string; seq: number; hash: string };
 }
 
 /** Options of `verifyAuditChain`. */
@@ -287,6 +336,8 @@ export interface VerifyOptions {
   anchor?: { anchor: ChainAnchor; valid: boolean } | null;
   /** The keys to verify with (the process's keyring by default). */
   keyring?: AuditKeyring;
+  /** Where the live chain starts (the last archived entry); read from audit_archives by default. */
+  start?: { month: string; seq: number; hash: string } | null;
 }
 
 const VERIFY_COLUMNS = "seq, id, at, kind, actor, run_id, agent, node, subject_type, subject_id, payload::text AS payload, prev_hash, hash, key_id";
@@ -295,35 +346,52 @@ const VERIFY_COLUMNS = "seq, id, at, kind, actor, run_id, agent, node, subject_t
  * Walks every row of the chain in seq order, streaming it page by page in bounded memory (the next
  * page is read while this one is hashed), recomputing every hash; then checks the latest anchor:
  * the chain must reach its seq with its hash there. A row with seq ≤ 0 is bad (the chain starts at 1).
+ * When months were archived (audit-archive.ts), the walk starts from the last archive's anchor:
+ * the first live entry must follow its seq and hash (each archive file verifies on its own).
  */
 export async function verifyAuditChain(pool: pg.Pool, options: VerifyOptions | number = {}): Promise<ChainVerification> {
-  const { pageSize = 2_000, anchor = null, keyring = auditKeyring() } = typeof options === "number" ? { pageSize: options } : options;
-  const page = (afterSeq: string | null) => pool.query<Omit<AuditRow, "payload"> & { payload: string }>(
+  const { pageSize = 2_000, anchor = null, keyring = auditKeyring(), start: given } = typeof options === "number" ? { pageSize: options } : options;
+  const start = given === undefined ? await archivedThrough(pool) : given;
+  const archived = start === null ? {} : { archivedThrough: start };
+  // Month by month (migration 0018): each month is one run of the chain, and a query naming its
+  // month is planned on that partition alone rather than merged across all of them.
+  const months = await auditPartitionMonths(pool);
+  const page = (month: string, afterSeq: string | null) => pool.query<Omit<AuditRow, "payload"> & { payload: string }>(
     afterSeq === null
-      ? `SELECT ${VERIFY_COLUMNS} FROM audit_log ORDER BY seq LIMIT $1`
-      : `SELECT ${VERIFY_COLUMNS} FROM audit_log WHERE seq > $2 ORDER BY seq LIMIT $1`,
-    afterSeq === null ? [pageSize] : [pageSize, afterSeq],
+      ? `SELECT ${VERIFY_COLUMNS} FROM audit_log WHERE chain_month = $2 ORDER BY seq LIMIT $1`
+      : `SELECT ${VERIFY_COLUMNS} FROM audit_log WHERE chain_month = $2 AND seq > $3 ORDER BY seq LIMIT $1`,
+    afterSeq === null ? [pageSize, month] : [pageSize, month, afterSeq],
   );
-  let expectedSeq = 1;
-  let prevHash = GENESIS_HASH;
+  let expectedSeq = (start?.seq ?? 0) + 1;
+  let prevHash = start?.hash ?? GENESIS_HASH;
   let checked = 0;
   let unkeyed = 0;
   let anchorCheck: AnchorCheck | null = anchor === null ? null
     : anchor.valid ? null : { seq: anchor.anchor.seq, at: anchor.anchor.at, status: "invalid", reason: "the anchor's HMAC does not hold (the anchor file was edited, or its key is not held)" };
-  let next = page(null);
+  let monthIndex = 0;
+  const empty = Promise.resolve({ rows: [] as (Omit<AuditRow, "payload"> & { payload: string })[] });
+  let next = months.length === 0 ? empty : page(months[0] as string, null);
   for (;;) {
     const { rows } = await next;
     const last = rows.at(-1);
-    if (rows.length === pageSize && last !== undefined) {
-      next = page(last.seq);
+    // The next page is read while this one is hashed: more of this month, or the next month's first.
+    const more = rows.length === pageSize && last !== undefined;
+    if (!more) monthIndex += 1;
+    const done = monthIndex >= months.length;
+    if (!done) {
+      next = more ? page(months[monthIndex] as string, last.seq) : page(months[monthIndex] as string, null);
       next.catch(() => undefined);
     }
     for (const row of rows) {
       const seq = Number(row.seq);
-      const bad = (reason: string): ChainVerification => ({ ok: false, checked, firstBadEntry: { seq, id: row.id, reason }, unkeyed, anchor: anchorCheck });
+      const bad = (reason: string): ChainVerification => ({ ok: false, checked, firstBadEntry: { seq, id: row.id, reason }, unkeyed, anchor: anchorCheck, ...archived });
       if (seq <= 0) return bad(`seq ${seq} is not a place in the chain (it starts at 1): a forged entry`);
       if (seq !== expectedSeq) return bad(`sequence gap: expected ${expectedSeq} (an entry was deleted)`);
-      if (row.prev_hash !== prevHash) return bad("prev_hash does not match the previous entry (entries deleted or reordered)");
+      if (row.prev_hash !== prevHash) {
+        return bad(checked === 0 && start !== null
+          ? `prev_hash does not match the anchor of the archive of ${start.month} (seq ${start.seq})`
+          : "prev_hash does not match the previous entry (entries deleted or reordered)");
+      }
       let key: AuditKey | undefined;
       if (row.key_id === null) {
         if (checked > unkeyed) return bad("an unkeyed entry after keyed ones: forged with a plain hash");
@@ -342,12 +410,18 @@ export async function verifyAuditChain(pool: pg.Pool, options: VerifyOptions | n
       prevHash = row.hash;
       expectedSeq += 1;
     }
-    if (rows.length < pageSize) break;
+    if (done) break;
+  }
+  if (anchor !== null && anchor.valid && anchorCheck === null && start !== null && anchor.anchor.seq <= start.seq) {
+    // An anchor older than the archived months: the archive's own anchor seals that part of the chain.
+    anchorCheck = anchor.anchor.seq < start.seq || anchor.anchor.hash === start.hash
+      ? { seq: anchor.anchor.seq, at: anchor.anchor.at, status: "matched", reason: null }
+      : { seq: anchor.anchor.seq, at: anchor.anchor.at, status: "rewritten", reason: `the archive of ${start.month} ends at seq ${start.seq} with another hash than the anchor of ${anchor.anchor.at}` };
   }
   if (anchor !== null && anchor.valid && anchorCheck === null) {
-    anchorCheck = { seq: anchor.anchor.seq, at: anchor.anchor.at, status: "truncated", reason: `the chain ends at seq ${checked} but the anchor of ${anchor.anchor.at} records seq ${anchor.anchor.seq}: entries were removed from its end` };
+    anchorCheck = { seq: anchor.anchor.seq, at: anchor.anchor.at, status: "truncated", reason: `the chain ends at seq ${expectedSeq - 1} but the anchor of ${anchor.anchor.at} records seq ${anchor.anchor.seq}: entries were removed from its end` };
   }
-  return { ok: anchorCheck === null || anchorCheck.status === "matched", checked, firstBadEntry: null, unkeyed, anchor: anchorCheck };
+  return { ok: anchorCheck === null || anchorCheck.status === "matched", checked, firstBadEntry: null, unkeyed, anchor: anchorCheck, ...archived };
 }
 
 /**
@@ -355,7 +429,7 @@ export async function verifyAuditChain(pool: pg.Pool, options: VerifyOptions | n
  * text it was hashed as when appended, kept by the `json` column); a payload stored before it was
  * kept as text (re-encoded by jsonb) is hashed as its canonical form.
  */
-function rowHashMatches(row: Omit<AuditRow, "payload"> & { payload: string }, seq: number, key: AuditKey | undefined): boolean {
+export function rowHashMatches(row: StoredAuditRow, seq: number, key: AuditKey | undefined): boolean {
   const body = (payload: CanonicalJsonText): HashedEntry => ({
     actor: row.actor, agent: row.agent, at: row.at.toISOString(), id: row.id, keyId: row.key_id, kind: row.kind, node: row.node,
     payload, runId: row.run_id, seq, subjectId: row.subject_id, subjectType: row.subject_type,

@@ -13,6 +13,11 @@ export interface QueueOptions {
   logger: Logger;
   /** Run cron schedules in this instance (one per deployment is enough; pg-boss coordinates). */
   schedule?: boolean;
+  /**
+   * How long pg-boss keeps finished jobs: completed and failed jobs move to its archive after
+   * `completedHours`, and are deleted from it after `archiveDays` (pg-boss's own defaults: 12 h, 7 days).
+   */
+  retention?: { completedHours: number; archiveDays: number };
 }
 
 /** Opens the queue; pair with `closeQueue`. */
@@ -26,6 +31,11 @@ export async function openQueue(db: Database, options: QueueOptions): Promise<Pg
     // PGlite has one connection: keep pg-boss's own monitoring light.
     monitorStateIntervalSeconds: 60,
     maintenanceIntervalSeconds: 120,
+    ...(options.retention === undefined ? {} : {
+      archiveCompletedAfterSeconds: options.retention.completedHours * 3600,
+      archiveFailedAfterSeconds: options.retention.completedHours * 3600,
+      deleteAfterDays: options.retention.archiveDays,
+    }),
   });
   boss.on("error", (error: Error) => options.logger.error({ err: { message: error.message } }, "job queue error"));
   await underSetupLock(db, async () => void (await boss.start()));

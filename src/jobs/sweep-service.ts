@@ -41,6 +41,10 @@ export interface SweepServiceOptions {
   jobs?: { retryLimit?: number; retryDelaySeconds?: number; retryBackoff?: boolean; expireInSeconds?: number; pollingIntervalSeconds?: number };
   /** The service instance the workers fetch for: each fetched batch is leased to it (job-leases.ts), so a takeover can release it. */
   instance?: { readonly id: string };
+  /** How long the queue keeps finished jobs (queue.ts). */
+  jobRetention?: { completedHours: number; archiveDays: number };
+  /** Other cron jobs run on this queue when schedules are on (the retention pass): pg-boss fires each once across instances. */
+  schedules?: { queue: string; cron: string; run: () => Promise<unknown> }[];
 }
 
 /** A sweep to start. */
@@ -69,7 +73,7 @@ export class SweepService {
   async start(opts: { schedule: boolean; work?: boolean }): Promise<void> {
     if (this.boss !== null) return;
     const { db, logger } = this.options;
-    const boss = await openQueue(db, { logger, schedule: opts.schedule });
+    const boss = await openQueue(db, { logger, schedule: opts.schedule, retention: this.options.jobRetention });
     try {
       await this.register(boss, opts);
     } catch (error) {
@@ -114,6 +118,14 @@ export class SweepService {
         await this.lease(RECHECK_QUEUE, jobs);
         await this.recheckSweep();
       });
+      for (const { queue, cron, run } of this.options.schedules ?? []) {
+        await ensureQueue(db, boss, queue, { retryLimit: 2 });
+        await boss.schedule(queue, cron);
+        await boss.work(queue, async (jobs) => {
+          await this.lease(queue, jobs);
+          await run();
+        });
+      }
     }
   }
 

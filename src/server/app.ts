@@ -20,6 +20,7 @@ import { openapi } from "./plugins/openapi.js";
 import { problemBody } from "./problem.js";
 import { healthRoutes } from "./routes/health.js";
 import { agentRoutes } from "./routes/agents.js";
+import { retentionRoutes } from "./routes/retention.js";
 import { auditRoutes } from "./routes/audit.js";
 import { keyRoutes } from "./routes/keys.js";
 import { reviewRoutes } from "./routes/reviews.js";
@@ -141,6 +142,7 @@ export async function buildApp(config: Config, deps: AppDeps) {
       await v1.register(sweepRoutes);
       await v1.register(scorecardRoutes);
       await v1.register(dataFileRoutes);
+      await v1.register(retentionRoutes, { config });
     },
     { prefix: "/v1" },
   );

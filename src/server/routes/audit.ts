@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { queryAudit, verifyAuditChain, type AuditEntry, type AuditQuery } from "../../governance/audit-log.js";
 import { AuditAnchor } from "../../governance/audit-anchors.js";
+import { listAuditArchives } from "../../governance/audit-archive.js";
 import { canonicalJson } from "../../governance/canonical-json.js";
 import { authErrorResponses } from "../problem.js";
 import { Id, IsoDateTime } from "./fields.js";
@@ -90,11 +91,29 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
             status: z.enum(["matched", "truncated", "rewritten", "invalid"]),
             reason: z.string().nullable(),
           }).nullable().describe("The latest anchor (audit-anchors.jsonl) and how the database compares with it; null when there is none"),
+          archivedThrough: z.object({ month: z.string(), seq: z.number().int(), hash: z.string() }).optional()
+            .describe("When months were archived: the last archived entry, which the live chain was verified from"),
         }),
         ...authErrorResponses,
       },
     },
   }, async () => verifyAuditChain(app.db.pool, { anchor: await app.auditAnchors.latest() }));
+
+  app.get("/audit/archives", {
+    config: { roles: ROLES },
+    schema: {
+      tags: ["audit"], summary: "Months of the audit log archived to files (each verified before its partition was dropped), oldest first", security: [{ bearerAuth: [] }],
+      response: {
+        200: z.object({
+          archives: z.array(z.object({
+            month: z.string(), file: z.string().describe("The archive's file name (in AUDIT_ARCHIVE_DIR)"), sha256: z.string(), bytes: z.number().int(),
+            entries: z.number().int(), firstSeq: z.number().int(), lastSeq: z.number().int(), firstPrevHash: z.string(), lastHash: z.string(),
+          })),
+        }),
+        ...authErrorResponses,
+      },
+    },
+  }, async () => ({ archives: (await listAuditArchives(app.db.pool)).map((a) => ({ ...a, file: path.basename(a.file) })) }));
 
   app.get("/audit/anchors", {
     config: { roles: ROLES },
