@@ -8,7 +8,8 @@
  *
  * Options: --entries N (default 1,000,000), --page N (rows a page, default 2,000), --sql (on a
  * server: generate the chain in the database, with pgcrypto's HMAC in a PL/pgSQL loop, the same
- * text `entryHash` hashes — ten million entries in minutes rather than an hour through the append path).
+ * text `entryHash` hashes — ten million entries in minutes rather than an hour through the append path;
+ * payloads stored as text, format 0x00, since SQL cannot deflate with the preset dictionary).
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -40,7 +41,7 @@ async function generateInDatabase(db: Database, secret: Buffer, keyId: string): 
           || ',"subjectId":"Appointment/' || (i - 1) || '","subjectType":"appointment"}';
         h := encode(hmac(convert_to(body, 'UTF8'), k, 'sha256'), 'hex');
         INSERT INTO audit_log (seq, id, at, kind, actor, run_id, agent, node, subject_type, subject_id, payload, prev_hash, hash, key_id)
-          VALUES (i, id_prefix || i, at_text::timestamptz, 'tool.call', 'agent:bench', 'run-' || ((i - 1) / 100), 'bench', 'step', 'appointment', 'Appointment/' || (i - 1), payload::json, prev, h, key_id);
+          VALUES (i, id_prefix || i, at_text::timestamptz, 'tool.call', 'agent:bench', 'run-' || ((i - 1) / 100), 'bench', 'step', 'appointment', 'Appointment/' || (i - 1), '\\x00'::bytea || convert_to(payload, 'UTF8'), prev, h, key_id);
         prev := h;
       END LOOP;
     END $$`);

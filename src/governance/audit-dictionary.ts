@@ -1,0 +1,2 @@
+/** placeholder, generated below */
+export const AUDIT_DICTIONARY_V1 = "{\"tool\":\"\",\"input\":{},\"output\":{}}";
