@@ -35,11 +35,11 @@ export interface SweepStorage {
   auditPayload: { entries: number; textBytes: number; storedBytes: number };
 }
 
-/** Seeds a clinic sized for `wanted` upcoming visits on `db`, sweeps them with the agents at `phase`, and measures. */
-export async function sweepAndMeasure(db: Database, dataDir: string, wanted: number, phase = "advisory"): Promise<SweepStorage> {
+/** Seeds a clinic sized for `wanted` upcoming visits on `db` (generated from `seed`), sweeps them with the agents at `phase`, and measures. */
+export async function sweepAndMeasure(db: Database, dataDir: string, wanted: number, phase = "advisory", seed = 11): Promise<SweepStorage> {
   await migrate(db.pool);
   const today = new Date().toISOString().slice(0, 10);
-  const clinic = await seedGeneratedClinic(db, { patients: Math.ceil(wanted * 1.15), weeks: 2, seed: 11, asOf: today, historyWeeks: 1 });
+  const clinic = await seedGeneratedClinic(db, { patients: Math.ceil(wanted * 1.15), weeks: 2, seed, asOf: today, historyWeeks: 1 });
   const upcoming = clinic.truth.filter((x) => x.dateOfService >= today).sort((a, b) => a.dateOfService.localeCompare(b.dateOfService));
   const last = upcoming[Math.min(wanted, upcoming.length) - 1]?.dateOfService ?? today;
   const config = loadConfig({ NODE_ENV: "test", DATA_DIR: dataDir, LOG_LEVEL: "silent" });
