@@ -1,5 +1,5 @@
 /**
- * `npm run build:audit-dictionary [-- --appointments 150 --seed 7 --size 32000]` — generates the
+ * `npm run build:audit-dictionary [-- --appointments 150 --seed 7 --size 16000]` — generates the
  * audit payloads' preset dictionary (src/governance/audit-dictionary.ts) from a sandbox sweep, and
  * prints the module to stdout. Run once per dictionary version: a committed version never changes
  * (rows stored with it must keep decoding); a new one gets a new format marker (audit-payload.ts).
@@ -9,7 +9,9 @@
  * grouped by kind, tool and node; typical payloads of each group (of median length, then of the
  * quartiles') go in, the groups that add the most bytes to the log first, until the dictionary is
  * full; the heaviest groups' median payloads sit last: deflate reaches back 32 KiB, and nearer
- * matches cost fewer bits. The sandbox data are synthetic: no PHI goes in.
+ * matches cost fewer bits. 16 KB: on a sweep's payloads (another seed's) a 32 KB dictionary left
+ * 13.8 % of the text, 16 KB 14.7 %, 8 KB 20.2 %, none 43.6 %; but each deflate loads the dictionary
+ * anew, 91 µs a payload at 32 KB, 51 µs at 16 KB, 34 µs without. The sandbox data are synthetic: no PHI goes in.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -23,7 +25,7 @@ import { queryAudit } from "../../src/governance/audit-log.js";
 import { sweepAndMeasure } from "../helpers/storage-sweep.js";
 
 const { values } = parseArgs({ options: {
-  appointments: { type: "string", default: "150" }, seed: { type: "string", default: "7" }, size: { type: "string", default: "32000" },
+  appointments: { type: "string", default: "150" }, seed: { type: "string", default: "7" }, size: { type: "string", default: "16000" },
 } });
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
