@@ -6,7 +6,7 @@
  * checkpoint blobs 1.5 KiB, 7.0 KiB with the rest of the checkpoints) and what it writes now (3.7,
  * 1.0 and 5.2 KiB); the totals are guards against a gross regression. The audit log's budget sits
  * between its rows with payloads stored as text (15.7 KiB) and compressed with the preset
- * dictionary (7.1 KiB at 526 appointments, migration 0019).
+ * dictionary (7.2 KiB at 526 appointments, migration 0019).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
