@@ -3,6 +3,7 @@
  * case cannot change another's truth) and reads back what it decided: the check it recorded and
  * every proposal, with what the gate would do with it at partial and at full autonomy.
  */
+import { queryAudit } from "../src/governance/audit-log.js";
 import type { ModelOutputCheck } from "../src/orchestration/decision.js";
 import { effectiveConfidence, gateVerdict, unverifiedModelOutput } from "../src/orchestration/gate.js";
 import type { EvalWorld } from "./world.js";
@@ -43,10 +44,10 @@ export async function runCase(world: EvalWorld, agent: string, appointmentId: st
   const q = world.db.pool;
   const [check, audit] = await Promise.all([
     q.query("SELECT reasons, facts, estimate FROM pre_service_checks WHERE run_id = $1 AND agent = $2", [run.id, agent]),
-    q.query("SELECT kind, payload FROM audit_log WHERE run_id = $1 AND kind IN ('decision', 'model.call') ORDER BY seq", [run.id]),
+    queryAudit(q, { runId: run.id, limit: 10_000 }),
   ]);
   const row = check.rows[0] as { reasons: string[]; facts: Record<string, unknown>; estimate: Record<string, unknown> | null } | undefined;
-  const entries = audit.rows as { kind: string; payload: DecisionPayload }[];
+  const entries = audit.filter((e) => e.kind === "decision" || e.kind === "model.call") as { kind: string; payload: DecisionPayload }[];
   const proposals = entries.filter((e) => e.kind === "decision").map(({ payload: d }) => {
     const def = world.harness.registry.actionType(agent, d.actionType);
     const confidence = effectiveConfidence(d.confidence, d.modelProvider, world.offlineCap, d.verification);

@@ -13,6 +13,7 @@
 import pino from "pino";
 import { openDatabase } from "../../src/db/database.js";
 import { migrate } from "../../src/db/migrate.js";
+import { queryAudit } from "../../src/governance/audit-log.js";
 import { listReviewItems } from "../../src/governance/reviews.js";
 import { OpenAiModel } from "../../src/llm/openai-provider.js";
 import { FakeOpenAiServer } from "../../src/llm/testing/fake-openai-server.js";
@@ -61,9 +62,9 @@ export async function evaluateModelFaults(): Promise<{ lines: MetricLine[]; fail
         const runStarted = performance.now();
         const run = await harness.runtime.start("prior-auth", { type: "appointment", id }, { id, appointments: batch.map((c) => c.appointmentId) });
         if (name === "hanging") hangSeconds.push((performance.now() - runStarted) / 1000);
-        const decisions = await db.pool.query<{ payload: { actionType: string; payload: { appointmentId: string; request: { messages: string[] }; pasBundle: unknown } } }>(
-          "SELECT payload FROM audit_log WHERE run_id = $1 AND kind = 'decision' ORDER BY seq", [run.id]);
-        for (const { payload: d } of decisions.rows) {
+        const decisions = await queryAudit(db.pool, { runId: run.id, kind: "decision", limit: 10_000 });
+        for (const { payload } of decisions) {
+          const d = payload as { actionType: string; payload: { appointmentId: string; request: { messages: string[] }; pasBundle: unknown } };
           if (d.actionType !== "submit-auth-request") continue;
           drafted.push({ appointmentId: d.payload.appointmentId, messages: d.payload.request.messages, pasText: JSON.stringify(d.payload.pasBundle) });
         }

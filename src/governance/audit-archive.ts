@@ -21,7 +21,8 @@ import { z } from "zod";
 import { withTransaction } from "../db/database.js";
 import { AuditAnchor, anchorValid, signAnchor } from "./audit-anchors.js";
 import { auditKeyring, type AuditKeyring } from "./audit-keys.js";
-import { GENESIS_HASH, appendAuditInTransaction, archivedThrough, auditPartitionMonths, rowHashMatches, type StoredAuditRow } from "./audit-log.js";
+import { GENESIS_HASH, appendAuditInTransaction, archivedThrough, auditPartitionMonths, rowHashMatches, type AuditRow, type StoredAuditRow } from "./audit-log.js";
+import { decodeAuditPayload } from "./audit-payload.js";
 import { canonicalJson } from "./canonical-json.js";
 
 /** The first line of an archive file. */
@@ -88,7 +89,7 @@ export interface ArchiveOptions {
   onArchived?: (record: AuditArchiveRecord) => void;
 }
 
-const EXPORT_COLUMNS = "seq, id, at, kind, actor, run_id, agent, node, subject_type, subject_id, payload::text AS payload, prev_hash, hash, key_id";
+const EXPORT_COLUMNS = "seq, id, at, kind, actor, run_id, agent, node, subject_type, subject_id, payload, prev_hash, hash, key_id";
 
 /** One stored row as one archive line: the entry's fields, its payload as stored (canonical JSON). */
 function archiveLine(row: StoredAuditRow): string {
@@ -137,9 +138,10 @@ export async function archiveAuditMonth(pool: pg.Pool, month: string, options: A
     yield `${JSON.stringify(header)}\n`;
     let after = 0;
     for (;;) {
-      const { rows } = await pool.query<StoredAuditRow>(
+      const { rows } = await pool.query<AuditRow>(
         `SELECT ${EXPORT_COLUMNS} FROM audit_log WHERE chain_month = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [month, after, pageSize]);
-      for (const row of rows) yield archiveLine(row);
+      // Written decoded (audit-payload.ts): an archive is read without the service's dictionary.
+      for (const row of rows) yield archiveLine({ ...row, payload: decodeAuditPayload(row.payload) });
       if (rows.length < pageSize) return;
       after = Number(rows.at(-1)?.seq);
     }

@@ -8,6 +8,10 @@
  * DELETE and TRUNCATE (migration 0002), and on a server the service's role may only read it and
  * INSERT into it (migration 0015).
  *
+ * The payload is stored compressed (audit-payload.ts, migration 0019); what is hashed is its
+ * canonical JSON text, before compression. The functions that decode it are `queryAudit` and
+ * `verifyAuditChain`; `appendAuditAt` encodes it.
+ *
  * Entries written before the chain was keyed (`key_id` null) keep their plain SHA-256 hash and
  * verify as before, but only as the chain's first entries: an unkeyed entry after a keyed one is
  * a forgery. The first anchor after the upgrade seals them.
@@ -18,6 +22,7 @@ import { z } from "zod";
 import { withTransaction } from "../db/database.js";
 import { valuesList } from "../db/values-list.js";
 import { auditKeyring, type AuditKey, type AuditKeyring } from "./audit-keys.js";
+import { AuditPayloadError, decodeAuditPayload, encodeAuditPayload } from "./audit-payload.js";
 import { CanonicalJsonText, canonicalJson, type Json } from "./canonical-json.js";
 
 /**
@@ -74,7 +79,7 @@ const AUDIT_LOCK = 0x61756469;
 /** Rows per INSERT statement when appending many entries. */
 const INSERT_BATCH = 500;
 
-interface AuditRow {
+export interface AuditRow {
   seq: string;
   id: string;
   at: Date;
@@ -85,13 +90,14 @@ interface AuditRow {
   node: string | null;
   subject_type: string | null;
   subject_id: string | null;
-  payload: Json;
+  /** A format marker and the canonical JSON text, compressed or not (audit-payload.ts). */
+  payload: Buffer;
   prev_hash: string;
   hash: string;
   key_id: string | null;
 }
 
-/** A row as read for verification and export: the payload as its stored text. */
+/** A row with its payload decoded: the canonical JSON text its hash covers (verification, archives). */
 export type StoredAuditRow = Omit<AuditRow, "payload"> & { payload: string };
 
 /** An entry as it is hashed: all but its hash and the previous one (`keyId` absent or null: unkeyed). */
@@ -246,7 +252,7 @@ export async function appendAuditAt(client: pg.PoolClient, end: AuditChainEnd, p
         actor: e.actor, agent: e.agent, at: e.at, id: e.id, keyId: key.id, kind: e.kind, node: e.node,
         payload: e.payload, runId: e.runId, seq, subjectId: e.subjectId, subjectType: e.subjectType,
       }, key);
-      params.push(seq, e.id, e.at, e.kind, e.actor, e.runId, e.agent, e.node, e.subjectType, e.subjectId, e.payload.text, prevHash, hash, key.id);
+      params.push(seq, e.id, e.at, e.kind, e.actor, e.runId, e.agent, e.node, e.subjectType, e.subjectId, encodeAuditPayload(e.payload.text), prevHash, hash, key.id);
       prevHash = hash;
     }
     inserts.push(client.query(`INSERT INTO audit_log (seq, id, at, kind, actor, run_id, agent, node, subject_type, subject_id, payload, prev_hash, hash, key_id)
@@ -275,7 +281,7 @@ export interface AuditQuery {
   limit?: number;
 }
 
-/** Reads entries in chain order. */
+/** Reads entries in chain order, payloads decoded (a payload that cannot be decoded throws `AuditPayloadError`). */
 export async function queryAudit(pool: pg.Pool, q: AuditQuery = {}): Promise<AuditEntry[]> {
   const where: string[] = [];
   const params: unknown[] = [];
@@ -340,7 +346,7 @@ export interface VerifyOptions {
   start?: { month: string; seq: number; hash: string } | null;
 }
 
-const VERIFY_COLUMNS = "seq, id, at, kind, actor, run_id, agent, node, subject_type, subject_id, payload::text AS payload, prev_hash, hash, key_id";
+const VERIFY_COLUMNS = "seq, id, at, kind, actor, run_id, agent, node, subject_type, subject_id, payload, prev_hash, hash, key_id";
 
 /**
  * Walks every row of the chain in seq order, streaming it page by page in bounded memory (the next
@@ -356,7 +362,7 @@ export async function verifyAuditChain(pool: pg.Pool, options: VerifyOptions | n
   // Month by month (migration 0018): each month is one run of the chain, and a query naming its
   // month is planned on that partition alone rather than merged across all of them.
   const months = await auditPartitionMonths(pool);
-  const page = (month: string, afterSeq: string | null) => pool.query<Omit<AuditRow, "payload"> & { payload: string }>(
+  const page = (month: string, afterSeq: string | null) => pool.query<AuditRow>(
     afterSeq === null
       ? `SELECT ${VERIFY_COLUMNS} FROM audit_log WHERE chain_month = $2 ORDER BY seq LIMIT $1`
       : `SELECT ${VERIFY_COLUMNS} FROM audit_log WHERE chain_month = $2 AND seq > $3 ORDER BY seq LIMIT $1`,
@@ -369,7 +375,7 @@ export async function verifyAuditChain(pool: pg.Pool, options: VerifyOptions | n
   let anchorCheck: AnchorCheck | null = anchor === null ? null
     : anchor.valid ? null : { seq: anchor.anchor.seq, at: anchor.anchor.at, status: "invalid", reason: "the anchor's HMAC does not hold (the anchor file was edited, or its key is not held)" };
   let monthIndex = 0;
-  const empty = Promise.resolve({ rows: [] as (Omit<AuditRow, "payload"> & { payload: string })[] });
+  const empty = Promise.resolve({ rows: [] as AuditRow[] });
   let next = months.length === 0 ? empty : page(months[0] as string, null);
   for (;;) {
     const { rows } = await next;
@@ -400,7 +406,14 @@ export async function verifyAuditChain(pool: pg.Pool, options: VerifyOptions | n
         key = keyring.key(row.key_id);
         if (key === undefined) return bad(`signed with key ${row.key_id}, which this service does not hold`);
       }
-      if (!rowHashMatches(row, seq, key)) return bad("hash does not match the entry's contents (entry modified, or hashed without the key)");
+      let payload: string;
+      try {
+        payload = decodeAuditPayload(row.payload);
+      } catch (error) {
+        if (!(error instanceof AuditPayloadError)) throw error;
+        return bad(`payload cannot be decoded: ${error.message} (entry corrupted or modified)`);
+      }
+      if (!rowHashMatches({ ...row, payload }, seq, key)) return bad("hash does not match the entry's contents (entry modified, or hashed without the key)");
       if (anchor !== null && anchor.valid && seq === anchor.anchor.seq) {
         anchorCheck = row.hash === anchor.anchor.hash
           ? { seq, at: anchor.anchor.at, status: "matched", reason: null }
@@ -425,23 +438,24 @@ export async function verifyAuditChain(pool: pg.Pool, options: VerifyOptions | n
 }
 
 /**
- * True when a row's hash is its contents' hash. The payload is hashed as stored (the canonical
- * text it was hashed as when appended, kept by the `json` column); a payload stored before it was
- * kept as text (re-encoded by jsonb) is hashed as its canonical form.
+ * True when a row's hash is its contents' hash. The payload is hashed as stored, decoded (the
+ * canonical text it was hashed as when appended); a payload stored before it was kept as text
+ * (re-encoded by jsonb, before migration 0009) is hashed as its canonical form.
  */
 export function rowHashMatches(row: StoredAuditRow, seq: number, key: AuditKey | undefined): boolean {
+  const payloadText = row.payload;
   const body = (payload: CanonicalJsonText): HashedEntry => ({
     actor: row.actor, agent: row.agent, at: row.at.toISOString(), id: row.id, keyId: row.key_id, kind: row.kind, node: row.node,
     payload, runId: row.run_id, seq, subjectId: row.subject_id, subjectType: row.subject_type,
   });
-  if (entryHash(row.prev_hash, body(new CanonicalJsonText(row.payload)), key) === row.hash) return true;
+  if (entryHash(row.prev_hash, body(new CanonicalJsonText(payloadText)), key) === row.hash) return true;
   let canonical: string;
   try {
-    canonical = canonicalJson(JSON.parse(row.payload));
+    canonical = canonicalJson(JSON.parse(payloadText));
   } catch {
     return false;
   }
-  return canonical !== row.payload && entryHash(row.prev_hash, body(new CanonicalJsonText(canonical)), key) === row.hash;
+  return canonical !== payloadText && entryHash(row.prev_hash, body(new CanonicalJsonText(canonical)), key) === row.hash;
 }
 
 function fromRow(row: AuditRow): AuditEntry {
@@ -456,7 +470,7 @@ function fromRow(row: AuditRow): AuditEntry {
     node: row.node,
     subjectType: row.subject_type,
     subjectId: row.subject_id,
-    payload: row.payload,
+    payload: JSON.parse(decodeAuditPayload(row.payload)) as Json,
     prevHash: row.prev_hash,
     hash: row.hash,
     keyId: row.key_id,

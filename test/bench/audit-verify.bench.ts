@@ -8,7 +8,8 @@
  *
  * Options: --entries N (default 1,000,000), --page N (rows a page, default 2,000), --sql (on a
  * server: generate the chain in the database, with pgcrypto's HMAC in a PL/pgSQL loop, the same
- * text `entryHash` hashes — ten million entries in minutes rather than an hour through the append path),
+ * text `entryHash` hashes — ten million entries in minutes rather than an hour through the append path;
+ * payloads stored as text, format 0x00, since SQL cannot deflate with the preset dictionary),
  * --months M (with --sql: spread the chain over the M monthly partitions before this one, as seven
  * years of a clinic's log would be; default 1, this month only), --queries N (default 200).
  * Then times the audit API's queries (`queryAudit` by run, by subject, by kind after a seq, a page
@@ -55,7 +56,7 @@ async function generateInDatabase(db: Database, secret: Buffer, keyId: string): 
         h := encode(hmac(convert_to(body, 'UTF8'), k, 'sha256'), 'hex');
         m := (this_month - make_interval(months => (months - 1 - ((i - 1) * months / n))::int))::date;
         INSERT INTO audit_log (seq, id, at, kind, actor, run_id, agent, node, subject_type, subject_id, payload, prev_hash, hash, key_id, chain_month)
-          VALUES (i, id_prefix || i, at_text::timestamptz, 'tool.call', 'agent:bench', 'run-' || ((i - 1) / 100), 'bench', 'step', 'appointment', 'Appointment/' || (i - 1), payload::json, prev, h, key_id, m);
+          VALUES (i, id_prefix || i, at_text::timestamptz, 'tool.call', 'agent:bench', 'run-' || ((i - 1) / 100), 'bench', 'step', 'appointment', 'Appointment/' || (i - 1), '\\x00'::bytea || convert_to(payload, 'UTF8'), prev, h, key_id, m);
         prev := h;
       END LOOP;
     END $$`);

@@ -61,6 +61,8 @@ function report(label: string, m: SweepStorage): void {
   out(`  ${"total, pruned".padEnd(20)} ${kib((disk - checkpointDisk + m.pruned.disk) / n)} ${kib((rows - checkpointRows + m.pruned.rows) / n)}   (finished runs' checkpoints pruned by retention: ${kib(m.finishedCheckpointRows / n).trim()} KiB rows)`);
   const sorted = m.auditPerAppointment;
   out(`  audit rows about one appointment: p50 ${kib(percentile(sorted, 50)).trim()} KiB, p99 ${kib(percentile(sorted, 99)).trim()} KiB (batch-wide entries not included)`);
+  const ap = m.auditPayload;
+  out(`  audit payloads: ${(ap.entries / n).toFixed(2)} entries per appointment, JSON text ${kib(ap.textBytes / n).trim()} KiB, stored ${kib(ap.storedBytes / n).trim()} KiB (${((100 * ap.storedBytes) / Math.max(1, ap.textBytes)).toFixed(0)} %)`);
   out(`  audit rows by kind, tool and node (KiB per appointment, entries per appointment):`);
   for (const k of m.auditByKind.slice(0, 12)) out(`    ${k.kind.padEnd(44)} ${kib(k.bytes / n)} ${(k.entries / n).toFixed(2).padStart(7)}`);
 }

@@ -11,6 +11,7 @@ import { StaticAuditKeyring, auditKeyId, auditKeyring, useAuditKeyring } from ".
 import { AgentRegistry } from "../../src/orchestration/registry.js";
 import { SubmissionLog, testAgent } from "../orchestration/test-agent.js";
 import { TEST_AUDIT_SECRET } from "../helpers/audit-key-setup.js";
+import { encodeAuditPayload } from "../../src/governance/audit-payload.js";
 import { CanonicalJsonText, canonicalJson } from "../../src/governance/canonical-json.js";
 import { valuesList } from "../../src/db/values-list.js";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../helpers/databases.js";
@@ -52,7 +53,7 @@ describe.each(DATABASE_KINDS)("hash-chained audit log on %s", (kind) => {
   });
 
   it("detects a modified entry and names it", async () => {
-    await tamper(t, `UPDATE audit_log SET payload = '{"i": 3, "amount": "1.50"}' WHERE seq = 4`);
+    await tamper(t, "UPDATE audit_log SET payload = $1 WHERE seq = 4", [encodeAuditPayload('{"i": 3, "amount": "1.50"}')]);
     const result = await verifyAuditChain(t.db.pool);
     expect(result.ok).toBe(false);
     expect(result.firstBadEntry).toMatchObject({ seq: 4, reason: expect.stringMatching(/modified/) });
@@ -116,7 +117,7 @@ describe.each(DATABASE_KINDS)("hash-chained audit log on %s", (kind) => {
     };
     await tamper(t, `INSERT INTO audit_log (seq, id, at, kind, actor, run_id, agent, payload, prev_hash, hash, key_id)
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-    [seq, body.id, body.at, body.kind, body.actor, body.runId, body.agent, canonicalJson(body.payload), prevHash, hashWith(body), keyId]);
+    [seq, body.id, body.at, body.kind, body.actor, body.runId, body.agent, encodeAuditPayload(canonicalJson(body.payload)), prevHash, hashWith(body), keyId]);
   };
   const head = async () => (await queryAudit(t.db.pool, { afterSeq: 5 }))[0]!;
   const otherKey = () => new StaticAuditKeyring([Buffer.alloc(32, 1)]).current;
@@ -140,7 +141,7 @@ describe.each(DATABASE_KINDS)("hash-chained audit log on %s", (kind) => {
     for (const [i, entry] of entries.slice(1).entries()) {
       const { hash: _h, prevHash: _p, keyId: _k, ...body } = i === 0 ? { ...entry, payload: { i: 1, amount: "1.25" } } : entry;
       const hash = entryHash(prevHash, body);
-      await tamper(t, "UPDATE audit_log SET payload = $1, prev_hash = $2, hash = $3, key_id = NULL WHERE seq = $4", [canonicalJson(body.payload), prevHash, hash, entry.seq]);
+      await tamper(t, "UPDATE audit_log SET payload = $1, prev_hash = $2, hash = $3, key_id = NULL WHERE seq = $4", [encodeAuditPayload(canonicalJson(body.payload)), prevHash, hash, entry.seq]);
       prevHash = hash;
     }
     expect(await verifyAuditChain(t.db.pool)).toMatchObject({ ok: false, checked: 1, firstBadEntry: { seq: 2, reason: expect.stringMatching(/unkeyed entry after keyed/) } });
@@ -156,7 +157,8 @@ describe.each(DATABASE_KINDS)("hash-chained audit log on %s", (kind) => {
     const legacy = await createTestDatabase(kind);
     try {
       // Two entries as written before this change: plain SHA-256, no key id; the payload's text as
-      // jsonb wrote it before migration 0009 kept the canonical text (spaces, jsonb's key order).
+      // jsonb wrote it before migration 0009 kept the canonical text (spaces, jsonb's key order),
+      // stored as text (format 0x00) as migration 0019 converted it.
       let prevHash = GENESIS_HASH;
       for (const seq of [1, 2]) {
         const body: HashedEntry = {
@@ -165,7 +167,7 @@ describe.each(DATABASE_KINDS)("hash-chained audit log on %s", (kind) => {
         };
         const hash = entryHash(prevHash, body);
         await legacy.db.pool.query(`INSERT INTO audit_log (seq, id, at, kind, actor, payload, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-          [seq, body.id, body.at, body.kind, body.actor, `{"seq": ${seq}, "amount": "12.50"}`, prevHash, hash]);
+          [seq, body.id, body.at, body.kind, body.actor, Buffer.from(`\x00{"seq": ${seq}, "amount": "12.50"}`), prevHash, hash]);
         prevHash = hash;
       }
       await appendAudit(legacy.db.pool, [{ kind: "run.started", actor: "platform", payload: { under: "first key" } }]);

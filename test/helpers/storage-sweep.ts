@@ -9,6 +9,7 @@ import { loadConfig } from "../../src/config.js";
 import type { Database } from "../../src/db/database.js";
 import { migrate } from "../../src/db/migrate.js";
 import { verifyAuditChain } from "../../src/governance/audit-log.js";
+import { decodeAuditPayload } from "../../src/governance/audit-payload.js";
 import { seedGeneratedClinic } from "../../src/sandbox/harness.js";
 import { buildServiceComponents, prepareComponents } from "../../src/service-components.js";
 import {
@@ -30,13 +31,15 @@ export interface SweepStorage {
   auditPerAppointment: number[];
   /** Audit row bytes of the sweep by kind, tool and node, largest first. */
   auditByKind: { kind: string; entries: number; bytes: number }[];
+  /** The sweep's audit payloads: how many, their canonical JSON text and what is stored for it (marker and body), in bytes. */
+  auditPayload: { entries: number; textBytes: number; storedBytes: number };
 }
 
-/** Seeds a clinic sized for `wanted` upcoming visits on `db`, sweeps them with the agents at `phase`, and measures. */
-export async function sweepAndMeasure(db: Database, dataDir: string, wanted: number, phase = "advisory"): Promise<SweepStorage> {
+/** Seeds a clinic sized for `wanted` upcoming visits on `db` (generated from `seed`), sweeps them with the agents at `phase`, and measures. */
+export async function sweepAndMeasure(db: Database, dataDir: string, wanted: number, phase = "advisory", seed = 11): Promise<SweepStorage> {
   await migrate(db.pool);
   const today = new Date().toISOString().slice(0, 10);
-  const clinic = await seedGeneratedClinic(db, { patients: Math.ceil(wanted * 1.15), weeks: 2, seed: 11, asOf: today, historyWeeks: 1 });
+  const clinic = await seedGeneratedClinic(db, { patients: Math.ceil(wanted * 1.15), weeks: 2, seed, asOf: today, historyWeeks: 1 });
   const upcoming = clinic.truth.filter((x) => x.dateOfService >= today).sort((a, b) => a.dateOfService.localeCompare(b.dateOfService));
   const last = upcoming[Math.min(wanted, upcoming.length) - 1]?.dateOfService ?? today;
   const config = loadConfig({ NODE_ENV: "test", DATA_DIR: dataDir, LOG_LEVEL: "silent" });
@@ -70,9 +73,23 @@ export async function sweepAndMeasure(db: Database, dataDir: string, wanted: num
   const { rows: perAppointment } = await db.pool.query<{ b: string }>(
     `SELECT sum(pg_column_size(a.*)) AS b FROM audit_log a JOIN sweep_items i ON i.appointment_id = a.subject_id AND i.sweep_id = $1
      WHERE a.subject_type = 'appointment' GROUP BY a.subject_id ORDER BY 1`, [sweepId]);
-  const { rows: byKind } = await db.pool.query<{ kind: string; entries: string; bytes: string }>(
-    `SELECT kind || coalesce(' ' || (payload->>'tool'), '') || coalesce(' ' || node, '') AS kind, count(*) AS entries, sum(pg_column_size(a.*)) AS bytes
-     FROM audit_log a WHERE at >= (SELECT created_at FROM sweeps WHERE id = $1) GROUP BY 1 ORDER BY 3 DESC`, [sweepId]);
+  // The payload is stored compressed (audit-payload.ts): its tool is read by decoding it here.
+  const { rows: sweepEntries } = await db.pool.query<{ kind: string; node: string | null; payload: Buffer; bytes: number }>(
+    `SELECT kind, node, payload, pg_column_size(a.*) AS bytes FROM audit_log a WHERE at >= (SELECT created_at FROM sweeps WHERE id = $1)`, [sweepId]);
+  const byKind = new Map<string, { kind: string; entries: number; bytes: number }>();
+  const auditPayload = { entries: 0, textBytes: 0, storedBytes: 0 };
+  for (const e of sweepEntries) {
+    const text = decodeAuditPayload(e.payload);
+    const tool = (JSON.parse(text) as { tool?: unknown } | null)?.tool;
+    const kind = `${e.kind}${typeof tool === "string" ? ` ${tool}` : ""}${e.node === null ? "" : ` ${e.node}`}`;
+    const k = byKind.get(kind) ?? { kind, entries: 0, bytes: 0 };
+    k.entries += 1;
+    k.bytes += Number(e.bytes);
+    byKind.set(kind, k);
+    auditPayload.entries += 1;
+    auditPayload.textBytes += Buffer.byteLength(text);
+    auditPayload.storedBytes += e.payload.length;
+  }
   const finishedCheckpointRows = await finishedRunCheckpointBytes(db.pool);
   await pruneFinishedRunCheckpoints(db.pool);
   const after = bytesDelta(before, await tableBytes(db.pool));
@@ -84,6 +101,7 @@ export async function sweepAndMeasure(db: Database, dataDir: string, wanted: num
   return {
     sweepId, appointments: total, seconds: span?.s ?? 0, live, pruned, finishedCheckpointRows,
     auditPerAppointment: perAppointment.map((r) => Number(r.b)),
-    auditByKind: byKind.map((r) => ({ kind: r.kind, entries: Number(r.entries), bytes: Number(r.bytes) })),
+    auditByKind: [...byKind.values()].sort((x, y) => y.bytes - x.bytes),
+    auditPayload,
   };
 }

@@ -1,0 +1,13 @@
+-- 0019 audit payload compressed by the service (issue 16, point 7; README, "What a checked
+-- appointment stores"). An entry's payload is about 1 KB of JSON text, below the size at which
+-- PostgreSQL compresses a row (TOAST, about 2 KB), so it was stored as is. The service now stores
+-- it as bytes: a format marker and a body (src/governance/audit-payload.ts): 0x00 the UTF-8 text as
+-- is, 0x01 the text deflated with preset dictionary v1 (src/governance/audit-dictionary.ts). What
+-- the chain signs does not change: the hash is over the canonical text, which decoding gives back.
+--
+-- Existing rows keep their text exactly (json's text form is the text as written, the text that
+-- was hashed), marked 0x00; the service does not rewrite them. The table stays append-only: a
+-- column type change rewrites the table without firing its row triggers (as 0009 did), and
+-- leaves its grants as they are (the service role: SELECT and INSERT only, 0015). On a table
+-- partitioned by month (0018) the change on the parent is made on every partition.
+ALTER TABLE audit_log ALTER COLUMN payload TYPE bytea USING '\x00'::bytea || convert_to(payload::text, 'UTF8');
