@@ -40,8 +40,10 @@ describe.each(DATABASE_KINDS)("bytes per appointment a sweep leaves on %s", (kin
     expect(rows[0]!.n).toBe(0);
   });
 
-  it("the checkpoints of the waiting batch runs stay within 1.3 KiB an appointment: review tasks do not copy their proposals", () => {
-    expect(perAppointment("checkpoint_blobs")).toBeLessThan(1.3 * KIB);
+  // The state also carries the run's effects (its checks, written with the run's end: 0.3 KiB an
+  // appointment here); with review tasks copying their proposals it was 1.5 KiB before them.
+  it("the checkpoints of the waiting batch runs stay within 1.45 KiB an appointment: review tasks do not copy their proposals", () => {
+    expect(perAppointment("checkpoint_blobs")).toBeLessThan(1.45 * KIB);
   });
 
   it("what keeps a draft (review items and checkpoints) stays within 6 KiB an appointment; all the sweep's tables within 19 KiB", () => {
