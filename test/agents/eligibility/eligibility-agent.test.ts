@@ -10,6 +10,7 @@ import type { Clearinghouse } from "../../../tools/payer/clearinghouse.js";
 import { seedSandbox } from "../../../tools/sandbox/seed-sandbox.js";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../../helpers/databases.js";
 import { scenarioClinic, type Scenario } from "../pre-service-clinic.js";
+import { decodeAuditPayloadJson } from "../../../src/governance/audit-payload.js";
 
 const medicare = { id: "SBMCR", name: "Sandbox Medicare Part B", type: "medicare", planId: "MCR-B" };
 const ppo = { id: "SBCOM1", name: "Sandbox Commercial Health", type: "commercial", planId: "COM-PPO" };
@@ -93,8 +94,9 @@ describe.each(DATABASE_KINDS)("eligibility agent on %s", (kind) => {
     const seen: { traces: string[]; committed: string[] }[] = [];
     received.probe = async (x12) => {
       const traces = [...x12.matchAll(/TRN\*1\*([^*~]+)/g)].map((m) => m[1]!);
-      const { rows } = await t.db.pool.query<{ payload: { trace: string } }>("SELECT payload FROM audit_log WHERE kind = 'tool.request'");
-      seen.push({ traces, committed: rows.map((r) => r.payload.trace).filter((tr) => traces.includes(tr)) });
+      const { rows } = await t.db.pool.query<{ payload: Buffer }>("SELECT payload FROM audit_log WHERE kind = 'tool.request'");
+      const committed = rows.map((r) => (decodeAuditPayloadJson(r.payload) as { trace: string }).trace);
+      seen.push({ traces, committed: committed.filter((tr) => traces.includes(tr)) });
     };
     try {
       const run = await h.runtime.start("eligibility", { type: "appointment", id: "batch-270" }, { id: "batch-270", appointments });
