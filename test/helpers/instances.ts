@@ -50,12 +50,18 @@ export async function spawnService(env: Record<string, string>, timeoutMs = 90_0
   createInterface({ input: child.stdout! }).on("line", keep);
   createInterface({ input: child.stderr! }).on("line", keep);
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ready = await fetch(`${url}/readyz`).then((r) => r.status === 200, () => false);
-    if (ready) break;
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the service exited before it was ready:\n${logs.slice(-20).join("\n")}`);
-    if (Date.now() > deadline) throw new Error(`the service was not ready within ${timeoutMs} ms:\n${logs.slice(-20).join("\n")}`);
-    await new Promise((r) => setTimeout(r, 200));
+  try {
+    for (;;) {
+      const ready = await fetch(`${url}/readyz`).then((r) => r.status === 200, () => false);
+      if (ready) break;
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the service exited before it was ready:\n${logs.slice(-20).join("\n")}`);
+      if (Date.now() > deadline) throw new Error(`the service was not ready within ${timeoutMs} ms:\n${logs.slice(-20).join("\n")}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } catch (error) {
+    // A process that never became ready is not left behind.
+    child.kill("SIGKILL");
+    throw error;
   }
   return {
     pid: child.pid!, url, logs, exited,
