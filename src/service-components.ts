@@ -116,7 +116,9 @@ export async function prepareComponents(
  */
 export async function takeOverDeadInstances(c: ServiceComponents, logger: Logger): Promise<void> {
   try {
-    await c.instance.takeOverWith(serviceTakeover({ runtime: c.runtime, logger, now: c.now, wakeWorkers: () => c.sweeps.wakeWorkers() }));
+    await c.instance.takeOverWith(serviceTakeover({
+      runtime: c.runtime, logger, now: c.now, wakeWorkers: () => c.sweeps.wakeWorkers(), leasedQueues: () => c.sweeps.leasedQueues(),
+    }));
   } catch (error) {
     logger.warn({ instance: c.instance.id, err: { name: (error as Error).name, message: (error as Error).message } }, "taking over dead instances failed; retrying at the next heartbeat");
   }

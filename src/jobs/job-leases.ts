@@ -11,8 +11,8 @@ type Queryable = Pick<pg.Pool, "query">;
 
 /**
  * Records that `instanceId` fetched these jobs of `queue`, in one statement (a job fetched again
- * overwrites its lease). A crash between pg-boss's fetch and this statement leaves those jobs to
- * expire, as before: the window is one round trip.
+ * overwrites its lease). A crash between pg-boss's fetch and this statement leaves active jobs
+ * with no lease: `releaseUnleasedJobs` puts them back at the next takeover.
  */
 export async function leaseJobs(db: Queryable, queue: string, jobIds: string[], instanceId: string): Promise<void> {
   if (jobIds.length === 0) return;
@@ -49,6 +49,26 @@ export async function releaseLeasedJobs(db: Queryable, instanceIds: string[]): P
   );
   for (const r of rows) released.set(r.instance_id, r.n);
   return released;
+}
+
+/**
+ * Puts back the active jobs of `queues` (queues whose workers lease what they fetch) that nobody
+ * leased and that were fetched no later than `fetchedBefore` (a dead instance's last beat): the
+ * instance that fetched them died between pg-boss's fetch and its lease. A live instance leases
+ * within one round trip of its fetch, so a job still without a lease a whole dead-after period
+ * after it was fetched has no live holder. Returns how many.
+ */
+export async function releaseUnleasedJobs(db: Queryable, queues: string[], fetchedBefore: Date): Promise<number> {
+  if (queues.length === 0) return 0;
+  const { rows: [queue] } = await db.query<{ ready: boolean }>("SELECT to_regclass('pgboss.job') IS NOT NULL AS ready");
+  if (queue?.ready !== true) return 0;
+  const { rowCount } = await db.query(
+    `UPDATE pgboss.job j SET state = 'retry', start_after = now(), started_on = NULL
+     WHERE j.name = ANY($1) AND j.state = 'active' AND j.started_on <= $2
+       AND NOT EXISTS (SELECT 1 FROM job_leases l WHERE l.queue = j.name AND l.job_id = j.id)`,
+    [queues, fetchedBefore],
+  );
+  return rowCount ?? 0;
 }
 
 /**

@@ -135,6 +135,11 @@ export class SweepService {
   }
 
   /** Makes this instance's sweep workers fetch now instead of at their next poll (jobs were released by a takeover). */
+  /** The queues whose workers lease what they fetch (all of this service's). */
+  leasedQueues(): string[] {
+    return [SWEEP_QUEUE, DAILY_QUEUE, RECHECK_QUEUE, ...(this.options.schedules ?? []).map((s) => s.queue)];
+  }
+
   wakeWorkers(): void {
     for (const workerId of this.workerIds) this.boss?.notifyWorker(workerId);
   }

@@ -11,7 +11,7 @@ import type pg from "pg";
 import type { Logger } from "pino";
 import { appendAuditInTransaction, type AuditInput } from "../governance/audit-log.js";
 import type { AgentRuntime } from "../orchestration/runtime.js";
-import { releaseLeasedJobs } from "./job-leases.js";
+import { releaseLeasedJobs, releaseUnleasedJobs } from "./job-leases.js";
 import type { DeadInstance, TakeoverHandler } from "./service-instance.js";
 
 /** What was taken over from one dead instance. */
@@ -19,6 +19,8 @@ export interface TakeoverReport {
   instance: string;
   takenOverBy: string;
   jobsReleased: number;
+  /** Active jobs nobody had leased, released with this takeover (counted on the first instance taken over). */
+  unleasedJobsReleased: number;
   runsFailed: string[];
   runsResumed: string[];
 }
@@ -30,18 +32,20 @@ export interface TakeoverDeps {
   now: () => Date;
   /** Wakes this instance's workers (they fetch the released jobs now rather than at their next poll). */
   wakeWorkers?: () => void;
+  /** The queues whose workers lease what they fetch: their active jobs nobody leased are released too (job-leases.ts). */
+  leasedQueues?: () => string[];
 }
 
 /** The takeover the service runs at every heartbeat. */
 export function serviceTakeover(deps: TakeoverDeps): TakeoverHandler<TakeoverReport[]> {
   return {
-    takeOver: (client, dead, by) => takeOverInstances(client, dead, by, deps.now),
+    takeOver: (client, dead, by) => takeOverInstances(client, dead, by, deps.now, deps.leasedQueues?.() ?? []),
     after: async (reports) => {
       for (const r of reports) {
-        deps.logger.warn({ instance: r.instance, takenOverBy: r.takenOverBy, jobsReleased: r.jobsReleased, runsFailed: r.runsFailed.length, runsResumed: r.runsResumed.length },
-          "took over a dead service instance (its heartbeat stopped)");
+        deps.logger.warn({ instance: r.instance, takenOverBy: r.takenOverBy, jobsReleased: r.jobsReleased, unleasedJobsReleased: r.unleasedJobsReleased,
+          runsFailed: r.runsFailed.length, runsResumed: r.runsResumed.length }, "took over a dead service instance (its heartbeat stopped)");
       }
-      if (reports.some((r) => r.jobsReleased > 0)) deps.wakeWorkers?.();
+      if (reports.some((r) => r.jobsReleased + r.unleasedJobsReleased > 0)) deps.wakeWorkers?.();
       if (reports.some((r) => r.runsResumed.length > 0)) {
         const resumed = await deps.runtime.recover();
         if (resumed > 0) deps.logger.info({ resumed }, "resumed runs of a dead instance with their decisions");
@@ -51,9 +55,14 @@ export function serviceTakeover(deps: TakeoverDeps): TakeoverHandler<TakeoverRep
 }
 
 /** Releases the dead instances' jobs and settles their runs, with the audit entries, in `client`'s transaction. */
-export async function takeOverInstances(client: pg.PoolClient, dead: DeadInstance[], by: string, now: () => Date): Promise<TakeoverReport[]> {
+export async function takeOverInstances(
+  client: pg.PoolClient, dead: DeadInstance[], by: string, now: () => Date, leasedQueues: string[] = [],
+): Promise<TakeoverReport[]> {
   const ids = dead.map((d) => d.id);
   const released = await releaseLeasedJobs(client, ids);
+  // Jobs fetched but never leased (a death between pg-boss's fetch and the lease), fetched before the latest of the dead's last beats.
+  const lastBeat = new Date(Math.max(...dead.map((d) => d.heartbeatAt.getTime())));
+  const unleased = dead.length === 0 ? 0 : await releaseUnleasedJobs(client, leasedQueues, lastBeat);
   const at = now();
   // Review items are written with the status change that makes a run wait, so a running run with
   // items had waited before: it was being resumed (or retried) when its instance died.
@@ -70,7 +79,9 @@ export async function takeOverInstances(client: pg.PoolClient, dead: DeadInstanc
     [ids, by, at],
   );
   const entries: AuditInput[] = [];
-  const reports = dead.map((d): TakeoverReport => ({ instance: d.id, takenOverBy: by, jobsReleased: released.get(d.id) ?? 0, runsFailed: [], runsResumed: [] }));
+  const reports = dead.map((d, i): TakeoverReport => ({
+    instance: d.id, takenOverBy: by, jobsReleased: released.get(d.id) ?? 0, unleasedJobsReleased: i === 0 ? unleased : 0, runsFailed: [], runsResumed: [],
+  }));
   const reportOf = new Map(reports.map((r) => [r.instance, r]));
   for (const run of rows) {
     const report = reportOf.get(run.instance_id);
@@ -89,7 +100,7 @@ export async function takeOverInstances(client: pg.PoolClient, dead: DeadInstanc
     entries.push({
       kind: "instance.taken_over", actor: `instance:${by}`, at,
       payload: { instance: d.id, host: d.host, pid: d.pid, lastHeartbeat: d.heartbeatAt.toISOString(), takenOverBy: by,
-        jobsReleased: r.jobsReleased, runsFailed: r.runsFailed.length, runsResumed: r.runsResumed.length },
+        jobsReleased: r.jobsReleased, unleasedJobsReleased: r.unleasedJobsReleased, runsFailed: r.runsFailed.length, runsResumed: r.runsResumed.length },
     });
   }
   await appendAuditInTransaction(client, entries, now);

@@ -104,6 +104,34 @@ describe.each(DATABASE_KINDS)("taking over a dead service instance on %s", (kind
     expect(leases.map((l) => l.instance_id)).toEqual([instance.id]);
   }, 60_000);
 
+  it("releases jobs fetched by an instance that died before it leased them (the one round trip between pg-boss's fetch and the lease)", async () => {
+    const creator = await sweepHarness(t.db);
+    await creator.sweeps.start({ schedule: false, work: false });
+    stops.push(() => creator.sweeps.stop(2_000));
+    const { id, total } = await creator.sweeps.startSweep({ id: `unleased-${kind}`, from: TODAY, to: addDays(TODAY, 2), kind: "manual", requestedBy: "test" });
+    // Fetched (active, started) a minute ago and never leased; the instance that fetched them beat last 30 s ago.
+    const { rows: active } = await t.db.pool.query<{ id: string }>(
+      "UPDATE pgboss.job SET state = 'active', started_on = now() - interval '1 minute' WHERE name = $1 AND data->>'sweepId' = $2 RETURNING id", [SWEEP_QUEUE, id]);
+    expect(active).toHaveLength(total);
+    await deadInstance("dead-before-lease", 30);
+    // A job a live instance fetched after that beat and is about to lease is left alone.
+    const { rows: [fresh] } = await t.db.pool.query<{ id: string }>(
+      "UPDATE pgboss.job SET started_on = now() WHERE id = $1 RETURNING id", [active[0]!.id]);
+
+    const instance = await liveInstance();
+    const live = await sweepHarness(t.db, { instance, pollingIntervalSeconds: 20 });
+    await live.sweeps.start({ schedule: false, work: false });
+    stops.push(() => live.sweeps.stop(2_000));
+    await instance.takeOverWith(serviceTakeover({ runtime: live.runtime, logger, now: () => new Date(), leasedQueues: () => live.sweeps.leasedQueues() }));
+
+    const { rows: states } = await t.db.pool.query<{ id: string; state: string; retry_count: number }>(
+      "SELECT id, state, retry_count FROM pgboss.job WHERE name = $1 AND data->>'sweepId' = $2", [SWEEP_QUEUE, id]);
+    expect(states.filter((j) => j.id === fresh!.id).map((j) => j.state)).toEqual(["active"]);
+    expect(states.filter((j) => j.id !== fresh!.id).every((j) => j.state === "retry" && j.retry_count === 0)).toBe(true);
+    const entries = await takeoverEntries("dead-before-lease");
+    expect(entries[0]!.payload).toMatchObject({ jobsReleased: 0, unleasedJobsReleased: total - 1 });
+  }, 60_000);
+
   it("settles a dead instance's runs: a first drive fails naming the instance, a run it was resuming waits again and is resumed with its decision; each audited", async () => {
     const log = new SubmissionLog();
     const registry = new AgentRegistry().register(testAgent(), { log });
