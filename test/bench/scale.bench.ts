@@ -4,12 +4,14 @@
  * (DATABASE_URL or TEST_DATABASE_URL; a fresh database per configuration, created and dropped
  * here): for 1, 2 and 3 instances, a sandbox clinic of `patients` patients swept over its weeks of
  * appointments —
- * - appointments/s (a one-day warm-up sweep, then `repeats` full sweeps; median and each),
+ * - appointments/s: a one-day warm-up sweep, then the rest of the weeks in `repeats` parts, each
+ *   checked for the first time (median and each), then everything re-checked (every draft
+ *   supersedes an undecided one and its run is closed: the costlier case),
  * - the time to take over after `kill -9` of an instance a third of the way into a sweep (with one
  *   instance: the instance restarted at once, as a supervisor would), and that the sweep still
  *   completes with every appointment done,
  * - bytes of database per appointment checked (growth of the service's own tables over the
- *   measured sweeps, the sandbox clinic's tables excluded),
+ *   first checks, the sandbox clinic's tables excluded),
  * - peak resident memory of each instance (the kernel's high-water mark, VmHWM).
  */
 import { randomBytes } from "node:crypto";
@@ -40,7 +42,7 @@ const TAKEOVER_KIND = "instance.taken_over";
 /** Tables of the sandbox clinic and payer (the EHR's and payer's data, not the service's). */
 const SANDBOX_TABLES = ["fhir_resources", "payer_members", "payer_dependents", "payer_authorizations", "payer_claims", "sandbox_seeds", "documents", "passages"];
 
-interface Figures { instances: number; total: number; rates: number[]; takeoverS: number | null; completedAfterKillS: number | null; bytesPerAppointment: number; peakRssMiB: number[] }
+interface Figures { instances: number; total: number; rates: number[]; recheckRate: number; takeoverS: number | null; completedAfterKillS: number | null; bytesPerAppointment: number; peakRssMiB: number[] }
 
 async function withScratchDatabase<T>(fn: (url: string, db: Database) => Promise<T>): Promise<T> {
   const name = `irc_scale_${process.pid}_${randomBytes(3).toString("hex")}`;
@@ -108,22 +110,31 @@ async function run(n: number): Promise<Figures> {
       const { key } = await createApiKey(db.pool, { name: "bench:scale", role: "admin" });
       const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
       const first = instances[0]!;
+      // Warm-up: the first day. Then the rest of the weeks in `repeats` parts, each swept once — a
+      // first check of each appointment, as the daily sweep makes — and then all of them again (a
+      // re-check: each new draft supersedes an undecided one, whose run is closed).
       await sweep(first, headers, db, today, today);
       const before = await serviceBytes(db.pool);
       const rates: number[] = [];
       let checked = 0;
-      let total = 0;
-      for (let r = 0; r < Number(values.repeats); r += 1) {
-        const s = await sweep(first, headers, db, today, lastDay);
+      const days = Number(values.weeks) * 7 - 1;
+      const parts = Number(values.repeats);
+      for (let r = 0; r < parts; r += 1) {
+        const from = addDays(today, 1 + Math.floor((r * days) / parts));
+        const to = addDays(today, Math.floor(((r + 1) * days) / parts));
+        const s = await sweep(first, headers, db, from, to);
         rates.push(s.total / s.seconds);
         checked += s.total;
-        total = s.total;
-        out(`  ${n} instance(s), sweep ${r + 1}: ${s.total} appointments in ${s.seconds.toFixed(1)} s = ${(s.total / s.seconds).toFixed(1)} /s`);
+        out(`  ${n} instance(s), first check ${r + 1} (${from}..${to}): ${s.total} appointments in ${s.seconds.toFixed(1)} s = ${(s.total / s.seconds).toFixed(1)} /s`);
       }
       const bytesPerAppointment = (await serviceBytes(db.pool) - before) / checked;
+      const again = await sweep(first, headers, db, today, lastDay);
+      const total = again.total;
+      const recheckRate = again.total / again.seconds;
+      out(`  ${n} instance(s), re-check of all: ${again.total} appointments in ${again.seconds.toFixed(1)} s = ${recheckRate.toFixed(1)} /s`);
       const peak = await Promise.all(instances.map((i) => peakRssMiB(i.pid)));
 
-      if (values["skip-takeover"]) return { instances: n, total, rates, takeoverS: null, completedAfterKillS: null, bytesPerAppointment, peakRssMiB: peak };
+      if (values["skip-takeover"]) return { instances: n, total, rates, recheckRate, takeoverS: null, completedAfterKillS: null, bytesPerAppointment, peakRssMiB: peak };
       // Takeover: kill -9 the last instance a third of the way into a sweep (with one, restart it).
       let killedAt: number | null = null;
       const victim = instances[instances.length - 1]!;
@@ -150,7 +161,7 @@ async function run(n: number): Promise<Figures> {
       const { rows: taken } = await db.pool.query<{ at: Date }>("SELECT at FROM audit_log WHERE kind = $1 ORDER BY seq LIMIT 1", [TAKEOVER_KIND]);
       const takeoverS = killedAt === null || taken[0] === undefined ? null : (taken[0].at.getTime() - killedAt) / 1000;
       const completedAfterKillS = killedAt === null || completedAt === null ? null : (completedAt - killedAt) / 1000;
-      return { instances: n, total, rates, takeoverS, completedAfterKillS, bytesPerAppointment, peakRssMiB: peak };
+      return { instances: n, total, rates, recheckRate, takeoverS, completedAfterKillS, bytesPerAppointment, peakRssMiB: peak };
     } finally {
       for (const i of instances) i.kill("SIGKILL");
       await Promise.all(instances.map((i) => i.exited));
@@ -164,7 +175,8 @@ const results: Figures[] = [];
 for (const n of values.instances.split(",").map(Number)) {
   const f = await run(n);
   results.push(f);
-  out(`${n} instance(s): ${median(f.rates).toFixed(1)} appointments/s (median of ${f.rates.map((x) => x.toFixed(1)).join(", ")}) · `
+  out(`${n} instance(s): first checks ${median(f.rates).toFixed(1)} appointments/s (median of ${f.rates.map((x) => x.toFixed(1)).join(", ")}), `
+    + `re-check of all ${f.recheckRate.toFixed(1)} /s · `
     + `takeover after kill -9 ${f.takeoverS === null ? "not seen" : `${f.takeoverS.toFixed(1)} s`}${n === 1 ? " (restarted)" : ""}, `
     + `sweep completed ${f.completedAfterKillS === null ? "—" : `${f.completedAfterKillS.toFixed(1)} s`} after the kill · `
     + `${(f.bytesPerAppointment / 1024).toFixed(1)} KiB per appointment · peak RSS ${f.peakRssMiB.join(" / ")} MiB`);
