@@ -458,6 +458,20 @@ export function rowHashMatches(row: StoredAuditRow, seq: number, key: AuditKey |
   return canonical !== payloadText && entryHash(row.prev_hash, body(new CanonicalJsonText(canonical)), key) === row.hash;
 }
 
+/**
+ * A row's payload as JSON. A stored payload that cannot be decoded (a corrupted or edited row) is
+ * shown as `{ undecodable }` with why, so the log can still be read around it — verify names the
+ * entry as the chain's first bad one.
+ */
+function readablePayload(row: AuditRow): Json {
+  try {
+    return JSON.parse(decodeAuditPayload(row.payload)) as Json;
+  } catch (error) {
+    if (!(error instanceof AuditPayloadError) && !(error instanceof SyntaxError)) throw error;
+    return { undecodable: `${error.message}; GET /v1/audit/verify names this entry` };
+  }
+}
+
 function fromRow(row: AuditRow): AuditEntry {
   return {
     seq: Number(row.seq),
@@ -470,7 +484,7 @@ function fromRow(row: AuditRow): AuditEntry {
     node: row.node,
     subjectType: row.subject_type,
     subjectId: row.subject_id,
-    payload: JSON.parse(decodeAuditPayload(row.payload)) as Json,
+    payload: readablePayload(row),
     prevHash: row.prev_hash,
     hash: row.hash,
     keyId: row.key_id,
