@@ -15,6 +15,7 @@ import {
 import { appendAudit, queryAudit, verifyAuditChain } from "../../src/governance/audit-log.js";
 import { runRetention } from "../../src/jobs/retention.js";
 import { openDatabase, type Database } from "../../src/db/database.js";
+import { tamper } from "../helpers/audit-tamper.js";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../helpers/databases.js";
 import { runCliCaptured } from "../helpers/cli.js";
 import { buildTestApp, keysForRoles } from "../helpers/app.js";
@@ -26,18 +27,6 @@ const entries = (n: number, label: string) => Array.from({ length: n }, (_, i) =
   kind: "tool.call" as const, actor: "agent:test", runId: `run-${label}`, agent: "test", node: `n${i}`, subjectType: "appointment", subjectId: `appt-${label}`,
   payload: { i, amount: "12.50", label },
 }));
-
-/** As a superuser would, with the append-only triggers bypassed. */
-async function tamper(t: TestDatabase, sql: string): Promise<void> {
-  const client = await t.db.pool.connect();
-  try {
-    await client.query("SET session_replication_role = replica");
-    await client.query(sql);
-    await client.query("SET session_replication_role = DEFAULT");
-  } finally {
-    client.release();
-  }
-}
 
 describe.each(DATABASE_KINDS)("the audit log by month on %s", (kind) => {
   let t: TestDatabase;

@@ -14,20 +14,9 @@ import { TEST_AUDIT_SECRET } from "../helpers/audit-key-setup.js";
 import { encodeAuditPayload } from "../../src/governance/audit-payload.js";
 import { CanonicalJsonText, canonicalJson } from "../../src/governance/canonical-json.js";
 import { valuesList } from "../../src/db/values-list.js";
+import { tamper } from "../helpers/audit-tamper.js";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../helpers/databases.js";
 import { buildTestApp, keysForRoles } from "../helpers/app.js";
-
-/** Tampering as a database superuser would: with the append-only triggers bypassed. */
-async function tamper(t: TestDatabase, sql: string, params: unknown[] = []): Promise<void> {
-  const client = await t.db.pool.connect();
-  try {
-    await client.query("SET session_replication_role = replica");
-    await client.query(sql, params);
-    await client.query("SET session_replication_role = DEFAULT");
-  } finally {
-    client.release();
-  }
-}
 
 describe.each(DATABASE_KINDS)("hash-chained audit log on %s", (kind) => {
   let t: TestDatabase;

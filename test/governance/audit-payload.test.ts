@@ -16,6 +16,7 @@ import {
   AuditPayloadError, MAX_PAYLOAD_BYTES, PAYLOAD_FORMAT, decodeAuditPayload, encodeAuditPayload,
 } from "../../src/governance/audit-payload.js";
 import { canonicalJson } from "../../src/governance/canonical-json.js";
+import { tamper } from "../helpers/audit-tamper.js";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../helpers/databases.js";
 
 /** A payload like a sweep's: an X12 exchange with its tool's input and output. */
@@ -28,18 +29,6 @@ const exchange = (n: number) => ({
   },
   note: "Café — ünïcode stays as written",
 });
-
-/** Tampering as a database superuser would: with the append-only triggers bypassed. */
-async function tamper(t: TestDatabase, sql: string, params: unknown[] = []): Promise<void> {
-  const client = await t.db.pool.connect();
-  try {
-    await client.query("SET session_replication_role = replica");
-    await client.query(sql, params);
-    await client.query("SET session_replication_role = DEFAULT");
-  } finally {
-    client.release();
-  }
-}
 
 describe("stored payload format", () => {
   it("round-trips text, compressing what shrinks (marker 0x01) and keeping the rest as text (marker 0x00)", () => {
