@@ -88,6 +88,12 @@ export const EnvSchema = z.object({
   // HIPAA, 45 CFR 164.316(b)(2)(i): six years; the database refuses to drop a younger month whatever this says.
   AUDIT_RETAIN_MONTHS: z.coerce.number().int().min(72).max(1200).default(84),
   AUDIT_ARCHIVE_DIR: z.string().trim().optional().transform((v) => (v === "" ? undefined : v)),
+  // The web console (README, "The console").
+  CONSOLE: z.enum(["on", "off"]).default("on"),
+  CONSOLE_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  CONSOLE_SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  // Secure cookies: `auto` sets Secure when the request came over HTTPS (behind a proxy: TRUST_PROXY).
+  CONSOLE_SECURE_COOKIES: z.enum(["auto", "true", "false"]).default("auto"),
 });
 
 /** Parsed configuration, in the names the code uses. */
@@ -107,6 +113,8 @@ export interface Config {
   rateLimit: { max: number; windowMs: number; authFailureMax: number };
   shutdownTimeoutMs: number;
   trustProxy: boolean;
+  /** The web console: sessions' idle and absolute timeouts, and whether cookies are Secure. */
+  console: { enabled: boolean; idleMinutes: number; maxHours: number; secureCookies: "auto" | "always" | "never" };
   /** The sandbox world (synthetic EHR and payer simulator); off when a real EHR is configured. */
   sandbox: { enabled: boolean; patients: number; weeks: number; seed: number; payerConfigFile: string | undefined };
   ehr: { baseUrl: string | undefined; token: string | undefined; timeoutMs: number };
@@ -207,6 +215,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS, authFailureMax: e.AUTH_FAILURE_MAX },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY,
+    console: {
+      enabled: e.CONSOLE === "on", idleMinutes: e.CONSOLE_IDLE_MINUTES, maxHours: e.CONSOLE_SESSION_HOURS,
+      secureCookies: e.CONSOLE_SECURE_COOKIES === "auto" ? "auto" : e.CONSOLE_SECURE_COOKIES === "true" ? "always" : "never",
+    },
     sandbox: {
       enabled: e.SANDBOX === "on" && e.EHR_BASE_URL === undefined,
       patients: e.SANDBOX_PATIENTS, weeks: e.SANDBOX_WEEKS, seed: e.SANDBOX_SEED, payerConfigFile: e.PAYER_CONFIG_FILE,

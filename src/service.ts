@@ -8,6 +8,7 @@ import { openDatabase, type Database } from "./db/database.js";
 import { Readiness } from "./db/readiness.js";
 import { buildApp, type App } from "./server/app.js";
 import { bootstrapAdminKey } from "./server/bootstrap-key.js";
+import { bootstrapAdminUser } from "./console/bootstrap-user.js";
 import type { AgentRegistry } from "./orchestration/registry.js";
 import type { AgentRuntime } from "./orchestration/runtime.js";
 import type { SweepService } from "./jobs/sweep-service.js";
@@ -68,6 +69,7 @@ export async function startService(config: Config, logger: Logger, options: Star
   });
   const migrated = await readiness.ensureMigrated();
   if (migrated && db.kind === "pglite") await bootstrapAdminKey(db.pool, config.dataDir, logger);
+  const passwordFile = migrated && db.kind === "pglite" && config.console.enabled ? await bootstrapAdminUser(db.pool, config.dataDir, logger) : undefined;
 
   const app = await buildApp(config, { logger, readiness, runtime, sandboxPayer: config.sandbox.enabled ? connections.sandboxPayer : null, sweeps, referenceData, auditAnchors: anchors });
   await options.configure?.(app);
@@ -76,6 +78,12 @@ export async function startService(config: Config, logger: Logger, options: Star
     { url, database: db.kind, databaseLocation: db.location, docs: `${url}/docs` },
     `infusion-rcm listening on ${url} (API docs at ${url}/docs)`,
   );
+  if (config.console.enabled) {
+    const signIn = passwordFile === undefined
+      ? "sign in with your user (infusion-rcm users create --username NAME --role admin makes one)"
+      : `first sign-in: user admin, one-time password in ${passwordFile}`;
+    logger.info({ console: `${url}/`, ...(passwordFile === undefined ? {} : { passwordFile }) }, `console at ${url}/ — ${signIn}`);
+  }
   if (migrated && config.sweep.onStart && config.sandbox.enabled) await firstSweep(sweeps, config, url, logger);
 
   let stopping: Promise<void> | undefined;

@@ -36,6 +36,7 @@ export const AuditKind = z.enum([
   "review.created", "review.decided", "review.superseded", "action.executed", "action.failed", "action.skipped",
   "autonomy.changed", "autonomy.refused", "data.imported", "key.created", "key.revoked", "instance.taken_over",
   "retention.pruned", "audit.archived",
+  "user.created", "user.changed", "user.signed_in", "user.signed_out", "user.sign_in_refused",
 ]);
 export type AuditKind = z.infer<typeof AuditKind>;
 

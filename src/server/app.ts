@@ -36,6 +36,7 @@ import type { SandboxPayer } from "../../tools/payer/sandbox/sandbox-payer.js";
 import type { AgentRuntime } from "../orchestration/runtime.js";
 import type { SweepService } from "../jobs/sweep-service.js";
 import type { ReferenceData } from "../reference-data/reference-data.js";
+import { webConsole } from "../console/plugin.js";
 
 /** What the app is built from: resources opened by the caller, closed by the caller. */
 export interface AppDeps {
@@ -146,6 +147,7 @@ export async function buildApp(config: Config, deps: AppDeps) {
     },
     { prefix: "/v1" },
   );
+  if (config.console.enabled) await app.register(webConsole, { config });
   return app;
 }
 
