@@ -17,48 +17,15 @@ import path from "node:path";
 import cookie from "@fastify/cookie";
 import csrf from "@fastify/csrf-protection";
 import formbody from "@fastify/formbody";
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { AppError } from "../../tools/errors.js";
 import type { Config } from "../config.js";
 import { projectRoot } from "../project-root.js";
-import { ConsoleRenderer, type NavItem, type PageFrame } from "./render.js";
-import { findSession, type ConsoleSession, type SessionLimits } from "./sessions.js";
-import type { UserRole } from "./users.js";
-import { accountPages } from "./pages/account.js";
-import { homePages } from "./pages/home.js";
-
-declare module "fastify" {
-  interface FastifyContextConfig {
-    /** Who may open this console route: roles, or `"public"`. Required on every console route. */
-    console?: { roles: readonly UserRole[] | "public" };
-  }
-  interface FastifyRequest {
-    /** The signed-in person of a console request, or null. */
-    consoleSession: ConsoleSession | null;
-  }
-  interface FastifyReply {
-    /** Renders a view inside the console's layout and sends it. */
-    page(view: string, data?: object, options?: { title?: string; status?: number; flash?: PageFrame["flash"] }): FastifyReply;
-  }
-  interface FastifyInstance {
-    consoleRenderer: ConsoleRenderer;
-    consoleConfig: Config["console"];
-  }
-}
-
-/** The session cookie's name. */
-export const SESSION_COOKIE = "irc_session";
-
-/** A console area: its routes and its entries in the navigation. */
-export interface ConsoleArea {
-  name: string;
-  nav: NavItem[];
-  routes: (app: FastifyInstance) => Promise<void>;
-}
-
-/** The areas of the console, in navigation order. A new agent's views are a new area here. */
-export const CONSOLE_AREAS: ConsoleArea[] = [homePages, accountPages];
+import { CONSOLE_AREAS } from "./areas.js";
+import { SESSION_COOKIE, setSessionCookie } from "./frame.js";
+import { ConsoleRenderer } from "./render.js";
+import { findSession, type SessionLimits } from "./sessions.js";
 
 const TYPES: Record<string, string> = { ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml", ".ico": "image/x-icon" };
 
@@ -80,18 +47,6 @@ const vendorAssets: Record<string, { module: string; type: string }> = {
   "uPlot.iife.min.js": { module: "uplot/dist/uPlot.iife.min.js", type: "text/javascript; charset=utf-8" },
   "uPlot.min.css": { module: "uplot/dist/uPlot.min.css", type: "text/css; charset=utf-8" },
 };
-
-/** Whether the cookies of a request are marked Secure. */
-function secureFor(config: Config["console"], request: FastifyRequest): boolean {
-  return config.secureCookies === "always" || (config.secureCookies === "auto" && request.protocol === "https");
-}
-
-/** Sets the session cookie (or clears it with `token` null). */
-export function setSessionCookie(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, token: string | null): void {
-  const options = { path: "/", httpOnly: true, sameSite: "strict" as const, secure: secureFor(app.consoleConfig, request) };
-  if (token === null) reply.clearCookie(SESSION_COOKIE, options);
-  else reply.setCookie(SESSION_COOKIE, token, { ...options, maxAge: app.consoleConfig.maxHours * 3600 });
-}
 
 const ERROR_TITLES: Record<number, string> = {
   400: "That request was not valid",

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { BadInputError } from "../../../tools/errors.js";
 import { appendAudit } from "../../governance/audit-log.js";
 import { AuthFailureGuard } from "../../server/auth/auth-failures.js";
-import { setSessionCookie, type ConsoleArea } from "../plugin.js";
+import { setSessionCookie, type ConsoleArea } from "../frame.js";
 import { endSession, openSession } from "../sessions.js";
 import { changeUser, checkNewPassword, checkSignIn, LOCK_MINUTES, userActor, verifyPassword } from "../users.js";
 

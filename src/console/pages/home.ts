@@ -1,6 +1,6 @@
 /** The console's home: where each role starts its day, with the areas it may use. */
 import type { FastifyInstance } from "fastify";
-import type { ConsoleArea } from "../plugin.js";
+import type { ConsoleArea } from "../frame.js";
 
 async function routes(app: FastifyInstance): Promise<void> {
   app.get("/", { config: { console: { roles: ["staff", "council", "admin", "finance"] } } }, async (request, reply) => {

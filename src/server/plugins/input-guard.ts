@@ -7,7 +7,7 @@
  * instead of silently becoming U+FFFD. Any of these is a 400 problem+json naming each field
  * (OWASP ASVS 5.1.4 / 5.3: validate and canonicalise input at the trust boundary).
  */
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { BadInputError } from "../../../tools/errors.js";
 import { problemBody, sendProblem } from "../problem.js";
@@ -106,10 +106,15 @@ async function inputGuardPlugin(app: FastifyInstance): Promise<void> {
   app.removeContentTypeParser("application/json");
   app.addContentTypeParser("application/json", { parseAs: "buffer" }, utf8Parser(parseJson));
 
+  // A console page is answered with an error page naming the fields, an API route with problem+json.
+  const refuse = (request: FastifyRequest, reply: FastifyReply, detail: string, errors: { path: string; message: string }[]) =>
+    request.routeOptions.config.console !== undefined
+      ? reply.page("error", { status: 400, message: `${detail}: ${errors.map((e) => `${e.path} ${e.message}`).join("; ")}` }, { title: "That request was not valid", status: 400 })
+      : sendProblem(reply, problemBody(request, 400, "BAD_REQUEST", detail, { errors }));
+
   app.addHook("preValidation", async (request, reply) => {
     if (malformedQuery(request)) {
-      const errors = [{ path: "querystring", message: "has a percent-encoding that is not UTF-8" }];
-      return sendProblem(reply, problemBody(request, 400, "BAD_REQUEST", "Malformed query string", { errors }));
+      return refuse(request, reply, "Malformed query string", [{ path: "querystring", message: "has a percent-encoding that is not UTF-8" }]);
     }
     const max = request.routeOptions.config.maxStringChars ?? MAX_STRING_CHARS;
     const errors = [
@@ -118,7 +123,7 @@ async function inputGuardPlugin(app: FastifyInstance): Promise<void> {
       ...inputProblems(request.body, "body", max),
     ].slice(0, MAX_REPORTED);
     if (errors.length === 0) return undefined;
-    return sendProblem(reply, problemBody(request, 400, "BAD_REQUEST", "Invalid characters or length in the request", { errors }));
+    return refuse(request, reply, "Invalid characters or length in the request", errors);
   });
 }
 

@@ -1,0 +1,6 @@
+/** The console's areas, in navigation order. A new agent's views are a new area here. */
+import type { ConsoleArea } from "./frame.js";
+import { accountPages } from "./pages/account.js";
+import { homePages } from "./pages/home.js";
+
+export const CONSOLE_AREAS: ConsoleArea[] = [homePages, accountPages];
