@@ -4,6 +4,7 @@
  * that work in-process (`infusion-rcm sweep`) build the same pieces here.
  */
 import type { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
+import type pg from "pg";
 import type { Logger } from "pino";
 import { AspPricing } from "../tools/coding/asp-pricing.js";
 import { codingTablesWith, type CodingTables } from "../tools/coding/coding-tables.js";
@@ -42,6 +43,10 @@ export interface ServiceComponents {
   /** This process in the instance registry: the id runs and job leases name; started (heartbeat, takeover) by the service. */
   instance: ServiceInstance;
   now: () => Date;
+  /** The database's pool (orphaned runs are settled on it). */
+  pool: pg.Pool;
+  /** A run untouched this long, driven by no registered instance, is failed as an orphan: the job expiry (no drive takes longer). */
+  orphanAfterSeconds: number;
 }
 
 /** Overrides for embedding and tests. */
@@ -85,7 +90,7 @@ export function buildServiceComponents(config: Config, db: Database, logger: Log
     jobs: { expireInSeconds: config.sweep.jobExpireSeconds, pollingIntervalSeconds: config.sweep.pollingSeconds, ...options.sweepJobs },
     schedules: [{ queue: RETENTION_QUEUE, cron: config.retention.cron, run: () => runRetention(retentionDeps(config, db.pool, now, logger, "schedule:retention")) }],
   });
-  return { tables, referenceData, connections, payerRules, checkpointer, runtime, sweeps, anchors, instance, now };
+  return { tables, referenceData, connections, payerRules, checkpointer, runtime, sweeps, anchors, instance, now, pool: db.pool, orphanAfterSeconds: config.sweep.jobExpireSeconds };
 }
 
 /**
@@ -118,6 +123,7 @@ export async function takeOverDeadInstances(c: ServiceComponents, logger: Logger
   try {
     await c.instance.takeOverWith(serviceTakeover({
       runtime: c.runtime, logger, now: c.now, wakeWorkers: () => c.sweeps.wakeWorkers(), leasedQueues: () => c.sweeps.leasedQueues(),
+      pool: c.pool, orphanAfterSeconds: c.orphanAfterSeconds,
     }));
   } catch (error) {
     logger.warn({ instance: c.instance.id, err: { name: (error as Error).name, message: (error as Error).message } }, "taking over dead instances failed; retrying at the next heartbeat");

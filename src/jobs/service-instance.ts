@@ -29,6 +29,8 @@ export interface DeadInstance {
 export interface TakeoverHandler<T> {
   takeOver(client: pg.PoolClient, dead: DeadInstance[], by: string): Promise<T>;
   after(result: T): Promise<void>;
+  /** Settles work no registered instance owns (runs of a one-off process that died); at start, then about once a minute. */
+  orphans?(by: string): Promise<void>;
 }
 
 /** Registry settings. */
@@ -61,6 +63,7 @@ export class ServiceInstance {
   private started = false;
   private stopped = false;
   private prunedAt = 0;
+  private orphansAt = 0;
 
   constructor(private readonly options: ServiceInstanceOptions) {}
 
@@ -83,7 +86,10 @@ export class ServiceInstance {
    */
   async takeOverWith<T>(handler: TakeoverHandler<T>): Promise<string[]> {
     this.handler = handler as TakeoverHandler<unknown>;
-    return this.takeOverDead(this.options.exclusive === true ? 0 : this.options.deadAfterSeconds);
+    const taken = await this.takeOverDead(this.options.exclusive === true ? 0 : this.options.deadAfterSeconds);
+    this.orphansAt = Date.now();
+    await handler.orphans?.(this.currentId);
+    return taken;
   }
 
   /** Stops beating and marks the instance stopped: it is never taken over. */
@@ -108,7 +114,13 @@ export class ServiceInstance {
       this.currentId = randomUUID();
       await this.register();
     }
-    if (this.handler !== null) await this.takeOverDead(this.options.deadAfterSeconds);
+    if (this.handler !== null) {
+      await this.takeOverDead(this.options.deadAfterSeconds);
+      if (this.handler.orphans !== undefined && Date.now() - this.orphansAt >= PRUNE_EVERY_MS) {
+        this.orphansAt = Date.now();
+        await this.handler.orphans(this.currentId);
+      }
+    }
     const prune = this.options.pruneLeasesAfterSeconds;
     if (prune !== undefined && Date.now() - this.prunedAt >= PRUNE_EVERY_MS) {
       this.prunedAt = Date.now();

@@ -9,6 +9,7 @@
  */
 import type pg from "pg";
 import type { Logger } from "pino";
+import { withTransaction } from "../db/database.js";
 import { appendAuditInTransaction, type AuditInput } from "../governance/audit-log.js";
 import type { AgentRuntime } from "../orchestration/runtime.js";
 import { releaseLeasedJobs, releaseUnleasedJobs } from "./job-leases.js";
@@ -34,6 +35,10 @@ export interface TakeoverDeps {
   wakeWorkers?: () => void;
   /** The queues whose workers lease what they fetch: their active jobs nobody leased are released too (job-leases.ts). */
   leasedQueues?: () => string[];
+  /** The pool orphaned runs are settled on; without it they are left alone. */
+  pool?: pg.Pool;
+  /** A run untouched this long whose driver is no registered instance is an orphan (default 900 s). */
+  orphanAfterSeconds?: number;
 }
 
 /** The takeover the service runs at every heartbeat. */
@@ -51,7 +56,44 @@ export function serviceTakeover(deps: TakeoverDeps): TakeoverHandler<TakeoverRep
         if (resumed > 0) deps.logger.info({ resumed }, "resumed runs of a dead instance with their decisions");
       }
     },
+    orphans: async (by) => {
+      if (deps.pool === undefined) return;
+      const failed = await settleOrphanRuns(deps.pool, by, deps.orphanAfterSeconds ?? 900, deps.now);
+      if (failed.length > 0) deps.logger.warn({ runsFailed: failed.length }, "failed runs left running by no live driver (orphans)");
+    },
   };
+}
+
+/**
+ * Runs no takeover will ever settle: `running`, untouched for `olderThanSeconds`, and driven by
+ * no live registered service instance — runs from before instances were recorded (migration 0016
+ * left their `instance_id` empty), runs of a one-off process (the CLI, a script) that died, and runs
+ * an instance left running when it stopped. Each is
+ * failed with a `run.failed` entry saying so; returns their ids. A run waiting for a person is
+ * `waiting`, not `running`, and is never touched.
+ */
+export async function settleOrphanRuns(pool: pg.Pool, by: string, olderThanSeconds: number, now: () => Date): Promise<string[]> {
+  return withTransaction(pool, async (client) => {
+    const at = now();
+    const { rows } = await client.query<{ id: string; agent: string; subject_type: string; subject_id: string; instance_id: string | null }>(
+      `WITH orphans AS (
+         SELECT r.id FROM runs r
+         WHERE r.status = 'running' AND r.updated_at < $2::timestamptz - make_interval(secs => $1)
+           AND (r.instance_id IS NULL OR NOT EXISTS (SELECT 1 FROM service_instances i WHERE i.id = r.instance_id AND i.stopped_at IS NULL))
+         ORDER BY r.updated_at LIMIT 500 FOR UPDATE SKIP LOCKED
+       )
+       UPDATE runs r SET status = 'failed', result = NULL, updated_at = $2,
+         error = 'left running by ' || coalesce('process ' || r.instance_id, 'a service from before instances were recorded') || ', which is gone; failed by instance ' || $3
+       FROM orphans o WHERE r.id = o.id
+       RETURNING r.id, r.agent, r.subject_type, r.subject_id, r.instance_id`,
+      [olderThanSeconds, at, by],
+    );
+    await appendAuditInTransaction(client, rows.map((run): AuditInput => ({
+      kind: "run.failed", actor: "platform", runId: run.id, agent: run.agent, subjectType: run.subject_type, subjectId: run.subject_id, at,
+      payload: { error: "orphaned: left running by a process that is gone", orphan: { driver: run.instance_id, idleSeconds: olderThanSeconds, failedBy: by } },
+    })), now);
+    return rows.map((r) => r.id);
+  });
 }
 
 /** Releases the dead instances' jobs and settles their runs, with the audit entries, in `client`'s transaction. */

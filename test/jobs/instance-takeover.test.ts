@@ -20,7 +20,7 @@ import { ServiceInstance } from "../../src/jobs/service-instance.js";
 import { SWEEP_QUEUE, sweepJobId } from "../../src/jobs/sweep-service.js";
 import { insertSweep } from "../../src/jobs/sweep-store.js";
 import { startService } from "../../src/service.js";
-import { serviceTakeover } from "../../src/jobs/takeover.js";
+import { serviceTakeover, settleOrphanRuns } from "../../src/jobs/takeover.js";
 import { AgentRegistry } from "../../src/orchestration/registry.js";
 import { addDays } from "../../tools/iso-dates.js";
 import { testConfig, testRuntime } from "../helpers/app.js";
@@ -46,6 +46,34 @@ describe.each(DATABASE_KINDS)("taking over a dead service instance on %s", (kind
   });
   afterAll(async () => {
     await t.drop();
+  });
+
+  it("fails runs left running by no live instance (before 0016, a one-off process, a stopped instance) once idle past the bound, with an entry; leaves the rest", async () => {
+    const live = await liveInstance();
+    const stopped = new ServiceInstance({ pool: t.db.pool, logger, ...FAST });
+    await stopped.start();
+    await stopped.stop();
+    const old = "now() - interval '2 hours'";
+    await t.db.pool.query(`INSERT INTO runs (id, agent, subject_type, subject_id, status, input, instance_id, updated_at) VALUES
+      ('orphan-pre-0016', 'test-escalator', 'test', 'o1', 'running', '{}', NULL, ${old}),
+      ('orphan-cli', 'test-escalator', 'test', 'o2', 'running', '{}', 'cli-process-gone', ${old}),
+      ('orphan-stopped', 'test-escalator', 'test', 'o3', 'running', '{}', $2, ${old}),
+      ('live-driver', 'test-escalator', 'test', 'o4', 'running', '{}', $1, ${old}),
+      ('recent-cli', 'test-escalator', 'test', 'o5', 'running', '{}', 'cli-process-now', now()),
+      ('waiting-old', 'test-escalator', 'test', 'o6', 'waiting', '{}', NULL, ${old})`, [live.id, stopped.id]);
+    const failed = await settleOrphanRuns(t.db.pool, live.id, 900, () => new Date());
+    expect(failed.sort()).toEqual(["orphan-cli", "orphan-pre-0016", "orphan-stopped"]);
+    const { rows } = await t.db.pool.query<{ id: string; status: string; error: string | null }>(
+      "SELECT id, status, error FROM runs WHERE id IN ('orphan-pre-0016', 'orphan-cli', 'orphan-stopped', 'live-driver', 'recent-cli', 'waiting-old') ORDER BY id");
+    expect(Object.fromEntries(rows.map((r) => [r.id, r.status]))).toEqual({
+      "orphan-pre-0016": "failed", "orphan-cli": "failed", "orphan-stopped": "failed", "live-driver": "running", "recent-cli": "running", "waiting-old": "waiting",
+    });
+    expect(rows.find((r) => r.id === "orphan-pre-0016")?.error).toContain("from before instances were recorded");
+    const entries = await queryAudit(t.db.pool, { kind: "run.failed" });
+    const orphanEntries = entries.filter((e) => (e.payload as { orphan?: unknown }).orphan !== undefined).map((e) => e.runId).sort();
+    expect(orphanEntries).toEqual(["orphan-cli", "orphan-pre-0016", "orphan-stopped"]);
+    // Settled once: a second pass finds nothing.
+    expect(await settleOrphanRuns(t.db.pool, live.id, 900, () => new Date())).toEqual([]);
   });
 
   async function liveInstance(): Promise<ServiceInstance> {
