@@ -83,6 +83,7 @@ export const EnvSchema = z.object({
   RETAIN_SUPERSEDED_REVIEWS_DAYS: z.coerce.number().int().min(0).default(90),
   RETAIN_RUNS_DAYS: z.coerce.number().int().min(1).default(400),
   RETAIN_SWEEPS_DAYS: z.coerce.number().int().min(1).default(30),
+  RETAIN_CONSOLE_SESSIONS_DAYS: z.coerce.number().int().min(1).default(30),
   RETAIN_JOBS_COMPLETED_HOURS: z.coerce.number().int().min(1).default(12),
   RETAIN_JOBS_ARCHIVE_DAYS: z.coerce.number().int().min(1).default(7),
   // HIPAA, 45 CFR 164.316(b)(2)(i): six years; the database refuses to drop a younger month whatever this says.
@@ -166,6 +167,8 @@ export interface Config {
     supersededReviewsDays: number;
     runsDays: number;
     sweepsDays: number;
+    /** Console sessions ended, expired or idle this many days ago are deleted. */
+    consoleSessionsDays: number;
     jobs: { completedHours: number; archiveDays: number };
     auditRetainMonths: number;
     /** Where archived audit months are written (default: DATA_DIR/audit-archive). */
@@ -257,6 +260,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       supersededReviewsDays: e.RETAIN_SUPERSEDED_REVIEWS_DAYS,
       runsDays: e.RETAIN_RUNS_DAYS,
       sweepsDays: e.RETAIN_SWEEPS_DAYS,
+      consoleSessionsDays: e.RETAIN_CONSOLE_SESSIONS_DAYS,
       jobs: { completedHours: e.RETAIN_JOBS_COMPLETED_HOURS, archiveDays: e.RETAIN_JOBS_ARCHIVE_DAYS },
       auditRetainMonths: e.AUDIT_RETAIN_MONTHS,
       auditArchiveDir: e.AUDIT_ARCHIVE_DIR ?? path.join(e.DATA_DIR, "audit-archive"),

@@ -40,6 +40,8 @@ export interface UserInfo {
   lastSignInAt: string | null;
   hasPassword: boolean;
   oidcSubject: string | null;
+  /** Locked after failed sign-ins until then (an admin's password reset unlocks). */
+  lockedUntil: string | null;
 }
 
 interface UserRow {
@@ -71,6 +73,7 @@ function toInfo(row: UserRow): UserInfo {
     lastSignInAt: row.last_sign_in_at?.toISOString() ?? null,
     hasPassword: row.password_hash !== null,
     oidcSubject: row.oidc_subject,
+    lockedUntil: row.locked_until?.toISOString() ?? null,
   };
 }
 
@@ -127,7 +130,9 @@ export async function createUser(
   pool: pg.Pool,
   input: { username: string; displayName?: string; role: UserRole; createdBy: string; oidcSubject?: string; password?: string },
 ): Promise<{ user: UserInfo; password: string | null }> {
-  const username = Username.parse(input.username);
+  const parsed = Username.safeParse(input.username);
+  if (!parsed.success) throw new BadInputError(`User name: ${parsed.error.issues[0]?.message ?? "not valid"}`);
+  const username = parsed.data;
   const password = input.oidcSubject === undefined ? (input.password ?? oneTimePassword()) : null;
   const passwordHash = password === null ? null : await hashPassword(password);
   const user = await withTransaction(pool, async (client) => {
