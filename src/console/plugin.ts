@@ -28,6 +28,7 @@ import type { UserRole } from "./users.js";
 import { accountPages } from "./pages/account.js";
 import { homePages } from "./pages/home.js";
 import { adminUsersPages } from "./pages/admin-users.js";
+import { oidcPages } from "./pages/oidc.js";
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -59,7 +60,7 @@ export interface ConsoleArea {
 }
 
 /** The areas of the console, in navigation order. A new agent's views are a new area here. */
-export const CONSOLE_AREAS: ConsoleArea[] = [homePages, accountPages, adminUsersPages];
+export const CONSOLE_AREAS: ConsoleArea[] = [homePages, accountPages, oidcPages, adminUsersPages];
 
 const TYPES: Record<string, string> = { ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml", ".ico": "image/x-icon" };
 
