@@ -103,6 +103,13 @@ describe.each(DATABASE_KINDS)("single sign-on with OpenID Connect (%s)", (kind) 
     await client.get((await roundTrip(client)).callback);
     expect(await findUser(tdb.db.pool, "dr.who@clinic.test")).toMatchObject({ role: "council", oidcSubject: "sub-doctor" });
 
+    // An email the provider does not say is verified links nobody.
+    await createUser(tdb.db.pool, { username: "ceo@clinic.test", role: "admin", createdBy: "test" });
+    idp.signInAs = { sub: "sub-impostor", claims: { email: "ceo@clinic.test" } };
+    const impostor = new ConsoleClient(app);
+    expect((await impostor.get((await roundTrip(impostor)).callback)).status).toBe(403);
+    expect((await findUser(tdb.db.pool, "ceo@clinic.test"))?.oidcSubject).toBeNull();
+
     idp.signInAs = { sub: "sub-visitor", claims: { preferred_username: "visitor", groups: ["guests"] } };
     const stranger = new ConsoleClient(app);
     const refused = await stranger.get((await roundTrip(stranger)).callback);

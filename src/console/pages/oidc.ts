@@ -90,7 +90,7 @@ async function routes(app: FastifyInstance): Promise<void> {
     }
     const usernames: string[] = [];
     if (typeof claims.preferred_username === "string") usernames.push(claims.preferred_username);
-    if (typeof claims.email === "string" && claims.email_verified !== false) usernames.push(claims.email);
+    if (typeof claims.email === "string" && claims.email_verified === true) usernames.push(claims.email);
     const result = await signInWithOidc(app.db.pool, {
       issuer: config.issuer, subject: claims.sub, usernames,
       displayName: typeof claims.name === "string" ? claims.name.slice(0, 200) : undefined,
