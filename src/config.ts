@@ -83,6 +83,7 @@ export const EnvSchema = z.object({
   RETAIN_SUPERSEDED_REVIEWS_DAYS: z.coerce.number().int().min(0).default(90),
   RETAIN_RUNS_DAYS: z.coerce.number().int().min(1).default(400),
   RETAIN_SWEEPS_DAYS: z.coerce.number().int().min(1).default(30),
+  RETAIN_CONSOLE_SESSIONS_DAYS: z.coerce.number().int().min(1).default(30),
   RETAIN_JOBS_COMPLETED_HOURS: z.coerce.number().int().min(1).default(12),
   RETAIN_JOBS_ARCHIVE_DAYS: z.coerce.number().int().min(1).default(7),
   // HIPAA, 45 CFR 164.316(b)(2)(i): six years; the database refuses to drop a younger month whatever this says.
@@ -94,7 +95,48 @@ export const EnvSchema = z.object({
   CONSOLE_SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
   // Secure cookies: `auto` sets Secure when the request came over HTTPS (behind a proxy: TRUST_PROXY).
   CONSOLE_SECURE_COOKIES: z.enum(["auto", "true", "false"]).default("auto"),
+  // Single sign-on with OpenID Connect (README, "Single sign-on (OpenID Connect)"): on when OIDC_ISSUER is set.
+  OIDC_ISSUER: optionalUrl,
+  OIDC_CLIENT_ID: z.string().trim().optional().transform((v) => (v === "" ? undefined : v)),
+  OIDC_CLIENT_SECRET: z.string().optional().transform((v) => (v === "" ? undefined : v)),
+  OIDC_REDIRECT_URL: optionalUrl,
+  OIDC_PROVIDER_NAME: z.string().trim().min(1).max(60).default("single sign-on"),
+  OIDC_SCOPES: z.string().trim().min(1).default("openid profile email"),
+  OIDC_ROLE_CLAIM: z.string().trim().min(1).default("groups"),
+  OIDC_ROLE_MAP: z.string().trim().default(""),
+  OIDC_AUTO_CREATE: booleanFlag.default(false),
 });
+
+const CONSOLE_ROLES = ["staff", "council", "admin", "finance"] as const;
+
+/** `value:role,value:role` → a map of claim values to console roles, or the problem with it. */
+export function parseRoleMap(text: string): Record<string, (typeof CONSOLE_ROLES)[number]> | string {
+  const map: Record<string, (typeof CONSOLE_ROLES)[number]> = {};
+  for (const pair of text.split(",").map((p) => p.trim()).filter((p) => p !== "")) {
+    const at = pair.lastIndexOf(":");
+    const value = pair.slice(0, at).trim();
+    const role = pair.slice(at + 1).trim();
+    if (at <= 0 || value === "") return `"${pair}" is not claim-value:role`;
+    if (!(CONSOLE_ROLES as readonly string[]).includes(role)) return `"${role}" is not one of ${CONSOLE_ROLES.join(", ")}`;
+    map[value] = role as (typeof CONSOLE_ROLES)[number];
+  }
+  return map;
+}
+
+/** OpenID Connect sign-in, when configured. */
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  /** Absent: a public client (PKCE only, `token_endpoint_auth_method=none`). */
+  clientSecret: string | undefined;
+  /** Where the provider sends the browser back; absent: this service's address + `/sign-in/oidc/callback`. */
+  redirectUrl: string | undefined;
+  providerName: string;
+  scopes: string;
+  roleClaim: string;
+  roleMap: Record<string, "staff" | "council" | "admin" | "finance">;
+  autoCreate: boolean;
+}
 
 /** Parsed configuration, in the names the code uses. */
 export interface Config {
@@ -114,7 +156,7 @@ export interface Config {
   shutdownTimeoutMs: number;
   trustProxy: boolean;
   /** The web console: sessions' idle and absolute timeouts, and whether cookies are Secure. */
-  console: { enabled: boolean; idleMinutes: number; maxHours: number; secureCookies: "auto" | "always" | "never" };
+  console: { enabled: boolean; idleMinutes: number; maxHours: number; secureCookies: "auto" | "always" | "never"; oidc: OidcConfig | null };
   /** The sandbox world (synthetic EHR and payer simulator); off when a real EHR is configured. */
   sandbox: { enabled: boolean; patients: number; weeks: number; seed: number; payerConfigFile: string | undefined };
   ehr: { baseUrl: string | undefined; token: string | undefined; timeoutMs: number };
@@ -166,6 +208,8 @@ export interface Config {
     supersededReviewsDays: number;
     runsDays: number;
     sweepsDays: number;
+    /** Console sessions ended, expired or idle this many days ago are deleted. */
+    consoleSessionsDays: number;
     jobs: { completedHours: number; archiveDays: number };
     auditRetainMonths: number;
     /** Where archived audit months are written (default: DATA_DIR/audit-archive). */
@@ -202,6 +246,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError("Invalid configuration — INSTANCE_DEAD_AFTER_SECONDS: must be at least twice INSTANCE_HEARTBEAT_SECONDS",
       { problems: [{ variable: "INSTANCE_DEAD_AFTER_SECONDS", message: "at least twice INSTANCE_HEARTBEAT_SECONDS" }] });
   }
+  let oidc: OidcConfig | null = null;
+  if (e.OIDC_ISSUER !== undefined) {
+    const roleMap = parseRoleMap(e.OIDC_ROLE_MAP);
+    if (typeof roleMap === "string") {
+      throw new ConfigError(`Invalid configuration — OIDC_ROLE_MAP: ${roleMap}`, { problems: [{ variable: "OIDC_ROLE_MAP", message: roleMap }] });
+    }
+    if (e.OIDC_CLIENT_ID === undefined) {
+      throw new ConfigError("Invalid configuration — OIDC_CLIENT_ID: required when OIDC_ISSUER is set", { problems: [{ variable: "OIDC_CLIENT_ID", message: "required" }] });
+    }
+    oidc = {
+      issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET, redirectUrl: e.OIDC_REDIRECT_URL,
+      providerName: e.OIDC_PROVIDER_NAME, scopes: e.OIDC_SCOPES.includes("openid") ? e.OIDC_SCOPES : `openid ${e.OIDC_SCOPES}`,
+      roleClaim: e.OIDC_ROLE_CLAIM, roleMap, autoCreate: e.OIDC_AUTO_CREATE,
+    };
+  }
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -218,6 +277,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     console: {
       enabled: e.CONSOLE === "on", idleMinutes: e.CONSOLE_IDLE_MINUTES, maxHours: e.CONSOLE_SESSION_HOURS,
       secureCookies: e.CONSOLE_SECURE_COOKIES === "auto" ? "auto" : e.CONSOLE_SECURE_COOKIES === "true" ? "always" : "never",
+      oidc,
     },
     sandbox: {
       enabled: e.SANDBOX === "on" && e.EHR_BASE_URL === undefined,
@@ -257,6 +317,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       supersededReviewsDays: e.RETAIN_SUPERSEDED_REVIEWS_DAYS,
       runsDays: e.RETAIN_RUNS_DAYS,
       sweepsDays: e.RETAIN_SWEEPS_DAYS,
+      consoleSessionsDays: e.RETAIN_CONSOLE_SESSIONS_DAYS,
       jobs: { completedHours: e.RETAIN_JOBS_COMPLETED_HOURS, archiveDays: e.RETAIN_JOBS_ARCHIVE_DAYS },
       auditRetainMonths: e.AUDIT_RETAIN_MONTHS,
       auditArchiveDir: e.AUDIT_ARCHIVE_DIR ?? path.join(e.DATA_DIR, "audit-archive"),

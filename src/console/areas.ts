@@ -2,5 +2,7 @@
 import type { ConsoleArea } from "./frame.js";
 import { accountPages } from "./pages/account.js";
 import { homePages } from "./pages/home.js";
+import { adminUsersPages } from "./pages/admin-users.js";
+import { oidcPages } from "./pages/oidc.js";
 
-export const CONSOLE_AREAS: ConsoleArea[] = [homePages, accountPages];
+export const CONSOLE_AREAS: ConsoleArea[] = [homePages, accountPages, oidcPages, adminUsersPages];

@@ -94,6 +94,8 @@ async function consolePlugin(app: FastifyInstance, options: { config: Config }):
 
   app.addHook("onRoute", (route) => {
     if (route.config?.console === undefined) throw new Error(`Console route ${route.method} ${route.url} declares no access (config.console)`);
+    // Pages, not API: kept out of the OpenAPI document (and of the API's problem+json contract).
+    route.schema = { ...route.schema, hide: true };
   });
 
   app.addHook("onRequest", async (request, reply) => {

@@ -4,12 +4,12 @@
  * account. Creating a user, changing one (role, password, disable) and every sign-in are audited
  * in the same transaction as the change. The last active admin cannot be disabled or demoted.
  */
-import { randomBytes, randomUUID, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from "node:crypto";
+import { createHash, randomBytes, randomUUID, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from "node:crypto";
 import type pg from "pg";
 import { z } from "zod";
 import { BadInputError, ConflictError, NotFoundError } from "../../tools/errors.js";
 import { withTransaction } from "../db/database.js";
-import { appendAuditInTransaction, type AuditInput } from "../governance/audit-log.js";
+import { appendAudit, appendAuditInTransaction, type AuditInput } from "../governance/audit-log.js";
 
 /** The roles a person can hold. `finance` reads the scorecard and nothing else changes. */
 export const UserRole = z.enum(["staff", "council", "admin", "finance"]);
@@ -40,6 +40,8 @@ export interface UserInfo {
   lastSignInAt: string | null;
   hasPassword: boolean;
   oidcSubject: string | null;
+  /** Locked after failed sign-ins until then (an admin's password reset unlocks). */
+  lockedUntil: string | null;
 }
 
 interface UserRow {
@@ -71,6 +73,7 @@ function toInfo(row: UserRow): UserInfo {
     lastSignInAt: row.last_sign_in_at?.toISOString() ?? null,
     hasPassword: row.password_hash !== null,
     oidcSubject: row.oidc_subject,
+    lockedUntil: row.locked_until?.toISOString() ?? null,
   };
 }
 
@@ -127,7 +130,9 @@ export async function createUser(
   pool: pg.Pool,
   input: { username: string; displayName?: string; role: UserRole; createdBy: string; oidcSubject?: string; password?: string },
 ): Promise<{ user: UserInfo; password: string | null }> {
-  const username = Username.parse(input.username);
+  const parsed = Username.safeParse(input.username);
+  if (!parsed.success) throw new BadInputError(`User name: ${parsed.error.issues[0]?.message ?? "not valid"}`);
+  const username = parsed.data;
   const password = input.oidcSubject === undefined ? (input.password ?? oneTimePassword()) : null;
   const passwordHash = password === null ? null : await hashPassword(password);
   const user = await withTransaction(pool, async (client) => {
@@ -288,3 +293,89 @@ export async function checkSignIn(
 }
 
 const DUMMY_HASH = "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+/** Who an identity provider says signed in (from a verified ID token). */
+export interface OidcIdentity {
+  issuer: string;
+  subject: string;
+  /** User names to match a pre-created user by, in order (preferred_username, a verified email). */
+  usernames: string[];
+  displayName: string | undefined;
+  /** The values of the role claim (OIDC_ROLE_CLAIM). */
+  roleValues: string[];
+}
+
+/** When several claim values map to roles, the one with most rights wins. */
+const ROLE_PRECEDENCE: UserRole[] = ["admin", "council", "staff", "finance"];
+
+/** The role an identity's claim values map to, if any. */
+export function roleFromClaims(values: string[], roleMap: Record<string, UserRole>): UserRole | undefined {
+  const mapped = new Set(values.map((v) => roleMap[v]).filter((r): r is UserRole => r !== undefined));
+  return ROLE_PRECEDENCE.find((role) => mapped.has(role));
+}
+
+/**
+ * Signs in a person an identity provider vouched for: the user linked to the subject; else a
+ * user never linked whose name is the identity's preferred_username or verified email (linked
+ * now, audited); else, with `autoCreate` and a claim that maps to a role, a new user of that role.
+ * A disabled user is refused. Success and refusal are audited like a password sign-in.
+ */
+export async function signInWithOidc(
+  pool: pg.Pool,
+  identity: OidcIdentity,
+  options: { roleMap: Record<string, UserRole>; autoCreate: boolean; ip: string },
+): Promise<{ ok: true; user: UserInfo; created: boolean } | { ok: false; reason: "no-user" | "disabled" }> {
+  const refuse = async (reason: "no-user" | "disabled", target?: UserInfo) => {
+    await appendAudit(pool, [{
+      kind: "user.sign_in_refused",
+      actor: target === undefined ? `oidc:${identity.issuer}` : userActor(target),
+      subjectType: "user",
+      subjectId: target?.id ?? null,
+      payload: { method: "oidc", subject: identity.subject, username: identity.usernames[0] ?? null, reason, ip: options.ip },
+    }]);
+    return { ok: false as const, reason };
+  };
+  let created = false;
+  let user = (await pool.query<UserRow>("SELECT * FROM users WHERE oidc_subject = $1", [identity.subject])).rows.map(toInfo)[0];
+  if (user === undefined) {
+    for (const name of identity.usernames.map((n) => n.trim().toLowerCase())) {
+      const linked = await withTransaction(pool, async (client) => {
+        const { rows } = await client.query<UserRow>(
+          "UPDATE users SET oidc_subject = $2 WHERE username = $1 AND oidc_subject IS NULL RETURNING *", [name, identity.subject]);
+        if (rows[0] === undefined) return undefined;
+        const info = toInfo(rows[0]);
+        await appendAuditInTransaction(client, [userEntry("user.changed", `oidc:${identity.issuer}`, info, { changed: { oidcLinked: true } })]);
+        return info;
+      });
+      if (linked !== undefined) {
+        user = linked;
+        break;
+      }
+    }
+  }
+  if (user === undefined) {
+    const role = roleFromClaims(identity.roleValues, options.roleMap);
+    if (!options.autoCreate || role === undefined) return refuse("no-user");
+    const fallback = `sso-${createHash("sha256").update(identity.subject).digest("hex").slice(0, 12)}`;
+    const candidates = [...identity.usernames.map((n) => n.trim().toLowerCase()).filter((n) => Username.safeParse(n).success), fallback];
+    for (const username of candidates) {
+      try {
+        ({ user } = await createUser(pool, { username, role, displayName: identity.displayName, createdBy: `oidc:${identity.issuer}`, oidcSubject: identity.subject }));
+        created = true;
+        break;
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+      }
+    }
+    if (user === undefined) return refuse("no-user");
+  }
+  if (user.disabledAt !== null) return refuse("disabled", user);
+  const signedIn = await withTransaction(pool, async (client) => {
+    const updated = await client.query<UserRow>(
+      "UPDATE users SET failed_sign_ins = 0, locked_until = NULL, last_sign_in_at = now() WHERE id = $1 RETURNING *", [(user as UserInfo).id]);
+    const info = toInfo(updated.rows[0] as UserRow);
+    await appendAuditInTransaction(client, [userEntry("user.signed_in", userActor(info), info, { ip: options.ip, method: "oidc", subject: identity.subject })]);
+    return info;
+  });
+  return { ok: true, user: signedIn, created };
+}

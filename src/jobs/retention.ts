@@ -9,6 +9,8 @@
  * - finished runs past their window, with their checkpoints, unless a review item (decided or
  *   not) or an executed action names them: those stay to answer an auditor next to the audit log;
  * - completed sweeps past their window, with their items (the checks they made stay);
+ * - console sessions ended (sign-out, disabled user, password reset), expired or idle past their
+ *   window (the sign-ins and sign-outs stay in the audit log);
  * - the audit log: next months' partitions made, months past their retention archived with their
  *   anchor and dropped (audit-archive.ts), never without a verified export.
  * Deletes go in bounded batches, each its own short transaction (no long locks). Counts are logged
@@ -31,6 +33,7 @@ export function retentionDeps(config: Config, pool: pg.Pool, now: () => Date, lo
     pool, now, logger, actor,
     settings: {
       checkpoints: r.checkpoints, supersededReviewsDays: r.supersededReviewsDays, runsDays: r.runsDays, sweepsDays: r.sweepsDays,
+      consoleSessionsDays: r.consoleSessionsDays,
       auditRetainMonths: r.auditRetainMonths, auditArchiveDir: r.auditArchiveDir, batchSize: r.batchSize,
     },
   };
@@ -43,6 +46,8 @@ export interface RetentionSettings {
   supersededReviewsDays: number;
   runsDays: number;
   sweepsDays: number;
+  /** Console sessions ended, expired or last seen this many days ago (default 30). */
+  consoleSessionsDays?: number;
   /** Audit months kept in the database; older ones are archived to `auditArchiveDir`. */
   auditRetainMonths: number;
   auditArchiveDir: string;
@@ -57,6 +62,7 @@ export interface RetentionReport {
   runs: number;
   sweeps: number;
   sweepItems: number;
+  consoleSessions: number;
   auditPartitionsCreated: number;
   auditMonthsArchived: Pick<AuditArchiveRecord, "month" | "entries" | "firstSeq" | "lastSeq" | "sha256">[];
   /** Why an expired audit month was not archived (it is kept, and tried again next pass); null when none failed. */
@@ -81,7 +87,7 @@ export async function runRetention(deps: RetentionDeps): Promise<RetentionReport
   const day = (days: number) => new Date(now().getTime() - days * 86_400_000);
   const report: RetentionReport = {
     checkpoints: { runs: 0, checkpoints: 0, writes: 0, blobs: 0 },
-    supersededReviewItems: 0, runs: 0, sweeps: 0, sweepItems: 0, auditPartitionsCreated: 0, auditMonthsArchived: [], auditArchiveError: null,
+    supersededReviewItems: 0, runs: 0, sweeps: 0, sweepItems: 0, consoleSessions: 0, auditPartitionsCreated: 0, auditMonthsArchived: [], auditArchiveError: null,
   };
   const hasCheckpoints = (await pool.query<{ present: boolean }>("SELECT to_regclass('checkpoints') IS NOT NULL AS present")).rows[0]?.present === true;
 
@@ -143,6 +149,12 @@ export async function runRetention(deps: RetentionDeps): Promise<RetentionReport
        SELECT s.id FROM sweeps s WHERE s.status = 'completed' AND s.finished_at < $1
           AND NOT EXISTS (SELECT 1 FROM sweep_items i WHERE i.sweep_id = s.id) LIMIT $2)`, [sweepCutoff]);
 
+  // A session past its idle timeout for days is as dead as one that ended; none of them opens anything.
+  report.consoleSessions = await deleteInBatches(pool, settings.batchSize,
+    `DELETE FROM user_sessions WHERE token_hash IN (
+       SELECT token_hash FROM user_sessions WHERE ended_at < $1 OR expires_at < $1 OR last_seen_at < $1 LIMIT $2)`,
+    [day(settings.consoleSessionsDays ?? 30)]);
+
   // A month that cannot be archived stays (and is tried again next pass); what was pruned is still recorded.
   const archived: AuditArchiveRecord[] = [];
   try {
@@ -155,7 +167,7 @@ export async function runRetention(deps: RetentionDeps): Promise<RetentionReport
 
   await appendAudit(pool, [{ kind: "retention.pruned", actor, payload: { ...report, settings: {
     checkpoints: settings.checkpoints, supersededReviewsDays: settings.supersededReviewsDays, runsDays: settings.runsDays,
-    sweepsDays: settings.sweepsDays, auditRetainMonths: settings.auditRetainMonths,
+    sweepsDays: settings.sweepsDays, consoleSessionsDays: settings.consoleSessionsDays ?? 30, auditRetainMonths: settings.auditRetainMonths,
   } } }], now);
   logger?.info({ retention: report }, "retention pass done");
   return report;

@@ -5,8 +5,9 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import helmet from "@fastify/helmet";
+import { fastifyCookie } from "@fastify/cookie";
 import rateLimit from "@fastify/rate-limit";
-import Fastify, { LogController } from "fastify";
+import Fastify, { LogController, type FastifyRequest } from "fastify";
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
@@ -36,6 +37,7 @@ import type { SandboxPayer } from "../../tools/payer/sandbox/sandbox-payer.js";
 import type { AgentRuntime } from "../orchestration/runtime.js";
 import type { SweepService } from "../jobs/sweep-service.js";
 import type { ReferenceData } from "../reference-data/reference-data.js";
+import { SESSION_COOKIE } from "../console/frame.js";
 import { webConsole } from "../console/plugin.js";
 
 /** What the app is built from: resources opened by the caller, closed by the caller. */
@@ -75,6 +77,22 @@ export function requestIdFor(req: IncomingMessage): string {
   return randomUUID();
 }
 
+const sha256 = (value: string) => createHash("sha256").update(value).digest("hex");
+
+/**
+ * Who a request counts against in the global rate limit: its API key, else its console session
+ * (people behind one clinic's NAT share an address, not a budget), each hashed, never the secret
+ * itself; anonymous callers by address. Like an unknown key, an unknown session cookie is answered
+ * at once (the console sends it to sign in), and failed sign-ins are throttled per address apart.
+ */
+export function rateLimitKey(request: FastifyRequest): string {
+  const token = bearerToken(request);
+  if (token !== undefined) return `key:${sha256(token)}`;
+  const header = request.headers.cookie;
+  const session = header === undefined ? undefined : fastifyCookie.parse(header)[SESSION_COOKIE];
+  return session === undefined || session === "" ? `ip:${request.ip}` : `session:${sha256(session)}`;
+}
+
 /** Builds the service. */
 export async function buildApp(config: Config, deps: AppDeps) {
   const app = Fastify({
@@ -111,11 +129,7 @@ export async function buildApp(config: Config, deps: AppDeps) {
   await app.register(rateLimit, {
     max: config.rateLimit.max,
     timeWindow: config.rateLimit.windowMs,
-    // Per API key (hashed, never the key itself); anonymous callers by address.
-    keyGenerator: (request) => {
-      const token = bearerToken(request);
-      return token === undefined ? `ip:${request.ip}` : `key:${createHash("sha256").update(token).digest("hex")}`;
-    },
+    keyGenerator: rateLimitKey,
     errorResponseBuilder: (request, context) => ({
       ...problemBody(request, 429, "RATE_LIMITED", `Rate limit of ${context.max} requests per ${context.after} exceeded`),
       statusCode: 429,

@@ -27,7 +27,7 @@ describe("retention settings", () => {
     const config = testConfig({ DATA_DIR: "/srv/rcm" });
     expect(config.retention).toEqual({
       cron: "30 3 * * *", batchSize: 500, checkpoints: { afterDays: 7, keep: "last" }, supersededReviewsDays: 90, runsDays: 400,
-      sweepsDays: 30, jobs: { completedHours: 12, archiveDays: 7 }, auditRetainMonths: 84, auditArchiveDir: "/srv/rcm/audit-archive",
+      sweepsDays: 30, consoleSessionsDays: 30, jobs: { completedHours: 12, archiveDays: 7 }, auditRetainMonths: 84, auditArchiveDir: "/srv/rcm/audit-archive",
     });
     expect(testConfig({ RETAIN_CHECKPOINTS_KEEP: "none", AUDIT_ARCHIVE_DIR: "/archive" }).retention).toMatchObject({ checkpoints: { keep: "none" }, auditArchiveDir: "/archive" });
     expect(() => testConfig({ AUDIT_RETAIN_MONTHS: "60" })).toThrow(/AUDIT_RETAIN_MONTHS/);

@@ -5,6 +5,7 @@ import { codesCommand } from "./codes.js";
 import { dataCommand } from "./data.js";
 import { eligibilityCommand } from "./eligibility.js";
 import { keysCommand } from "./keys.js";
+import { usersCommand } from "./users.js";
 import { migrateCommand } from "./migrate.js";
 import { retentionCommand } from "./retention.js";
 import { sandboxCommand } from "./sandbox.js";
@@ -12,4 +13,4 @@ import { serveCommand } from "./serve.js";
 import { sweepCommand } from "./sweep.js";
 import { x12Command } from "./x12.js";
 
-export const commands: CliCommand[] = [serveCommand, migrateCommand, keysCommand, sandboxCommand, sweepCommand, x12Command, eligibilityCommand, codesCommand, dataCommand, retentionCommand, auditCommand];
+export const commands: CliCommand[] = [serveCommand, migrateCommand, keysCommand, usersCommand, sandboxCommand, sweepCommand, x12Command, eligibilityCommand, codesCommand, dataCommand, retentionCommand, auditCommand];

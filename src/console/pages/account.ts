@@ -25,17 +25,19 @@ async function routes(app: FastifyInstance): Promise<void> {
   const perAddress = new AuthFailureGuard({ maxFailures: 10, windowMs: 15 * 60_000 });
   const limits = { idleMinutes: app.consoleConfig.idleMinutes, maxHours: app.consoleConfig.maxHours };
   const publicAccess = { console: { roles: "public" as const }, rateLimit: false as const };
+  // "Sign in with <provider>" when single sign-on is configured (pages/oidc.ts).
+  const oidcName = app.consoleConfig.oidc?.providerName;
 
   app.get<{ Querystring: { next?: string } }>("/sign-in", { config: publicAccess }, async (request, reply) => {
     if (request.consoleSession !== null) return reply.redirect(safeNext(request.query.next), 303);
-    return reply.page("sign-in", { next: safeNext(request.query.next), username: "" }, { title: "Sign in" });
+    return reply.page("sign-in", { next: safeNext(request.query.next), username: "", oidcName }, { title: "Sign in" });
   });
 
   app.post("/sign-in", { config: publicAccess, schema: { body: SignInForm } }, async (request, reply) => {
     const form = request.body as z.infer<typeof SignInForm>;
     const next = safeNext(form.next);
     const refuse = (message: string, status: number) =>
-      reply.page("sign-in", { next, username: form.username, error: message }, { title: "Sign in", status });
+      reply.page("sign-in", { next, username: form.username, error: message, oidcName }, { title: "Sign in", status });
     const blockedMs = perAddress.blockedFor(request.ip);
     if (blockedMs > 0) {
       reply.header("retry-after", String(Math.ceil(blockedMs / 1000)));
