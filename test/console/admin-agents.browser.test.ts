@@ -3,6 +3,7 @@
  * an earned one changes the phase; a sweep started from its page reaches 100 % over the sandbox
  * clinic; the data status page; the council gets the 403 page on admin pages.
  */
+import { AxeBuilder } from "@axe-core/playwright";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryAudit } from "../../src/governance/audit-log.js";
@@ -28,6 +29,13 @@ import { createLogger } from "../../src/logger.js";
 
 /** Partial needs 3 reviewed, 2/3 accepted as drafted, no minimum days; full stays the default (500 reviewed). */
 const POLICY = { ...DEFAULT_AUTONOMY_POLICY, partial: { minReviewed: 3, minAcceptedWithoutEdit: 0.66, minDays: 0 } };
+
+/** No serious or critical axe violation on the page as it is now. */
+async function expectAccessible(page: Page): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(serious.map((v) => `${page.url()} ${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+}
 
 describe.each(DATABASE_KINDS)("the admin's console in a browser (%s)", (kind) => {
   let tdb: TestDatabase;
@@ -151,6 +159,22 @@ describe.each(DATABASE_KINDS)("the admin's console in a browser (%s)", (kind) =>
     const response = await page.goto(`${baseUrl}/admin/data`);
     expect(response?.status()).toBe(200);
     await expect(page.locator("h1").textContent()).resolves.toBe("Data status");
+  });
+
+  it("every admin page has no serious or critical accessibility violation", async () => {
+    const sweepId = (await tdb.db.pool.query<{ id: string }>("SELECT id FROM sweeps ORDER BY created_at DESC LIMIT 1")).rows[0]?.id;
+    for (const url of ["/admin/agents", "/admin/data", "/admin/sweeps", `/admin/sweeps/${sweepId}`]) {
+      await page.goto(`${baseUrl}${url}`);
+      await expectAccessible(page);
+    }
+    // The refused promotion's page too.
+    await page.goto(`${baseUrl}/admin/agents`);
+    const form = wholeAgentForm();
+    await form.getByLabel("New phase").selectOption("full");
+    await form.getByLabel("Justification").fill("try the highest phase again");
+    await Promise.all([page.waitForResponse((r) => r.request().method() === "POST"), form.getByRole("button", { name: "Change phase" }).click()]);
+    await page.locator("section.refused").waitFor();
+    await expectAccessible(page);
   });
 
   it("the council opening /admin/agents gets the 403 page", async () => {

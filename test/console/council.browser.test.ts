@@ -8,6 +8,7 @@ import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parse } from "csv-parse/sync";
+import { AxeBuilder } from "@axe-core/playwright";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuditAnchors } from "../../src/governance/audit-anchors.js";
@@ -19,6 +20,13 @@ import { buildTestApp } from "../helpers/app.js";
 import { createTestUsers, launchBrowser, signIn } from "../helpers/browser.js";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../helpers/databases.js";
 import { SubmissionLog, testAgent } from "../orchestration/test-agent.js";
+
+/** No serious or critical axe violation on the page as it is now. */
+async function expectAccessible(page: Page): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(serious.map((v) => `${page.url()} ${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+}
 
 describe.each(DATABASE_KINDS)("the council's console in a browser (%s)", (kind) => {
   let tdb: TestDatabase;
@@ -131,6 +139,20 @@ describe.each(DATABASE_KINDS)("the council's console in a browser (%s)", (kind) 
     // Decisions, accepted without edit, edited, ignored, overrides, executed automatically.
     expect(cells.slice(2).map(Number)).toEqual([2, 1, 1, 0, 0, 0]);
     await page.locator(".chart[data-rendered='true'] canvas").first().waitFor({ timeout: 10_000 });
+  });
+
+  it("every council page has no serious or critical accessibility violation", async () => {
+    for (const url of ["/audit", `/audit?runId=${editedRun}`, `/audit/runs/${editedRun}`, "/agents"]) {
+      await page.goto(`${baseUrl}${url}`);
+      await expectAccessible(page);
+    }
+    await page.goto(`${baseUrl}/agents`);
+    await page.locator(".chart[data-rendered='true']").first().waitFor();
+    await expectAccessible(page);
+    await page.goto(`${baseUrl}/audit`);
+    await page.getByRole("button", { name: "Verify the chain" }).click();
+    await page.locator("#verify-result .verify-verdict").waitFor({ timeout: 20_000 });
+    await expectAccessible(page);
   });
 
   it("staff opening the audit gets the 403 page", async () => {
