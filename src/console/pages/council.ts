@@ -13,6 +13,7 @@ import { NotFoundError } from "../../../tools/errors.js";
 import { addDays, daysBetween } from "../../../tools/iso-dates.js";
 import { agentDecisionStats } from "../../governance/agent-stats.js";
 import { AuditKind, queryAudit, type AuditEntry, type AuditQuery } from "../../governance/audit-log.js";
+import { auditSeqWindow } from "../../governance/audit-search.js";
 import { CSV_COLUMNS, csvCell } from "../../server/routes/audit.js";
 import { Id, IsoDate } from "../../server/routes/fields.js";
 import { showEntry } from "../audit-timeline.js";
@@ -66,9 +67,17 @@ function filterQuery(f: AuditFilterForm, extra: Record<string, string> = {}): st
   return text === "" ? "" : `?${text}`;
 }
 
+/** The query with a date range bounded to its run of seq (`auditSeqWindow`: fast at millions of entries). */
+async function bounded(app: FastifyInstance, q: AuditQuery): Promise<AuditQuery> {
+  if (q.from === undefined && q.to === undefined) return q;
+  const window = await auditSeqWindow(app.db.pool, { from: q.from, to: q.to });
+  return { ...q, ...window };
+}
+
 /** Every entry matching `q`, in chain order, a batch at a time (bounded memory however many match). */
-async function* allEntries(app: FastifyInstance, q: AuditQuery): AsyncGenerator<AuditEntry[]> {
-  let afterSeq: number | undefined;
+async function* allEntries(app: FastifyInstance, query: AuditQuery): AsyncGenerator<AuditEntry[]> {
+  const q = await bounded(app, query);
+  let afterSeq = q.afterSeq;
   for (;;) {
     const batch = await queryAudit(app.db.pool, { ...q, afterSeq, limit: EXPORT_BATCH });
     if (batch.length > 0) yield batch;
@@ -97,7 +106,9 @@ async function routes(app: FastifyInstance): Promise<void> {
 
   app.get("/audit", { config: COUNCIL, schema: { hide: true, querystring: AuditFilterForm } }, async (request, reply) => {
     const filter = request.query as AuditFilterForm;
-    const rows = await queryAudit(app.db.pool, { ...toQuery(filter), afterSeq: filter.after, limit: AUDIT_PAGE_SIZE + 1 });
+    const q = await bounded(app, toQuery(filter));
+    const afterSeq = filter.after === undefined ? q.afterSeq : Math.max(filter.after, q.afterSeq ?? 0);
+    const rows = await queryAudit(app.db.pool, { ...q, afterSeq, limit: AUDIT_PAGE_SIZE + 1 });
     const entries = rows.slice(0, AUDIT_PAGE_SIZE).map(showEntry);
     const last = entries.at(-1);
     const people = (await listUsers(app.db.pool)).map((u) => ({ value: `user:${u.id}`, label: `${u.displayName} (${u.username})` }));
