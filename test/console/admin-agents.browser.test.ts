@@ -76,7 +76,7 @@ describe.each(DATABASE_KINDS)("the admin's console in a browser (%s)", (kind) =>
     context = await browser.newContext();
     page = await context.newPage();
     await signIn(page, baseUrl, "admin-user");
-  }, 120_000);
+  }, 240_000);
   afterAll(async () => {
     await browser?.close();
     await app?.close();
@@ -175,7 +175,7 @@ describe.each(DATABASE_KINDS)("the admin's console in a browser (%s)", (kind) =>
     await Promise.all([page.waitForResponse((r) => r.request().method() === "POST"), form.getByRole("button", { name: "Change phase" }).click()]);
     await page.locator("section.refused").waitFor();
     await expectAccessible(page);
-  });
+  }, 180_000);
 
   it("the council opening /admin/agents gets the 403 page", async () => {
     const council = await browser.newContext();

@@ -102,6 +102,12 @@ describe.each(DATABASE_KINDS)("council and admin console pages (%s)", (kind) => 
     const next = /href="([^"]+)" rel="next"/.exec(page1.body)?.[1]?.replaceAll("&amp;", "&");
     expect(next).toBe(`/audit?subjectType=export-test&actor=user%3Aa_b&after=${first.at(-1)}`);
     expect(seqs((await get(next!)).body)).toEqual(exact.slice(50, 100).map((e) => e.seq));
+    // Unfiltered, "Newest entries" is the chain's last page.
+    const newest = /href="([^"]+)">Newest entries/.exec((await get("/audit")).body)?.[1];
+    const last = seqs((await get(newest!)).body);
+    const head = (await queryAudit(tdb.db.pool, { afterSeq: last[0]! - 1, limit: 10_000 })).at(-1)!.seq;
+    expect(last).toHaveLength(50);
+    expect(last.at(-1)).toBe(head);
   });
 
   it("a date range finds exactly the entries of its days, also one recorded hours before it was appended", async () => {

@@ -64,7 +64,7 @@ describe.each(DATABASE_KINDS)("the council's console in a browser (%s)", (kind) 
     context = await browser.newContext({ acceptDownloads: true });
     page = await context.newPage();
     await signIn(page, baseUrl, "council-user");
-  }, 120_000);
+  }, 240_000);
   afterAll(async () => {
     await browser?.close();
     await app?.close();
@@ -153,7 +153,7 @@ describe.each(DATABASE_KINDS)("the council's console in a browser (%s)", (kind) 
     await page.getByRole("button", { name: "Verify the chain" }).click();
     await page.locator("#verify-result .verify-verdict").waitFor({ timeout: 20_000 });
     await expectAccessible(page);
-  });
+  }, 180_000);
 
   it("staff opening the audit gets the 403 page", async () => {
     const staff = await browser.newContext();

@@ -12,7 +12,7 @@ import { z } from "zod";
 import { NotFoundError } from "../../../tools/errors.js";
 import { addDays, daysBetween } from "../../../tools/iso-dates.js";
 import { agentDecisionStats } from "../../governance/agent-stats.js";
-import { AuditKind, queryAudit, type AuditEntry, type AuditQuery } from "../../governance/audit-log.js";
+import { AuditKind, auditChainHead, queryAudit, type AuditEntry, type AuditQuery } from "../../governance/audit-log.js";
 import { auditSeqWindow } from "../../governance/audit-search.js";
 import { CSV_COLUMNS, csvCell } from "../../server/routes/audit.js";
 import { Id, IsoDate } from "../../server/routes/fields.js";
@@ -122,6 +122,8 @@ async function routes(app: FastifyInstance): Promise<void> {
       },
       nextHref: rows.length > AUDIT_PAGE_SIZE && last !== undefined ? `/audit${filterQuery(filter, { after: String(last.seq) })}` : null,
       firstHref: filter.after === undefined ? null : `/audit${filterQuery(filter)}`,
+      // Unfiltered, the newest page is a keyset position too: after the head less a page.
+      newestHref: filterQuery(filter) === "" ? `/audit?after=${Math.max(0, (await auditChainHead(app.db.pool)).seq - AUDIT_PAGE_SIZE)}` : null,
       exportCsv: `/audit/export${filterQuery(filter, { format: "csv" })}`,
       exportJsonl: `/audit/export${filterQuery(filter, { format: "jsonl" })}`,
       verifying: verifier.current(),
