@@ -4,5 +4,7 @@ import { accountPages } from "./pages/account.js";
 import { homePages } from "./pages/home.js";
 import { adminUsersPages } from "./pages/admin-users.js";
 import { oidcPages } from "./pages/oidc.js";
+import { councilPages } from "./pages/council.js";
+import { adminPages } from "./pages/admin.js";
 
-export const CONSOLE_AREAS: ConsoleArea[] = [homePages, accountPages, oidcPages, adminUsersPages];
+export const CONSOLE_AREAS: ConsoleArea[] = [homePages, accountPages, oidcPages, councilPages, adminPages, adminUsersPages];

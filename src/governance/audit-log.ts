@@ -276,6 +276,10 @@ export interface AuditQuery {
   subjectId?: string;
   runId?: string;
   kind?: string;
+  /** Entries whose actor starts with this (`user:<id>` finds a person whatever their role was then; `agent:` every agent). */
+  actor?: string;
+  /** Entries before this sequence number (a bound from `auditSeqWindow`, so a date range reads one run of seq). */
+  beforeSeq?: number;
   from?: Date;
   to?: Date;
   afterSeq?: number;
@@ -295,6 +299,8 @@ export async function queryAudit(pool: pg.Pool, q: AuditQuery = {}): Promise<Aud
   if (q.subjectId !== undefined) add("subject_id = ?", q.subjectId);
   if (q.runId !== undefined) add("run_id = ?", q.runId);
   if (q.kind !== undefined) add("kind = ?", q.kind);
+  if (q.actor !== undefined) add("actor LIKE ? ESCAPE '\\'", `${q.actor.replace(/[\\%_]/g, "\\$&")}%`);
+  if (q.beforeSeq !== undefined) add("seq < ?", q.beforeSeq);
   if (q.from !== undefined) add("at >= ?", q.from);
   if (q.to !== undefined) add("at < ?", q.to);
   if (q.afterSeq !== undefined) add("seq > ?", q.afterSeq);

@@ -131,6 +131,12 @@ export class ReferenceData {
     }
   }
 
+  /** The code edits the agents check claims against (NCCI pairs, MUEs), and whether they are the shipped samples. */
+  codeEdits(): { ncciPairs: number; mues: number; sample: boolean } {
+    const edits = this.o.tables.edits;
+    return { ncciPairs: edits.pairs.length, mues: edits.mues.size, sample: edits.sample };
+  }
+
   /** Today's date (YYYY-MM-DD) on the service's clock. */
   today(): string {
     return this.o.now().toISOString().slice(0, 10);

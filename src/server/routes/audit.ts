@@ -30,7 +30,7 @@ function toQuery(q: z.infer<typeof AuditFilter>): AuditQuery {
   return { ...q, from: q.from === undefined ? undefined : new Date(q.from), to: q.to === undefined ? undefined : new Date(q.to) };
 }
 
-const CSV_COLUMNS = ["seq", "id", "at", "kind", "actor", "runId", "agent", "node", "subjectType", "subjectId", "payload", "prevHash", "hash", "keyId"] as const;
+export const CSV_COLUMNS = ["seq", "id", "at", "kind", "actor", "runId", "agent", "node", "subjectType", "subjectId", "payload", "prevHash", "hash", "keyId"] as const;
 
 /**
  * One CSV cell. A cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return is read as
