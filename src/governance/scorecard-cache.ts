@@ -3,7 +3,7 @@
  * (`computeScorecardSeries`) for a range, kept in memory for a few seconds. Leaders read the same
  * ranges over and over (this week, last 30 days, this quarter) while the agents keep writing
  * checks, so a page is answered from the last computation of its range:
- * - fresh for `freshMs` (default 5 s): served as is;
+ * - fresh for `freshMs` (default 5 s) after its computation ended: served as is;
  * - then, up to `staleMs` (default 60 s): served as is while one recomputation runs in the
  *   background (stale-while-revalidate), so nobody waits on the database during a sweep;
  * - older, or never computed: computed, and every request for that range waiting meanwhile shares
@@ -24,6 +24,8 @@ export interface ScorecardView {
 
 interface Entry {
   view?: ScorecardView;
+  /** When the view's computation ended: freshness counts from here, so a slow computation is not redone back to back. */
+  doneAt?: number;
   pending?: Promise<ScorecardView>;
 }
 
@@ -52,7 +54,7 @@ export class ScorecardCache {
     this.entries.delete(key);
     this.entries.set(key, entry);
     this.evict();
-    const age = entry.view === undefined ? Infinity : this.now() - entry.view.computedAt.getTime();
+    const age = entry.view === undefined || entry.doneAt === undefined ? Infinity : this.now() - entry.doneAt;
     if (entry.view !== undefined && age <= this.freshMs) return entry.view;
     if (entry.view !== undefined && age <= this.staleMs) {
       // A failed background refresh leaves the last view in place; the next read tries again.
@@ -70,7 +72,7 @@ export class ScorecardCache {
       return { totals, series, bucket, computedAt };
     })();
     entry.pending = pending;
-    pending.then((view) => { entry.view = view; }, () => undefined).finally(() => { entry.pending = undefined; });
+    pending.then((view) => { entry.view = view; entry.doneAt = this.now(); }, () => undefined).finally(() => { entry.pending = undefined; });
     return pending;
   }
 
