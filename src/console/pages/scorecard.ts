@@ -60,6 +60,9 @@ function chartData(view: Awaited<ReturnType<ScorecardCache["get"]>>) {
 
 async function routes(app: FastifyInstance): Promise<void> {
   const cache = new ScorecardCache(app.db.pool);
+  // The page's body depends only on the view and the range's presets: rendered once per computed
+  // view (and day), then each request only wraps it in the layout (its session, its CSRF token).
+  const bodies = new WeakMap<object, { key: string; html: string }>();
   const leaders = { console: { roles: ["finance", "council", "admin", "staff"] as const } };
 
   app.get("/scorecard", { config: leaders, schema: { querystring: Query } }, async (request, reply) => {
@@ -70,13 +73,22 @@ async function routes(app: FastifyInstance): Promise<void> {
     const days = daysBetween(range.from, range.to) + 1;
     const bucket: ScorecardBucket = query.bucket === "day" || query.bucket === "week" ? query.bucket : days <= DAILY_UP_TO ? "day" : "week";
     const view = await cache.get(range, bucket);
-    const data = chartData(view);
-    // Inside <script type="application/json">: no "<" may close the block early.
-    const json = JSON.stringify(data).replace(/</g, "\\u003c");
-    return reply.page("scorecard/index", {
-      range, bucket, days, presets: ranges, totals: view.totals, series: view.series, reasons: data.exceptions.map((e) => e.reason),
-      computedAt: view.computedAt.toISOString().slice(11, 19), json, percent,
-    }, { title: "Scorecard" });
+    const key = `${today}/${query.bucket ?? "auto"}`;
+    let body = bodies.get(view);
+    if (body === undefined || body.key !== key) {
+      const data = chartData(view);
+      // Inside <script type="application/json">: no "<" may close the block early.
+      const json = JSON.stringify(data).replace(/</g, "\\u003c");
+      body = {
+        key,
+        html: app.consoleRenderer.fragment("scorecard/body", {
+          range, bucket, choice: query.bucket ?? "auto", days, presets: ranges, totals: view.totals, series: view.series, reasons: data.exceptions.map((e) => e.reason),
+          computedAt: view.computedAt.toISOString().slice(11, 19), json, percent,
+        }),
+      };
+      bodies.set(view, body);
+    }
+    return reply.page("scorecard/index", { body: body.html }, { title: "Scorecard" });
   });
 }
 
