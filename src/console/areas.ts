@@ -6,5 +6,6 @@ import { adminUsersPages } from "./pages/admin-users.js";
 import { oidcPages } from "./pages/oidc.js";
 import { councilPages } from "./pages/council.js";
 import { adminPages } from "./pages/admin.js";
+import { scorecardPages } from "./pages/scorecard.js";
 
-export const CONSOLE_AREAS: ConsoleArea[] = [homePages, accountPages, oidcPages, councilPages, adminPages, adminUsersPages];
+export const CONSOLE_AREAS: ConsoleArea[] = [homePages, accountPages, oidcPages, councilPages, scorecardPages, adminPages, adminUsersPages];

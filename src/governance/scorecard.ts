@@ -129,3 +129,118 @@ export async function computeScorecard(db: Pick<pg.Pool, "query">, range: { from
     patientEstimatesUnpriced: counts.rows[0]?.unpriced ?? 0,
   };
 }
+
+/** How a series groups dates of service: by day, or by ISO week (starting on Monday). */
+export type ScorecardBucket = "day" | "week";
+
+/** One point of a scorecard series: the appointments whose date of service falls in the bucket. */
+export interface ScorecardPoint {
+  /** The bucket's first day (a Monday for weeks; the first week may start before `from`). */
+  bucket: string;
+  appointments: number;
+  authorizationSuccessRate: Rate;
+  automationRate: Rate;
+  exceptionsByReason: Record<string, number>;
+  flaggedAtLeastTwoDaysBefore: Rate;
+  patientEstimatesProduced: number;
+}
+
+/**
+ * The same definitions as the scorecard's, grouped by the bucket of each appointment's date of
+ * service, in one statement (one round trip; each table read once per measure). An appointment
+ * counts in the bucket of the row the measure reads (its latest check; for automation, its latest
+ * date of service), so a series sums to the totals unless a visit moved between buckets.
+ */
+function seriesSql(bucket: ScorecardBucket): string {
+  const b = (column: string) => (bucket === "week" ? `date_trunc('week', ${column}::timestamp)::date::text` : `${column}::text`);
+  return `
+  WITH appts AS (
+    SELECT appointment_id, max(date_of_service) AS dos FROM (
+      SELECT appointment_id, date_of_service FROM pre_service_checks WHERE ${IN_RANGE}
+      UNION ALL SELECT appointment_id, date_of_service FROM sweep_items WHERE ${IN_RANGE}) AS a
+    GROUP BY appointment_id
+  ), auth_latest AS (
+    SELECT DISTINCT ON (appointment_id) appointment_id, date_of_service, facts FROM pre_service_checks
+    WHERE agent = 'prior-auth' AND ${IN_RANGE} AND (checked_at AT TIME ZONE 'UTC')::date <= date_of_service
+    ORDER BY appointment_id, checked_at DESC, id DESC
+  ), auth_needing AS (
+    SELECT l.appointment_id, max(l.date_of_service) AS dos,
+      bool_and(COALESCE(d->>'authValid' = 'true', false)) FILTER (WHERE COALESCE(d->>'authRequired' = 'true', false)) AS authorized
+    FROM auth_latest l CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(l.facts->'drugs') = 'array' THEN l.facts->'drugs' ELSE '[]'::jsonb END) AS d
+    GROUP BY l.appointment_id HAVING bool_or(COALESCE(d->>'authRequired' = 'true', false))
+  ), checked AS (
+    SELECT DISTINCT ON (run_id, appointment_id) run_id, appointment_id, dos FROM (
+      SELECT run_id, appointment_id, date_of_service AS dos FROM pre_service_checks WHERE agent = 'eligibility' AND ${IN_RANGE}
+      UNION ALL SELECT r.id, r.subject_id, a.dos FROM runs r JOIN appts a ON a.appointment_id = r.subject_id
+      WHERE r.agent = 'eligibility' AND r.subject_type = 'appointment') AS x
+    ORDER BY run_id, appointment_id, dos DESC
+  ), automation AS (
+    SELECT c.dos, (r.status IN ('completed', 'waiting')
+        AND NOT EXISTS (SELECT 1 FROM review_items ri WHERE ri.run_id = c.run_id AND ri.subject_id = c.appointment_id)
+        AND NOT EXISTS (SELECT 1 FROM actions a WHERE a.run_id = c.run_id
+          AND (a.payload->>'appointmentId' = c.appointment_id OR (r.subject_type = 'appointment' AND r.subject_id = c.appointment_id))
+          AND (a.status <> 'executed' OR a.executed_by <> 'agent:' || r.agent))) AS automated
+    FROM checked c JOIN runs r ON r.id = c.run_id
+  ), exc_latest AS (
+    SELECT DISTINCT ON (appointment_id, agent) appointment_id, date_of_service, reasons FROM pre_service_checks WHERE ${IN_RANGE}
+    ORDER BY appointment_id, agent, checked_at DESC, id DESC
+  ), flagged AS (
+    SELECT min(checked_at) AS first_at, max(date_of_service) AS dos FROM pre_service_checks
+    WHERE outcome = 'exception' AND ${IN_RANGE} GROUP BY appointment_id
+  ), estimates AS (
+    SELECT DISTINCT ON (appointment_id) date_of_service, estimate_status FROM pre_service_checks
+    WHERE agent = 'eligibility' AND ${IN_RANGE}
+    ORDER BY appointment_id, checked_at DESC, id DESC
+  )
+  SELECT 'appointments' AS measure, ${b("dos")} AS bucket, NULL AS reason, count(*)::int AS numerator, 0 AS denominator FROM appts GROUP BY 2
+  UNION ALL SELECT 'auth', ${b("dos")}, NULL, count(*) FILTER (WHERE authorized)::int, count(*)::int FROM auth_needing GROUP BY 2
+  UNION ALL SELECT 'automation', ${b("dos")}, NULL, count(*) FILTER (WHERE automated)::int, count(*)::int FROM automation GROUP BY 2
+  UNION ALL SELECT 'exceptions', ${b("date_of_service")}, reason, count(DISTINCT appointment_id)::int, 0 FROM exc_latest, unnest(reasons) AS reason GROUP BY 2, 3
+  UNION ALL SELECT 'flagged', ${b("dos")}, NULL, count(*) FILTER (WHERE (first_at AT TIME ZONE 'UTC')::date <= dos - 2)::int, count(*)::int FROM flagged GROUP BY 2
+  UNION ALL SELECT 'estimates', ${b("date_of_service")}, NULL, count(*) FILTER (WHERE estimate_status IN ('priced', 'stale'))::int, 0 FROM estimates GROUP BY 2`;
+}
+
+const SERIES_SQL: Record<ScorecardBucket, string> = { day: seriesSql("day"), week: seriesSql("week") };
+
+/** The first day of the bucket `isoDate` falls in. */
+export function bucketStart(isoDate: string, bucket: ScorecardBucket): string {
+  if (bucket === "day") return isoDate;
+  const at = new Date(`${isoDate}T00:00:00Z`);
+  at.setUTCDate(at.getUTCDate() - ((at.getUTCDay() + 6) % 7));
+  return at.toISOString().slice(0, 10);
+}
+
+/** Every bucket of [from, to], oldest first. */
+export function bucketsOf(range: { from: string; to: string }, bucket: ScorecardBucket): string[] {
+  const out: string[] = [];
+  const step = bucket === "day" ? 1 : 7;
+  for (let at = new Date(`${bucketStart(range.from, bucket)}T00:00:00Z`); at.toISOString().slice(0, 10) <= range.to; at.setUTCDate(at.getUTCDate() + step)) {
+    out.push(at.toISOString().slice(0, 10));
+  }
+  return out;
+}
+
+/** The scorecard's measures for every day or week of [from, to] (empty buckets included, as zeros). */
+export async function computeScorecardSeries(
+  db: Pick<pg.Pool, "query">,
+  range: { from: string; to: string },
+  bucket: ScorecardBucket,
+): Promise<ScorecardPoint[]> {
+  const { rows } = await db.query<{ measure: string; bucket: string; reason: string | null; numerator: number; denominator: number }>(
+    SERIES_SQL[bucket], [range.from, range.to]);
+  const points = new Map<string, ScorecardPoint>(bucketsOf(range, bucket).map((at) => [at, {
+    bucket: at, appointments: 0, authorizationSuccessRate: rate(undefined), automationRate: rate(undefined),
+    exceptionsByReason: {}, flaggedAtLeastTwoDaysBefore: rate(undefined), patientEstimatesProduced: 0,
+  }]));
+  for (const row of rows) {
+    const point = points.get(row.bucket);
+    if (point === undefined) continue;
+    if (row.measure === "appointments") point.appointments = row.numerator;
+    else if (row.measure === "auth") point.authorizationSuccessRate = rate(row);
+    else if (row.measure === "automation") point.automationRate = rate(row);
+    else if (row.measure === "flagged") point.flaggedAtLeastTwoDaysBefore = rate(row);
+    else if (row.measure === "estimates") point.patientEstimatesProduced = row.numerator;
+    else if (row.measure === "exceptions" && row.reason !== null) point.exceptionsByReason[row.reason] = row.numerator;
+  }
+  return [...points.values()];
+}
