@@ -21,7 +21,7 @@ import { z } from "zod";
 import { withTransaction } from "../db/database.js";
 import { AuditAnchor, anchorValid, signAnchor } from "./audit-anchors.js";
 import { auditKeyring, type AuditKeyring } from "./audit-keys.js";
-import { GENESIS_HASH, appendAuditInTransaction, archivedThrough, auditPartitionMonths, rowHashMatches, type AuditRow, type StoredAuditRow } from "./audit-log.js";
+import { GENESIS_HASH, appendAuditInTransaction, archivedThrough, auditPartitionMonths, auditRow, hashText, rowHashMatches, type StoredAuditRow, type StoredHashesRow } from "./audit-log.js";
 import { decodeAuditPayload } from "./audit-payload.js";
 import { canonicalJson } from "./canonical-json.js";
 
@@ -125,8 +125,8 @@ export async function archiveAuditMonth(pool: pg.Pool, month: string, options: A
   const entries = Number(span?.n ?? 0);
   const firstSeq = (start?.seq ?? 0) + 1;
   const lastSeq = entries === 0 ? firstSeq - 1 : Number(span?.hi);
-  const { rows: [last] } = await pool.query<{ hash: string }>("SELECT hash FROM audit_log WHERE chain_month = $1 AND seq = $2", [month, lastSeq]);
-  const lastHash = entries === 0 ? firstPrevHash : (last?.hash ?? "");
+  const { rows: [last] } = await pool.query<{ hash: Buffer }>("SELECT hash FROM audit_log WHERE chain_month = $1 AND seq = $2", [month, lastSeq]);
+  const lastHash = entries === 0 ? firstPrevHash : (last === undefined ? "" : hashText(last.hash));
   const header: ArchiveHeader = {
     format: "infusion-rcm audit archive v1", month: label, entries, firstSeq, lastSeq, firstPrevHash, lastHash,
     anchor: lastSeq === 0 ? null : signAnchor({ seq: lastSeq, hash: lastHash }, now(), keyring),
@@ -138,10 +138,10 @@ export async function archiveAuditMonth(pool: pg.Pool, month: string, options: A
     yield `${JSON.stringify(header)}\n`;
     let after = 0;
     for (;;) {
-      const { rows } = await pool.query<AuditRow>(
+      const { rows } = await pool.query<StoredHashesRow>(
         `SELECT ${EXPORT_COLUMNS} FROM audit_log WHERE chain_month = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [month, after, pageSize]);
-      // Written decoded (audit-payload.ts): an archive is read without the service's dictionary.
-      for (const row of rows) yield archiveLine({ ...row, payload: decodeAuditPayload(row.payload) });
+      // Written decoded (audit-payload.ts): an archive is read without the service's dictionary; hashes as hex, as the chain writes them.
+      for (const row of rows) yield archiveLine({ ...auditRow(row), payload: decodeAuditPayload(row.payload) });
       if (rows.length < pageSize) return;
       after = Number(rows.at(-1)?.seq);
     }

@@ -80,6 +80,28 @@ const AUDIT_LOCK = 0x61756469;
 /** Rows per INSERT statement when appending many entries. */
 const INSERT_BATCH = 500;
 
+/**
+ * A row as the database returns it: the two hashes as 32 bytes each (migration 0021; a value that
+ * was not 64 hex characters before it is kept as its text's bytes). `auditRow` reads them as hex.
+ */
+export type StoredHashesRow = Omit<AuditRow, "prev_hash" | "hash"> & { prev_hash: Buffer | string; hash: Buffer | string };
+
+/** A stored hash as the chain writes it (64 hex characters): 32 bytes as hex, anything else as its text. */
+export function hashText(stored: Buffer | string): string {
+  if (typeof stored === "string") return stored;
+  return stored.length === 32 ? stored.toString("hex") : stored.toString("utf8");
+}
+
+/** A hash as stored (migration 0021): 64 hex characters as their 32 bytes, anything else as its text. */
+export function hashBytes(hash: string): Buffer {
+  return /^[0-9a-f]{64}$/.test(hash) ? Buffer.from(hash, "hex") : Buffer.from(hash, "utf8");
+}
+
+/** A row with its hashes read as hex. */
+export function auditRow<R extends { prev_hash: Buffer | string; hash: Buffer | string }>(row: R): Omit<R, "prev_hash" | "hash"> & { prev_hash: string; hash: string } {
+  return { ...row, prev_hash: hashText(row.prev_hash), hash: hashText(row.hash) };
+}
+
 export interface AuditRow {
   seq: string;
   id: string;
@@ -151,9 +173,9 @@ export interface AuditChainEnd {
  */
 export async function lockAuditChain(client: pg.PoolClient): Promise<AuditChainEnd> {
   const locked = client.query("SELECT pg_advisory_xact_lock($1)", [AUDIT_LOCK]);
-  const last = client.query<{ seq: string; hash: string }>(RECENT_HEAD, [recentMonths()]);
+  const last = client.query<{ seq: string; hash: Buffer }>(RECENT_HEAD, [recentMonths()]);
   const [, { rows }] = await Promise.all([locked, last]);
-  return rows[0] === undefined ? chainEnd(client) : { seq: Number(rows[0].seq), hash: rows[0].hash };
+  return rows[0] === undefined ? chainEnd(client) : { seq: Number(rows[0].seq), hash: hashText(rows[0].hash) };
 }
 
 /**
@@ -171,8 +193,8 @@ function recentMonths(): string {
 
 /** The chain's end when the recent months hold no entry: the last entry in any month, else the last archived, else the genesis. */
 async function chainEnd(pool: pg.Pool | pg.PoolClient): Promise<AuditChainEnd> {
-  const { rows } = await pool.query<{ seq: string; hash: string }>("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
-  return rows[0] === undefined ? archivedEnd(pool) : { seq: Number(rows[0].seq), hash: rows[0].hash };
+  const { rows } = await pool.query<{ seq: string; hash: Buffer }>("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+  return rows[0] === undefined ? archivedEnd(pool) : { seq: Number(rows[0].seq), hash: hashText(rows[0].hash) };
 }
 
 /** The months the audit log has a partition of (`YYYY-MM-01`), oldest first (migration 0018). */
@@ -253,7 +275,7 @@ export async function appendAuditAt(client: pg.PoolClient, end: AuditChainEnd, p
         actor: e.actor, agent: e.agent, at: e.at, id: e.id, keyId: key.id, kind: e.kind, node: e.node,
         payload: e.payload, runId: e.runId, seq, subjectId: e.subjectId, subjectType: e.subjectType,
       }, key);
-      params.push(seq, e.id, e.at, e.kind, e.actor, e.runId, e.agent, e.node, e.subjectType, e.subjectId, encodeAuditPayload(e.payload.text), prevHash, hash, key.id);
+      params.push(seq, e.id, e.at, e.kind, e.actor, e.runId, e.agent, e.node, e.subjectType, e.subjectId, encodeAuditPayload(e.payload.text), hashBytes(prevHash), hashBytes(hash), key.id);
       prevHash = hash;
     }
     inserts.push(client.query(`INSERT INTO audit_log (seq, id, at, kind, actor, run_id, agent, node, subject_type, subject_id, payload, prev_hash, hash, key_id)
@@ -265,8 +287,8 @@ export async function appendAuditAt(client: pg.PoolClient, end: AuditChainEnd, p
 
 /** The chain's last entry as committed (`seq` 0 and the genesis hash when empty). */
 export async function auditChainHead(pool: pg.Pool): Promise<AuditChainEnd> {
-  const { rows } = await pool.query<{ seq: string; hash: string }>(RECENT_HEAD, [recentMonths()]);
-  return rows[0] === undefined ? chainEnd(pool) : { seq: Number(rows[0].seq), hash: rows[0].hash };
+  const { rows } = await pool.query<{ seq: string; hash: Buffer }>(RECENT_HEAD, [recentMonths()]);
+  return rows[0] === undefined ? chainEnd(pool) : { seq: Number(rows[0].seq), hash: hashText(rows[0].hash) };
 }
 
 /** Filters for reading the log. */
@@ -305,11 +327,11 @@ export async function queryAudit(pool: pg.Pool, q: AuditQuery = {}): Promise<Aud
   if (q.to !== undefined) add("at < ?", q.to);
   if (q.afterSeq !== undefined) add("seq > ?", q.afterSeq);
   params.push(Math.min(q.limit ?? 500, 10_000));
-  const { rows } = await pool.query<AuditRow>(
-    `SELECT * FROM audit_log ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq LIMIT $${params.length}`,
+  const { rows } = await pool.query<StoredHashesRow>(
+    `SELECT ${VERIFY_COLUMNS} FROM audit_log ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq LIMIT $${params.length}`,
     params,
   );
-  return rows.map(fromRow);
+  return rows.map((row) => fromRow(auditRow(row)));
 }
 
 /** The head of the chain as recorded outside the database (an anchor, audit-anchors.ts). */
@@ -369,12 +391,15 @@ export async function verifyAuditChain(pool: pg.Pool, options: VerifyOptions | n
   // Month by month (migration 0018): each month is one run of the chain, and a query naming its
   // month is planned on that partition alone rather than merged across all of them.
   const months = await auditPartitionMonths(pool);
-  const page = (month: string, afterSeq: string | null) => pool.query<AuditRow>(
-    afterSeq === null
-      ? `SELECT ${VERIFY_COLUMNS} FROM audit_log WHERE chain_month = $2 ORDER BY seq LIMIT $1`
-      : `SELECT ${VERIFY_COLUMNS} FROM audit_log WHERE chain_month = $2 AND seq > $3 ORDER BY seq LIMIT $1`,
-    afterSeq === null ? [pageSize, month] : [pageSize, month, afterSeq],
-  );
+  const page = async (month: string, afterSeq: string | null) => {
+    const { rows } = await pool.query<StoredHashesRow>(
+      afterSeq === null
+        ? `SELECT ${VERIFY_COLUMNS} FROM audit_log WHERE chain_month = $2 ORDER BY seq LIMIT $1`
+        : `SELECT ${VERIFY_COLUMNS} FROM audit_log WHERE chain_month = $2 AND seq > $3 ORDER BY seq LIMIT $1`,
+      afterSeq === null ? [pageSize, month] : [pageSize, month, afterSeq],
+    );
+    return { rows: rows.map(auditRow) };
+  };
   let expectedSeq = (start?.seq ?? 0) + 1;
   let prevHash = start?.hash ?? GENESIS_HASH;
   let checked = 0;

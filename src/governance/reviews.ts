@@ -12,6 +12,8 @@ import { ProposalAbout, type Subject } from "../orchestration/decision.js";
 import { applyEdit } from "../orchestration/edits.js";
 import { reviewDescription, unverifiedSection, type PlatformInterrupt, type ReviewDecision } from "../orchestration/human-review.js";
 import { appendAuditInTransaction, type AuditInput } from "./audit-log.js";
+import { decodeAuditPayload, encodeAuditPayload } from "./audit-payload.js";
+import { canonicalJson } from "./canonical-json.js";
 
 export const ReviewStatus = z.enum(["pending", "accepted", "edited", "responded", "ignored", "superseded"]);
 export type ReviewStatus = z.infer<typeof ReviewStatus>;
@@ -70,13 +72,34 @@ interface StoredInterrupt {
   description?: string;
 }
 
+/**
+ * What the `detail` column keeps (migration 0022): the rationale, the evidence and who and what the
+ * item is about, as one canonical JSON text stored compressed like an audit payload (a format
+ * marker and deflate with the audit log's preset dictionary, audit-payload.ts). No query reads
+ * inside them, and as text they were 1.4 KiB an item, below the size PostgreSQL compresses a row
+ * at. An item written before keeps them in its `rationale`, `evidence` and `about` columns
+ * (`detail` null), and reads the same.
+ */
+interface StoredDetail {
+  rationale: string;
+  evidence: ReviewItem["evidence"];
+  about: ProposalAbout | null;
+}
+
 interface ReviewRow {
   id: string; run_id: string; interrupt_id: string; agent: string; action_type: string; subject_type: string;
-  subject_id: string; status: ReviewStatus; interrupt: StoredInterrupt; draft: Record<string, unknown>; rationale: string;
-  evidence: ReviewItem["evidence"]; confidence: number; human_only: boolean; reason: string; due_by: Date | null;
+  subject_id: string; status: ReviewStatus; interrupt: StoredInterrupt; draft: Record<string, unknown>; rationale: string | null;
+  evidence: ReviewItem["evidence"] | null; confidence: number; human_only: boolean; reason: string; due_by: Date | null;
   created_at: Date; decided_at: Date | null; decided_by: string | null; decision: unknown;
   edit_before: Record<string, unknown> | null; edit_after: Record<string, unknown> | null;
-  summary: string; about: ProposalAbout | null; superseded_at: Date | null; superseded_by_run: string | null; superseded_by: string | null;
+  summary: string; about: ProposalAbout | null; detail: Buffer | null;
+  superseded_at: Date | null; superseded_by_run: string | null; superseded_by: string | null;
+}
+
+/** An item's rationale, evidence and `about`: from `detail`, or the columns of an item written before it. */
+function storedDetail(row: ReviewRow): StoredDetail {
+  if (row.detail === null) return { rationale: row.rationale ?? "", evidence: row.evidence ?? [], about: row.about };
+  return JSON.parse(decodeAuditPayload(row.detail)) as StoredDetail;
 }
 
 const STATUS_OF: Record<ReviewDecision["type"], ReviewStatus> = {
@@ -167,18 +190,19 @@ async function insertItems(
   const values: unknown[] = [];
   for (const { interruptId, value } of interrupts) {
     const p = value.review.proposal;
-    // The draft, rationale and evidence are stored once (their columns); the interrupt keeps what the Agent Inbox item adds to them.
+    // The draft (its column) and the rationale, evidence and about (`detail`, compressed) are stored once; the interrupt keeps what the Agent Inbox item adds to them.
     const unverified = unverifiedSection(p);
     const stored: StoredInterrupt = unverified === "" ? { config: value.config } : { config: value.config, unverified };
+    const detail: StoredDetail = { rationale: p.rationale, evidence: p.evidence, about: p.about ?? null };
     values.push(randomUUID(), runId, interruptId, agent, p.actionType, p.subject.type, p.subject.id, "pending", JSON.stringify(stored),
-      JSON.stringify(p.payload), p.rationale, JSON.stringify(p.evidence), value.review.confidence, value.review.humanOnly,
-      value.review.reason, p.dueBy, now, p.summary, p.idempotencyKey, p.about == null ? null : JSON.stringify(p.about));
+      JSON.stringify(p.payload), encodeAuditPayload(canonicalJson(detail)), value.review.confidence, value.review.humanOnly,
+      value.review.reason, p.dueBy, now, p.summary, p.idempotencyKey);
   }
   // Only what the entries need comes back (not the drafts just sent).
   const { rows } = await client.query<Pick<ReviewRow, "id" | "interrupt_id" | "agent">>(
     `INSERT INTO review_items (id, run_id, interrupt_id, agent, action_type, subject_type, subject_id, status, interrupt,
-       draft, rationale, evidence, confidence, human_only, reason, due_by, created_at, summary, idempotency_key, about)
-     VALUES ${valuesList(interrupts.length, 20)}
+       draft, detail, confidence, human_only, reason, due_by, created_at, summary, idempotency_key)
+     VALUES ${valuesList(interrupts.length, 18)}
      ON CONFLICT (run_id, interrupt_id) DO NOTHING RETURNING id, interrupt_id, agent`,
     values,
   );
@@ -325,11 +349,12 @@ export async function decidedReviewsOfWaitingRuns(pool: pg.Pool, runId?: string)
 }
 
 function toItem(row: ReviewRow): ReviewItem {
+  const { rationale, evidence, about } = storedDetail(row);
   return {
     id: row.id, runId: row.run_id, agent: row.agent, actionType: row.action_type,
     subject: { type: row.subject_type, id: row.subject_id },
-    patient: row.about?.patient ?? null, appointment: row.about?.appointment ?? null, payer: row.about?.payer ?? null, status: row.status,
-    summary: row.summary, draft: row.draft, rationale: row.rationale, evidence: row.evidence,
+    patient: about?.patient ?? null, appointment: about?.appointment ?? null, payer: about?.payer ?? null, status: row.status,
+    summary: row.summary, draft: row.draft, rationale, evidence,
     confidence: row.confidence, humanOnly: row.human_only, reason: row.reason, dueBy: row.due_by?.toISOString() ?? null,
     createdAt: row.created_at.toISOString(), decidedAt: row.decided_at?.toISOString() ?? null, decidedBy: row.decided_by,
     decision: row.decision ?? null, editBefore: row.edit_before ?? null, editAfter: row.edit_after ?? null,
@@ -337,8 +362,8 @@ function toItem(row: ReviewRow): ReviewItem {
     interrupt: {
       action_request: { action: row.action_type, args: row.draft }, config: row.interrupt.config,
       description: row.interrupt.description ?? reviewDescription({
-        agent: row.agent, summary: row.summary, confidence: row.confidence, reason: row.reason, rationale: row.rationale,
-        evidence: row.evidence, unverified: row.interrupt.unverified ?? "",
+        agent: row.agent, summary: row.summary, confidence: row.confidence, reason: row.reason, rationale,
+        evidence, unverified: row.interrupt.unverified ?? "",
       }),
     },
   };

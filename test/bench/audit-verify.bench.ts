@@ -56,7 +56,7 @@ async function generateInDatabase(db: Database, secret: Buffer, keyId: string): 
         h := encode(hmac(convert_to(body, 'UTF8'), k, 'sha256'), 'hex');
         m := (this_month - make_interval(months => (months - 1 - ((i - 1) * months / n))::int))::date;
         INSERT INTO audit_log (seq, id, at, kind, actor, run_id, agent, node, subject_type, subject_id, payload, prev_hash, hash, key_id, chain_month)
-          VALUES (i, id_prefix || i, at_text::timestamptz, 'tool.call', 'agent:bench', 'run-' || ((i - 1) / 100), 'bench', 'step', 'appointment', 'Appointment/' || (i - 1), '\\x00'::bytea || convert_to(payload, 'UTF8'), prev, h, key_id, m);
+          VALUES (i, id_prefix || i, at_text::timestamptz, 'tool.call', 'agent:bench', 'run-' || ((i - 1) / 100), 'bench', 'step', 'appointment', 'Appointment/' || (i - 1), '\\x00'::bytea || convert_to(payload, 'UTF8'), decode(prev, 'hex'), decode(h, 'hex'), key_id, m);
         prev := h;
       END LOOP;
     END $$`);

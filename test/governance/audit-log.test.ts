@@ -4,7 +4,7 @@ import { appendFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import {
-  GENESIS_HASH, appendAudit, auditChainHead, entryHash, queryAudit, verifyAuditChain, type ChainVerification, type HashedEntry,
+  GENESIS_HASH, hashBytes, appendAudit, auditChainHead, entryHash, queryAudit, verifyAuditChain, type ChainVerification, type HashedEntry,
 } from "../../src/governance/audit-log.js";
 import { AuditAnchors, type AuditAnchor } from "../../src/governance/audit-anchors.js";
 import { StaticAuditKeyring, auditKeyId, auditKeyring, useAuditKeyring } from "../../src/governance/audit-keys.js";
@@ -67,7 +67,7 @@ describe.each(DATABASE_KINDS)("hash-chained audit log on %s", (kind) => {
     const [entry] = await queryAudit(t.db.pool, { afterSeq: 1, limit: 1 });
     const forged = { ...entry!, actor: "key:someone-else" };
     const { hash: _h, prevHash, ...body } = forged;
-    await tamper(t, "UPDATE audit_log SET actor = $1, hash = $2 WHERE seq = $3", [forged.actor, entryHash(prevHash, body, auditKeyring().current), entry!.seq]);
+    await tamper(t, "UPDATE audit_log SET actor = $1, hash = $2 WHERE seq = $3", [forged.actor, hashBytes(entryHash(prevHash, body, auditKeyring().current)), entry!.seq]);
     const result = await verifyAuditChain(t.db.pool);
     expect(result).toMatchObject({ ok: false, firstBadEntry: { seq: entry!.seq + 1 } });
   });
@@ -106,7 +106,7 @@ describe.each(DATABASE_KINDS)("hash-chained audit log on %s", (kind) => {
     };
     await tamper(t, `INSERT INTO audit_log (seq, id, at, kind, actor, run_id, agent, payload, prev_hash, hash, key_id)
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-    [seq, body.id, body.at, body.kind, body.actor, body.runId, body.agent, encodeAuditPayload(canonicalJson(body.payload)), prevHash, hashWith(body), keyId]);
+    [seq, body.id, body.at, body.kind, body.actor, body.runId, body.agent, encodeAuditPayload(canonicalJson(body.payload)), hashBytes(prevHash), hashBytes(hashWith(body)), keyId]);
   };
   const head = async () => (await queryAudit(t.db.pool, { afterSeq: 5 }))[0]!;
   const otherKey = () => new StaticAuditKeyring([Buffer.alloc(32, 1)]).current;
@@ -130,7 +130,7 @@ describe.each(DATABASE_KINDS)("hash-chained audit log on %s", (kind) => {
     for (const [i, entry] of entries.slice(1).entries()) {
       const { hash: _h, prevHash: _p, keyId: _k, ...body } = i === 0 ? { ...entry, payload: { i: 1, amount: "1.25" } } : entry;
       const hash = entryHash(prevHash, body);
-      await tamper(t, "UPDATE audit_log SET payload = $1, prev_hash = $2, hash = $3, key_id = NULL WHERE seq = $4", [encodeAuditPayload(canonicalJson(body.payload)), prevHash, hash, entry.seq]);
+      await tamper(t, "UPDATE audit_log SET payload = $1, prev_hash = $2, hash = $3, key_id = NULL WHERE seq = $4", [encodeAuditPayload(canonicalJson(body.payload)), hashBytes(prevHash), hashBytes(hash), entry.seq]);
       prevHash = hash;
     }
     expect(await verifyAuditChain(t.db.pool)).toMatchObject({ ok: false, checked: 1, firstBadEntry: { seq: 2, reason: expect.stringMatching(/unkeyed entry after keyed/) } });
@@ -156,7 +156,7 @@ describe.each(DATABASE_KINDS)("hash-chained audit log on %s", (kind) => {
         };
         const hash = entryHash(prevHash, body);
         await legacy.db.pool.query(`INSERT INTO audit_log (seq, id, at, kind, actor, payload, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-          [seq, body.id, body.at, body.kind, body.actor, Buffer.from(`\x00{"seq": ${seq}, "amount": "12.50"}`), prevHash, hash]);
+          [seq, body.id, body.at, body.kind, body.actor, Buffer.from(`\x00{"seq": ${seq}, "amount": "12.50"}`), hashBytes(prevHash), hashBytes(hash)]);
         prevHash = hash;
       }
       await appendAudit(legacy.db.pool, [{ kind: "run.started", actor: "platform", payload: { under: "first key" } }]);
@@ -223,7 +223,7 @@ describe.each(DATABASE_KINDS)("hash-chained audit log on %s", (kind) => {
       for (const entry of tail) {
         const { hash: _h, prevHash: _p, ...body } = { ...entry, actor: "key:insider" };
         const hash = entryHash(prevHash, body, auditKeyring().current);
-        await tamper(t, "UPDATE audit_log SET actor = $1, prev_hash = $2, hash = $3 WHERE seq = $4", [body.actor, prevHash, hash, entry.seq]);
+        await tamper(t, "UPDATE audit_log SET actor = $1, prev_hash = $2, hash = $3 WHERE seq = $4", [body.actor, hashBytes(prevHash), hashBytes(hash), entry.seq]);
         prevHash = hash;
       }
       expect(await verify()).toMatchObject({ ok: false, firstBadEntry: null, anchor: { seq: end.seq, status: "rewritten" } });

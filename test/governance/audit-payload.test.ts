@@ -83,6 +83,11 @@ describe.each(DATABASE_KINDS)("audit payload storage on %s", (kind) => {
     const textBytes = payloads.slice(0, 20).reduce((n, p) => n + Buffer.byteLength(canonicalJson(p)), 0);
     expect(storedBytes).toBeLessThan(textBytes / 2);
     expect(await verifyAuditChain(t.db.pool, { pageSize: 7 })).toEqual({ ok: true, checked: 23, firstBadEntry: null, unkeyed: 0, anchor: null });
+    // The hashes are stored as their 32 bytes (migration 0021), read back as the hex the chain writes.
+    const { rows: hashes } = await t.db.pool.query<{ prev: number; hash: number; hex: string }>(
+      "SELECT octet_length(prev_hash) AS prev, octet_length(hash) AS hash, encode(hash, 'hex') AS hex FROM audit_log ORDER BY seq");
+    expect(hashes.every((r) => r.prev === 32 && r.hash === 32)).toBe(true);
+    expect(hashes.map((r) => r.hex)).toEqual((await queryAudit(t.db.pool)).map((e) => e.hash));
   });
 
   it("rows written before migration 0019 keep their text (marker 0x00), read and verify after it, before and among new compressed ones", async () => {
@@ -98,6 +103,7 @@ describe.each(DATABASE_KINDS)("audit payload storage on %s", (kind) => {
     // unkeyed first entry whose text is as jsonb re-encoded it (spaces), hashed canonically.
     const texts = [`{"seq": 1, "amount": "12.50"}`, canonicalJson(exchange(2)), canonicalJson({ seq: 3, note: "ünïcode" })];
     let prevHash = GENESIS_HASH;
+    const written: string[] = [];
     for (const [i, text] of texts.entries()) {
       const seq = i + 1;
       const body: HashedEntry = {
@@ -107,13 +113,16 @@ describe.each(DATABASE_KINDS)("audit payload storage on %s", (kind) => {
       const hash = entryHash(prevHash, body);
       await t.db.pool.query(`INSERT INTO audit_log (seq, id, at, kind, actor, run_id, payload, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
         [seq, body.id, body.at, body.kind, body.actor, body.runId, text, prevHash, hash]);
+      written.push(hash);
       prevHash = hash;
     }
-    expect((await migrate(t.db.pool)).applied).toEqual(["0019_audit_payload_compressed"]);
+    // 0019 and the later ones: 0021 stores the hashes as bytes, which must read back as the hex they were.
+    expect((await migrate(t.db.pool)).applied[0]).toBe("0019_audit_payload_compressed");
 
     const { rows } = await t.db.pool.query<{ payload: Buffer }>("SELECT payload FROM audit_log ORDER BY seq");
     expect(rows.map((r) => r.payload)).toEqual(texts.map((text) => Buffer.concat([Buffer.of(0x00), Buffer.from(text, "utf8")])));
     expect((await queryAudit(t.db.pool)).map((e) => e.payload)).toEqual(texts.map((text) => JSON.parse(text) as unknown));
+    expect((await queryAudit(t.db.pool)).map((e) => [e.prevHash, e.hash])).toEqual(written.map((h, i) => [i === 0 ? GENESIS_HASH : written[i - 1], h]));
     await appendAudit(t.db.pool, [{ kind: "tool.call", actor: "agent:test", runId: "run-1", payload: exchange(4) }]);
     expect(await verifyAuditChain(t.db.pool)).toEqual({ ok: true, checked: 4, firstBadEntry: null, unkeyed: 3, anchor: null });
     // The table is still append-only after the rewrite.

@@ -6,7 +6,7 @@
 import type pg from "pg";
 import { withTransaction } from "../../src/db/database.js";
 import { auditKeyring } from "../../src/governance/audit-keys.js";
-import { entryHash, lockAuditChain, prepareAuditEntries, type AuditInput } from "../../src/governance/audit-log.js";
+import { entryHash, hashBytes, lockAuditChain, prepareAuditEntries, type AuditInput } from "../../src/governance/audit-log.js";
 import { encodeAuditPayload } from "../../src/governance/audit-payload.js";
 import { valuesList } from "../../src/db/values-list.js";
 
@@ -27,7 +27,7 @@ export async function appendAuditInMonth(pool: pg.Pool, month: string, inputs: A
     for (const e of prepareAuditEntries(inputs, () => at)) {
       seq += 1;
       const hash = entryHash(prevHash, { ...e, keyId: key.id, seq }, key);
-      params.push(seq, e.id, e.at, e.kind, e.actor, e.runId, e.agent, e.node, e.subjectType, e.subjectId, encodeAuditPayload(e.payload.text), prevHash, hash, key.id, month);
+      params.push(seq, e.id, e.at, e.kind, e.actor, e.runId, e.agent, e.node, e.subjectType, e.subjectId, encodeAuditPayload(e.payload.text), hashBytes(prevHash), hashBytes(hash), key.id, month);
       prevHash = hash;
     }
     await client.query(`INSERT INTO audit_log (seq, id, at, kind, actor, run_id, agent, node, subject_type, subject_id, payload, prev_hash, hash, key_id, chain_month)

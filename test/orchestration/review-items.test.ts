@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendAuditInTransaction, queryAudit, verifyAuditChain } from "../../src/governance/audit-log.js";
 import type { ReviewItem } from "../../src/governance/reviews.js";
+import { PAYLOAD_FORMAT, decodeAuditPayload } from "../../src/governance/audit-payload.js";
 import type { ProposedAction } from "../../src/orchestration/decision.js";
 import { humanInterruptFor } from "../../src/orchestration/human-review.js";
 import { DATABASE_KINDS } from "../helpers/databases.js";
@@ -172,14 +173,23 @@ describe.each(DATABASE_KINDS)("review items on %s", (kind) => {
     // The draft, rationale and evidence are stored once: the interrupt column keeps only the Agent
     // Inbox config (issue 16: its description repeated the rationale and evidence), and the
     // description is built on read, as the run's interrupt had it.
-    const stored = (await h.t.db.pool.query<{ interrupt: Record<string, unknown>; rationale: string }>(
-      "SELECT interrupt, rationale FROM review_items WHERE subject_id = $1", [keysOf[2]])).rows[0]!;
+    // The rationale, evidence and about are one compressed text (`detail`, migration 0022), their columns left null.
+    const stored = (await h.t.db.pool.query<{ interrupt: Record<string, unknown>; detail: Buffer; rationale: string | null; evidence: unknown; about: unknown }>(
+      "SELECT interrupt, detail, rationale, evidence, about FROM review_items WHERE subject_id = $1", [keysOf[2]])).rows[0]!;
     expect(Object.keys(stored.interrupt)).toEqual(["config"]);
+    expect([stored.rationale, stored.evidence, stored.about]).toEqual([null, null, null]);
+    expect(stored.detail[0]).toBe(PAYLOAD_FORMAT.deflateV1);
+    const kept = JSON.parse(decodeAuditPayload(stored.detail)) as { rationale: string; evidence: unknown; about: { patient: unknown } };
     const shown = detail.json() as ReviewItem;
+    expect(kept).toEqual({ rationale: shown.rationale, evidence: shown.evidence, about: expect.objectContaining({ patient: shown.patient }) });
     expect(shown.interrupt.description).toBe(humanInterruptFor("test-escalator", {
       summary: shown.summary, rationale: shown.rationale, evidence: shown.evidence, verification: null,
     } as unknown as ProposedAction, { confidence: shown.confidence, reason: shown.reason, humanOnly: shown.humanOnly }).description);
-    expect(shown.interrupt.description).toContain(stored.rationale);
+    expect(shown.interrupt.description).toContain(kept.rationale);
+    // An item written before 0022 (the three columns, no detail) reads the same.
+    await h.t.db.pool.query("UPDATE review_items SET rationale = $2, evidence = $3, about = $4, detail = NULL WHERE id = $1",
+      [item.id, kept.rationale, JSON.stringify(kept.evidence), JSON.stringify(kept.about)]);
+    expect((await h.app.inject({ method: "GET", url: `/v1/reviews/${item.id as string}`, headers: h.keys.staff })).json()).toEqual(detail.json());
 
     const run = item.runId as string;
     const all = await h.t.db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM review_items WHERE status = 'pending'");
