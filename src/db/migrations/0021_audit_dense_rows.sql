@@ -11,9 +11,9 @@
 -- - The index on `id` is dropped: no query looks an entry up by its id (queries go by run,
 --   subject, kind, agent, time and seq), and ids are random UUIDs, never checked for uniqueness
 --   by the database since 0018 (a partitioned table's unique index must hold the partition key).
--- - The index on `at` becomes BRIN: `at` follows the chain's order but for a few seconds of
---   buffering, so block ranges summarise it well; a time-range query reads the matching blocks
---   (a few pages of index for millions of entries, against ≈ 0.3 KiB an appointment as a btree).
+-- - The btree on `at` stays (a BRIN index would save ≈ 0.3 KiB an appointment, but the audit
+--   explorer's date search looks up the last entry before a time, ORDER BY at LIMIT 1, which only
+--   a btree answers without reading the month: src/governance/audit-search.ts).
 --
 -- The table stays append-only: a column type change rewrites the table without firing its row
 -- triggers (as 0009 and 0019 did) and keeps its grants (the service role: SELECT and INSERT only);
@@ -30,8 +30,6 @@ ALTER TABLE audit_log
   ALTER COLUMN hash TYPE bytea USING CASE WHEN hash ~ '^[0-9a-f]{64}$' THEN decode(hash, 'hex') ELSE convert_to(hash, 'UTF8') END;
 
 DROP INDEX audit_log_id_idx;
-DROP INDEX audit_log_at_idx;
-CREATE INDEX audit_log_at_idx ON audit_log USING brin (at);
 
 -- The archived month's ends, compared with its record as hex (audit_archives keeps hex text).
 CREATE OR REPLACE FUNCTION audit_log_drop_archived_month(p_month date) RETURNS bigint
