@@ -27,6 +27,7 @@ import { findSession, type ConsoleSession, type SessionLimits } from "./sessions
 import type { UserRole } from "./users.js";
 import { accountPages } from "./pages/account.js";
 import { homePages } from "./pages/home.js";
+import { inboxPages } from "./pages/inbox.js";
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -58,7 +59,7 @@ export interface ConsoleArea {
 }
 
 /** The areas of the console, in navigation order. A new agent's views are a new area here. */
-export const CONSOLE_AREAS: ConsoleArea[] = [homePages, accountPages];
+export const CONSOLE_AREAS: ConsoleArea[] = [homePages, accountPages, inboxPages];
 
 const TYPES: Record<string, string> = { ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml", ".ico": "image/x-icon" };
 
