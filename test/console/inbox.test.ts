@@ -3,6 +3,7 @@
  * and refusals (a bad filter is a 400 page, never a 500), over items written as a run writes them.
  */
 import { randomUUID } from "node:crypto";
+import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assignReview, countInbox, listInbox, x12Segments } from "../../src/console/inbox.js";
 import { editFromForm, formFields, inboxHref } from "../../src/console/pages/inbox.js";
@@ -130,6 +131,35 @@ describe.each(DATABASE_KINDS)("staff inbox list (%s)", (kind) => {
     const res = await app.inject({ method: "POST", url: "/inbox/items/item-007/assign", headers: { cookie, "content-type": "application/x-www-form-urlencoded" }, payload: "to=me" });
     expect(res.statusCode).toBe(403);
     expect((await t.db.pool.query("SELECT assigned_to FROM review_items WHERE id = 'item-007'")).rows[0].assigned_to).toBeNull();
+  });
+
+  it("streams changes to the queue as server-sent events, and ends the stream when the service closes", async () => {
+    const { app: served } = await buildTestApp(t.db);
+    const base = await served.listen({ port: 0, host: "127.0.0.1" });
+    const chunks: string[] = [];
+    let ended = false;
+    const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      http.get(`${base}/inbox/events`, { headers: { cookie } }, resolve).on("error", reject);
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers["content-type"]).toBe("text/event-stream; charset=utf-8");
+    response.setEncoding("utf8");
+    response.on("data", (c: string) => chunks.push(c));
+    response.on("end", () => (ended = true));
+    response.on("close", () => (ended = true));
+    // The feed starts at the trail's end; then a decision elsewhere is told.
+    await new Promise((r) => setTimeout(r, 1500));
+    const staff = (await findUser(t.db.pool, staffId))!;
+    await assignReview(t.db.pool, "item-010", staffId, staff, new Date());
+    const deadline = Date.now() + 5000;
+    while (!chunks.join("").includes("event: inbox") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const event = chunks.join("").split("\n\n").find((e) => e.startsWith("event: inbox"));
+    expect(JSON.parse(event!.split("data: ")[1]!)).toEqual({ created: [], decided: [], assigned: ["item-010"], byOthers: false });
+    const started = Date.now();
+    await served.close();
+    expect(Date.now() - started).toBeLessThan(2000);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(ended).toBe(true);
   });
 
   it("builds the edit form from the action type's edit schema and sends only the changed fields", () => {
