@@ -200,7 +200,7 @@ describe.each(DATABASE_KINDS)("staff inbox in a browser (%s)", (kind) => {
   it("a colleague's open inbox drops an item live when someone else decides it", async () => {
     const watcher = await newPage("staff-user");
     await watcher.goto(`${baseUrl}/inbox?agent=eligibility&type=file-verification`);
-    await watcher.waitForFunction(() => document.getElementById("inbox-live")?.textContent === "Live updates: on");
+    await watcher.waitForFunction("document.getElementById('inbox-live')?.textContent === 'Live updates: on'");
     const id = await itemId("p5-a1", "file-verification");
     await expect(watcher.locator(`tr[data-id="${id}"]`).count()).resolves.toBe(1);
     const before = await watcher.locator("[data-count='eligibility/file-verification']").textContent();
