@@ -12,7 +12,7 @@ import type pg from "pg";
 import { z } from "zod";
 import { BadInputError, ConflictError, NotFoundError } from "../../tools/errors.js";
 import { withTransaction } from "../db/database.js";
-import { appendAuditInTransaction, queryAudit } from "../governance/audit-log.js";
+import { appendAuditInTransaction, auditChainHead, queryAudit } from "../governance/audit-log.js";
 import { decodeAuditPayloadJson } from "../governance/audit-payload.js";
 import type { ReviewItem } from "../governance/reviews.js";
 import { userActor, type UserInfo } from "./users.js";
@@ -215,9 +215,20 @@ export interface InboxChange {
 
 /** The last entry of the trail (where a feed starts). */
 export async function feedStart(pool: pg.Pool): Promise<number> {
-  const { rows } = await pool.query<{ seq: string | null }>(
-    "SELECT max(seq) AS seq FROM audit_log WHERE kind = ANY($1)", [FEED_KINDS]);
-  return Number(rows[0]?.seq ?? 0);
+  return (await auditChainHead(pool)).seq;
+}
+
+/** The review entries of one item's run and subject (created, assigned, decided, superseded), oldest first. */
+export async function itemTrail(pool: pg.Pool, item: Pick<ReviewItem, "id" | "runId" | "subject">): Promise<{ seq: number; at: string; kind: string; actor: string; payload: Record<string, unknown> }[]> {
+  const { rows } = await pool.query<{ seq: string; at: Date; kind: string; actor: string; payload: Uint8Array }>(
+    `SELECT seq, at, kind, actor, payload FROM audit_log
+     WHERE subject_type = $1 AND subject_id = $2 AND run_id = $3 AND kind LIKE 'review.%' ORDER BY seq`,
+    [item.subject.type, item.subject.id, item.runId],
+  );
+  return rows.flatMap((r) => {
+    const payload = decodeAuditPayloadJson(r.payload) as Record<string, unknown>;
+    return payload.reviewId === item.id ? [{ seq: Number(r.seq), at: r.at.toISOString(), kind: r.kind, actor: r.actor, payload }] : [];
+  });
 }
 
 /** The queue's changes after `afterSeq`, in order (a few hundred at most a call). */
@@ -266,7 +277,7 @@ export function x12Segments(x12: string): string[] {
 export async function evidenceSource(pool: pg.Pool, item: ReviewItem, n: number): Promise<EvidenceSource> {
   const evidence = item.evidence[n];
   if (evidence === undefined) throw new NotFoundError(`Item ${item.id} has no evidence ${n + 1}`);
-  const calls = await queryAudit(pool, { runId: item.runId, subjectId: item.subject.id, kind: "tool.call", limit: 1000 });
+  const calls = await queryAudit(pool, { runId: item.runId, subjectType: item.subject.type, subjectId: item.subject.id, kind: "tool.call", limit: 1000 });
   const call = (tool: string) => calls.find((c) => (c.payload as { tool?: string }).tool === tool);
   const none = (why: string): EvidenceSource => ({ evidence, format: "none", title: why, from: "" });
   if (evidence.kind === "x12-segment") {

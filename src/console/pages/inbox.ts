@@ -10,14 +10,13 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import type pg from "pg";
 import { z } from "zod";
 import { AppError, BadInputError, NotFoundError } from "../../../tools/errors.js";
-import { queryAudit } from "../../governance/audit-log.js";
 import { getReviewItem, type ReviewItem } from "../../governance/reviews.js";
 import type { ActionTypeDefinition } from "../../orchestration/agent-definition.js";
 import { editableView } from "../../orchestration/edits.js";
 import { REVIEW_NOTE_MAX, type ReviewDecision } from "../../orchestration/human-review.js";
 import {
   assigneeOf, assignReview, CONFIDENCE_BANDS, ConfidenceBand, countInbox, evidenceSource, feedAfter, feedStart, hasSource, inboxColleagues,
-  listInbox, type InboxChange, type InboxFilter,
+  itemTrail, listInbox, type InboxChange, type InboxFilter,
 } from "../inbox.js";
 import type { ConsoleArea } from "../plugin.js";
 import type { ConsoleSession } from "../sessions.js";
@@ -328,11 +327,10 @@ async function routes(app: FastifyInstance): Promise<void> {
       assigneeOf(pool, id),
       inboxColleagues(pool),
       neighbours(pool, item),
-      queryAudit(pool, { runId: item.runId, subjectId: item.subject.id, limit: 2000 }),
+      itemTrail(pool, item),
     ]);
-    const own = trail.filter((e) => e.kind.startsWith("review.") && (e.payload as { reviewId?: string }).reviewId === id);
     return reply.page("inbox/item", {
-      item, fields, assignee, colleagues, around, trail: own, me: session.user.id, hasSource,
+      item, fields, assignee, colleagues, around, trail, me: session.user.id, hasSource,
       note: typeof extra.sent?.note === "string" ? extra.sent.note : "",
     }, { title: item.summary || "Review item", status: extra.status, flash: extra.flash });
   };
