@@ -114,18 +114,22 @@ export async function listInbox(pool: pg.Pool, filter: InboxFilter, page: { offs
   }));
 }
 
-/**
- * The counts of every tab and payer under the filters, from one grouped count (agent, action
- * type, payer: a few hundred groups at most) — the items are never read.
- */
-export async function countInbox(pool: pg.Pool, filter: InboxFilter): Promise<InboxCounts> {
+type CountRow = { agent: string; action_type: string; payer_id: string | null; payer_name: string | null; n: number };
+
+/** The grouped count of the pending items under the filters other than the tab and the payer (a few hundred groups at most). */
+async function groupedCounts(pool: pg.Pool, filter: InboxFilter): Promise<CountRow[]> {
   const params: unknown[] = [];
   const clause = where(filter, params, { tab: false, payer: false });
-  const { rows } = await pool.query<{ agent: string; action_type: string; payer_id: string | null; payer_name: string | null; n: number }>(
+  const { rows } = await pool.query<CountRow>(
     `SELECT agent, action_type, payer_id, max(payer_name) AS payer_name, count(*)::int AS n
      FROM review_items WHERE ${clause} GROUP BY agent, action_type, payer_id`,
     params,
   );
+  return rows;
+}
+
+/** The counts of every tab and payer under the filters (the tab and payer filters applied here, to the groups). */
+function tally(rows: CountRow[], filter: InboxFilter): InboxCounts {
   const tabs = new Map<string, InboxTab>();
   const payers = new Map<string, { id: string; name: string | null; count: number }>();
   let all = 0;
@@ -150,6 +154,43 @@ export async function countInbox(pool: pg.Pool, filter: InboxFilter): Promise<In
     tabs: [...tabs.values()].sort(byName), all, total,
     payers: [...payers.values()].sort((a, b) => (a.name ?? a.id).localeCompare(b.name ?? b.id)),
   };
+}
+
+/**
+ * The counts of every tab and payer under the filters, from one grouped count (agent, action
+ * type, payer) read from the pending items' index — the items are never read.
+ */
+export async function countInbox(pool: pg.Pool, filter: InboxFilter): Promise<InboxCounts> {
+  return tally(await groupedCounts(pool, filter), filter);
+}
+
+/**
+ * The inbox's counts, shared for `ttlMs` between the people who look at the same filters (the
+ * tab and the payer do not count: they are applied to the groups), and read once however many
+ * ask at the same moment. Every decision or assignment made here, and every change the live feed
+ * sees, forgets them; a change made elsewhere shows within `ttlMs`. The list itself is always read.
+ */
+export class InboxCounter {
+  private readonly cache = new Map<string, { at: number; rows: Promise<CountRow[]> }>();
+
+  constructor(private readonly pool: pg.Pool, private readonly ttlMs = 1000) {}
+
+  async counts(filter: InboxFilter): Promise<InboxCounts> {
+    const key = JSON.stringify([filter.dueBefore?.toISOString() ?? null, filter.band ?? null, filter.assignedTo ?? null]);
+    const now = Date.now();
+    let entry = this.cache.get(key);
+    if (entry === undefined || now - entry.at > this.ttlMs) {
+      if (this.cache.size > 500) this.cache.clear();
+      entry = { at: now, rows: groupedCounts(this.pool, filter) };
+      this.cache.set(key, entry);
+      entry.rows.catch(() => this.cache.delete(key));
+    }
+    return tally(await entry.rows, filter);
+  }
+
+  forget(): void {
+    this.cache.clear();
+  }
 }
 
 /** Active users who may work the inbox (staff and admins), by name: whom an item can be handed to. */

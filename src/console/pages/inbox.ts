@@ -15,7 +15,7 @@ import type { ActionTypeDefinition } from "../../orchestration/agent-definition.
 import { editableView } from "../../orchestration/edits.js";
 import { REVIEW_NOTE_MAX, type ReviewDecision } from "../../orchestration/human-review.js";
 import {
-  assigneeOf, assignReview, CONFIDENCE_BANDS, ConfidenceBand, countInbox, evidenceSource, feedAfter, feedStart, hasSource, inboxColleagues,
+  assigneeOf, assignReview, CONFIDENCE_BANDS, ConfidenceBand, InboxCounter, evidenceSource, feedAfter, feedStart, hasSource, inboxColleagues,
   itemTrail, listInbox, type InboxChange, type InboxFilter,
 } from "../inbox.js";
 import type { ConsoleArea } from "../plugin.js";
@@ -177,7 +177,7 @@ class InboxFeed {
   private last: number | null = null;
   private busy = false;
 
-  constructor(private readonly pool: pg.Pool, private readonly onError: (error: unknown) => void) {}
+  constructor(private readonly pool: pg.Pool, private readonly onError: (error: unknown) => void, private readonly onChange: () => void) {}
 
   subscribe(listener: (changes: InboxChange[]) => void): () => void {
     this.listeners.add(listener);
@@ -209,6 +209,7 @@ class InboxFeed {
       const changes = await feedAfter(this.pool, this.last);
       if (changes.length === 0) return;
       this.last = (changes.at(-1) as InboxChange).seq;
+      this.onChange();
       for (const listener of this.listeners) listener(changes);
     } catch (error) {
       this.onError(error);
@@ -243,7 +244,9 @@ async function neighbours(pool: pg.Pool, item: Pick<ReviewItem, "id" | "dueBy" |
 
 async function routes(app: FastifyInstance): Promise<void> {
   const pool = app.db.pool;
-  const feed = new InboxFeed(pool, (error) => app.log.warn({ err: error }, "inbox feed read failed"));
+  const counter = new InboxCounter(pool);
+  // Whatever changes the queue while someone watches (here or on another instance), the counts are read again.
+  const feed = new InboxFeed(pool, (error) => app.log.warn({ err: error }, "inbox feed read failed"), () => counter.forget());
   const streams = new Set<FastifyReply>();
   const endStreams = () => {
     feed.stop();
@@ -277,7 +280,7 @@ async function routes(app: FastifyInstance): Promise<void> {
     const filter = filterOf(q, session);
     const [rows, counts] = await Promise.all([
       listInbox(pool, filter, { offset: (q.page - 1) * PAGE_SIZE, limit: PAGE_SIZE }),
-      countInbox(pool, filter),
+      counter.counts(filter),
     ]);
     const pages = Math.max(1, Math.ceil(counts.total / PAGE_SIZE));
     return { q, rows, counts, page: q.page, pages, pageSize: PAGE_SIZE, href: inboxHref, me: session.user.id, bands: CONFIDENCE_BANDS, csrfToken };
@@ -360,6 +363,7 @@ async function routes(app: FastifyInstance): Promise<void> {
     try {
       const decision = decisionOf(form, fieldsOf(item));
       const { review } = await app.runtime.decide(id, decision, userActor(session.user));
+      counter.forget();
       return reply.redirect(`/inbox/items/${encodeURIComponent(id)}?decided=${review.status}`, 303);
     } catch (error) {
       // A refused edit or a missing note: the page again, with what was typed and why.
@@ -374,6 +378,7 @@ async function routes(app: FastifyInstance): Promise<void> {
     const session = sessionOf(request);
     const to = form.to === "me" ? session.user.id : (form.to ?? null);
     await assignReview(pool, id, to, session.user, new Date());
+    counter.forget();
     return reply.redirect(safeBack(form.back, `/inbox/items/${encodeURIComponent(id)}`), 303);
   });
 
@@ -404,6 +409,7 @@ async function routes(app: FastifyInstance): Promise<void> {
         results.push({ id: item.id, summary: item.summary, ok: false, text: error.message });
       }
     }
+    counter.forget();
     const accepted = results.filter((r) => r.ok).length;
     return reply.page("inbox/bulk", { results, back: safeBack(form.back, "/inbox"), actionType: items[0]?.actionType ?? "" }, {
       title: "Bulk accept",
