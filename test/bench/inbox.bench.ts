@@ -3,10 +3,15 @@
  * counts of every tab, for the filters a clerk uses, timed one after another on the embedded
  * database and, with TEST_DATABASE_URL, on PostgreSQL (where the plans are printed).
  *
+ * Then the inbox page itself over HTTP, open loop at 100 requests/s for 10 s (tabs and filters
+ * in turn), with its p99 and the rate achieved.
+ *
  *   npx tsx test/bench/inbox.bench.ts
  */
 import { randomUUID } from "node:crypto";
 import { countInbox, listInbox, type InboxFilter } from "../../src/console/inbox.js";
+import { openSession } from "../../src/console/sessions.js";
+import { buildTestApp } from "../helpers/app.js";
 import { openDatabase, type Database } from "../../src/db/database.js";
 import { migrate } from "../../src/db/migrate.js";
 import { onScratchDatabase } from "./scratch-database.js";
@@ -73,14 +78,48 @@ async function measure(label: string, db: Database, user: string, explain: boole
   }
 }
 
+/** The inbox page at `rate` requests/s for `seconds`, open loop: p50, p99 and the rate achieved. */
+async function measureHttp(label: string, db: Database, user: string, rate = 100, seconds = 10): Promise<void> {
+  const { app } = await buildTestApp(db, { LOG_LEVEL: "warn", RATE_LIMIT_MAX: "1000000" });
+  const base = await app.listen({ port: 0, host: "127.0.0.1" });
+  const cookie = `irc_session=${await openSession(db.pool, user, { idleMinutes: 30, maxHours: 12 })}`;
+  const paths = ["/inbox", "/inbox?agent=prior-auth&type=submit-auth-request", "/inbox?payer=PAYER5&band=high", "/inbox?mine=1", "/inbox?page=20"];
+  for (const path of paths) await fetch(`${base}${path}`, { headers: { cookie } }).then((r) => r.text());
+  const times: number[] = [];
+  let failed = 0;
+  const started = performance.now();
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < rate * seconds; i += 1) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const sent = due;
+    pending.push(fetch(`${base}${paths[i % paths.length]}`, { headers: { cookie } }).then(async (r) => {
+      await r.text();
+      if (r.status !== 200) failed += 1;
+      times.push(performance.now() - sent);
+    }));
+  }
+  await Promise.all(pending);
+  const elapsed = (performance.now() - started) / 1000;
+  times.sort((a, b) => a - b);
+  console.log(`${label} · inbox page over HTTP at ${rate}/s: p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms, ` +
+    `achieved ${(times.length / elapsed).toFixed(0)}/s, ${failed} failed`);
+  await app.close();
+}
+
 const embedded = await openDatabase({ kind: "pglite", dataDir: "memory" });
 await migrate(embedded.pool);
-await measure("embedded", embedded, await seed(embedded), false);
+const embeddedUser = await seed(embedded);
+await measure("embedded", embedded, embeddedUser, false);
+await measureHttp("embedded", embedded, embeddedUser);
 await embedded.close();
 const url = process.env.TEST_DATABASE_URL;
 if (url !== undefined) {
   await onScratchDatabase(url, async (db) => {
     await migrate(db.pool);
-    await measure("postgresql", db, await seed(db), true);
+    const user = await seed(db);
+    await measure("postgresql", db, user, true);
+    await measureHttp("postgresql", db, user);
   });
 }
