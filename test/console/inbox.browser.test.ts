@@ -3,6 +3,7 @@
  * (the 278 the payer receives carries the edit), ignore, bulk accept — each item leaves the queue
  * and is in the trail under the person's name; a colleague's open inbox updates live.
  */
+import { AxeBuilder } from "@axe-core/playwright";
 import pino from "pino";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -214,6 +215,18 @@ describe.each(DATABASE_KINDS)("staff inbox in a browser (%s)", (kind) => {
     await expect(watcher.locator("#inbox-live").textContent()).resolves.toMatch(/1 decided by a colleague/);
     await watcher.context().close();
     await admin.context().close();
+  });
+
+  it("has no serious or critical accessibility violation on the inbox, an item and an evidence page", async () => {
+    const page = await newPage();
+    const id = await itemId("p6-a1", "file-verification");
+    for (const path of ["/inbox", "/inbox?agent=eligibility&type=file-verification", `/inbox/items/${id}`, `/inbox/items/${id}/evidence/1`, `/inbox/items/${await itemId("p1-a1", "file-verification")}`]) {
+      await page.goto(`${baseUrl}${path}`);
+      const { violations } = await new AxeBuilder({ page }).analyze();
+      const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+      expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), path).toEqual([]);
+    }
+    await page.context().close();
   });
 
   it("keyboard: j selects the next row, Enter opens it, ? shows the shortcuts", async () => {
