@@ -298,7 +298,8 @@ async function routes(app: FastifyInstance): Promise<void> {
   });
 
   app.get("/inbox/events", { config: access }, async (request, reply) => {
-    const me = userActor(sessionOf(request).user);
+    const session = sessionOf(request);
+    const me = userActor(session.user);
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", connection: "keep-alive", "x-accel-buffering": "no" });
@@ -313,7 +314,15 @@ async function routes(app: FastifyInstance): Promise<void> {
       };
       raw.write(`event: inbox\ndata: ${JSON.stringify(data)}\n\n`);
     });
-    const heartbeat = setInterval(() => raw.write(": keep-alive\n\n"), HEARTBEAT_MS);
+    // The stream is no activity: it never keeps a session alive, and it ends once its session has
+    // (signed out, idle, expired, user disabled) — the browser's reconnection then meets the sign-in.
+    const heartbeat = setInterval(() => {
+      void pool.query<{ live: boolean }>(
+        `SELECT s.ended_at IS NULL AND s.expires_at > now() AND s.last_seen_at > now() - make_interval(mins => $2) AND u.disabled_at IS NULL AS live
+         FROM user_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1`,
+        [session.tokenHash, app.consoleConfig.idleMinutes],
+      ).then(({ rows }) => (rows[0]?.live === true ? raw.write(": keep-alive\n\n") : raw.end()), () => undefined);
+    }, HEARTBEAT_MS);
     heartbeat.unref();
     raw.on("close", () => {
       clearInterval(heartbeat);
