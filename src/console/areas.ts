@@ -4,8 +4,9 @@ import { accountPages } from "./pages/account.js";
 import { homePages } from "./pages/home.js";
 import { adminUsersPages } from "./pages/admin-users.js";
 import { oidcPages } from "./pages/oidc.js";
+import { inboxPages } from "./pages/inbox.js";
 import { councilPages } from "./pages/council.js";
 import { adminPages } from "./pages/admin.js";
 import { scorecardPages } from "./pages/scorecard.js";
 
-export const CONSOLE_AREAS: ConsoleArea[] = [homePages, accountPages, oidcPages, councilPages, scorecardPages, adminPages, adminUsersPages];
+export const CONSOLE_AREAS: ConsoleArea[] = [homePages, accountPages, oidcPages, inboxPages, councilPages, scorecardPages, adminPages, adminUsersPages];

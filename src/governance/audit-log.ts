@@ -37,6 +37,7 @@ export const AuditKind = z.enum([
   "autonomy.changed", "autonomy.refused", "data.imported", "key.created", "key.revoked", "instance.taken_over",
   "retention.pruned", "audit.archived",
   "user.created", "user.changed", "user.signed_in", "user.signed_out", "user.sign_in_refused",
+  "review.assigned",
 ]);
 export type AuditKind = z.infer<typeof AuditKind>;
 

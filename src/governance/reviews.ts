@@ -96,8 +96,13 @@ interface ReviewRow {
   superseded_at: Date | null; superseded_by_run: string | null; superseded_by: string | null;
 }
 
+/** Who and what an item is about, from its stored row (`detail`, or the `about` column of an item written before 0022). */
+export function storedAbout(row: Pick<ReviewRow, "about" | "detail" | "rationale" | "evidence">): ProposalAbout | null {
+  return storedDetail(row).about;
+}
+
 /** An item's rationale, evidence and `about`: from `detail`, or the columns of an item written before it. */
-function storedDetail(row: ReviewRow): StoredDetail {
+function storedDetail(row: Pick<ReviewRow, "about" | "detail" | "rationale" | "evidence">): StoredDetail {
   if (row.detail === null) return { rationale: row.rationale ?? "", evidence: row.evidence ?? [], about: row.about };
   return JSON.parse(decodeAuditPayload(row.detail)) as StoredDetail;
 }
@@ -196,13 +201,13 @@ async function insertItems(
     const detail: StoredDetail = { rationale: p.rationale, evidence: p.evidence, about: p.about ?? null };
     values.push(randomUUID(), runId, interruptId, agent, p.actionType, p.subject.type, p.subject.id, "pending", JSON.stringify(stored),
       JSON.stringify(p.payload), encodeAuditPayload(canonicalJson(detail)), value.review.confidence, value.review.humanOnly,
-      value.review.reason, p.dueBy, now, p.summary, p.idempotencyKey);
+      value.review.reason, p.dueBy, now, p.summary, p.idempotencyKey, p.about?.payer?.id ?? null, p.about?.payer?.name ?? null);
   }
   // Only what the entries need comes back (not the drafts just sent).
   const { rows } = await client.query<Pick<ReviewRow, "id" | "interrupt_id" | "agent">>(
     `INSERT INTO review_items (id, run_id, interrupt_id, agent, action_type, subject_type, subject_id, status, interrupt,
-       draft, detail, confidence, human_only, reason, due_by, created_at, summary, idempotency_key)
-     VALUES ${valuesList(interrupts.length, 18)}
+       draft, detail, confidence, human_only, reason, due_by, created_at, summary, idempotency_key, payer_id, payer_name)
+     VALUES ${valuesList(interrupts.length, 20)}
      ON CONFLICT (run_id, interrupt_id) DO NOTHING RETURNING id, interrupt_id, agent`,
     values,
   );

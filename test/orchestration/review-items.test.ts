@@ -174,9 +174,11 @@ describe.each(DATABASE_KINDS)("review items on %s", (kind) => {
     // Inbox config (issue 16: its description repeated the rationale and evidence), and the
     // description is built on read, as the run's interrupt had it.
     // The rationale, evidence and about are one compressed text (`detail`, migration 0022), their columns left null.
-    const stored = (await h.t.db.pool.query<{ interrupt: Record<string, unknown>; detail: Buffer; rationale: string | null; evidence: unknown; about: unknown }>(
-      "SELECT interrupt, detail, rationale, evidence, about FROM review_items WHERE subject_id = $1", [keysOf[2]])).rows[0]!;
+    const stored = (await h.t.db.pool.query<{ interrupt: Record<string, unknown>; detail: Buffer; rationale: string | null; evidence: unknown; about: unknown; payer_id: string | null; payer_name: string | null }>(
+      "SELECT interrupt, detail, rationale, evidence, about, payer_id, payer_name FROM review_items WHERE subject_id = $1", [keysOf[2]])).rows[0]!;
     expect(Object.keys(stored.interrupt)).toEqual(["config"]);
+    // The payer is kept in its own columns too (migration 0023): the inbox filters and counts by it from an index.
+    expect([stored.payer_id, stored.payer_name]).toEqual(["payer-1", "Sample Health"]);
     expect([stored.rationale, stored.evidence, stored.about]).toEqual([null, null, null]);
     expect(stored.detail[0]).toBe(PAYLOAD_FORMAT.deflateV1);
     const kept = JSON.parse(decodeAuditPayload(stored.detail)) as { rationale: string; evidence: unknown; about: { patient: unknown } };
