@@ -101,7 +101,7 @@ async function seed(label: string, db: Database, dataDir: string, databaseUrl: s
     const n = Math.min(chunk, wanted - done);
     await db.pool.query(`INSERT INTO audit_log (seq, id, at, kind, actor, run_id, agent, node, subject_type, subject_id, payload, prev_hash, hash, key_id)
       SELECT $1::bigint + g, 'bench-' || ($1::bigint + g), s.at, s.kind, s.actor, s.run_id, s.agent, s.node, s.subject_type, s.subject_id, s.payload,
-        md5(($1::bigint + g - 1)::text) || md5('p' || ($1::bigint + g - 1)), md5(($1::bigint + g)::text) || md5('p' || ($1::bigint + g)), s.key_id
+        decode(md5(($1::bigint + g - 1)::text) || md5('p' || ($1::bigint + g - 1)), 'hex'), decode(md5(($1::bigint + g)::text) || md5('p' || ($1::bigint + g)), 'hex'), s.key_id
       FROM generate_series(0, $2::int - 1) AS g
       JOIN (SELECT row_number() OVER (ORDER BY seq) - 1 AS k, * FROM audit_log WHERE seq <= $4::bigint) AS s ON s.k = g % $3`,
     [next, n, audit?.n ?? 1, audit?.max ?? "0"]);

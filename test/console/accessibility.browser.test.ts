@@ -4,24 +4,15 @@
  * own links, the home page, the sign-in page and the 403 page. No serious or critical violation
  * of WCAG 2.1 A/AA may remain; a failure lists each violation with the elements it found.
  */
-import { AxeBuilder } from "@axe-core/playwright";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { UserRole } from "../../src/console/users.js";
 import type { App } from "../../src/server/app.js";
-import { createTestUsers, launchBrowser, signIn, startConsoleApp } from "../helpers/browser.js";
+import { createTestUsers, launchBrowser, seriousViolations, signIn, startConsoleApp } from "../helpers/browser.js";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../helpers/databases.js";
 import { seedScorecardVisits } from "../helpers/scorecard-seed.js";
 
 const ROLES: UserRole[] = ["staff", "council", "admin", "finance"];
-
-/** The serious and critical violations on the page now, one line per element. */
-async function violations(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
-  return result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .flatMap((v) => v.nodes.map((n) => `${new URL(page.url()).pathname}: [${v.impact}] ${v.id} — ${v.help} — ${n.target.join(" ")}: ${n.failureSummary?.replace(/\s+/g, " ") ?? ""}`));
-}
 
 /** The same-site links of the layout's header (navigation and account links), as paths. */
 async function headerLinks(page: Page): Promise<string[]> {
@@ -63,13 +54,13 @@ describe.each(DATABASE_KINDS)("console accessibility (%s)", (kind) => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${baseUrl}/sign-in`);
-    const found = await violations(page);
+    const found = await seriousViolations(page);
     // And after a refused attempt (the alert shown).
     await signIn(page, baseUrl, "staff-user", "wrong password for sure");
-    found.push(...await violations(page));
+    found.push(...await seriousViolations(page));
     // The check itself sees a violation when there is one: an unlabelled field planted in the page.
     await page.evaluate(() => { (globalThis as unknown as { document: { querySelector(s: string): { insertAdjacentHTML(w: string, h: string): void } } }).document.querySelector("main")!.insertAdjacentHTML("beforeend", "<input id='planted'>"); });
-    const planted = await violations(page);
+    const planted = await seriousViolations(page);
     await context.close();
     expect(found, found.join("\n")).toEqual([]);
     expect(planted.join("\n")).toContain("#planted");
@@ -87,7 +78,7 @@ describe.each(DATABASE_KINDS)("console accessibility (%s)", (kind) => {
       const response = await page.goto(`${baseUrl}${path}`);
       expect(response?.status(), path).toBe(200);
       opened.push(path);
-      found.push(...await violations(page));
+      found.push(...await seriousViolations(page));
     }
     // The 403 page: a page of the admin's navigation this role may not open; or, where the role
     // may open them all (admin; and before other areas exist), a page that refuses its request
@@ -95,7 +86,7 @@ describe.each(DATABASE_KINDS)("console accessibility (%s)", (kind) => {
     const forbidden = adminLinks.find((l) => !links.includes(l));
     const refused = await page.goto(forbidden === undefined ? `${baseUrl}/scorecard?from=2026-02-30&to=x` : `${baseUrl}${forbidden}`);
     expect(refused?.status()).toBe(forbidden === undefined ? 400 : 403);
-    found.push(...await violations(page));
+    found.push(...await seriousViolations(page));
     await context.close();
     expect(found, `${role} opened ${opened.join(", ")}:\n${found.join("\n")}`).toEqual([]);
   });

@@ -3,7 +3,6 @@
  * an earned one changes the phase; a sweep started from its page reaches 100 % over the sandbox
  * clinic; the data status page; the council gets the 403 page on admin pages.
  */
-import { AxeBuilder } from "@axe-core/playwright";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryAudit } from "../../src/governance/audit-log.js";
@@ -19,7 +18,7 @@ import { Readiness } from "../../src/db/readiness.js";
 import { AuditAnchors } from "../../src/governance/audit-anchors.js";
 import { buildApp } from "../../src/server/app.js";
 import { testConfig } from "../helpers/app.js";
-import { createTestUsers, launchBrowser, signIn } from "../helpers/browser.js";
+import { createTestUsers, launchBrowser, seriousViolations, signIn } from "../helpers/browser.js";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../helpers/databases.js";
 import { TODAY, seedSmallClinic, sweepHarness } from "../jobs/sweep-harness.js";
 import { sweepTestAgent } from "../jobs/sweep-test-agent.js";
@@ -32,9 +31,7 @@ const POLICY = { ...DEFAULT_AUTONOMY_POLICY, partial: { minReviewed: 3, minAccep
 
 /** No serious or critical axe violation on the page as it is now. */
 async function expectAccessible(page: Page): Promise<void> {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(serious.map((v) => `${page.url()} ${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+  expect(await seriousViolations(page)).toEqual([]);
 }
 
 describe.each(DATABASE_KINDS)("the admin's console in a browser (%s)", (kind) => {

@@ -8,7 +8,6 @@ import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parse } from "csv-parse/sync";
-import { AxeBuilder } from "@axe-core/playwright";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuditAnchors } from "../../src/governance/audit-anchors.js";
@@ -17,15 +16,13 @@ import { AgentRegistry } from "../../src/orchestration/registry.js";
 import type { AgentRuntime } from "../../src/orchestration/runtime.js";
 import type { App } from "../../src/server/app.js";
 import { buildTestApp } from "../helpers/app.js";
-import { createTestUsers, launchBrowser, signIn } from "../helpers/browser.js";
+import { createTestUsers, launchBrowser, seriousViolations, signIn } from "../helpers/browser.js";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../helpers/databases.js";
 import { SubmissionLog, testAgent } from "../orchestration/test-agent.js";
 
 /** No serious or critical axe violation on the page as it is now. */
 async function expectAccessible(page: Page): Promise<void> {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(serious.map((v) => `${page.url()} ${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+  expect(await seriousViolations(page)).toEqual([]);
 }
 
 describe.each(DATABASE_KINDS)("the council's console in a browser (%s)", (kind) => {

@@ -3,7 +3,6 @@
  * (the 278 the payer receives carries the edit), ignore, bulk accept — each item leaves the queue
  * and is in the trail under the person's name; a colleague's open inbox updates live.
  */
-import { AxeBuilder } from "@axe-core/playwright";
 import pino from "pino";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,7 +17,7 @@ import type { Clearinghouse } from "../../tools/payer/clearinghouse.js";
 import { scenarioClinic, type Scenario } from "../../tools/sandbox/scenario-clinic.js";
 import { seedSandbox } from "../../tools/sandbox/seed-sandbox.js";
 import { testConfig } from "../helpers/app.js";
-import { createTestUsers, launchBrowser, signIn } from "../helpers/browser.js";
+import { createTestUsers, launchBrowser, seriousViolations, signIn } from "../helpers/browser.js";
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from "../helpers/databases.js";
 
 const ppo = { id: "SBCOM1", name: "Sandbox Commercial Health", type: "commercial", planId: "COM-PPO" };
@@ -222,9 +221,7 @@ describe.each(DATABASE_KINDS)("staff inbox in a browser (%s)", (kind) => {
     const id = await itemId("p6-a1", "file-verification");
     for (const path of ["/inbox", "/inbox?agent=eligibility&type=file-verification", `/inbox/items/${id}`, `/inbox/items/${id}/evidence/1`, `/inbox/items/${await itemId("p1-a1", "file-verification")}`]) {
       await page.goto(`${baseUrl}${path}`);
-      const { violations } = await new AxeBuilder({ page }).analyze();
-      const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-      expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), path).toEqual([]);
+      expect(await seriousViolations(page), path).toEqual([]);
     }
     await page.context().close();
   });

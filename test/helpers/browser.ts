@@ -4,6 +4,7 @@
  * `CHROMIUM_PATH` overrides where Chromium is; without one the tests fail saying how to install it.
  */
 import { existsSync } from "node:fs";
+import { AxeBuilder } from "@axe-core/playwright";
 import { chromium, type Browser, type Page } from "playwright-core";
 import type { Database } from "../../src/db/database.js";
 import { createUser, type UserRole } from "../../src/console/users.js";
@@ -55,4 +56,12 @@ export async function signIn(page: Page, baseUrl: string, username: string, pass
   await page.getByLabel("User name").fill(username);
   await page.getByLabel("Password", { exact: true }).fill(password);
   await Promise.all([page.waitForNavigation(), page.getByRole("button", { name: "Sign in" }).click()]);
+}
+
+/** The serious and critical accessibility violations (axe, WCAG 2.1 A/AA and best practice) on the page now, one line per element. */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .flatMap((v) => v.nodes.map((n) => `${new URL(page.url()).pathname}: [${v.impact}] ${v.id} — ${v.help} — ${n.target.join(" ")}: ${n.failureSummary?.replace(/\s+/g, " ") ?? ""}`));
 }
