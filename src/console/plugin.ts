@@ -21,6 +21,7 @@ import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { AppError } from "../../tools/errors.js";
 import type { Config } from "../config.js";
+import { isConnectionError } from "../db/database.js";
 import { projectRoot } from "../project-root.js";
 import { CONSOLE_AREAS } from "./areas.js";
 import { SESSION_COOKIE, setSessionCookie } from "./frame.js";
@@ -134,6 +135,7 @@ async function consolePlugin(app: FastifyInstance, options: { config: Config }):
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error instanceof AppError ? error.status
+      : isConnectionError(error) ? 503
       : hasZodFastifySchemaValidationErrors(error) ? 400
         : error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode
           : 500;
@@ -141,8 +143,11 @@ async function consolePlugin(app: FastifyInstance, options: { config: Config }):
       ? "This form was not sent from this console's page, or it expired. Go back, reload the page and try again."
       : hasZodFastifySchemaValidationErrors(error)
         ? `Some fields are not valid: ${error.validation.map((v) => `${v.instancePath.replace(/^\//, "") || "form"} ${v.message ?? "invalid"}`).join("; ")}`
-        : status >= 500 ? "Something went wrong on our side. The error is logged with this request's id." : error.message;
-    if (status >= 500) request.log.error({ err: error }, "console request failed");
+        : status === 503 ? "The database is busy or unreachable. Try again in a few seconds."
+          : status >= 500 ? "Something went wrong on our side. The error is logged with this request's id." : error.message;
+    if (status === 503) reply.header("retry-after", "5");
+    if (status === 503) request.log.warn({ err: { message: error.message } }, "database unavailable");
+    else if (status >= 500) request.log.error({ err: error }, "console request failed");
     return reply.page("error", { status, message, requestId: request.id }, { title: ERROR_TITLES[status] ?? "Error", status });
   });
 

@@ -93,14 +93,17 @@ async function seed(label: string, db: Database, dataDir: string, databaseUrl: s
     JOIN (SELECT row_number() OVER (ORDER BY id) - 1 AS k, * FROM review_items WHERE status = 'pending') AS s ON s.k = g % $2`, [copies, pending.n]);
   step(`${pending.n} pending items from the sweep, copied to ${(pending.n + copies).toLocaleString("en-US")}`);
 
-  // Audit entries: the sweep's, copied (new seq and id, filler hashes) in chunks up to the count asked for.
+  // Audit entries: the sweep's, copied (new seq and id, filler hashes, other runs and subjects) in chunks up to the count asked for.
   const { rows: [audit] } = await db.pool.query<{ n: number; max: string }>("SELECT count(*)::int AS n, max(seq)::text AS max FROM audit_log");
   const wanted = Number(values.audit);
   const chunk = 100_000;
   for (let done = audit?.n ?? 0, next = Number(audit?.max ?? 0) + 1; done < wanted; done += chunk, next += chunk) {
     const n = Math.min(chunk, wanted - done);
     await db.pool.query(`INSERT INTO audit_log (seq, id, at, kind, actor, run_id, agent, node, subject_type, subject_id, payload, prev_hash, hash, key_id)
-      SELECT $1::bigint + g, 'bench-' || ($1::bigint + g), s.at, s.kind, s.actor, s.run_id, s.agent, s.node, s.subject_type, s.subject_id, s.payload,
+      SELECT $1::bigint + g, 'bench-' || ($1::bigint + g), s.at, s.kind, s.actor,
+        -- Each copy of the sweep's entries is about other runs and appointments (a log of a million entries is a long
+        -- history, not the same appointments a hundred times over): the items' own runs and subjects keep their entries.
+        s.run_id || '~' || (($1::bigint + g) / $3), s.agent, s.node, s.subject_type, s.subject_id || '~' || (($1::bigint + g) / $3), s.payload,
         decode(md5(($1::bigint + g - 1)::text) || md5('p' || ($1::bigint + g - 1)), 'hex'), decode(md5(($1::bigint + g)::text) || md5('p' || ($1::bigint + g)), 'hex'), s.key_id
       FROM generate_series(0, $2::int - 1) AS g
       JOIN (SELECT row_number() OVER (ORDER BY seq) - 1 AS k, * FROM audit_log WHERE seq <= $4::bigint) AS s ON s.k = g % $3`,

@@ -74,4 +74,19 @@ describe.each(DATABASE_KINDS)("console frame (%s)", (kind) => {
     expect(res.statusCode).toBe(403);
     expect(res.body).toContain("not sent from this console");
   });
+
+  it("answers a page with a 503 page and Retry-After when the database is unreachable, never a 500", async () => {
+    const own = await createTestDatabase(kind);
+    const { app: broken } = await buildTestApp(own.db);
+    try {
+      await own.db.pool.end();
+      const res = await broken.inject({ method: "GET", url: "/", headers: { cookie: "irc_session=some-session-token" } });
+      expect(res.statusCode).toBe(503);
+      expect(res.headers["retry-after"]).toBe("5");
+      expect(res.body).toContain("The database is busy or unreachable");
+    } finally {
+      await broken.close();
+      await own.drop().catch(() => undefined);
+    }
+  });
 });
