@@ -90,7 +90,9 @@ async function main(): Promise<void> {
         } else {
           await page.waitForLoadState("networkidle");
           const file = path.join(target, `${name}.png`);
-          await page.screenshot({ path: file, fullPage: true });
+          // The whole page, up to 3,000 px tall (a run's timeline can be ten times that: its top says enough).
+          const height = await page.evaluate("document.documentElement.scrollHeight") as number;
+          await page.screenshot({ path: file, fullPage: height <= 3000, ...(height > 3000 ? { clip: { x: 0, y: 0, width: page.viewportSize()?.width ?? 1280, height: 3000 } } : {}) });
           out(`${name}: ${where} as ${role} → ${path.relative(projectRoot(), file)}`);
         }
         await context.close();
