@@ -13,7 +13,7 @@ import { queryAudit } from "../../src/governance/audit-log.js";
 import { createLogger } from "../../src/logger.js";
 import { buildHarness, SandboxClock, type Harness } from "../../src/sandbox/harness.js";
 import { buildApp, type App } from "../../src/server/app.js";
-import type { Clearinghouse } from "../../tools/payer/clearinghouse.js";
+import { recordingAuthorizations } from "../helpers/recording-clearinghouse.js";
 import { scenarioClinic, type Scenario } from "../../tools/sandbox/scenario-clinic.js";
 import { seedSandbox } from "../../tools/sandbox/seed-sandbox.js";
 import { testConfig } from "../helpers/app.js";
@@ -58,15 +58,7 @@ describe.each(DATABASE_KINDS)("staff inbox in a browser (%s)", (kind) => {
     h = await buildHarness({
       db: t.db, logger: pino({ level: "silent" }), clock: new SandboxClock(new Date("2026-03-01T08:00:00Z")), phase: "advisory",
       // What reaches the payer, as it reaches it.
-      clearinghouse: (inner): Clearinghouse => ({
-        submitEligibility: (x12) => inner.submitEligibility(x12),
-        submitAuthorization: (x12) => {
-          sent.push(x12);
-          return inner.submitAuthorization(x12);
-        },
-        submitClaims: (x12) => inner.submitClaims(x12),
-        receiveRemittances: () => inner.receiveRemittances(),
-      }),
+      clearinghouse: recordingAuthorizations(sent),
     });
     for (const id of PATIENTS) {
       const run = await h.runtime.start("eligibility", { type: "appointment", id: `${id}-a1` }, { id: `${id}-a1` });

@@ -11,7 +11,7 @@ import { queryAudit } from "../../src/governance/audit-log.js";
 import { createLogger } from "../../src/logger.js";
 import { buildHarness, SandboxClock, type Harness } from "../../src/sandbox/harness.js";
 import { buildApp, type App } from "../../src/server/app.js";
-import type { Clearinghouse } from "../../tools/payer/clearinghouse.js";
+import { recordingAuthorizations } from "../helpers/recording-clearinghouse.js";
 import { scenarioClinic, type Scenario } from "../../tools/sandbox/scenario-clinic.js";
 import { seedSandbox } from "../../tools/sandbox/seed-sandbox.js";
 import type { PayerAuthorization } from "../../tools/sandbox/world.js";
@@ -52,15 +52,7 @@ describe.each(DATABASE_KINDS)("review decisions on the product agents on %s", (k
     h = await buildHarness({
       db: t.db, logger: pino({ level: "silent" }), clock: new SandboxClock(new Date("2026-03-01T08:00:00Z")), phase: "advisory",
       // What reaches the payer, as it reaches it.
-      clearinghouse: (inner): Clearinghouse => ({
-        submitEligibility: (x12) => inner.submitEligibility(x12),
-        submitAuthorization: (x12) => {
-          sent.push(x12);
-          return inner.submitAuthorization(x12);
-        },
-        submitClaims: (x12) => inner.submitClaims(x12),
-        receiveRemittances: () => inner.receiveRemittances(),
-      }),
+      clearinghouse: recordingAuthorizations(sent),
     });
     const logger = createLogger({ level: "silent" });
     const readiness = new Readiness(t.db, logger);
