@@ -1,0 +1,42 @@
+/**
+ * What the pre-bill agent is built from: where visits come from, the scrubber, the claim desk
+ * (the claims store and the clearinghouse behind it) and the EHR for documentation queries. All
+ * injected; nothing here reads the environment or constructs a client.
+ */
+import type pg from "pg";
+import type { Claim } from "../../tools/claim/claim.js";
+import type { VisitRecord } from "../../tools/claim/visit-record.js";
+import type { EhrClient } from "../../tools/ehr/ehr-client.js";
+import type { ScrubResult, Scrubber } from "./scrub-result.js";
+
+/** Builds one visit's record: the EHR's encounter, MAR and charges, the authorizations on file and the payer rules in force. */
+export interface VisitSource {
+  loadVisit(visitId: string): Promise<VisitRecord>;
+}
+
+/** What a submission came to. */
+export interface SubmissionOutcome {
+  claimId: string;
+  status: "accepted" | "rejected" | "submitted";
+  /** Why the payer or clearinghouse rejected it, in its words (999 / 277CA). */
+  reasons: string[];
+}
+
+/** The claims store and the clearinghouse, as the agent uses them. */
+export interface ClaimDesk {
+  /** The claim id of a visit's claim (stable: the same visit always has the same claim). */
+  claimIdFor(visitId: string): string;
+  /** Records the captured claim and its scrub, on the transaction that ends the run. */
+  recordScrub(client: pg.PoolClient, entry: { visitId: string; record: VisitRecord; scrub: ScrubResult; runId: string; at: Date }): Promise<void>;
+  /** Replaces the claim to send by the corrected one. */
+  applyCorrections(claimId: string, corrected: Claim, context: { by: string; idempotencyKey: string; findings: string[] }): Promise<void>;
+  /** Writes the 837, sends it and reads the acknowledgments; sends at most once per key. */
+  submit(claimId: string, claim: Claim, context: { by: string; idempotencyKey: string }): Promise<SubmissionOutcome>;
+}
+
+export interface PreBillDeps {
+  visits: VisitSource;
+  scrub: Scrubber;
+  claims: ClaimDesk;
+  ehr: EhrClient;
+}
