@@ -65,7 +65,7 @@ export const EnvSchema = z.object({
   SWEEP_DAYS_AHEAD: z.coerce.number().int().min(0).max(60).default(5),
   SWEEP_DAILY_CRON: z.string().trim().min(9).default("0 6 * * *"),
   SWEEP_RECHECK_CRON: z.string().trim().min(9).default("0 14 * * *"),
-  SWEEP_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
+  SWEEP_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(3),
   SWEEP_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(100),
   SWEEP_ON_START: booleanFlag.default(true),
   SWEEP_POLLING_SECONDS: z.coerce.number().min(0.5).max(300).default(2),
@@ -245,6 +245,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.INSTANCE_DEAD_AFTER_SECONDS < 2 * e.INSTANCE_HEARTBEAT_SECONDS) {
     throw new ConfigError("Invalid configuration — INSTANCE_DEAD_AFTER_SECONDS: must be at least twice INSTANCE_HEARTBEAT_SECONDS",
       { problems: [{ variable: "INSTANCE_DEAD_AFTER_SECONDS", message: "at least twice INSTANCE_HEARTBEAT_SECONDS" }] });
+  }
+  // An instance that works no sweep jobs leaves them to another instance on the same database; the
+  // embedded database belongs to one process, so there would be none and its sweeps would never end.
+  if (e.SWEEP_CONCURRENCY === 0 && (e.DATABASE_URL === undefined || e.DATABASE_URL === "")) {
+    throw new ConfigError("Invalid configuration — SWEEP_CONCURRENCY: 0 needs DATABASE_URL (another instance on the same PostgreSQL database works the sweeps; the embedded database has no other instance)",
+      { problems: [{ variable: "SWEEP_CONCURRENCY", message: "0 needs DATABASE_URL" }] });
   }
   let oidc: OidcConfig | null = null;
   if (e.OIDC_ISSUER !== undefined) {

@@ -42,6 +42,12 @@ describe("configuration", () => {
     expect(() => loadConfig({ SWEEP_POLLING_SECONDS: "0.1" })).toThrow(/SWEEP_POLLING_SECONDS/);
   });
 
+  it("takes SWEEP_CONCURRENCY=0 (an instance for people, another works the sweeps) only with a PostgreSQL database", () => {
+    expect(loadConfig({ SWEEP_CONCURRENCY: "0", DATABASE_URL: "postgres://db/irc" }).sweep.concurrency).toBe(0);
+    expect(() => loadConfig({ SWEEP_CONCURRENCY: "0" })).toThrow(/SWEEP_CONCURRENCY: 0 needs DATABASE_URL/);
+    expect(() => loadConfig({ SWEEP_CONCURRENCY: "-1", DATABASE_URL: "postgres://db/irc" })).toThrow(/SWEEP_CONCURRENCY/);
+  });
+
   it("parses boolean flags strictly", () => {
     expect(loadConfig({ LOG_PAYLOADS: "true" }).logPayloads).toBe(true);
     expect(() => loadConfig({ LOG_PAYLOADS: "maybe" })).toThrow(/LOG_PAYLOADS/);

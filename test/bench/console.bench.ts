@@ -45,7 +45,7 @@ const { values } = parseArgs({ options: {
   rate: { type: "string", default: "100" }, seconds: { type: "string", default: "15" }, warmup: { type: "string", default: "3" },
   patients: { type: "string", default: "5000" }, items: { type: "string", default: "10000" }, audit: { type: "string", default: "1000000" },
   sessions: { type: "string", default: "20" }, paths: { type: "string", default: "inbox,item,audit,scorecard" },
-  phases: { type: "string", default: "idle,sweep" }, databases: { type: "string", default: "pglite,postgres" },
+  phases: { type: "string", default: "idle,sweep" }, databases: { type: "string", default: "pglite,postgres,postgres-split" },
 } });
 const rate = Number(values.rate);
 const seconds = Number(values.seconds);
@@ -171,7 +171,12 @@ class RssSampler {
   }
 }
 
-async function bench(label: string, dataDir: string, databaseUrl: string | undefined, open: () => Promise<Database>): Promise<{ cells: Cell[]; peakRss: number }> {
+/**
+ * `split` (PostgreSQL only): the console's instance works no sweep jobs (SWEEP_CONCURRENCY=0) and a
+ * second instance on the same database (and data folder, so the same audit key) works them — the shape README "Running several instances"
+ * recommends for a clinic whose people work while sweeps run. The peak RSS is the console's instance.
+ */
+async function bench(label: string, dataDir: string, databaseUrl: string | undefined, open: () => Promise<Database>, split = false): Promise<{ cells: Cell[]; peakRss: number }> {
   const db = await open();
   let seeded: Seeded;
   try {
@@ -185,7 +190,8 @@ async function bench(label: string, dataDir: string, databaseUrl: string | undef
     RATE_LIMIT_MAX: "100000000",
     ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
   };
-  const service: ServiceProcess = await spawnService(env, 600_000, ["--max-semi-space-size=64"]);
+  const service: ServiceProcess = await spawnService(split ? { ...env, SWEEP_CONCURRENCY: "0" } : env, 600_000, ["--max-semi-space-size=64"]);
+  const worker: ServiceProcess | null = split ? await spawnService(env, 600_000, ["--max-semi-space-size=64"]) : null;
   const rss = new RssSampler(service.pid);
   const cells: Cell[] = [];
   try {
@@ -229,6 +235,7 @@ async function bench(label: string, dataDir: string, databaseUrl: string | undef
     }
   } finally {
     rss.stop();
+    await worker?.stop();
     await service.stop();
     const warnings = service.logs.filter((l) => /"level":(40|50|60)/.test(l));
     if (warnings.length > 0) out(`${label}: the service logged ${warnings.length} warnings or errors, the last: ${warnings.slice(-3).join("\n")}`);
@@ -249,14 +256,15 @@ async function main(): Promise<void> {
     }
   }
   const url = process.env.DATABASE_URL || process.env.TEST_DATABASE_URL;
-  if (kinds.includes("postgres") && url !== undefined && url !== "") {
+  for (const [kind, label, split] of [["postgres", "PostgreSQL", false], ["postgres-split", "PostgreSQL, sweeps on a second instance", true]] as const) {
+    if (!kinds.includes(kind) || url === undefined || url === "") continue;
     const dir = await mkdtemp(path.join(tmpdir(), "irc-bench-console-"));
-    const name = `irc_bench_console_${process.pid}`;
+    const name = `irc_bench_console_${process.pid}_${split ? "split" : "one"}`;
     const scratch = new URL(url);
     scratch.pathname = `/${name}`;
     await adminQuery(url, `CREATE DATABASE ${name}`);
     try {
-      results.push({ label: "PostgreSQL", ...await bench("PostgreSQL", dir, scratch.toString(), () => openDatabase({ kind: "postgres", url: scratch.toString(), poolMax: 10 })) });
+      results.push({ label, ...await bench(label, dir, scratch.toString(), () => openDatabase({ kind: "postgres", url: scratch.toString(), poolMax: 10 }), split) });
     } finally {
       await adminQuery(url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await rm(dir, { recursive: true, force: true });

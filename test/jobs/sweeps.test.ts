@@ -120,6 +120,19 @@ describe.each(DATABASE_KINDS)("pre-service sweeps on %s", (kind) => {
     expect(checks.rows[0]).toEqual({ n: total, d: total });
   }, 90_000);
 
+  it("an instance with no sweep workers (SWEEP_CONCURRENCY=0) enqueues a sweep and works none of it; another instance works it all", async () => {
+    const people = await started({ concurrency: 0, pollingIntervalSeconds: 0.5 });
+    const { id, total } = await people.sweeps.startSweep({ from: FROM, to: TO, kind: "manual", requestedBy: "test" });
+    expect(total).toBeGreaterThan(0);
+    // Four polling intervals: a worker would have taken the first batch long before.
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect((await people.sweeps.progress(id))!.items).toEqual({ queued: total, done: 0, failed: 0 });
+    expect(people.deps.checked).toEqual([]);
+    const workers = await started({ concurrency: 2, runtime: people.runtime, deps: people.deps });
+    const done = await workers.sweeps.waitForCompletion(id, { pollMs: 200, timeoutMs: 60_000 });
+    expect(done.items).toEqual({ queued: 0, done: total, failed: 0 });
+  }, 90_000);
+
   it("a worker that fetched a full batch fetches again at once: three batches drain well within one polling interval", async () => {
     // One worker, batches of 3, a 10 s interval: polling between batches would take two intervals (20 s) or more.
     const { sweeps } = await started({ concurrency: 1, batchSize: 3, pollingIntervalSeconds: 10 });
