@@ -22,8 +22,38 @@ import { beginAttempts, recordAttempts, sweepChecks, type AttemptResult } from "
 /** The payload of a sweep job. */
 export interface SweepJobData {
   sweepId: string;
+  /** The appointment (for a pre-bill pass, the visit: the appointment that took place). */
   appointmentId: string;
+  /** What the sweep's agents work on: appointments before the visit (absent) or visits' claims after it. */
+  work?: SweepWorkType;
 }
+
+/** The work item type a sweep sends its agents. */
+export type SweepWorkType = "appointment" | "claim";
+
+/**
+ * What a sweep's agents leave behind for each subject they finished, read by the worker: a record
+ * written only with the run's end, so one here means the run ended (migration 0017). Pre-service
+ * agents leave a check (`pre_service_checks`); the pre-bill agent a scrubbed claim.
+ */
+export interface SweepWork {
+  type: SweepWorkType;
+  /** What the sweep already finished of these subjects, per agent, with the run that did (its status now). */
+  finishedBefore(db: pg.Pool, sweepId: string, subjectIds: string[]): Promise<{ agent: string; appointmentId: string; run: DispatchedRun }[]>;
+  /** Which subjects these runs finished. */
+  finishedBy(db: pg.Pool, runIds: string[]): Promise<{ runId: string; appointmentId: string }[]>;
+}
+
+/** Pre-service sweeps: every agent records one check per appointment it finished. */
+export const APPOINTMENT_WORK: SweepWork = {
+  type: "appointment",
+  finishedBefore: sweepChecks,
+  async finishedBy(db, runIds) {
+    const { rows } = await db.query<{ run_id: string; appointment_id: string }>(
+      "SELECT run_id, appointment_id FROM pre_service_checks WHERE run_id = ANY($1)", [runIds]);
+    return rows.map((r) => ({ runId: r.run_id, appointmentId: r.appointment_id }));
+  },
+};
 
 /** One fetched job: its payload and whether pg-boss will try it again after this attempt. */
 export interface SweepJob {
@@ -38,6 +68,8 @@ export interface SweepWorkerDeps {
   runtime: AgentRuntime;
   logger: Logger;
   now: () => Date;
+  /** The work of sweeps of other types than appointments (the pre-bill pass's claims). */
+  works?: Partial<Record<SweepWorkType, SweepWork>>;
 }
 
 /**
@@ -48,41 +80,48 @@ export async function workSweepBatch(deps: SweepWorkerDeps, jobs: SweepJob[]): P
   const failed: { job: SweepJob; error: string }[] = [];
   const bySweep = new Map<string, SweepJob[]>();
   for (const job of jobs) bySweep.set(job.data.sweepId, [...(bySweep.get(job.data.sweepId) ?? []), job]);
-  for (const [sweepId, group] of bySweep) failed.push(...(await workSweepGroup(deps, sweepId, group)));
+  for (const [sweepId, group] of bySweep) {
+    const type = group[0]?.data.work ?? "appointment";
+    const work = type === "appointment" ? APPOINTMENT_WORK : deps.works?.[type];
+    if (work === undefined) {
+      failed.push(...group.map((job) => ({ job, error: `no agent works ${type} sweeps on this instance` })));
+      continue;
+    }
+    failed.push(...(await workSweepGroup(deps, work, sweepId, group)));
+  }
   return failed;
 }
 
-async function workSweepGroup(deps: SweepWorkerDeps, sweepId: string, jobs: SweepJob[]): Promise<{ job: SweepJob; error: string }[]> {
+async function workSweepGroup(deps: SweepWorkerDeps, work: SweepWork, sweepId: string, jobs: SweepJob[]): Promise<{ job: SweepJob; error: string }[]> {
   const items = await beginAttempts(deps.pool, sweepId, jobs.map((j) => j.data.appointmentId), deps.now());
   // A job whose item is gone or already settled (a duplicate, or a job re-sent at start) does nothing.
-  const work = jobs.filter((j) => items.get(j.data.appointmentId)?.status === "queued");
-  if (work.length === 0) return [];
+  const todo = jobs.filter((j) => items.get(j.data.appointmentId)?.status === "queued");
+  if (todo.length === 0) return [];
   crashPoint("sweep.batch-begun");
-  const appointments = work.map((j) => j.data.appointmentId);
-  const agents = deps.runtime.registry.handling("appointment").map((a) => a.id);
+  const appointments = todo.map((j) => j.data.appointmentId);
+  const agents = deps.runtime.registry.handling(work.type).map((a) => a.id);
   // What this sweep already checked: a run that ended (its checks commit with its end) before its
   // jobs settled — the process was killed in between — is not run again; each agent gets only the
   // appointments it has not checked, however this attempt's batch is made up.
-  const before = new Map((await sweepChecks(deps.pool, sweepId, appointments)).map((c) => [checkKey(c.agent, c.appointmentId), c.run]));
+  const before = new Map((await work.finishedBefore(deps.pool, sweepId, appointments)).map((c) => [checkKey(c.agent, c.appointmentId), c.run]));
   const left = (agent: string) => appointments.filter((a) => !before.has(checkKey(agent, a)));
   let runs: DispatchedRun[] = [];
   if (agents.some((agent) => left(agent).length > 0)) {
     try {
-      runs = await routeWorkItem(deps.runtime, { type: "appointment", id: batchId(sweepId, appointments), data: { sweepId, appointments } }, (agent) => {
+      runs = await routeWorkItem(deps.runtime, { type: work.type, id: batchId(sweepId, appointments), data: { sweepId, appointments } }, (agent) => {
         const own = left(agent);
-        return own.length === 0 ? null : { type: "appointment", id: batchId(sweepId, own), data: { sweepId, appointments: own } };
+        return own.length === 0 ? null : { type: work.type, id: batchId(sweepId, own), data: { sweepId, appointments: own } };
       });
     } catch (error) {
       const message = `${(error as Error).name}: ${(error as Error).message}`;
       deps.logger.warn({ sweepId, appointments: appointments.length, err: { message } }, "sweep batch failed");
-      return settle(deps, sweepId, work, () => ({ ok: false, error: message, runs: null }));
+      return settle(deps, sweepId, todo, () => ({ ok: false, error: message, runs: null }));
     }
   }
-  // Which appointments each run checked: every agent records one check per appointment it finished.
-  const { rows } = runs.length === 0 ? { rows: [] } : await deps.pool.query<{ run_id: string; appointment_id: string }>(
-    "SELECT run_id, appointment_id FROM pre_service_checks WHERE run_id = ANY($1)", [runs.map((r) => r.runId)]);
-  const checked = new Set(rows.map((r) => `${r.run_id}|${r.appointment_id}`));
-  return settle(deps, sweepId, work, (appointmentId) => {
+  // Which appointments each run finished (a pre-service agent records one check per appointment).
+  const finished = runs.length === 0 ? [] : await work.finishedBy(deps.pool, runs.map((r) => r.runId));
+  const checked = new Set(finished.map((r) => `${r.runId}|${r.appointmentId}`));
+  return settle(deps, sweepId, todo, (appointmentId) => {
     // Per agent, the run that checked the appointment before, or this attempt's run of it.
     const mine = agents.flatMap((agent) => {
       const earlier = before.get(checkKey(agent, appointmentId));
