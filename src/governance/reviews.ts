@@ -275,7 +275,7 @@ export async function recordDecision(
       payload: {
         reviewId, actionType: row.action_type, decision: decision.type, changes: changes ?? undefined,
         response: decision.type === "response" ? decision.args : undefined,
-        reason: decision.type === "ignore" ? decision.args ?? undefined : undefined,
+        reason: (decision.type === "ignore" ? decision.args : decision.type === "accept" || decision.type === "edit" ? decision.reason : undefined) ?? undefined,
       },
     }], () => now);
     return toItem(updated.rows[0] as ReviewRow);

@@ -12,13 +12,16 @@ const note = z.string().trim().min(1).max(REVIEW_NOTE_MAX);
 
 /**
  * Staff's answer to a review item. For `edit`, `args` holds only the fields to change (the item's
- * `editable`); for `response`, a note kept with the draft; for `ignore`, optionally why.
+ * `editable`); for `response`, a note kept with the draft; for `ignore`, optionally why. An accept
+ * or an edit may carry a `reason` too (why the person agreed, or changed what they changed).
  */
+const reason = note.nullish().describe("Why (optional); kept with the decision and in the audit trail");
 export const ReviewDecision = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("accept"), args: z.null().optional() }),
+  z.object({ type: z.literal("accept"), args: z.null().optional(), reason }),
   z.object({
     type: z.literal("edit"),
     args: z.record(z.string(), z.unknown()).describe("Only the fields to change, from the item's `editable.fields`; who and what the action is about is never editable"),
+    reason,
   }),
   z.object({ type: z.literal("response"), args: note.describe("A note to the draft, kept with it and in the audit trail; the action is not executed") }),
   z.object({ type: z.literal("ignore"), args: note.nullish().describe("Why the draft is rejected (optional); kept with it and in the audit trail") }),

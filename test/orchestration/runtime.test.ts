@@ -133,6 +133,25 @@ describe.each(DATABASE_KINDS)("agent runtime on %s", (kind) => {
     });
   });
 
+  it("an accept and an edit may carry a reason: kept with the decision and in the trail", async () => {
+    const [k1, k2] = [key("acc-why"), key("edit-why")];
+    const started = await run([
+      { actionType: "file-note", key: k1, note: "a", confidence: 0.2 },
+      { actionType: "file-note", key: k2, note: "b", confidence: 0.2 },
+    ]);
+    const reviews = await Promise.all((await runtime.getRun(started.id)).reviews.map((r) => getReviewItem(t.db.pool, r.id)));
+    const [accepted, edited] = ["a", "b"].map((note) => reviews.find((r) => r.draft.note === note));
+    expect((await decide(accepted!.id, { type: "accept", reason: "x".repeat(2001) })).statusCode).toBe(400);
+    const res = await decide(accepted!.id, { type: "accept", reason: "Checked against the payer portal" });
+    expect(res.json()).toMatchObject({ review: { status: "accepted", decision: { type: "accept", reason: "Checked against the payer portal" } } });
+    expect((await decide(edited!.id, { type: "edit", args: { note: "b, corrected" }, reason: "The chart says otherwise" })).statusCode).toBe(200);
+    const decided = await queryAudit(t.db.pool, { runId: started.id, kind: "review.decided" });
+    expect(decided.map((e) => e.payload)).toMatchObject([
+      { reviewId: accepted!.id, decision: "accept", reason: "Checked against the payer portal" },
+      { reviewId: edited!.id, decision: "edit", reason: "The chart says otherwise" },
+    ]);
+  });
+
   it("an edit names only the fields it changes: an unknown or identity field, or an edit that changes nothing, is a 400 naming the field", async () => {
     const k = key("edit-fields");
     const started = await run([{ actionType: "file-note", key: k, note: "draft text", confidence: 0.5 }]);

@@ -158,8 +158,8 @@ export function editFromForm(fields: FormField[], body: Record<string, unknown>)
 /** The decision a form asks for (the edit built from its fields). */
 function decisionOf(form: z.infer<typeof DecideForm>, fields: FormField[]): ReviewDecision {
   switch (form.decision) {
-    case "accept": return { type: "accept" };
-    case "edit": return { type: "edit", args: editFromForm(fields, form) };
+    case "accept": return { type: "accept", reason: form.note ?? null };
+    case "edit": return { type: "edit", args: editFromForm(fields, form), reason: form.note ?? null };
     case "respond":
       if (form.note === undefined) throw new BadInputError("note: a response needs a note");
       return { type: "response", args: form.note };
