@@ -154,13 +154,48 @@ describe.each(DATABASE_KINDS)("staff inbox list (%s)", (kind) => {
     await assignReview(t.db.pool, "item-010", staffId, staff, new Date());
     const deadline = Date.now() + 5000;
     while (!chunks.join("").includes("event: inbox") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    const event = chunks.join("").split("\n\n").find((e) => e.startsWith("event: inbox"));
+    const event = chunks.join("").split("\n\n").find((e) => e.includes("event: inbox"));
     expect(JSON.parse(event!.split("data: ")[1]!)).toEqual({ created: [], decided: [], assigned: ["item-010"], byOthers: false });
     const started = Date.now();
     await served.close();
     expect(Date.now() - started).toBeLessThan(2000);
     await new Promise((r) => setTimeout(r, 50));
     expect(ended).toBe(true);
+  });
+
+  it("a stream starts where its page was rendered: a change between the page and the connection is announced; a reconnection resumes after its last event", async () => {
+    const page = await get("/inbox");
+    const events = /data-events="([^"]+)"/.exec(page.body)?.[1]?.replaceAll("&amp;", "&");
+    expect(events).toMatch(/^\/inbox\/events\?after=\d+$/);
+    // Taken after the page was read and before the browser connected.
+    const staff = (await findUser(t.db.pool, staffId))!;
+    await assignReview(t.db.pool, "item-011", staffId, staff, new Date());
+    const { app: served } = await buildTestApp(t.db);
+    const base = await served.listen({ port: 0, host: "127.0.0.1" });
+    const firstEvent = async (url: string, headers: Record<string, string> = {}) => {
+      const chunks: string[] = [];
+      const request = http.get(`${base}${url}`, { headers: { cookie, ...headers } });
+      const response = await new Promise<http.IncomingMessage>((resolve, reject) => request.on("response", resolve).on("error", reject));
+      expect(response.statusCode).toBe(200);
+      response.setEncoding("utf8");
+      response.on("data", (c: string) => chunks.push(c));
+      const deadline = Date.now() + 3000;
+      while (!chunks.join("").includes("event: inbox") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      request.destroy();
+      return chunks.join("").split("\n\n").find((e) => e.includes("event: inbox")) ?? null;
+    };
+    try {
+      const event = await firstEvent(events!);
+      expect(event).not.toBeNull();
+      expect(JSON.parse(event!.split("data: ")[1]!)).toMatchObject({ assigned: ["item-011"] });
+      const id = Number(/^id: (\d+)$/m.exec(event!)?.[1]);
+      expect(id).toBeGreaterThan(Number(events!.split("after=")[1]));
+      // The browser reconnects with the last id it saw: nothing is announced twice.
+      expect(await firstEvent(events!, { "last-event-id": String(id) })).toBeNull();
+      expect((await get("/inbox/events?after=-1")).statusCode).toBe(400);
+    } finally {
+      await served.close();
+    }
   });
 
   it("builds the edit form from the action type's edit schema and sends only the changed fields", () => {

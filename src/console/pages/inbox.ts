@@ -50,6 +50,10 @@ type InboxQuery = z.infer<typeof InboxQuery>;
 const ItemParams = z.object({ id: z.string().min(1).max(200) });
 
 const Note = z.preprocess(blank, z.string().trim().max(REVIEW_NOTE_MAX).optional());
+/** Where a stream starts: the audit sequence number the page was rendered at. */
+const EventsQuery = z.object({ after: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional() });
+type EventsQuery = z.infer<typeof EventsQuery>;
+
 const DecideForm = z.object({
   decision: z.enum(["accept", "edit", "respond", "ignore"]),
   note: Note,
@@ -288,8 +292,11 @@ async function routes(app: FastifyInstance): Promise<void> {
 
   app.get("/inbox", { config: access, schema: { querystring: InboxQuery } }, async (request, reply) => {
     const q = request.query as InboxQuery;
+    // The feed's place before the list is read: the page's stream starts there, so a change made
+    // between this read and the stream's connection is still announced (at worst twice, never lost).
+    const eventsAfter = await feedStart(pool);
     const data = await listData(q, sessionOf(request), reply.generateCsrf());
-    return reply.page("inbox/index", { ...data, list: app.consoleRenderer.fragment("inbox/list", data) }, { title: "Inbox" });
+    return reply.page("inbox/index", { ...data, eventsAfter, list: app.consoleRenderer.fragment("inbox/list", data) }, { title: "Inbox" });
   });
 
   app.get("/inbox/list", { config: access, schema: { querystring: InboxQuery } }, async (request, reply) => {
@@ -297,23 +304,33 @@ async function routes(app: FastifyInstance): Promise<void> {
     return reply.type("text/html; charset=utf-8").header("cache-control", "no-store").send(app.consoleRenderer.fragment("inbox/list", data));
   });
 
-  app.get("/inbox/events", { config: access }, async (request, reply) => {
+  app.get("/inbox/events", { config: access, schema: { querystring: EventsQuery } }, async (request, reply) => {
     const session = sessionOf(request);
     const me = userActor(session.user);
+    // Where the stream starts: the browser's last event on a reconnection, else the page's place.
+    const lastEventId = Number(request.headers["last-event-id"]);
+    const after = Number.isSafeInteger(lastEventId) && lastEventId >= 0 ? lastEventId : (request.query as EventsQuery).after;
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", connection: "keep-alive", "x-accel-buffering": "no" });
     raw.write("retry: 3000\n: inbox feed\n\n");
     streams.add(reply);
-    const unsubscribe = feed.subscribe((changes) => {
+    let sent = after ?? 0;
+    const send = (all: InboxChange[]) => {
+      const changes = all.filter((c) => c.seq > sent);
+      if (changes.length === 0) return;
+      sent = (changes.at(-1) as InboxChange).seq;
       const data = {
         created: changes.filter((c) => c.kind === "review.created").map((c) => c.reviewId),
         decided: changes.filter((c) => c.kind === "review.decided" || c.kind === "review.superseded").map((c) => c.reviewId),
         assigned: changes.filter((c) => c.kind === "review.assigned").map((c) => c.reviewId),
         byOthers: changes.some((c) => c.actor !== me && c.kind !== "review.created"),
       };
-      raw.write(`event: inbox\ndata: ${JSON.stringify(data)}\n\n`);
-    });
+      raw.write(`id: ${sent}\nevent: inbox\ndata: ${JSON.stringify(data)}\n\n`);
+    };
+    // Subscribed first, then what happened since the page's place: nothing falls between the two.
+    const unsubscribe = feed.subscribe(send);
+    if (after !== undefined) await feedAfter(pool, after).then(send, (error: unknown) => app.log.warn({ err: error }, "inbox feed backlog read failed"));
     // The stream is no activity: it never keeps a session alive, and it ends once its session has
     // (signed out, idle, expired, user disabled) — the browser's reconnection then meets the sign-in.
     const heartbeat = setInterval(() => {
