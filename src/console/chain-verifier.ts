@@ -17,6 +17,8 @@ export interface VerifyJob {
   startedBy: string;
   /** About how many entries the walk covers (the head's seq, less what was archived). */
   entries: number;
+  /** Entries checked so far (after each page of the walk). */
+  checked: number;
   state: "running" | "done" | "failed";
   finishedAt: Date | null;
   result: ChainVerification | null;
@@ -39,7 +41,7 @@ export class ChainVerifier {
     const [head, archived] = await Promise.all([auditChainHead(this.pool), archivedThrough(this.pool)]);
     const job: VerifyJob = {
       id: randomUUID(), startedAt: new Date(), startedBy, entries: Math.max(0, head.seq - (archived?.seq ?? 0)),
-      state: "running", finishedAt: null, result: null, error: null,
+      checked: 0, state: "running", finishedAt: null, result: null, error: null,
     };
     this.running = job;
     this.keep(job);
@@ -49,7 +51,7 @@ export class ChainVerifier {
 
   private async walk(job: VerifyJob): Promise<void> {
     try {
-      job.result = await verifyAuditChain(this.pool, { anchor: await this.anchors.latest() });
+      job.result = await verifyAuditChain(this.pool, { anchor: await this.anchors.latest(), onProgress: (checked) => { job.checked = checked; } });
       job.state = "done";
     } catch (error) {
       job.state = "failed";

@@ -375,6 +375,8 @@ export interface VerifyOptions {
   keyring?: AuditKeyring;
   /** Where the live chain starts (the last archived entry); read from audit_archives by default. */
   start?: { month: string; seq: number; hash: string } | null;
+  /** Told the entries checked so far after each page (a progress bar). */
+  onProgress?: (checked: number) => void;
 }
 
 const VERIFY_COLUMNS = "seq, id, at, kind, actor, run_id, agent, node, subject_type, subject_id, payload, prev_hash, hash, key_id";
@@ -387,7 +389,7 @@ const VERIFY_COLUMNS = "seq, id, at, kind, actor, run_id, agent, node, subject_t
  * the first live entry must follow its seq and hash (each archive file verifies on its own).
  */
 export async function verifyAuditChain(pool: pg.Pool, options: VerifyOptions | number = {}): Promise<ChainVerification> {
-  const { pageSize = 2_000, anchor = null, keyring = auditKeyring(), start: given } = typeof options === "number" ? { pageSize: options } : options;
+  const { pageSize = 2_000, anchor = null, keyring = auditKeyring(), start: given, onProgress } = typeof options === "number" ? { pageSize: options } : options;
   const start = given === undefined ? await archivedThrough(pool) : given;
   const archived = start === null ? {} : { archivedThrough: start };
   // Month by month (migration 0018): each month is one run of the chain, and a query naming its
@@ -457,6 +459,7 @@ export async function verifyAuditChain(pool: pg.Pool, options: VerifyOptions | n
       prevHash = row.hash;
       expectedSeq += 1;
     }
+    if (rows.length > 0) onProgress?.(checked);
     if (done) break;
   }
   if (anchor !== null && anchor.valid && anchorCheck === null && start !== null && anchor.anchor.seq <= start.seq) {

@@ -82,7 +82,10 @@ describe.each(DATABASE_KINDS)("audit payload storage on %s", (kind) => {
     const storedBytes = rows.slice(0, 20).reduce((n, r) => n + Number(r.stored), 0);
     const textBytes = payloads.slice(0, 20).reduce((n, p) => n + Buffer.byteLength(canonicalJson(p)), 0);
     expect(storedBytes).toBeLessThan(textBytes / 2);
-    expect(await verifyAuditChain(t.db.pool, { pageSize: 7 })).toEqual({ ok: true, checked: 23, firstBadEntry: null, unkeyed: 0, anchor: null });
+    const progress: number[] = [];
+    expect(await verifyAuditChain(t.db.pool, { pageSize: 7, onProgress: (n) => progress.push(n) })).toEqual({ ok: true, checked: 23, firstBadEntry: null, unkeyed: 0, anchor: null });
+    // Told after each page of 7: the console's progress bar.
+    expect(progress).toEqual([7, 14, 21, 23]);
     // The hashes are stored as their 32 bytes (migration 0021), read back as the hex the chain writes.
     const { rows: hashes } = await t.db.pool.query<{ prev: number; hash: number; hex: string }>(
       "SELECT octet_length(prev_hash) AS prev, octet_length(hash) AS hash, encode(hash, 'hex') AS hex FROM audit_log ORDER BY seq");
