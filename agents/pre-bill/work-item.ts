@@ -1,7 +1,8 @@
 /**
  * The pre-bill agent's id, work item and idempotency keys. Its work item is a visit whose charges
- * are captured — work item type `claim`, id the visit's appointment id (the encounter names the
- * appointment it fulfilled) — or a batch of them (`appointments`), as the pre-service agents take.
+ * are captured — work item type `claim`, id the visit's encounter id — or a batch of them (the
+ * batch's encounter ids in `appointments`, the field the shared batch helpers read, as a sweep
+ * sends them).
  */
 import type { StepContext } from "../../src/orchestration/audit-recorder.js";
 

@@ -32,7 +32,7 @@ export function queryDocumentationAction(): ActionTypeDefinition<QueryDocumentat
     editSchema: QueryDocumentationEdit,
     async execute(payload, _ctx, deps) {
       const taskId = await deps.ehr.createTask({
-        patientId: payload.patientId, focusRef: `Appointment/${payload.visitId}`,
+        patientId: payload.patientId, focusRef: `Encounter/${payload.visitId}`,
         code: `pre-bill:query-${payload.to}`, description: payload.question, dueBy: null,
       });
       return { taskId, to: payload.to, findings: payload.findings.map((f) => f.code) };
