@@ -36,6 +36,8 @@ export interface NcciPair {
   rationale: string;
   /** The file line it came from (the rule a finding cites). */
   line?: number;
+  /** The file it came from, when imported (a PTP quarter may come in parts). */
+  source?: string;
 }
 
 /** One MUE. */
@@ -45,6 +47,7 @@ export interface Mue {
   adjudicationIndicator: "1" | "2" | "3";
   rationale: string;
   line?: number;
+  source?: string;
 }
 
 /** A HCPCS Level II or CPT code (five characters: 96413, J9271, 0591T, 0001A). */
