@@ -147,8 +147,12 @@ export async function loadImportedEdits(db: Queryable): Promise<{ edits: Importe
   const files = await listCodeEditFiles(db);
   const ids = files.map((f) => f.id);
   const pairs = await db.query<{ file_id: string; line: number; column1: string; column2: string; effective: string; deleted: string | null; modifier_indicator: NcciPair["modifierIndicator"]; rationale: string }>(
-    `SELECT file_id, line, column1, column2, to_char(effective, 'YYYY-MM-DD') AS effective, to_char(deleted, 'YYYY-MM-DD') AS deleted, modifier_indicator, rationale
-       FROM ncci_ptp_edits WHERE file_id = ANY($1) ORDER BY file_id, line`, [ids]);
+    // A pair deleted by the quarter's first day applies to none of its dates of service (nor later
+    // ones: a quarter is never used for dates before it), so it is not loaded; CMS's files keep them all.
+    `SELECT e.file_id, e.line, e.column1, e.column2, to_char(e.effective, 'YYYY-MM-DD') AS effective, to_char(e.deleted, 'YYYY-MM-DD') AS deleted,
+       e.modifier_indicator, e.rationale
+       FROM ncci_ptp_edits e JOIN code_edit_files f ON f.id = e.file_id
+      WHERE e.file_id = ANY($1) AND (e.deleted IS NULL OR e.deleted > f.effective_from) ORDER BY e.file_id, e.line`, [ids]);
   const mues = await db.query<{ file_id: string; code: string; max_units: number; adjudication_indicator: Mue["adjudicationIndicator"]; rationale: string; line: number }>(
     "SELECT file_id, code, max_units, adjudication_indicator, rationale, line FROM mue_values WHERE file_id = ANY($1) ORDER BY file_id, line", [ids]);
   const quarterOfFile = new Map<string, PtpQuarter | MueQuarter>();

@@ -148,7 +148,6 @@ export function parsePtpFile(text: string, source: string): NcciPair[] {
     const v = row.values;
     const column1 = code(source, row, "Column 1");
     const column2 = code(source, row, "Column 2");
-    if (column1 === column2) badRow(source, row, "Column 2", `is the same code as Column 1 (${column1})`);
     const prior = v["Prior to 1996"];
     if (prior !== undefined && prior !== "" && prior !== "*") badRow(source, row, "*=in existence prior to 1996", `"${prior}" is neither * nor empty`);
     const effective = isoDate(v["Effective Date"] ?? "");
