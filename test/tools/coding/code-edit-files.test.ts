@@ -37,6 +37,14 @@ describe("NCCI PTP files in CMS's layouts", () => {
     expect(pairs.find((p) => p.column2 === "96374" && p.column1 === "96413")).toMatchObject({ deleted: "2026-11-15" });
   });
 
+  it("keeps a row whose two codes are the same (CMS's files may carry them) and never fires it", () => {
+    const same = text("ncci-ptp-practitioner-2026q3-f1.txt").replace("96409\t96374", "96374\t96374");
+    const pairs = parsePtpFile(same, "ccipra.txt");
+    expect(pairs.filter((p) => p.column1 === p.column2)).toHaveLength(1);
+    const edits = loadCodeEdits().withImported({ ptp: [{ quarter: "2026Q3", effectiveFrom: "2026-07-01", effectiveTo: "2026-09-30", setting: "practitioner", sources: ["ccipra.txt"], pairs }], mue: [] });
+    expect(edits.check([{ code: "96374", units: 1, modifiers: [], dateOfService: "2026-08-01" }, { code: "96374", units: 1, modifiers: [], dateOfService: "2026-08-01" }]).filter((v) => v.rule === "NCCI_PTP")).toEqual([]);
+  });
+
   it("still reads the shipped sample's layout", () => {
     expect(loadCodeEdits().pairs.length).toBeGreaterThan(5);
   });
