@@ -24,6 +24,7 @@ import { createCheckpointer, setupCheckpointer } from "./orchestration/checkpoin
 import { productRegistry } from "./orchestration/product-agents.js";
 import type { AgentRegistry } from "./orchestration/registry.js";
 import { AgentRuntime } from "./orchestration/runtime.js";
+import { seedSandboxPayerRules } from "./reference-data/sandbox-payer-rules.js";
 import { ReferenceData } from "./reference-data/reference-data.js";
 import { connectionsFor, seedSandboxIfEmpty, type Connections } from "./sandbox/sandbox-world.js";
 
@@ -96,8 +97,8 @@ export function buildServiceComponents(config: Config, db: Database, logger: Log
 /**
  * Prepares a migrated database for the pieces: the CMS quarterly files (the shipped ones imported
  * on first start) and the pricing built from them, checkpointer tables, the sandbox clinic on
- * first start (when the sandbox is on; its vial sizes come from the crosswalk), and runs whose
- * review was decided before the last stop.
+ * first start (when the sandbox is on; its vial sizes come from the crosswalk) and its payers' rule
+ * overlays (once), and runs whose review was decided before the last stop.
  */
 export async function prepareComponents(
   config: Config, db: Database, c: ServiceComponents, logger: Logger, onSeedProgress?: (done: number, total: number) => void,
@@ -109,6 +110,8 @@ export async function prepareComponents(
   if (config.sandbox.enabled) {
     logger.info("running in SANDBOX mode: synthetic EHR and simulated payers (SANDBOX=off or EHR_BASE_URL to change)");
     await seedSandboxIfEmpty(db.pool, config, c.tables, c.now().toISOString().slice(0, 10), logger, onSeedProgress);
+    // The sandbox payers' default rule overlays, once per database (admins edit them through /v1/payer-rules).
+    await seedSandboxPayerRules(db.pool, c.connections.payerConfig ?? loadPayerConfig(config.sandbox.payerConfigFile), c.now(), logger);
   }
   const resumed = await c.runtime.recover();
   if (resumed > 0) logger.info({ resumed }, "resumed runs whose review was decided before the last stop");

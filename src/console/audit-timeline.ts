@@ -103,6 +103,14 @@ function describe(kind: string, p: Payload): { title: string; facts: [string, st
         facts: facts([["justification", p.justification], ["unmet", Array.isArray(p.unmet) ? p.unmet.join("; ") : p.unmet]]),
         changes: none,
       };
+    case "payer_rule.created":
+    case "payer_rule.changed":
+    case "payer_rule.ended":
+      return {
+        title: `Payer rule ${kind.slice("payer_rule.".length)}: ${text(p.payerId)} ${text(p.ruleKind)} (version ${text(p.version)})`,
+        facts: facts([["in force", `${text(p.effectiveFrom)} – ${p.effectiveTo === null ? "open" : text(p.effectiveTo)}`], ["reason", p.reason]]),
+        changes: none,
+      };
     default:
       return { title: kind, facts: [], changes: none };
   }

@@ -38,6 +38,7 @@ export const AuditKind = z.enum([
   "retention.pruned", "audit.archived",
   "user.created", "user.changed", "user.signed_in", "user.signed_out", "user.sign_in_refused",
   "review.assigned",
+  "payer_rule.created", "payer_rule.changed", "payer_rule.ended",
   "claim.scrubbed",
 ]);
 export type AuditKind = z.infer<typeof AuditKind>;

@@ -5,7 +5,8 @@
  * and a quarter imported by another process (the CLI on a PostgreSQL server) is picked up: the
  * files' version is checked every `checkEveryMs` (one small query) and after each import made
  * through this process. Alerts for missing quarters are logged once each (warn) and cleared
- * when the file arrives.
+ * when the file arrives. The NCCI PTP and MUE quarters a clinic imports are picked up the same way
+ * (`CodingTables.edits`, over the shipped samples).
  */
 import path from "node:path";
 import type pg from "pg";
@@ -17,6 +18,7 @@ import { readDataFileBytes } from "../../tools/coding/csv-file.js";
 import { codingDataDir } from "../../tools/coding/data-files.js";
 import { SHIPPED_CROSSWALK_FILE } from "../../tools/coding/ndc.js";
 import { isConnectionError } from "../db/database.js";
+import { codeEditFilesVersion, importCodeEditFile, loadImportedEdits, type CodeEditFileInfo, type CodeEditImportRequest, type CodeEditImportResult } from "./code-edit-store.js";
 import { cmsFilesVersion, importCmsFile, listCmsFiles, loadPricing, type CmsFileInfo, type ImportRequest, type ImportResult } from "./cms-file-store.js";
 import { dataAlerts, type DataAlert } from "./data-alerts.js";
 
@@ -37,7 +39,9 @@ export interface ReferenceDataOptions {
 /** The CMS quarterly files this process prices from. */
 export class ReferenceData {
   private version: string | null = null;
+  private editsVersion: string | null = null;
   private files: CmsFileInfo[] = [];
+  private editFiles: CodeEditFileInfo[] = [];
   private readonly logged = new Map<string, DataAlert>();
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<unknown> = Promise.resolve();
@@ -68,6 +72,18 @@ export class ReferenceData {
     const result = await importCmsFile(this.o.pool, req, this.o.now);
     await this.refresh();
     return result;
+  }
+
+  /** Imports an NCCI PTP or MUE file through this process and picks it up at once. */
+  async importCodeEditFile(req: CodeEditImportRequest): Promise<CodeEditImportResult> {
+    const result = await importCodeEditFile(this.o.pool, req, this.o.now);
+    await this.refresh();
+    return result;
+  }
+
+  /** The NCCI PTP and MUE files in force, as last loaded. */
+  loadedCodeEditFiles(): CodeEditFileInfo[] {
+    return this.editFiles;
   }
 
   /** The files in force, as last loaded. */
@@ -111,8 +127,24 @@ export class ReferenceData {
         `pricing from the CMS quarterly files in the database (ASP: ${asp.list().map((q) => q.quarter).join(", ") || "none"})`,
       );
     }
+    const editsChanged = await this.refreshEdits();
     this.logAlerts();
-    return changed;
+    return changed || editsChanged;
+  }
+
+  /** Swaps in the imported NCCI/MUE quarters when the files in force changed (the shipped samples stay the default). */
+  private async refreshEdits(): Promise<boolean> {
+    const version = await codeEditFilesVersion(this.o.pool);
+    if (version === this.editsVersion) return false;
+    const { edits, files } = await loadImportedEdits(this.o.pool);
+    this.o.tables.edits = this.o.tables.edits.withImported(edits);
+    this.editFiles = files;
+    this.editsVersion = version;
+    this.o.logger.info(
+      { ptp: edits.ptp.map((q) => `${q.setting} ${q.quarter}`), mue: edits.mue.map((q) => `${q.setting} ${q.quarter}`) },
+      `code edits: the shipped samples, and the NCCI quarters imported (PTP: ${edits.ptp.map((q) => `${q.setting} ${q.quarter}`).join(", ") || "none"}; MUE: ${edits.mue.map((q) => `${q.setting} ${q.quarter}`).join(", ") || "none"})`,
+    );
+    return true;
   }
 
   /** Each alert once (warn) while it lasts; a cleared one once (info). */
@@ -131,10 +163,13 @@ export class ReferenceData {
     }
   }
 
-  /** The code edits the agents check claims against (NCCI pairs, MUEs), and whether they are the shipped samples. */
-  codeEdits(): { ncciPairs: number; mues: number; sample: boolean } {
+  /**
+   * The code edits the agents check claims against: the default ones (NCCI pairs, MUEs) and
+   * whether they are the shipped samples, and the CMS files imported over them for their quarters.
+   */
+  codeEdits(): { ncciPairs: number; mues: number; sample: boolean; files: CodeEditFileInfo[] } {
     const edits = this.o.tables.edits;
-    return { ncciPairs: edits.pairs.length, mues: edits.mues.size, sample: edits.sample };
+    return { ncciPairs: edits.pairs.length, mues: edits.mues.size, sample: edits.sample, files: this.editFiles };
   }
 
   /** Today's date (YYYY-MM-DD) on the service's clock. */

@@ -31,6 +31,7 @@ import { MAX_ID_CHARS } from "./routes/fields.js";
 import { scorecardRoutes } from "./routes/scorecard.js";
 import { sweepRoutes } from "./routes/sweeps.js";
 import { dataFileRoutes } from "./routes/data-files.js";
+import { payerRuleRoutes } from "./routes/payer-rules.js";
 import { sandboxFhirRoutes } from "./routes/sandbox-fhir.js";
 import { sandboxPayerRoutes } from "./routes/sandbox-payer.js";
 import type { SandboxPayer } from "../../tools/payer/sandbox/sandbox-payer.js";
@@ -157,6 +158,7 @@ export async function buildApp(config: Config, deps: AppDeps) {
       await v1.register(sweepRoutes);
       await v1.register(scorecardRoutes);
       await v1.register(dataFileRoutes);
+      await v1.register(payerRuleRoutes);
       await v1.register(retentionRoutes, { config });
     },
     { prefix: "/v1" },

@@ -4,6 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../../src/logger.js";
 import { computeScorecard } from "../../src/governance/scorecard.js";
+import { listPayerRules, payerRulesInForce } from "../../src/reference-data/payer-rules.js";
 import { startService, type RunningService } from "../../src/service.js";
 import { addDays } from "../../tools/iso-dates.js";
 import { LogCapture, testConfig } from "../helpers/app.js";
@@ -33,6 +34,9 @@ describe("the service's first sweep", () => {
       expect(done.results.runs.failed).toBe(0);
       const checks = await service.db.pool.query("SELECT agent, count(*)::int AS n FROM pre_service_checks WHERE sweep_id = $1 GROUP BY agent ORDER BY agent", [sweepId]);
       expect(checks.rows).toEqual([{ agent: "eligibility", n: done.total }, { agent: "prior-auth", n: done.total }]);
+      // First start in sandbox mode seeds the sandbox payers' rule overlays (README, "Payer rule overlays").
+      expect((await payerRulesInForce(service.db.pool, "SBMCR", "2026-11-03")).map((r) => r.kind)).toEqual(["requires-jw-jz"]);
+      expect(logs.text).toMatch(/seeded \d+ default payer rules for the sandbox payers/);
     } finally {
       await service.stop();
     }
@@ -44,6 +48,9 @@ describe("the service's first sweep", () => {
     try {
       const line = again.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => typeof l.reviews === "string");
       expect(line).toMatchObject({ created: false });
+      // Seeded once: a restart adds no rules.
+      expect(again.text).not.toMatch(/default payer rules/);
+      expect((await service.db.pool.query("SELECT count(*)::int AS n FROM payer_rules")).rows[0]).toEqual({ n: (await listPayerRules(service.db.pool)).length });
     } finally {
       await service.stop();
     }

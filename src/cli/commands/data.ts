@@ -2,14 +2,17 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { CmsFileKind, parseCmsFile } from "../../../tools/coding/cms-files.js";
+import { CodeEditFileKind, EditSettingSchema, parseCodeEditFile } from "../../../tools/coding/code-edit-import.js";
 import { readDataFileBytes } from "../../../tools/coding/csv-file.js";
 import { AppError } from "../../../tools/errors.js";
 import { listCmsFiles, storeCmsFile } from "../../reference-data/cms-file-store.js";
+import { listCodeEditFiles, storeCodeEditFile } from "../../reference-data/code-edit-store.js";
 import { EXIT, writeJson, type CliCommand, type CliIo } from "../command.js";
 import { withConfiguredDatabase } from "./database-access.js";
 
 const USAGE = `usage:
   infusion-rcm data import asp|crosswalk FILE [--quarter 2026Q4]
+  infusion-rcm data import ncci-ptp|mue FILE --quarter 2026Q4 [--setting practitioner|hospital] [--part f1]
   infusion-rcm data list [--all]
 
 import loads a CMS quarterly file into the database, as downloaded (unzipped) from CMS's
@@ -18,6 +21,14 @@ crosswalk. The whole file is validated first (preamble with its effective dates,
 quarter, required columns, every row); an invalid file is refused with its line and column and
 nothing is written. The same file again changes nothing; another file for a loaded quarter
 replaces it. --quarter refuses a file for any other quarter. Prints the import as JSON.
+
+ncci-ptp = an NCCI procedure-to-procedure edit file (CMS's tab-delimited .txt, or the .xlsx saved
+as CSV), mue = a Medically Unlikely Edits table (CSV), both from CMS's NCCI pages; --quarter names
+the quarter the file is for. The setting (practitioner for 837P, hospital for 837I outpatient) is
+read from the MUE header or the file name (ccipra-… / ccioph-…) unless --setting says it; a PTP
+table CMS splits into parts is imported part by part (the part, f1 …, from the file name or
+--part). Claims are checked against the quarter in force on their date of service; the samples
+shipped with the service apply where no quarter is imported.
 list prints the files in force (--all: with those replaced).
 
 A running service picks up an imported quarter within CMS_FILES_CHECK_MS. With the embedded
@@ -26,7 +37,7 @@ to it: POST /v1/data/imports?kind=asp (see the README).`;
 
 export const dataCommand: CliCommand = {
   name: "data",
-  summary: "Import and list the CMS quarterly files (ASP payment limits, NDC-HCPCS crosswalk)",
+  summary: "Import and list the CMS quarterly files (ASP payment limits, NDC-HCPCS crosswalk, NCCI PTP, MUE)",
   usage: USAGE,
   run: async (args, io) => {
     const [action, ...rest] = args;
@@ -43,7 +54,7 @@ export const dataCommand: CliCommand = {
     } catch (error) {
       if (error instanceof AppError && error.code === "UNAVAILABLE" && /in use by process/.test(error.message)) {
         io.stderr.write(`data ${action}: ${error.message}.\nThe embedded database is single-process: stop the service first, ` +
-          "or upload the file to it: POST /v1/data/imports?kind=asp|crosswalk (see the README).\n");
+          "or upload the file to it: POST /v1/data/imports?kind=asp|crosswalk|ncci-ptp|mue (see the README).\n");
         return EXIT.BAD_INPUT;
       }
       if (error instanceof AppError && error.status < 500) {
@@ -60,15 +71,24 @@ export const dataCommand: CliCommand = {
 };
 
 async function importFile(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: { quarter: { type: "string" } }, allowPositionals: true, strict: true });
+  const { values, positionals } = parseArgs({
+    args, options: { quarter: { type: "string" }, setting: { type: "string" }, part: { type: "string" } }, allowPositionals: true, strict: true,
+  });
   const [kindArg, file, extra] = positionals;
+  const editKind = CodeEditFileKind.safeParse(kindArg);
   const kind = CmsFileKind.safeParse(kindArg);
-  if (!kind.success || file === undefined || extra !== undefined) {
-    io.stderr.write(`data import: give the kind (asp or crosswalk) and one file\n${USAGE}\n`);
+  if ((!kind.success && !editKind.success) || file === undefined || extra !== undefined) {
+    io.stderr.write(`data import: give the kind (asp, crosswalk, ncci-ptp or mue) and one file\n${USAGE}\n`);
     return EXIT.BAD_INPUT;
   }
   if (values.quarter !== undefined && !/^\d{4}Q[1-4]$/.test(values.quarter)) {
     io.stderr.write(`data import: --quarter must be a quarter such as 2026Q4, not "${values.quarter}"\n`);
+    return EXIT.BAD_INPUT;
+  }
+  if (editKind.success) return importCodeEdits(editKind.data, file, values, io);
+  if (!kind.success) return EXIT.BAD_INPUT;
+  if (values.setting !== undefined || values.part !== undefined) {
+    io.stderr.write("data import: --setting and --part are for ncci-ptp and mue files\n");
     return EXIT.BAD_INPUT;
   }
   // Read and validated before the database is opened: a bad file never waits on (or locks) it.
@@ -79,9 +99,28 @@ async function importFile(args: string[], io: CliIo): Promise<number> {
   return EXIT.OK;
 }
 
+async function importCodeEdits(kind: CodeEditFileKind, file: string, values: { quarter?: string; setting?: string; part?: string }, io: CliIo): Promise<number> {
+  if (values.quarter === undefined) {
+    io.stderr.write(`data import ${kind}: --quarter is required (CMS's NCCI files do not state their quarter): e.g. --quarter 2026Q4\n`);
+    return EXIT.BAD_INPUT;
+  }
+  const setting = values.setting === undefined ? undefined : EditSettingSchema.safeParse(values.setting);
+  if (setting !== undefined && !setting.success) {
+    io.stderr.write(`data import ${kind}: --setting must be practitioner or hospital, not "${values.setting}"\n`);
+    return EXIT.BAD_INPUT;
+  }
+  const parsed = parseCodeEditFile(kind, readDataFileBytes(file), path.basename(file), { quarter: values.quarter, setting: setting?.data, part: values.part });
+  const result = await withConfiguredDatabase((db) => storeCodeEditFile(db.pool, parsed, "cli", new Date()));
+  writeJson(io.stdout, result);
+  return EXIT.OK;
+}
+
 async function list(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({ args, options: { all: { type: "boolean" } }, strict: true });
-  const files = await withConfiguredDatabase((db) => listCmsFiles(db.pool, { includeReplaced: values.all === true }));
-  writeJson(io.stdout, { files });
+  const options = { includeReplaced: values.all === true };
+  const { files, codeEditFiles } = await withConfiguredDatabase(async (db) => ({
+    files: await listCmsFiles(db.pool, options), codeEditFiles: await listCodeEditFiles(db.pool, options),
+  }));
+  writeJson(io.stdout, { files, codeEditFiles });
   return EXIT.OK;
 }
