@@ -22,13 +22,21 @@ const refId = (reference: unknown, type: string): string | null =>
 /** Past visits of the clinic (finished encounters), charges empty, in date then id order. */
 export function pastVisits(clinic: Pick<SandboxClinic, "bundle">): VisitRecord[] {
   const byType = new Map<string, Json[]>();
-  for (const e of clinic.bundle.entry) byType.set(String(e.resource.resourceType), [...(byType.get(String(e.resource.resourceType)) ?? []), e.resource]);
+  for (const e of clinic.bundle.entry) {
+    const type = String(e.resource.resourceType);
+    const list = byType.get(type);
+    if (list === undefined) byType.set(type, [e.resource]);
+    else list.push(e.resource);
+  }
   const list = (t: string) => byType.get(t) ?? [];
   const group = (t: string, key: (r: Json) => string | null) => {
     const m = new Map<string, Json[]>();
     for (const r of list(t)) {
       const k = key(r);
-      if (k !== null) m.set(k, [...(m.get(k) ?? []), r]);
+      if (k === null) continue;
+      const l = m.get(k);
+      if (l === undefined) m.set(k, [r]);
+      else l.push(r);
     }
     return m;
   };

@@ -27,14 +27,18 @@ export function withCapturedCharges(clinic: SandboxClinic, options: { ctx: Plant
     m.set(icd10, String(r.id));
     conditions.set(patient, m);
   }
+  const marByEncounter = new Map<string, string[]>();
+  for (const r of resources) {
+    if (r.resourceType !== "MedicationAdministration") continue;
+    const encounter = String((r.context as { reference?: string } | undefined)?.reference ?? "");
+    marByEncounter.set(encounter, [...(marByEncounter.get(encounter) ?? []), key(r)]);
+  }
   const replaced = new Set<string>();
   const added: Json[] = [];
   const errorsByAppointment = new Map<string, { encounterId: string; errors: GeneratedVisit["truth"] }>();
   for (const { record, truth } of visits) {
     const encounter = byKey.get(`Encounter/${record.visitId}`) ?? {};
-    for (const r of resources) {
-      if (r.resourceType === "MedicationAdministration" && (r.context as { reference?: string } | undefined)?.reference === `Encounter/${record.visitId}`) replaced.add(key(r));
-    }
+    for (const k of marByEncounter.get(`Encounter/${record.visitId}`) ?? []) replaced.add(k);
     replaced.add(`Encounter/${record.visitId}`);
     added.push(...visitResources(record, encounter, conditions.get(record.patient.id) ?? new Map()));
     const appointment = String(((encounter.appointment as { reference?: string }[] | undefined) ?? [])[0]?.reference ?? "").replace(/^Appointment\//, "");
