@@ -9,6 +9,10 @@ import { loadRegimens } from "../../../../tools/sandbox/regimens.js";
 import { seedSandbox } from "../../../../tools/sandbox/seed-sandbox.js";
 import { CLINIC_MAR_DEFECTS_OFF, plantContext } from "../../../../tools/sandbox/visits/generate.js";
 import { withCapturedCharges } from "../../../../tools/sandbox/visits/seed-visits.js";
+import { ConfigError, loadConfig } from "../../../../src/config.js";
+import { seedClinic } from "../../../../src/sandbox/sandbox-world.js";
+import { DEFAULT_CHARGE_ERROR_RATE } from "../../../../tools/sandbox/visits/charge-errors.js";
+import { testConfig } from "../../../helpers/app.js";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../../../helpers/databases.js";
 
 const tables = loadCodingTables();
@@ -96,5 +100,28 @@ describe.each(DATABASE_KINDS)("the sandbox after the visit, seeded, read back th
     });
     expect(odd.status).toBe(200);
     await expect(ehr.getVisit(record.visitId)).rejects.toMatchObject({ code: "INVALID_FHIR" });
+  });
+});
+
+describe.each(DATABASE_KINDS)("the service's sandbox seeding captures the past visits' charges on %s", (kind) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase(kind);
+  });
+  afterAll(async () => t.drop());
+
+  it("at SANDBOX_CHARGE_ERROR_RATE=0 every captured visit is clean; at 0.3 some carry planted errors; the rate is validated", async () => {
+    const ehr = new FhirEhrClient(new SandboxFhirTransport(t.db.pool));
+    const truthOf = async () => (await t.db.pool.query<{ truth: { dateOfService: string; charges?: { errors: unknown[] } }[] }>("SELECT truth FROM sandbox_seeds")).rows[0]!.truth;
+    await seedClinic(t.db.pool, testConfig({ SANDBOX_CHARGE_ERROR_RATE: "0" }), tables, { patients: 15, weeks: 2, seed: 4, asOf: AS_OF });
+    const found = await ehr.findCapturedVisits({ from: "2026-01-01", to: AS_OF });
+    const clean = await truthOf();
+    expect(found.length).toBe(clean.filter((x) => x.dateOfService < AS_OF).length);
+    expect(found.length).toBeGreaterThan(5);
+    expect(clean.filter((x) => x.charges !== undefined).every((x) => x.charges!.errors.length === 0)).toBe(true);
+    await seedClinic(t.db.pool, testConfig({ SANDBOX_CHARGE_ERROR_RATE: "0.3" }), tables, { patients: 15, weeks: 2, seed: 4, asOf: AS_OF });
+    expect((await truthOf()).some((x) => (x.charges?.errors.length ?? 0) > 0)).toBe(true);
+    expect(() => loadConfig({ SANDBOX_CHARGE_ERROR_RATE: "1.5" })).toThrow(ConfigError);
+    expect(loadConfig({}).sandbox.chargeErrorRate).toBe(DEFAULT_CHARGE_ERROR_RATE);
   });
 });
