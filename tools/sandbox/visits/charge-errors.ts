@@ -25,7 +25,8 @@
  * | drug-not-charged             | DRUG_NOT_CHARGED      | a buy-and-bill drug on the MAR with no drug line (nor its JW line)              |
  *
  * One planted error is one truth entry; `alsoFlags` names the codes a correct scrubber may raise
- * besides (an MUE overrun is also wrong units; a duplicated 96413 is also over its MUE).
+ * besides (an MUE overrun is also wrong units; a duplicated 96413 is also over its MUE; a line
+ * whose units are wrong carries a CTP quantity that follows them, so NDC_QUANTITY may be raised).
  */
 import { z } from "zod";
 import { CapturedCharge, FindingCode } from "../../claim/visit-record.js";

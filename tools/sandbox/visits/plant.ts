@@ -123,7 +123,7 @@ const PLANTERS: Record<ChargeErrorKind, Planter> = {
       if (correct.length !== 1) continue;
       const expected = { ...(correct[0] as Omit<CapturedCharge, "id">), id: c.id };
       replace(r, withUnits(r, c, unitsFor(facts, order.dose), ctx));
-      return { record: r, truth: truth("units-from-ordered-dose", c.id, a.id, lines(expected), `${a.drugName}: ${given.value} ${given.unit} given (dose reduced), units billed from the ordered ${order.dose.value} ${order.dose.unit}`) };
+      return { record: r, truth: truth("units-from-ordered-dose", c.id, a.id, lines(expected), `${a.drugName}: ${given.value} ${given.unit} given (dose reduced), units billed from the ordered ${order.dose.value} ${order.dose.unit}`, ["NDC_QUANTITY"]) };
     }
     return null;
   },
@@ -173,7 +173,7 @@ const PLANTERS: Record<ChargeErrorKind, Planter> = {
       if (exact === null || Math.floor(exact) < 1 || exact - Math.floor(exact) <= 0 || exact - Math.floor(exact) >= 0.5) continue;
       const r = clone(rec);
       replace(r, withUnits(r, c, Math.round(exact), ctx));
-      return { record: r, truth: truth("bsa-rounding", c.id, c.administrationIds[0] ?? null, lines(c), `${c.code}: ${exact} units rounded to ${Math.round(exact)} instead of up to ${c.units}`) };
+      return { record: r, truth: truth("bsa-rounding", c.id, c.administrationIds[0] ?? null, lines(c), `${c.code}: ${exact} units rounded to ${Math.round(exact)} instead of up to ${c.units}`, ["NDC_QUANTITY"]) };
     }
     return null;
   },
@@ -185,7 +185,7 @@ const PLANTERS: Record<ChargeErrorKind, Planter> = {
       if (wrong === c.units) continue;
       const r = clone(rec);
       replace(r, withUnits(r, c, wrong, ctx));
-      return { record: r, truth: truth("mg-mcg-mixup", c.id, c.administrationIds[0] ?? null, lines(c), `${c.code}: dose read as mcg, ${wrong} unit(s) billed instead of ${c.units}`) };
+      return { record: r, truth: truth("mg-mcg-mixup", c.id, c.administrationIds[0] ?? null, lines(c), `${c.code}: dose read as mcg, ${wrong} unit(s) billed instead of ${c.units}`, ["NDC_QUANTITY"]) };
     }
     return null;
   },
@@ -209,7 +209,7 @@ const PLANTERS: Record<ChargeErrorKind, Planter> = {
       if (p === null) continue;
       const r = clone(rec);
       replace(r, { ...c, ndc: p.ndc11, ndcQuantity: ndcQuantityFor(c.units, p.billingUnitsPerPackage) });
-      return { record: r, truth: truth("ndc-other-package", c.id, a?.id ?? null, lines(c), `${c.code}: NDC ${p.ndc11} of another package than the one opened (${String(c.ndc)})`) };
+      return { record: r, truth: truth("ndc-other-package", c.id, a?.id ?? null, lines(c), `${c.code}: NDC ${p.ndc11} of another package than the one opened (${String(c.ndc)})`, ["NDC_QUANTITY"]) };
     }
     return null;
   },
@@ -266,7 +266,7 @@ const PLANTERS: Record<ChargeErrorKind, Planter> = {
       if (max === undefined || c.units * 10 <= max) continue;
       const r = clone(rec);
       replace(r, withUnits(r, c, c.units * 10, ctx));
-      const also: FindingCode[] = ["DRUG_UNITS", ...(c.modifiers.includes("JZ") || drugLinesOf(rec, c.administrationIds[0] ?? "").length > 1 ? ["WASTE_VIAL_MISMATCH" as const] : [])];
+      const also: FindingCode[] = ["DRUG_UNITS", "NDC_QUANTITY", ...(c.modifiers.includes("JZ") || drugLinesOf(rec, c.administrationIds[0] ?? "").length > 1 ? ["WASTE_VIAL_MISMATCH" as const] : [])];
       return { record: r, truth: truth("units-over-mue", c.id, c.administrationIds[0] ?? null, lines(c), `${c.code}: ${c.units * 10} units exceed the MUE of ${max}`, also) };
     }
     return null;

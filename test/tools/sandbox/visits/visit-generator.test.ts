@@ -8,7 +8,9 @@ import { VisitRecord, type CapturedCharge } from "../../../../tools/claim/visit-
 import { administrationEvents, captureCharges } from "../../../../tools/sandbox/visits/capture.js";
 import { ADMINISTRATION_PRICES, DRUG_MARKUP } from "../../../../tools/sandbox/visits/charge-master.js";
 import { CHARGE_ERROR_KINDS, FINDING_FOR, type PlantedError } from "../../../../tools/sandbox/visits/charge-errors.js";
-import { generateVisitRecords, plantContext } from "../../../../tools/sandbox/visits/generate.js";
+import { Random } from "../../../../tools/sandbox/prng.js";
+import { cleanVisit, generateVisitRecords, plantContext } from "../../../../tools/sandbox/visits/generate.js";
+import { plant } from "../../../../tools/sandbox/visits/plant.js";
 
 const tables = loadCodingTables();
 const ctx = plantContext(tables);
@@ -193,4 +195,32 @@ describe("each planted error changes exactly what its truth says", () => {
       expect(planted, `${kind} planted`).toBeGreaterThan(0);
     });
   }
+});
+
+describe("building blocks for hand-written cases", () => {
+  it("plant() returns null where the visit offers no place, and plants into a copy where it does", () => {
+    const visits = clean(31, 80);
+    const noJz = visits.find((v) => !v.record.charges.some((c) => c.modifiers.includes("JZ")))!.record;
+    expect(plant(noJz, "jz-missing", new Random(1), ctx)).toBeNull();
+    const office = visits.find((v) => v.record.siteOfCare === "physician-office")!.record;
+    expect(plant(office, "wrong-revenue-code", new Random(1), ctx)).toBeNull();
+    const withJz = visits.find((v) => v.record.charges.some((c) => c.modifiers.includes("JZ")))!.record;
+    const snapshot = JSON.stringify(withJz);
+    const out = plant(withJz, "jz-missing", new Random(1), ctx)!;
+    expect(JSON.stringify(withJz)).toBe(snapshot);
+    expect(out.truth).toMatchObject({ code: "JZ_MISSING", kind: "jz-missing" });
+    expect(out.record.charges.find((c) => c.id === out.truth.chargeId)!.modifiers).not.toContain("JZ");
+  });
+
+  it("cleanVisit recaptures an edited chart: a longer infusion adds its additional hour", () => {
+    const { record } = clean(32, 80).find((v) => v.record.charges.some((c) => c.code === "96413") && !v.record.charges.some((c) => c.code === "96415"))!;
+    const line = record.charges.find((c) => c.code === "96413")!;
+    const a = record.administrations.find((x) => x.id === line.administrationIds[0])!;
+    const edited = structuredClone(record);
+    const target = edited.administrations.find((x) => x.id === a.id)!;
+    target.stop = new Date(Date.parse(a.start!) + 91 * 60_000).toISOString();
+    const recaptured = cleanVisit(edited, ctx);
+    expect(recaptured.charges.filter((c) => c.code === "96415").map((c) => c.units)).toEqual([1]);
+    expect(problems(recaptured)).toEqual([]);
+  });
 });
