@@ -6,6 +6,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { AppError } from "../tools/errors.js";
+import { DEFAULT_CHARGE_ERROR_RATE } from "../tools/sandbox/visits/charge-errors.js";
 
 const booleanFlag = z
   .enum(["true", "false", "1", "0", "yes", "no", "on", "off"])
@@ -38,6 +39,8 @@ export const EnvSchema = z.object({
   SANDBOX_PATIENTS: z.coerce.number().int().min(1).max(100_000).default(60),
   SANDBOX_WEEKS: z.coerce.number().int().min(1).max(52).default(4),
   SANDBOX_SEED: z.coerce.number().int().min(0).default(42),
+  /** Per-visit rate of each charge-capture error planted in the sandbox's past visits (README "Sandbox: after the visit"). */
+  SANDBOX_CHARGE_ERROR_RATE: z.coerce.number().min(0).max(1).default(DEFAULT_CHARGE_ERROR_RATE),
   PAYER_CONFIG_FILE: z.string().trim().optional().transform((v) => (v === "" ? undefined : v)),
   EHR_BASE_URL: optionalUrl,
   EHR_TOKEN: z.string().optional(),
@@ -158,7 +161,7 @@ export interface Config {
   /** The web console: sessions' idle and absolute timeouts, and whether cookies are Secure. */
   console: { enabled: boolean; idleMinutes: number; maxHours: number; secureCookies: "auto" | "always" | "never"; oidc: OidcConfig | null };
   /** The sandbox world (synthetic EHR and payer simulator); off when a real EHR is configured. */
-  sandbox: { enabled: boolean; patients: number; weeks: number; seed: number; payerConfigFile: string | undefined };
+  sandbox: { enabled: boolean; patients: number; weeks: number; seed: number; payerConfigFile: string | undefined; chargeErrorRate: number };
   ehr: { baseUrl: string | undefined; token: string | undefined; timeoutMs: number };
   /** Model provider: `openai` when a key is set (or chosen), else `offline`. */
   llm: {
@@ -288,6 +291,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sandbox: {
       enabled: e.SANDBOX === "on" && e.EHR_BASE_URL === undefined,
       patients: e.SANDBOX_PATIENTS, weeks: e.SANDBOX_WEEKS, seed: e.SANDBOX_SEED, payerConfigFile: e.PAYER_CONFIG_FILE,
+      chargeErrorRate: e.SANDBOX_CHARGE_ERROR_RATE,
     },
     ehr: { baseUrl: e.EHR_BASE_URL, token: e.EHR_TOKEN, timeoutMs: e.EHR_TIMEOUT_MS },
     llm: {

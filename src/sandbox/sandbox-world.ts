@@ -17,6 +17,8 @@ import { catalogueDrugFacts } from "../../tools/sandbox/catalogue-drug-facts.js"
 import { generateClinic } from "../../tools/sandbox/clinic-generator.js";
 import { loadRegimens } from "../../tools/sandbox/regimens.js";
 import { sandboxSeeded, seedSandbox } from "../../tools/sandbox/seed-sandbox.js";
+import { CLINIC_MAR_DEFECTS_OFF, plantContext } from "../../tools/sandbox/visits/generate.js";
+import { withCapturedCharges } from "../../tools/sandbox/visits/seed-visits.js";
 import type { Config } from "../config.js";
 
 /** The EHR and payer connections the agents use. */
@@ -59,12 +61,18 @@ export async function seedSandboxIfEmpty(
   return true;
 }
 
-/** Generates and loads a clinic, replacing any sandbox data (with `ifEmpty`, only when none is loaded: `seeded` says whether it was). */
+/**
+ * Generates and loads a clinic, replacing any sandbox data (with `ifEmpty`, only when none is
+ * loaded: `seeded` says whether it was). Past visits get their captured charges with errors planted
+ * at `config.sandbox.chargeErrorRate` (README "Sandbox: after the visit"); the after-visit layer
+ * plants the MAR defects itself, so the clinic generator's own are off.
+ */
 export async function seedClinic(
   pool: pg.Pool, config: Config, tables: CodingTables, { ifEmpty, ...options }: { patients: number; weeks: number; seed: number; asOf: string; ifEmpty?: boolean },
   onProgress?: (done: number, total: number) => void,
 ): Promise<{ seeded: boolean; appointments: number; resources: number; range: { from: string; to: string } }> {
-  const clinic = generateClinic({ ...options, onProgress: (d, t) => onProgress?.(d, t * 2) }, loadPayerConfig(config.sandbox.payerConfigFile), loadRegimens(), catalogueDrugFacts(tables.drugs));
+  const generated = generateClinic({ ...options, defects: CLINIC_MAR_DEFECTS_OFF, onProgress: (d, t) => onProgress?.(d, t * 2) }, loadPayerConfig(config.sandbox.payerConfigFile), loadRegimens(), catalogueDrugFacts(tables.drugs));
+  const { clinic } = withCapturedCharges(generated, { ctx: plantContext(tables), rates: { default: config.sandbox.chargeErrorRate } });
   const seeded = await seedSandbox(pool, clinic, { id: `seed-${options.seed}-${options.asOf}`, meta: options, ifEmpty }, (d, t) => onProgress?.(options.patients + Math.round((d / t) * options.patients), options.patients * 2));
   return { seeded, appointments: clinic.truth.length, resources: clinic.bundle.entry.length, range: clinic.range };
 }

@@ -3,6 +3,7 @@ import type {
   AdministrationRecord, ClinicalNote, CoverageSummary, Diagnosis, MedicationOrder, PatientSummary,
   ScheduledInfusion, StaffTask, VerificationWriteBack,
 } from "./ehr-types.js";
+import type { CapturedVisitSummary, VisitFromEhr } from "./visit-types.js";
 
 export interface EhrClient {
   /** Infusion appointments starting in [from, to] (ISO dates, inclusive). */
@@ -34,6 +35,14 @@ export interface EhrClient {
   clinicalNotes(patientId: string): Promise<ClinicalNote[]>;
   /** Writes a verification result back to the chart (CoverageEligibilityResponse); returns its id. */
   writeVerification(result: VerificationWriteBack): Promise<string>;
+  /**
+   * One past visit after charge capture: the Encounter with its diagnoses, its MAR and its captured
+   * charges (ChargeItem); null when there is no such encounter. An id that cannot be a FHIR id is
+   * bad input (400); a resource the EHR sends malformed fails as INVALID_FHIR.
+   */
+  getVisit(encounterId: string): Promise<VisitFromEhr | null>;
+  /** Finished encounters starting in [from, to] (ISO dates, inclusive) with captured charges, by date then id. */
+  findCapturedVisits(range: { from: string; to: string }): Promise<CapturedVisitSummary[]>;
   /** Creates a Task for staff; returns its id. */
   createTask(task: StaffTask): Promise<string>;
 }

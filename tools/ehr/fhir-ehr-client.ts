@@ -3,16 +3,21 @@
  * the clinic's records, writes verification results and staff tasks back.
  */
 import type * as R4 from "fhir/r4.js";
-import { UpstreamError } from "../errors.js";
+import { BadInputError, UpstreamError } from "../errors.js";
 import type { EhrClient } from "./ehr-client.js";
 import type { StaffTask, VerificationWriteBack } from "./ehr-types.js";
 import {
-  InvalidFhirError, toAdministration, toClinicalNote, toCoverage, toDiagnosis, toMedicationOrder, toPatient, toScheduledInfusion,
+  InvalidFhirError, toAdministration, toCapturedCharge, toClinicalNote, toCoverage, toDiagnosis, toMedicationOrder, toPatient, toScheduledInfusion, toVisitEncounter,
 } from "./fhir-mapping.js";
+import type { CapturedVisitSummary, VisitFromEhr } from "./visit-types.js";
 import type { FhirTransport } from "./fhir-transport.js";
 
 /** Most pages one search follows, so a server that links in a loop cannot hang a run. */
 const MAX_PAGES = 1_000;
+/** A FHIR id (R4 §2.24.0.1 id: 1–64 of A-Z a-z 0-9 - .). */
+const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
 /** Most ids one search ORs together (`_id=a,b,…`), so URLs stay well within servers' limits. */
 const IDS_PER_SEARCH = 100;
 
@@ -75,6 +80,43 @@ export class FhirEhrClient implements EhrClient {
 
   async clinicalNotes(patientId: string) {
     return (await this.search<R4.DocumentReference>("DocumentReference", { patient: patientId })).map(toClinicalNote);
+  }
+
+  async getVisit(encounterId: string): Promise<VisitFromEhr | null> {
+    if (!FHIR_ID.test(encounterId)) throw new BadInputError("encounterId must be a FHIR id (1–64 of A-Z a-z 0-9 - .)", { details: { field: "encounterId" } });
+    const res = await this.transport.request("GET", `Encounter/${encodeURIComponent(encounterId)}`);
+    if (res.status === 404) return null;
+    if (res.status !== 200) throw new UpstreamError(`FHIR read Encounter/${encounterId} answered HTTP ${res.status}`);
+    const encounter = res.body as R4.Encounter;
+    if (encounter?.resourceType !== "Encounter") throw new InvalidFhirError(`FHIR read Encounter/${encounterId} did not return an Encounter`, { resourceType: "Encounter", id: encounterId });
+    const conditionIds = (encounter.diagnosis ?? []).map((d) => d.condition?.reference?.replace(/^Condition\//, "")).filter((x): x is string => x !== undefined && FHIR_ID.test(x));
+    const [administrations, items, conditions] = await Promise.all([
+      this.medicationAdministrations(encounterId),
+      this.search<R4.ChargeItem>("ChargeItem", { context: encounterId }),
+      this.searchByIds<R4.Condition>("Condition", "_id", conditionIds),
+    ]);
+    const byId = new Map(conditions.map((c) => [String(c.id), toDiagnosis(c)]));
+    return {
+      encounter: toVisitEncounter(encounter, byId),
+      administrations: administrations.sort((a, b) => (a.start ?? "").localeCompare(b.start ?? "") || a.id.localeCompare(b.id)),
+      charges: items.map(toCapturedCharge).sort((a, b) => a.id.localeCompare(b.id)),
+    };
+  }
+
+  async findCapturedVisits(range: { from: string; to: string }): Promise<CapturedVisitSummary[]> {
+    if (!ISO_DATE.test(range.from) || !ISO_DATE.test(range.to) || range.from > range.to) {
+      throw new BadInputError("from and to must be ISO dates (YYYY-MM-DD), from not after to", { details: { field: "range" } });
+    }
+    const encounters = (await this.search<R4.Encounter>("Encounter", { date: [`ge${range.from}`, `le${range.to}T23:59:59Z`], status: "finished" }))
+      .map((e) => toVisitEncounter({ ...e, diagnosis: [] }, new Map()));
+    const counts = new Map<string, number>();
+    for (const c of await this.searchByIds<R4.ChargeItem>("ChargeItem", "context", encounters.map((e) => e.id))) {
+      const id = c.context?.reference?.replace(/^Encounter\//, "");
+      if (id !== undefined) counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    return encounters.filter((e) => (counts.get(e.id) ?? 0) > 0)
+      .map((e) => ({ encounterId: e.id, patientId: e.patientId, appointmentId: e.appointmentId, dateOfService: e.dateOfService, siteOfCare: e.siteOfCare, chargeCount: counts.get(e.id) as number }))
+      .sort((a, b) => a.dateOfService.localeCompare(b.dateOfService) || a.encounterId.localeCompare(b.encounterId));
   }
 
   async writeVerification(result: VerificationWriteBack): Promise<string> {

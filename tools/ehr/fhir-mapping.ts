@@ -10,6 +10,8 @@ import { EXTENSION, SYSTEM } from "./fhir-conventions.js";
 import {
   AdministrationRecord, ClinicalNote, CoverageSummary, Diagnosis, MedicationOrder, PatientSummary, ScheduledInfusion, type PolicyHolder,
 } from "./ehr-types.js";
+import { CapturedCharge } from "../claim/visit-record.js";
+import { VisitEncounter } from "./visit-types.js";
 
 /** A FHIR resource from the server that does not have the shape we need. */
 export class InvalidFhirError extends AppError {
@@ -167,4 +169,47 @@ export function toClinicalNote(d: R4.DocumentReference): ClinicalNote {
     title: d.description ?? attachment?.title ?? null,
     text,
   }, d);
+}
+
+/**
+ * A finished Encounter with its diagnoses (`Encounter.diagnosis` by rank, each Condition looked up
+ * in `conditions`; one not found fails as invalid) and site of care (`serviceType`).
+ */
+export function toVisitEncounter(e: R4.Encounter, conditions: ReadonlyMap<string, Diagnosis>): VisitEncounter {
+  const ranked = [...(e.diagnosis ?? [])].sort((a, b) => (a.rank ?? 99) - (b.rank ?? 99));
+  return validated(VisitEncounter, {
+    id: e.id,
+    patientId: ref(e.subject?.reference, "Patient"),
+    appointmentId: ref(e.appointment?.[0]?.reference, "Appointment"),
+    status: e.status,
+    start: e.period?.start,
+    end: e.period?.end ?? null,
+    dateOfService: e.period?.start?.slice(0, 10),
+    siteOfCare: code(e.serviceType, SYSTEM.SITE_OF_CARE),
+    diagnoses: ranked.map((d) => {
+      const id = ref(d.condition.reference, "Condition");
+      const found = id === null ? undefined : conditions.get(id);
+      return { conditionId: id, icd10: found?.icd10, display: found?.display ?? null };
+    }),
+  }, e);
+}
+
+/** A ChargeItem as a captured charge (mapping in `fhir-conventions.ts`); the NDC stays as typed. */
+export function toCapturedCharge(c: R4.ChargeItem): CapturedCharge {
+  const ndcQuantity = ext(c.extension, EXTENSION.NDC_QUANTITY)?.valueQuantity;
+  const price = c.priceOverride?.value;
+  return validated(CapturedCharge, {
+    id: c.id,
+    code: c.code.coding?.find((x) => x.system === SYSTEM.HCPCS || x.system === SYSTEM.CPT)?.code ?? c.code.coding?.[0]?.code,
+    modifiers: (c.extension ?? []).filter((x) => x.url === EXTENSION.CHARGE_MODIFIER).map((x) => x.valueCoding?.code ?? x.valueCode),
+    units: c.quantity?.value,
+    charge: typeof price === "number" && Number.isFinite(price) ? price.toFixed(2) : undefined,
+    revenueCode: ext(c.extension, EXTENSION.REVENUE_CODE)?.valueCoding?.code ?? null,
+    ndc: code(c.productCodeableConcept, SYSTEM.NDC),
+    ndcQuantity: ndcQuantity?.value ?? null,
+    ndcUnit: ndcQuantity === undefined ? null : ndcQuantity.code ?? null,
+    diagnosisCodes: (c.reason ?? []).map((r) => code(r, SYSTEM.ICD10CM)),
+    administrationIds: (c.service ?? []).map((s) => ref(s.reference, "MedicationAdministration")),
+    serviceDate: c.occurrenceDateTime?.slice(0, 10) ?? c.occurrencePeriod?.start?.slice(0, 10),
+  }, c);
 }

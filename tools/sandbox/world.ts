@@ -1,5 +1,6 @@
 /** The sandbox world a generator run produces: the EHR's FHIR data, the payer's records and the truth. */
 import { z } from "zod";
+import type { PlantedError } from "./visits/charge-errors.js";
 
 /** Real-world defects the generator plants, at configurable rates. */
 export const DEFECTS = [
@@ -88,6 +89,11 @@ export interface AppointmentTruth {
   relationship?: string;
   drugs: { drug: string; hcpcs: string; orderId: string; route: "medical" | "pharmacy"; supply: "buy-and-bill" | "white-bag"; authRequired: boolean; authValid: boolean | null; authEnd: string | null; cycleDays: number; billingUnits: number }[];
   defects: Defect[];
+  /**
+   * For a past visit whose charges were captured: the encounter and the charge errors planted in
+   * it (empty: clean). Absent for future visits and clinics generated without charge capture.
+   */
+  charges?: { encounterId: string; errors: PlantedError[] };
 }
 
 /** A generated clinic. */

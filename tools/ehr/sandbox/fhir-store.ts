@@ -9,7 +9,7 @@ import { searchFields } from "./search-fields.js";
 /** Resource types the sandbox stores. */
 export const SANDBOX_TYPES = [
   "Patient", "Appointment", "Encounter", "MedicationRequest", "MedicationAdministration", "Coverage", "Condition",
-  "DocumentReference", "Organization", "Practitioner", "Task", "CoverageEligibilityResponse",
+  "DocumentReference", "Organization", "Practitioner", "Task", "CoverageEligibilityResponse", "ChargeItem",
 ] as const;
 
 const ID = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -38,7 +38,19 @@ export function checkResource(value: unknown, expectedType?: string): Resource {
   if (!(SANDBOX_TYPES as readonly string[]).includes(r.resourceType)) throw new FhirProblem(400, `The sandbox does not store ${r.resourceType}`, "resourceType");
   if (expectedType !== undefined && r.resourceType !== expectedType) throw new FhirProblem(400, `resourceType ${r.resourceType} does not match ${expectedType}`, "resourceType");
   if (r.id !== undefined && (typeof r.id !== "string" || !ID.test(r.id))) throw new FhirProblem(400, "id must be 1–64 of [A-Za-z0-9-.]", "id");
+  if (r.resourceType === "ChargeItem") checkChargeItem(r);
   return r;
+}
+
+/** The ChargeItem elements R4 requires (status, code, subject) and the quantity's shape. */
+function checkChargeItem(r: Resource): void {
+  const statuses = ["planned", "billable", "not-billable", "aborted", "billed", "entered-in-error", "unknown"];
+  if (typeof r.status !== "string" || !statuses.includes(r.status)) throw new FhirProblem(400, `ChargeItem.status must be one of ${statuses.join(", ")}`, "ChargeItem.status");
+  const code = r.code as { coding?: { code?: unknown }[] } | undefined;
+  if (!Array.isArray(code?.coding) || typeof code.coding[0]?.code !== "string") throw new FhirProblem(400, "ChargeItem.code needs a coding with a code", "ChargeItem.code");
+  if (typeof (r.subject as { reference?: unknown } | undefined)?.reference !== "string") throw new FhirProblem(400, "ChargeItem.subject is required", "ChargeItem.subject");
+  const quantity = r.quantity as { value?: unknown } | undefined;
+  if (quantity !== undefined && typeof quantity.value !== "number") throw new FhirProblem(400, "ChargeItem.quantity.value must be a number", "ChargeItem.quantity");
 }
 
 /** Creates or replaces a resource; returns it with its id and meta. */
@@ -76,7 +88,8 @@ const PARAMS: Record<string, Record<string, "patient_id" | "encounter_id" | "sta
   DocumentReference: { patient: "patient_id", subject: "patient_id" },
   Task: { patient: "patient_id", status: "status" },
   CoverageEligibilityResponse: { patient: "patient_id" },
-  Encounter: { patient: "patient_id", subject: "patient_id" },
+  Encounter: { patient: "patient_id", subject: "patient_id", date: "date_start", status: "status" },
+  ChargeItem: { patient: "patient_id", subject: "patient_id", context: "encounter_id", status: "status" },
 };
 
 /** A page of search results. */

@@ -42,8 +42,11 @@ export function searchFields(r: Json): SearchFields {
   }
   return {
     patientId,
-    encounterId: type === "MedicationAdministration" ? refId(get(r, "context", "reference"), "Encounter") : null,
-    dateStart: str(type === "Appointment" ? r.start : type === "MedicationAdministration" ? get(r, "effectivePeriod", "start") ?? r.effectiveDateTime : null),
+    encounterId: type === "MedicationAdministration" || type === "ChargeItem" ? refId(get(r, "context", "reference"), "Encounter") : null,
+    dateStart: str(type === "Appointment" ? r.start
+      : type === "MedicationAdministration" ? get(r, "effectivePeriod", "start") ?? r.effectiveDateTime
+        : type === "Encounter" ? get(r, "period", "start")
+          : type === "ChargeItem" ? r.occurrenceDateTime : null),
     status: str(r.status),
     serviceType: type === "Appointment" ? str(get(r, "serviceType", 0, "coding", 0, "code")) : null,
   };
