@@ -65,6 +65,8 @@ export const EnvSchema = z.object({
   AUTONOMY_FULL_MIN_DAYS: z.coerce.number().int().min(0).default(90),
   CLINIC_NAME: z.string().trim().min(1).max(60).default("SANDBOX INFUSION CENTER"),
   CLINIC_NPI: z.string().regex(/^\d{10}$/, "a 10-digit NPI").default("1999999984"),
+  CLINIC_TAX_ID: z.string().regex(/^\d{9}$/, "a 9-digit EIN without the hyphen").default("123456789"),
+  CLINIC_ADDRESS: z.string().trim().regex(/^[^,]+,\s*[^,]+,\s*[A-Z]{2}\s+\d{5}(\d{4})?$/, "street, city, ST 12345").default("100 Infusion Way, Springfield, IL 62701"),
   SWEEP_DAYS_AHEAD: z.coerce.number().int().min(0).max(60).default(5),
   SWEEP_DAILY_CRON: z.string().trim().min(9).default("0 6 * * *"),
   SWEEP_RECHECK_CRON: z.string().trim().min(9).default("0 14 * * *"),
@@ -184,8 +186,8 @@ export interface Config {
     partial: { minReviewed: number; minAcceptedWithoutEdit: number; minDays: number };
     full: { minReviewed: number; minAcceptedWithoutEdit: number; minDays: number };
   };
-  /** The clinic as it names itself to payers on X12 (NM1*1P). */
-  clinic: { name: string; npi: string };
+  /** The clinic as it names itself to payers on X12 (NM1*1P; on claims the billing provider, 2010AA). */
+  clinic: { name: string; npi: string; taxId: string; address: { line1: string; line2: null; city: string; state: string; zip: string } };
   /** The pre-service sweep: days ahead, cron schedules (daily, and the volatile-plan recheck), workers and appointments per batch. */
   sweep: {
     daysAhead: number; dailyCron: string; recheckCron: string; concurrency: number; batchSize: number; onStart: boolean;
@@ -312,7 +314,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       partial: { minReviewed: e.AUTONOMY_PARTIAL_MIN_REVIEWED, minAcceptedWithoutEdit: e.AUTONOMY_PARTIAL_MIN_ACCEPTED, minDays: e.AUTONOMY_PARTIAL_MIN_DAYS },
       full: { minReviewed: e.AUTONOMY_FULL_MIN_REVIEWED, minAcceptedWithoutEdit: e.AUTONOMY_FULL_MIN_ACCEPTED, minDays: e.AUTONOMY_FULL_MIN_DAYS },
     },
-    clinic: { name: e.CLINIC_NAME, npi: e.CLINIC_NPI },
+    clinic: { name: e.CLINIC_NAME, npi: e.CLINIC_NPI, taxId: e.CLINIC_TAX_ID, address: clinicAddress(e.CLINIC_ADDRESS) },
     sweep: {
       daysAhead: e.SWEEP_DAYS_AHEAD, dailyCron: e.SWEEP_DAILY_CRON, recheckCron: e.SWEEP_RECHECK_CRON, concurrency: e.SWEEP_CONCURRENCY, batchSize: e.SWEEP_BATCH_SIZE, onStart: e.SWEEP_ON_START,
       pollingSeconds: e.SWEEP_POLLING_SECONDS, jobExpireSeconds: e.SWEEP_JOB_EXPIRE_SECONDS,
@@ -333,4 +335,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       auditArchiveDir: e.AUDIT_ARCHIVE_DIR ?? path.join(e.DATA_DIR, "audit-archive"),
     },
   };
+}
+
+/** "100 Infusion Way, Springfield, IL 62701" → its parts (the format is checked by the schema). */
+function clinicAddress(text: string): { line1: string; line2: null; city: string; state: string; zip: string } {
+  const [line1 = "", city = "", stateZip = ""] = text.split(",").map((p) => p.trim());
+  const [state = "", zip = ""] = stateZip.split(/\s+/);
+  return { line1, line2: null, city, state, zip };
 }

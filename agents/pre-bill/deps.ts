@@ -5,13 +5,14 @@
  */
 import type pg from "pg";
 import type { Claim } from "../../tools/claim/claim.js";
-import type { VisitRecord } from "../../tools/claim/visit-record.js";
+import type { VisitRecord, VisitRecordInput } from "../../tools/claim/visit-record.js";
 import type { EhrClient } from "../../tools/ehr/ehr-client.js";
 import type { ScrubResult, Scrubber } from "./scrub-result.js";
 
 /** Builds one visit's record: the EHR's encounter, MAR and charges, the authorizations on file and the payer rules in force. */
 export interface VisitSource {
-  loadVisit(visitId: string): Promise<VisitRecord>;
+  /** The record as read (load-visit validates it against the visit record's schema). */
+  loadVisit(visitId: string): Promise<VisitRecordInput>;
 }
 
 /** What a submission came to. */
