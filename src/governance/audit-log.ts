@@ -38,6 +38,8 @@ export const AuditKind = z.enum([
   "retention.pruned", "audit.archived",
   "user.created", "user.changed", "user.signed_in", "user.signed_out", "user.sign_in_refused",
   "review.assigned",
+  // A claim entered a status (captured, scrubbed, corrected, submitted, accepted, rejected, adjudicated).
+  "claim.status",
 ]);
 export type AuditKind = z.infer<typeof AuditKind>;
 

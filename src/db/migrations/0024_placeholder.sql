@@ -1,0 +1,2 @@
+-- 0024 placeholder: another helper of issue 18 owns migration 0024; this file only keeps the numbers
+-- contiguous on this branch. The merger deletes it.
