@@ -30,18 +30,21 @@ const claim = (over: Partial<ClaimInput> = {}): ClaimInput => ({
 
 /** The sandbox clearinghouse, counting the 837s that reach it; `mode` makes it throw before sending or hang after. */
 function counting(inner: Clearinghouse) {
-  const state = { sent: 0, mode: "pass" as "pass" | "throw" | "hang-after-send" | "corrupt" };
+  const state = { sent: 0, mode: "pass" as "pass" | "throw" | "hang-after-send" | "corrupt", payerDone: Promise.resolve() as Promise<unknown> };
   const ch: Clearinghouse = {
     submitEligibility: (x) => inner.submitEligibility(x),
     submitAuthorization: (x) => inner.submitAuthorization(x),
     receiveRemittances: () => inner.receiveRemittances(),
     submitClaims: async (x12) => {
-      if (state.mode === "throw") throw new Error("connection reset by the clearinghouse");
+      const mode = state.mode;
+      if (mode === "throw") throw new Error("connection reset by the clearinghouse");
       state.sent += 1;
-      if (state.mode === "corrupt") return inner.submitClaims(x12.replace(/SE\*\d+\*/, "SE*2*"));
-      const reply = await inner.submitClaims(x12);
+      if (mode === "corrupt") return inner.submitClaims(x12.replace(/SE\*\d+\*/, "SE*2*"));
+      const answer = inner.submitClaims(x12);
+      state.payerDone = answer;
+      const reply = await answer;
       // The process dies after the payer got the claim and before anything is recorded.
-      if (state.mode === "hang-after-send") return new Promise<never>(() => undefined);
+      if (mode === "hang-after-send") return new Promise<never>(() => undefined);
       return reply;
     },
   };
@@ -160,6 +163,7 @@ describe.each(DATABASE_KINDS)("claims: store and submission on %s", (kind) => {
     // The intent commits before the call: wait for the 837 to reach the payer.
     for (let i = 0; i < 200 && state.sent === sentBefore; i += 1) await new Promise((r) => setTimeout(r, 25));
     expect(state.sent).toBe(sentBefore + 1);
+    await state.payerDone;
     state.mode = "pass";
     const retry = await submitClaim(t.db.pool, stored.id, ch, options);
     expect(retry).toMatchObject({ attempt: 1, sent: false, outcome: "in-doubt" });
