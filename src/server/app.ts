@@ -33,6 +33,7 @@ import { sweepRoutes } from "./routes/sweeps.js";
 import { dataFileRoutes } from "./routes/data-files.js";
 import { sandboxFhirRoutes } from "./routes/sandbox-fhir.js";
 import { sandboxPayerRoutes } from "./routes/sandbox-payer.js";
+import { claimReadRoutes } from "./routes/claims-read.js";
 import type { SandboxPayer } from "../../tools/payer/sandbox/sandbox-payer.js";
 import type { AgentRuntime } from "../orchestration/runtime.js";
 import type { SweepService } from "../jobs/sweep-service.js";
@@ -158,6 +159,7 @@ export async function buildApp(config: Config, deps: AppDeps) {
       await v1.register(scorecardRoutes);
       await v1.register(dataFileRoutes);
       await v1.register(retentionRoutes, { config });
+      await v1.register(claimReadRoutes);
     },
     { prefix: "/v1" },
   );
