@@ -14,6 +14,12 @@
  * | principal / other diagnosis not an ICD-10-CM code (format, ICD-9 qualifier, a dot) | A7:254 / A7:255 | 254 "Principal diagnosis code", 255 "Diagnosis code" |
  * | the patient sent as the subscriber (SBR02 18) while the member file has them as a dependent | A7:156:QC | 156 "Patient relationship to subscriber" |
  *
+ * Sources: the code descriptions as published in the X12 Health Care Claim Status Code list
+ * (mirrored at primeclinical.com/News/5010/277CA_Codes/5010ClaimStatusCodes_files/5010ClaimStatusCodes.htm);
+ * A7:562:85 as payers send it for an invalid billing NPI (humanamilitary.com/provider/education-and-resources/claims/npi-issues;
+ * cms.officeally.com/blog/a3-562-and-entity-85 for A3:562:85); the NPI check digit per CMS's NPI
+ * check-digit standard (tools/claim/npi.ts).
+ *
  * An unknown member id is not a front-end edit here: the claim is accepted and adjudication
  * denies it (CO-31), as most payers do. Accepted claims get A2:20 "Accepted for processing".
  */
