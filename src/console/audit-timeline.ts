@@ -103,6 +103,8 @@ function describe(kind: string, p: Payload): { title: string; facts: [string, st
         facts: facts([["justification", p.justification], ["unmet", Array.isArray(p.unmet) ? p.unmet.join("; ") : p.unmet]]),
         changes: none,
       };
+    case "claim.status":
+      return { title: `Claim ${text(p.from)} → ${text(p.to)}`, facts: facts([["attempt", p.attempt], ["findings", p.findings], ["payer claim number", p.payerClaimControlNumber]]), changes: none };
     default:
       return { title: kind, facts: [], changes: none };
   }
