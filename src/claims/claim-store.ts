@@ -24,7 +24,7 @@ export type StoredFinding = z.infer<typeof StoredFinding>;
 /** One entry of a claim's history. */
 export const ClaimEvent = z.object({
   seq: z.number().int(),
-  status: z.string().describe("The status entered, or submission-failed"),
+  status: ClaimStatus.describe("The status entered (a failed send returns the claim to the status it had, with submissionFailed in the detail)"),
   at: z.string(),
   actor: z.string(),
   detail: z.record(z.string(), z.unknown()),
@@ -79,13 +79,11 @@ export interface StatusChange {
  * Moves a claim to `to` inside the caller's transaction: the claim row, a history row and a
  * `claim.status` audit entry together. `from` is what the caller read under its lock.
  */
-export async function changeStatus(client: pg.PoolClient, claimId: string, from: ClaimStatus | null, to: ClaimStatus | "submission-failed", change: StatusChange, set: Record<string, unknown> = {}): Promise<void> {
+export async function changeStatus(client: pg.PoolClient, claimId: string, from: ClaimStatus | null, to: ClaimStatus, change: StatusChange, set: Record<string, unknown> = {}): Promise<void> {
   const detail = change.detail ?? {};
   const columns = Object.keys(set);
-  if (to !== "submission-failed" || columns.length > 0) {
-    const assignments = [...(to === "submission-failed" ? [] : ["status = $2"]), "updated_at = $3", ...columns.map((c, i) => `${c} = $${i + 4}`)];
-    await client.query(`UPDATE claims SET ${assignments.join(", ")} WHERE id = $1`, [claimId, to === "submission-failed" ? null : to, change.at, ...columns.map((c) => set[c])]);
-  }
+  const assignments = ["status = $2", "updated_at = $3", ...columns.map((c, i) => `${c} = $${i + 4}`)];
+  await client.query(`UPDATE claims SET ${assignments.join(", ")} WHERE id = $1`, [claimId, to, change.at, ...columns.map((c) => set[c])]);
   await client.query(
     "INSERT INTO claim_events (claim_id, seq, status, at, actor, detail) SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5 FROM claim_events WHERE claim_id = $1",
     [claimId, to, change.at, change.actor, JSON.stringify(detail)],
@@ -187,5 +185,5 @@ export async function recordAdjudicated(pool: pg.Pool, claimId: string, change: 
 /** A claim's history, oldest first. */
 export async function claimHistory(db: Q, claimId: string): Promise<ClaimEvent[]> {
   const { rows } = await db.query("SELECT seq, status, at, actor, detail FROM claim_events WHERE claim_id = $1 ORDER BY seq", [claimId]);
-  return rows.map((r: Record<string, unknown>) => ({ seq: r.seq as number, status: r.status as string, at: iso(r.at as Date), actor: r.actor as string, detail: r.detail as Record<string, unknown> }));
+  return rows.map((r: Record<string, unknown>) => ({ seq: r.seq as number, status: r.status as ClaimStatus, at: iso(r.at as Date), actor: r.actor as string, detail: r.detail as Record<string, unknown> }));
 }

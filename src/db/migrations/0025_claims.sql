@@ -33,7 +33,7 @@ CREATE INDEX claims_payer_dos_idx ON claims (payer_id, date_of_service, id);
 CREATE TABLE claim_events (
   claim_id  text NOT NULL REFERENCES claims (id) ON DELETE CASCADE,
   seq       integer NOT NULL,
-  status    text NOT NULL,
+  status    text NOT NULL CHECK (status IN ('captured', 'scrubbed', 'corrected', 'submitted', 'accepted', 'rejected', 'adjudicated')),
   at        timestamptz NOT NULL,
   actor     text NOT NULL,
   detail    jsonb NOT NULL DEFAULT '{}',
