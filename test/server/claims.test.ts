@@ -90,6 +90,8 @@ describe.each(DATABASE_KINDS)("claim routes on %s", (kind) => {
     expect(body).toMatchObject({ id: claimIdFor("api-2"), status: "accepted", totalCharge: "300.00", findings: 1, rejection: null });
     expect(body.lines).toEqual([expect.objectContaining({ procedure: { code: "96413", modifiers: [] }, charge: "300.00" })]);
     expect(body.findingsList).toEqual([expect.objectContaining({ code: "JZ_MISSING", confidence: 0.97 })]);
+    // The captured claim carries the claim id as its patient control number; it was not corrected.
+    expect(body).toMatchObject({ captured: { claimId: claimIdFor("api-2"), patient: null, payer: COM }, corrected: null });
     expect(body.history.map((h) => h.status)).toEqual(["captured", "scrubbed", "submitted", "accepted"]);
     expect(body.submissions).toHaveLength(1);
     expect(body.submissions[0]).toMatchObject({ attempt: 1, state: "answered", outcome: "accepted", reasons: [] });

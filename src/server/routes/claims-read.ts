@@ -1,7 +1,7 @@
 /** Reading claims: the worklist by status, payer and dates of service, and one claim with its lines, findings, history, 837 and acknowledgments. */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { Claim } from "../../../tools/claim/claim.js";
+import { Claim, ServiceLine } from "../../../tools/claim/claim.js";
 import { claimDetail, countClaims, listClaims } from "../../claims/claim-queries.js";
 import { ClaimEvent, ClaimStatus, StoredFinding, claimToSend, type StoredClaim } from "../../claims/claim-store.js";
 import type { StoredSubmission } from "../../claims/claim-submission.js";
@@ -43,9 +43,9 @@ const SubmissionView = z.object({
 });
 
 const ClaimView = ClaimListItem.extend({
-  lines: z.array(z.unknown()).describe("The service lines of the claim as it stands (claim model ServiceLine)"),
-  captured: z.unknown().describe("The claim as charge capture produced it (claim model)"),
-  corrected: z.unknown().nullable().describe("The claim as the scrubber corrected it; null when not corrected"),
+  lines: z.array(ServiceLine).describe("The service lines of the claim as it stands (corrected when corrected)"),
+  captured: Claim.describe("The claim as charge capture produced it"),
+  corrected: Claim.nullable().describe("The claim as the scrubber corrected it; null when not corrected"),
   findingsList: z.array(StoredFinding).describe("The scrubber's findings: code, line, before → after, confidence, rationale, rule"),
   rejection: z.array(Reason).nullable().describe("Why the latest submission was rejected"),
   history: z.array(ClaimEvent),
