@@ -52,16 +52,30 @@ export interface ClaimOutcome {
   raw: { ack999: string | null; ack277ca: string | null };
 }
 
-/** The interchanges of a reply text, each as received (ISA … IEA with its terminator, the segment terminator read from ISA16's neighbour). */
+/**
+ * The interchanges of a reply text, each as received: from an ISA to its IEA segment, read by
+ * segments (the terminator at ISA's byte 105, the element separator at byte 3), so an "IEA" or
+ * "ISA" inside a value never cuts one short.
+ */
 export function interchanges(raw: string): string[] {
   const out: string[] = [];
   let at = raw.indexOf("ISA");
-  while (at >= 0) {
-    const terminator = raw[at + 105] ?? "~";
-    const end = raw.indexOf(`${terminator}`, raw.indexOf("IEA", at));
+  while (at >= 0 && raw.length > at + 105) {
+    const sep = raw[at + 3] as string;
+    const terminator = raw[at + 105] as string;
+    let cursor = at;
+    let end = -1;
+    while (cursor < raw.length) {
+      const next = raw.indexOf(terminator, cursor);
+      if (next < 0) break;
+      if (raw.slice(cursor, next).trimStart().startsWith(`IEA${sep}`)) { end = next; break; }
+      cursor = next + 1;
+    }
     if (end < 0) break;
     out.push(raw.slice(at, end + 1));
-    at = raw.indexOf("ISA", end + 1);
+    const rest = raw.slice(end + 1);
+    const offset = rest.search(/\S/);
+    at = offset >= 0 && rest.startsWith("ISA", offset) ? end + 1 + offset : -1;
   }
   return out;
 }

@@ -30,6 +30,14 @@ describe("claimOutcome", () => {
     expect(out.raw.ack277ca).toMatch(/^ISA.*005010X214.*IEA\*1\*000000512~$/);
   });
 
+  it("a value holding IEA or ISA does not cut an interchange short", () => {
+    const raw = write999(ack("A"), envelope) + ack277.replace("SAMPLEPATIENT", "IEA ISA");
+    const parts = interchanges(raw);
+    expect(parts).toHaveLength(2);
+    expect(parts[1]).toContain("NM1*QC*1*IEA ISA*JORDAN");
+    expect(parts[1]).toMatch(/IEA\*1\*000000512~$/);
+  });
+
   it("accepted by the 277CA: the payer's claim number; rejected: each claim and line status named", () => {
     const raw = write999(ack("A"), envelope) + ack277;
     expect(claimOutcome(reply(raw), "SBX-CLM-0001", "0001")).toMatchObject({ outcome: "accepted", reasons: [], payerClaimControlNumber: "CH-7788001" });
