@@ -28,7 +28,7 @@ export interface ClaimDesk {
   /** The claim id of a visit's claim (stable: the same visit always has the same claim). */
   claimIdFor(visitId: string): string;
   /** Records the captured claim and its scrub, on the transaction that ends the run. */
-  recordScrub(client: pg.PoolClient, entry: { visitId: string; record: VisitRecord; scrub: ScrubResult; runId: string; at: Date }): Promise<void>;
+  recordScrub(client: pg.PoolClient, entry: { visitId: string; record: VisitRecord; scrub: ScrubResult; runId: string; sweepId: string | null; at: Date }): Promise<void>;
   /** Replaces the claim to send by the corrected one. */
   applyCorrections(claimId: string, corrected: Claim, context: { by: string; idempotencyKey: string; findings: string[] }): Promise<void>;
   /** Writes the 837, sends it and reads the acknowledgments; sends at most once per key. */

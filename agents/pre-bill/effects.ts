@@ -14,23 +14,21 @@ import type { ScrubResult } from "./scrub-result.js";
 export interface ClaimScrubbedEffect {
   type: "claim-scrubbed";
   visitId: string;
+  sweepId: string | null;
   record: VisitRecord;
   scrub: ScrubResult;
 }
 
-/** Writes the run's scrubbed claims on the run's end transaction; one `claim.scrubbed` entry each. */
+/**
+ * Writes the run's scrubbed claims on the run's end transaction; the claim desk records each
+ * status it enters (captured, scrubbed) with its `claim.status` entry in that transaction.
+ */
 export function writePreBillEffects(claims: ClaimDesk) {
   return async (effects: unknown[], context: RunEffectsContext): Promise<AuditInput[]> => {
-    const out: AuditInput[] = [];
     for (const e of effects as ClaimScrubbedEffect[]) {
       if (e.type !== "claim-scrubbed") continue;
-      await claims.recordScrub(context.client, { visitId: e.visitId, record: e.record, scrub: e.scrub, runId: context.runId, at: context.now });
-      out.push({
-        kind: "claim.scrubbed", actor: `agent:${context.agent}`, runId: context.runId, agent: context.agent, node: "record-claim",
-        subjectType: "claim", subjectId: claims.claimIdFor(e.visitId), at: context.now,
-        payload: { visitId: e.visitId, findings: e.scrub.findings.map((f) => ({ code: f.code, lineId: f.lineId, autoCorrectable: f.autoCorrectable })) },
-      });
+      await claims.recordScrub(context.client, { visitId: e.visitId, sweepId: e.sweepId, record: e.record, scrub: e.scrub, runId: context.runId, at: context.now });
     }
-    return out;
+    return [];
   };
 }

@@ -111,6 +111,8 @@ function describe(kind: string, p: Payload): { title: string; facts: [string, st
         facts: facts([["in force", `${text(p.effectiveFrom)} – ${p.effectiveTo === null ? "open" : text(p.effectiveTo)}`], ["reason", p.reason]]),
         changes: none,
       };
+    case "claim.status":
+      return { title: `Claim ${text(p.from)} → ${text(p.to)}`, facts: facts([["attempt", p.attempt], ["findings", p.findings], ["payer claim number", p.payerClaimControlNumber]]), changes: none };
     default:
       return { title: kind, facts: [], changes: none };
   }

@@ -39,7 +39,8 @@ export const AuditKind = z.enum([
   "user.created", "user.changed", "user.signed_in", "user.signed_out", "user.sign_in_refused",
   "review.assigned",
   "payer_rule.created", "payer_rule.changed", "payer_rule.ended",
-  "claim.scrubbed",
+  // A claim entered a status (captured, scrubbed, corrected, submitted, accepted, rejected, adjudicated).
+  "claim.status",
 ]);
 export type AuditKind = z.infer<typeof AuditKind>;
 

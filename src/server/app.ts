@@ -34,6 +34,7 @@ import { dataFileRoutes } from "./routes/data-files.js";
 import { payerRuleRoutes } from "./routes/payer-rules.js";
 import { sandboxFhirRoutes } from "./routes/sandbox-fhir.js";
 import { sandboxPayerRoutes } from "./routes/sandbox-payer.js";
+import { claimReadRoutes } from "./routes/claims-read.js";
 import type { SandboxPayer } from "../../tools/payer/sandbox/sandbox-payer.js";
 import type { AgentRuntime } from "../orchestration/runtime.js";
 import type { SweepService } from "../jobs/sweep-service.js";
@@ -160,6 +161,7 @@ export async function buildApp(config: Config, deps: AppDeps) {
       await v1.register(dataFileRoutes);
       await v1.register(payerRuleRoutes);
       await v1.register(retentionRoutes, { config });
+      await v1.register(claimReadRoutes);
     },
     { prefix: "/v1" },
   );

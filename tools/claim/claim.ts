@@ -47,6 +47,30 @@ export const ServiceLine = z.object({
 });
 export type ServiceLine = z.infer<typeof ServiceLine>;
 
+/**
+ * PAT01 individual relationship codes a patient who is not the subscriber may have
+ * (005010X222A1 / X223A2 2000C PAT01): 01 spouse, 19 child, 20 employee, 21 unknown,
+ * 39 organ donor, 40 cadaver donor, 53 life partner, G8 other relationship. 18 (self) is not one:
+ * a patient who is the subscriber has no 2000C loop.
+ */
+export const PATIENT_RELATIONSHIPS = ["01", "19", "20", "21", "39", "40", "53", "G8"] as const;
+
+/**
+ * The patient when not the subscriber — a dependent on the subscriber's policy, written in the
+ * patient loop 2000C/2010CA (HL*…*23, PAT, NM1*QC, N3/N4, DMG) under the subscriber's 2000B
+ * (X222A1 1.4.3.2.2.1: the claim sits in 2000C when the patient is not the subscriber).
+ */
+export const ClaimPatient = z.object({
+  relationship: z.enum(PATIENT_RELATIONSHIPS).describe("PAT01: the patient's relationship to the subscriber"),
+  lastName: z.string().min(1),
+  firstName: z.string().min(1),
+  birthDate: IsoDate,
+  gender: z.enum(["M", "F", "U"]),
+  /** 2010CA N3/N4 are required in both guides (unlike the subscriber's, which are required only when the subscriber is the patient). */
+  address: Address,
+});
+export type ClaimPatient = z.infer<typeof ClaimPatient>;
+
 /** A claim, professional (837P) or institutional (837I). */
 export const Claim = z.object({
   form: z.enum(["837P", "837I"]),
@@ -69,6 +93,8 @@ export const Claim = z.object({
     /** SBR09 claim filing indicator: MB Medicare Part B, 16 HMO Medicare risk, CI commercial, MC Medicaid. */
     filingIndicator: z.string().min(2).max(2),
   }),
+  /** The patient when not the subscriber (a dependent); null: the patient is the subscriber (SBR02 18). */
+  patient: ClaimPatient.nullable().default(null),
   payer: z.object({ name: z.string().min(1), id: z.string().min(1) }),
   priorAuthorization: z.string().nullable().default(null),
   /** ICD-10-CM codes without the dot; the first is the principal diagnosis. */

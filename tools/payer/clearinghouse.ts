@@ -19,7 +19,7 @@ export interface Clearinghouse {
   submitEligibility(x12: string): Promise<ClearinghouseReply>;
   /** Sends a 278 request; the reply holds the 278 response. */
   submitAuthorization(x12: string): Promise<ClearinghouseReply>;
-  /** Sends an 837; the reply holds the 999 (and, in the sandbox, the 835 at once). */
+  /** Sends an 837; the reply holds the 999 and the 277CA (and, in the sandbox, the 835 of the accepted claims at once). */
   submitClaims(x12: string): Promise<ClearinghouseReply>;
   /** Remittances (835) waiting in the mailbox since the last call. */
   receiveRemittances(): Promise<ClearinghouseReply[]>;

@@ -1,6 +1,6 @@
 /**
  * The sandbox payer over HTTP: `POST /sandbox/payer/x12` with an X12 body (270, 278 or 837)
- * answers with the X12 response (271, 278 response, or 999 followed by 835).
+ * answers with the X12 response (271, 278 response, or for an 837 a 999, a 277CA and the 835 of the claims the 277CA accepted).
  */
 import type { FastifyPluginAsync } from "fastify";
 import type { SandboxPayer } from "../../../tools/payer/sandbox/sandbox-payer.js";
@@ -19,7 +19,7 @@ export const sandboxPayerRoutes: FastifyPluginAsync = async (app) => {
     // The body is one X12 interchange, bounded by BODY_LIMIT_BYTES rather than the per-string limit.
     config: { roles: ["service", "admin"], maxStringChars: Number.MAX_SAFE_INTEGER },
     schema: {
-      tags: ["sandbox"], summary: "Sandbox payer: send X12 270, 278 or 837; receive 271, 278 response, or 999 + 835",
+      tags: ["sandbox"], summary: "Sandbox payer: send X12 270, 278 or 837; receive 271, 278 response, or 999 + 277CA + 835",
       security: [{ bearerAuth: [] }], consumes: ["application/edi-x12", "text/plain"], produces: ["application/edi-x12"],
     },
   }, async (request, reply) => {

@@ -128,7 +128,9 @@ describe.each(DATABASE_KINDS)("sandbox payer on %s", (kind) => {
   const submit = async (c: ClaimInput) => {
     const total = (c.lines ?? []).reduce((s, l) => s + Number(l.charge), 0).toFixed(2);
     const tx = read(await payer.handle(write837([{ ...c, totalCharge: total }], parties, envelope)));
-    return { ack: tx[0]!.data as Ack999, remit: tx[1]?.data as Remittance835 | undefined };
+    // 999, then the 277CA, then the 835 for the claims the 277CA accepted.
+    expect(tx.map((t) => t.type)).toEqual(["999", "277", "835"]);
+    return { ack: tx[0]!.data as Ack999, remit: tx[2]?.data as Remittance835 | undefined };
   };
   const carcs = (r: Remittance835) => r.claims[0]!.lines.map((l) => l.adjustments.filter((a) => a.group === "CO" && a.reason !== "45" && a.reason !== "253").map((a) => `CO-${a.reason}`).join(",") || "paid");
 

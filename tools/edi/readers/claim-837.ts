@@ -30,6 +30,13 @@ export const ReceivedLine = z.object({
 });
 export type ReceivedLine = z.infer<typeof ReceivedLine>;
 
+/** The patient loop (2000C/2010CA) as received: a dependent, with PAT01 their relationship to the subscriber. */
+export const ReceivedPatient = z.object({
+  relationship: z.string().nullable().describe("PAT01 individual relationship code (01 spouse, 19 child, …)"),
+  lastName: z.string().nullable(), firstName: z.string().nullable(), birthDate: z.string().nullable(), gender: z.string().nullable(), address: Addr.nullable(),
+});
+export type ReceivedPatient = z.infer<typeof ReceivedPatient>;
+
 export const ReceivedClaim = z.object({
   form: z.enum(["837P", "837I"]),
   claimId: z.string(),
@@ -45,7 +52,8 @@ export const ReceivedClaim = z.object({
     taxId: z.string().nullable(),
     address: Addr.nullable(),
   }),
-  subscriber: z.object({ lastName: z.string().nullable(), firstName: z.string().nullable(), memberIdQualifier: z.string().nullable().describe("NM108: MI member id, II unique health id"), memberId: z.string().nullable(), birthDate: z.string().nullable(), gender: z.string().nullable(), address: Addr.nullable(), groupNumber: z.string().nullable(), filingIndicator: z.string().nullable() }),
+  subscriber: z.object({ relationship: z.string().nullable().default(null).describe("SBR02: 18 when the patient is the subscriber, empty otherwise"), lastName: z.string().nullable(), firstName: z.string().nullable(), memberIdQualifier: z.string().nullable().describe("NM108: MI member id, II unique health id"), memberId: z.string().nullable(), birthDate: z.string().nullable(), gender: z.string().nullable(), address: Addr.nullable(), groupNumber: z.string().nullable(), filingIndicator: z.string().nullable() }),
+  patient: ReceivedPatient.nullable().default(null).describe("2000C/2010CA: the patient when not the subscriber; null when the claim sits under the subscriber (2000B)"),
   payer: z.object({ name: z.string().nullable(), idQualifier: z.string().nullable().describe("NM108: PI payer id, XV CMS plan id"), id: z.string().nullable() }),
   priorAuthorization: z.string().nullable(),
   diagnoses: z.array(z.object({ qualifier: z.string(), code: z.string() })),
@@ -59,7 +67,8 @@ const DIAGNOSIS_QUALIFIERS = new Set(["ABK", "ABF", "BK", "BF", "APR", "PR", "AB
 const address = (n3: Segment | null, n4: Segment | null) =>
   n3 === null && n4 === null ? null : { line1: n3 === null ? null : el(n3, 1) || null, line2: n3 === null ? null : el(n3, 2) || null, city: n4 === null ? null : el(n4, 1) || null, state: n4 === null ? null : el(n4, 2) || null, zip: n4 === null ? null : el(n4, 3) || null };
 const noProvider = (): ReceivedClaim["billingProvider"] => ({ name: null, idQualifier: null, id: null, npi: null, taxId: null, address: null });
-const noSubscriber = (): ReceivedClaim["subscriber"] => ({ lastName: null, firstName: null, memberIdQualifier: null, memberId: null, birthDate: null, gender: null, address: null, groupNumber: null, filingIndicator: null });
+const noSubscriber = (): ReceivedClaim["subscriber"] => ({ relationship: null, lastName: null, firstName: null, memberIdQualifier: null, memberId: null, birthDate: null, gender: null, address: null, groupNumber: null, filingIndicator: null });
+const noPatient = (): ReceivedPatient => ({ relationship: null, lastName: null, firstName: null, birthDate: null, gender: null, address: null });
 const noPayer = (): ReceivedClaim["payer"] => ({ name: null, idQualifier: null, id: null });
 
 /** Reads every claim of one 837 transaction. */
@@ -71,7 +80,8 @@ export function read837(tx: Transaction, issues: X12Issue[]): ReceivedClaim[] {
   let provider = noProvider();
   let subscriber = noSubscriber();
   let payer = noPayer();
-  let entity: "85" | "IL" | "PR" | "other" | null = null;
+  let patient = null as ReceivedPatient | null;
+  let entity: "85" | "IL" | "QC" | "PR" | "other" | null = null;
   let n3: Segment | null = null;
   let claim: ReceivedClaim | null = null;
   let line: ReceivedLine | null = null;
@@ -79,6 +89,7 @@ export function read837(tx: Transaction, issues: X12Issue[]): ReceivedClaim[] {
   const flushAddress = (n4: Segment) => {
     if (entity === "85") provider = { ...provider, address: address(n3, n4) };
     else if (entity === "IL" && claim === null) subscriber = { ...subscriber, address: address(n3, n4) };
+    else if (entity === "QC" && claim === null && patient !== null) patient = { ...patient, address: address(n3, n4) };
     n3 = null;
   };
   for (const s of tx.segments) {
@@ -88,7 +99,9 @@ export function read837(tx: Transaction, issues: X12Issue[]): ReceivedClaim[] {
         if (level === "20") provider = noProvider();
         // A new subscriber (2000B) starts from nothing: what the previous subscriber loop said
         // (birth date, gender, address, payer) is not this one's.
-        if (level === "22") { subscriber = noSubscriber(); payer = noPayer(); }
+        if (level === "22") { subscriber = noSubscriber(); payer = noPayer(); patient = null; }
+        // A patient level (2000C) names a dependent of the subscriber above it; each starts from nothing.
+        if (level === "23") patient = noPatient();
         if (level === "22" || level === "23") { claim = null; line = null; sbrCount = 0; }
         entity = null;
         n3 = null;
@@ -97,7 +110,7 @@ export function read837(tx: Transaction, issues: X12Issue[]): ReceivedClaim[] {
       case "SBR":
         sbrCount += 1;
         // Only the first SBR of a subscriber loop is the subscriber; later ones are other payers (2320).
-        if (sbrCount === 1 && claim === null) subscriber = { ...subscriber, groupNumber: el(s, 3) || null, filingIndicator: el(s, 9) || null };
+        if (sbrCount === 1 && claim === null) subscriber = { ...subscriber, relationship: el(s, 2) || null, groupNumber: el(s, 3) || null, filingIndicator: el(s, 9) || null };
         entity = "other";
         break;
       case "NM1": {
@@ -110,9 +123,13 @@ export function read837(tx: Transaction, issues: X12Issue[]): ReceivedClaim[] {
         if (code === "85") { entity = "85"; provider = { ...provider, name: el(s, 3) || null, idQualifier: qualifier, id, npi: qualifier === "XX" ? id : null }; }
         else if (code === "IL" && claim === null) { entity = "IL"; subscriber = { ...subscriber, lastName: el(s, 3) || null, firstName: el(s, 4) || null, memberIdQualifier: qualifier, memberId: id }; }
         else if (code === "PR" && claim === null) { entity = "PR"; payer = { name: el(s, 3) || null, idQualifier: qualifier, id }; }
+        else if (code === "QC" && claim === null && patient !== null) { entity = "QC"; patient = { ...patient, lastName: el(s, 3) || null, firstName: el(s, 4) || null }; }
         else entity = "other";
         break;
       }
+      case "PAT":
+        if (patient !== null && claim === null) patient = { ...patient, relationship: el(s, 1) || null };
+        break;
       case "N3":
         n3 = s;
         break;
@@ -121,6 +138,7 @@ export function read837(tx: Transaction, issues: X12Issue[]): ReceivedClaim[] {
         break;
       case "DMG":
         if (entity === "IL" && claim === null) subscriber = { ...subscriber, birthDate: v.date(s, 2, "birth date"), gender: el(s, 3) || null };
+        else if (entity === "QC" && claim === null && patient !== null) patient = { ...patient, birthDate: v.date(s, 2, "patient birth date"), gender: el(s, 3) || null };
         break;
       case "REF":
         if (entity === "85" && el(s, 1) === "EI") provider = { ...provider, taxId: el(s, 2) };
@@ -135,7 +153,7 @@ export function read837(tx: Transaction, issues: X12Issue[]): ReceivedClaim[] {
         claim = {
           form, claimId: v.required(s, 1, "patient control number"), totalCharge: v.amount(s, 2, "total claim charge", true),
           facilityCode: loc[0] || null, facilityQualifier: loc[1] || null, frequency: loc[2] || null,
-          billingProvider: provider, subscriber, payer, priorAuthorization: null, diagnoses: [], statementFrom: null, statementTo: null, lines: [],
+          billingProvider: provider, subscriber, patient, payer, priorAuthorization: null, diagnoses: [], statementFrom: null, statementTo: null, lines: [],
         };
         claims.push(claim);
         claimSegments.push(s);
@@ -228,6 +246,7 @@ export function toClaimModel(r: ReceivedClaim): Claim {
     billingProvider: { name: r.billingProvider.name, npi: r.billingProvider.npi, taxId: r.billingProvider.taxId, address: r.billingProvider.address },
     subscriber: { lastName: r.subscriber.lastName, firstName: r.subscriber.firstName, memberId: r.subscriber.memberId, birthDate: r.subscriber.birthDate, gender: r.subscriber.gender,
       address: r.subscriber.address, groupNumber: r.subscriber.groupNumber, filingIndicator: r.subscriber.filingIndicator },
+    patient: r.patient === null ? null : { relationship: r.patient.relationship, lastName: r.patient.lastName, firstName: r.patient.firstName, birthDate: r.patient.birthDate, gender: r.patient.gender, address: r.patient.address },
     payer: { name: r.payer.name, id: r.payer.id }, priorAuthorization: r.priorAuthorization, diagnoses: r.diagnoses.map((d) => d.code),
     statementFrom: r.statementFrom, statementTo: r.statementTo,
     lines: r.lines.map((l) => ({

@@ -1,6 +1,6 @@
 /**
  * 837P (005010X222A1) and 837I (005010X223A2) writers from the claim model: billing provider
- * (2000A/2010AA), subscriber and payer (2000B/2010BA/BB), claim (2300 CLM, REF*G1 prior
+ * (2000A/2010AA), subscriber and payer (2000B/2010BA/BB), a dependent patient (2000C/2010CA), claim (2300 CLM, REF*G1 prior
  * authorization, HI diagnoses), service lines (2400 SV1/SV2, DTP*472, REF*6R, NTE) and drug
  * identification (2410 LIN*N4 NDC with CTP quantity and unit). JW/JZ ride as line modifiers.
  */
@@ -59,8 +59,12 @@ export function write837(
     w.seg("N4", provider.address.city, provider.address.state, provider.address.zip);
     w.seg("REF", "EI", provider.taxId);
     for (const c of group) {
-      w.seg("HL", (hl += 1), providerHl, "22", "0");
-      w.seg("SBR", "P", "18", c.subscriber.groupNumber, null, null, null, null, null, c.subscriber.filingIndicator);
+      const subscriberHl = (hl += 1);
+      // HL04 1: a patient level (2000C) follows when the patient is a dependent.
+      w.seg("HL", subscriberHl, providerHl, "22", c.patient === null ? "0" : "1");
+      // SBR02 is 18 (self) when the patient is the subscriber and is left out otherwise: the
+      // relationship then rides in PAT01 (X222A1 / X223A2 2000B SBR02 situational rule).
+      w.seg("SBR", "P", c.patient === null ? "18" : null, c.subscriber.groupNumber, null, null, null, null, null, c.subscriber.filingIndicator);
       w.seg("NM1", "IL", "1", c.subscriber.lastName, c.subscriber.firstName, null, null, null, "MI", c.subscriber.memberId);
       if (c.subscriber.address !== null) {
         w.seg("N3", c.subscriber.address.line1, c.subscriber.address.line2);
@@ -68,6 +72,16 @@ export function write837(
       }
       w.seg("DMG", "D8", d8(c.subscriber.birthDate), c.subscriber.gender);
       w.seg("NM1", "PR", "2", c.payer.name, null, null, null, null, "PI", c.payer.id);
+      if (c.patient !== null) {
+        // 2000C/2010CA: the dependent patient; the 2300 claim follows in this loop.
+        const p = c.patient;
+        w.seg("HL", (hl += 1), subscriberHl, "23", "0");
+        w.seg("PAT", p.relationship);
+        w.seg("NM1", "QC", "1", p.lastName, p.firstName);
+        w.seg("N3", p.address.line1, p.address.line2);
+        w.seg("N4", p.address.city, p.address.state, p.address.zip);
+        w.seg("DMG", "D8", d8(p.birthDate), p.gender);
+      }
       writeClaim(w, c);
     }
   }

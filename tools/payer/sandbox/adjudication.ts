@@ -16,7 +16,7 @@ import { expectedPayment } from "../../coding/expected-payment.js";
 import type { ReceivedClaim, ReceivedLine } from "../../edi/readers/claim-837.js";
 import type { Claim835, Remittance835, ServiceLine835 } from "../../edi/readers/remittance-835.js";
 import { findPlan, type PayerConfig, type Plan } from "./payer-config.js";
-import { authorizationsFor, findMember, moveAccumulators, previousLineKeys, recordClaim, useAuthorizationUnits, type AuthRow } from "./payer-store.js";
+import { authorizationsFor, findDependent, findMember, moveAccumulators, moveDependentAccumulators, previousLineKeys, recordClaim, useAuthorizationUnits, type AuthRow } from "./payer-store.js";
 
 const money = (d: Decimal.Value) => new Decimal(d).toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toFixed(2);
 type Adj = ServiceLine835["adjustments"][number];
@@ -50,23 +50,35 @@ export async function adjudicateClaims(pool: pg.Pool, config: PayerConfig, table
   return out;
 }
 
+/** The payer's claim control number (277CA REF*1K, 835 CLP07): stable for a claim received on a day; a duplicate gets its own. */
+export function payerClaimControlNumber(payerId: string, claimId: string, today: string, duplicate = false): string {
+  return `PCN${createHash("sha256").update(`${payerId}|${claimId}|${today}|${duplicate}`).digest("hex").slice(0, 12).toUpperCase()}`;
+}
+
 function trace(payerId: string, claims: ReceivedClaim[], today: string): string {
   return `SBX${createHash("sha256").update(`${payerId}|${today}|${claims.map((c) => c.claimId).join(",")}`).digest("hex").slice(0, 12).toUpperCase()}`;
 }
 
 async function adjudicateOne(pool: pg.Pool, config: PayerConfig, tables: CodingTables, c: ReceivedClaim, today: string): Promise<Claim835> {
   const payerId = c.payer.id ?? "";
-  const member = c.subscriber.memberId === null ? null : await findMember(pool, payerId, c.subscriber.memberId);
+  const subscriber = c.subscriber.memberId === null ? null : await findMember(pool, payerId, c.subscriber.memberId);
+  // A dependent patient (2000C) is found on the subscriber's policy by name and birth date; one
+  // the member file does not have is not covered (CO-31), like an unknown member.
+  const dependent = subscriber === null || c.patient === null ? null : await findDependent(pool, payerId, subscriber.memberId, c.patient);
+  const member = subscriber === null || (c.patient !== null && dependent === null) ? null : subscriber;
+  const covered = dependent ?? member;
   const found = member === null ? undefined : findPlan(config, member.payerId, member.planId);
   const serviceDate = c.lines[0]?.serviceDate ?? today;
-  const lineKeys = c.lines.map((l) => `${l.procedure.code}:${l.procedure.modifiers.join("+")}:${l.units ?? 0}:${l.serviceDate ?? ""}`);
+  // A dependent's lines are theirs: the same service for the subscriber the same day is no duplicate.
+  const keyPrefix = dependent === null ? "" : `D${dependent.sequence}:`;
+  const lineKeys = c.lines.map((l) => `${keyPrefix}${l.procedure.code}:${l.procedure.modifiers.join("+")}:${l.units ?? 0}:${l.serviceDate ?? ""}`);
   const previous = member === null ? new Set<string>() : await previousLineKeys(pool, payerId, member.memberId, serviceDate);
   const duplicate = lineKeys.length > 0 && lineKeys.every((k) => previous.has(k));
   const auths = member === null ? [] : await authorizationsFor(pool, payerId, member.memberId);
   const state = { deductibleLeft: new Decimal(0), oopLeft: new Decimal(0) };
-  if (member !== null && found !== undefined) {
-    state.deductibleLeft = Decimal.max(new Decimal(found.plan.deductible).minus(member.deductibleMet), 0);
-    state.oopLeft = Decimal.max(new Decimal(found.plan.oopMax).minus(member.oopMet), 0);
+  if (covered !== null && found !== undefined) {
+    state.deductibleLeft = Decimal.max(new Decimal(found.plan.deductible).minus(covered.deductibleMet), 0);
+    state.oopLeft = Decimal.max(new Decimal(found.plan.oopMax).minus(covered.oopMet), 0);
   }
   const outcomes: LineOutcome[] = [];
   for (const l of c.lines) {
@@ -80,8 +92,8 @@ async function adjudicateOne(pool: pg.Pool, config: PayerConfig, tables: CodingT
       if (remark !== undefined) base.remarks.push({ qualifier: "HE", code: remark });
       return { line: base, denied: true, deductible: new Decimal(0), patient: new Decimal(0) };
     };
-    if (member === null || found === undefined) outcomes.push(deny("31"));
-    else if (serviceDate < member.coverageStart || (member.coverageEnd !== null && serviceDate > member.coverageEnd)) outcomes.push(deny("27"));
+    if (member === null || covered === null || found === undefined) outcomes.push(deny("31"));
+    else if (serviceDate < covered.coverageStart || (covered.coverageEnd !== null && serviceDate > covered.coverageEnd)) outcomes.push(deny("27"));
     else if (duplicate) outcomes.push(deny("18"));
     else outcomes.push(priceLine(tables, found.plan, found.payer.type, config, auths, c, l, base, state, deny));
   }
@@ -90,19 +102,24 @@ async function adjudicateOne(pool: pg.Pool, config: PayerConfig, tables: CodingT
   const paid = money(lines.reduce((s, l) => s.plus(l.paid), new Decimal(0)));
   const patient = outcomes.reduce((s, o) => s.plus(o.patient), new Decimal(0));
   const allDenied = outcomes.every((o) => o.denied);
-  const payerClaimId = `PCN${createHash("sha256").update(`${payerId}|${c.claimId}|${today}|${duplicate}`).digest("hex").slice(0, 12).toUpperCase()}`;
+  const payerClaimId = payerClaimControlNumber(payerId, c.claimId, today, duplicate);
   if (member !== null) {
     await recordClaim(pool, { payerId, claimId: c.claimId, payerClaimId, memberId: member.memberId, serviceDate, lineKeys, status: allDenied ? "4" : "1", charge, paid, patientResp: money(patient) });
     if (!allDenied) {
-      await moveAccumulators(pool, payerId, member.memberId, money(outcomes.reduce((s, o) => s.plus(o.deductible), new Decimal(0))), money(patient));
+      const deductible = money(outcomes.reduce((s, o) => s.plus(o.deductible), new Decimal(0)));
+      if (dependent === null) await moveAccumulators(pool, payerId, member.memberId, deductible, money(patient));
+      else await moveDependentAccumulators(pool, payerId, member.memberId, dependent.sequence, deductible, money(patient));
       for (const o of outcomes) if (o.authUse !== undefined) await useAuthorizationUnits(pool, o.authUse.authNumber, o.authUse.units);
     }
   }
   return {
     patientControlNumber: c.claimId, status: allDenied ? "4" : "1", charge, paid, patientResponsibility: money(patient),
     filingIndicator: c.subscriber.filingIndicator === "MB" ? "MB" : "12", payerClaimControlNumber: payerClaimId, facilityCode: c.facilityCode, frequency: c.frequency,
-    adjustments: [], patient: { entity: "QC", lastName: c.subscriber.lastName, firstName: c.subscriber.firstName, idQualifier: "MI", id: c.subscriber.memberId },
-    insured: null, renderingProvider: null, outpatientRemarks: [], inpatientRemarks: [], references: [], dates: { statementStart: c.statementFrom, statementEnd: c.statementTo, received: today }, lines,
+    adjustments: [],
+    // 2100 NM1*QC is the patient; NM1*IL the insured when the patient is someone else (X221A1).
+    patient: c.patient === null ? { entity: "QC", lastName: c.subscriber.lastName, firstName: c.subscriber.firstName, idQualifier: "MI", id: c.subscriber.memberId }
+      : { entity: "QC", lastName: c.patient.lastName, firstName: c.patient.firstName, idQualifier: null, id: null },
+    insured: c.patient === null ? null : { entity: "IL", lastName: c.subscriber.lastName, firstName: c.subscriber.firstName, idQualifier: "MI", id: c.subscriber.memberId }, renderingProvider: null, outpatientRemarks: [], inpatientRemarks: [], references: [], dates: { statementStart: c.statementFrom, statementEnd: c.statementTo, received: today }, lines,
   };
 }
 

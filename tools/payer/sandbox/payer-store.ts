@@ -87,6 +87,26 @@ export async function findDependents(db: Q, payerId: string, memberIds: readonly
   return out;
 }
 
+/** The dependent on a member's policy with this name and birth date (case-insensitive names), or null. */
+export async function findDependent(db: Q, payerId: string, memberId: string, who: { firstName: string | null; lastName: string | null; birthDate: string | null }): Promise<DependentRow | null> {
+  if (who.firstName === null || who.birthDate === null) return null;
+  const list = (await findDependents(db, payerId, [memberId])).get(memberId) ?? [];
+  const same = (a: string | null, b: string) => (a ?? "").trim().toUpperCase() === b.trim().toUpperCase();
+  return list.find((d) => same(who.firstName, d.firstName) && (who.lastName === null || same(who.lastName, d.lastName)) && d.birthDate === who.birthDate) ?? null;
+}
+
+/** Moves a dependent's own accumulators; the family deductible on the subscriber's row moves with them. */
+export async function moveDependentAccumulators(db: Q, payerId: string, memberId: string, sequence: number, deductible: string, outOfPocket: string): Promise<void> {
+  await db.query(
+    "UPDATE payer_dependents SET deductible_met = deductible_met + $4::numeric, oop_met = oop_met + $5::numeric WHERE payer_id = $1 AND member_id = $2 AND sequence = $3",
+    [payerId, memberId, sequence, deductible, outOfPocket],
+  );
+  await db.query(
+    "UPDATE payer_members SET family_deductible_met = family_deductible_met + $3::numeric WHERE payer_id = $1 AND member_id = $2 AND family_deductible_met IS NOT NULL",
+    [payerId, memberId, deductible],
+  );
+}
+
 export async function authorizationsFor(db: Q, payerId: string, memberId: string, hcpcs?: string): Promise<AuthRow[]> {
   const { rows } = await db.query(
     "SELECT * FROM payer_authorizations WHERE payer_id = $1 AND member_id = $2 AND ($3::text IS NULL OR hcpcs = $3) ORDER BY start_date, auth_number",

@@ -1,6 +1,6 @@
 /**
- * The sandbox payer speaking X12 text: 270 → 271, 278 → 278 response, 837 → 999 followed by
- * 835; anything else → a 999 rejection. Clearly a sandbox — a simulator of payers configured in
+ * The sandbox payer speaking X12 text: 270 → 271, 278 → 278 response, 837 → 999, 277CA (claims
+ * accepted into adjudication or rejected by the front-end edits) and 835 for the accepted ones; anything else → a 999 rejection. Clearly a sandbox — a simulator of payers configured in
  * a JSON file.
  */
 import type pg from "pg";
@@ -12,11 +12,13 @@ import type { AuthRequest278 } from "../../edi/readers/request-278.js";
 import type { EligibilityRequest270 } from "../../edi/readers/request-270.js";
 import { write278Response } from "../../edi/writers/authorization.js";
 import { write271Batch } from "../../edi/writers/eligibility.js";
+import { write277CA } from "../../edi/writers/claim-acknowledgment.js";
 import { write835, write999 } from "../../edi/writers/remittance.js";
 import { BadInputError } from "../../errors.js";
 import { acknowledgeClaims, refuseUnsupported } from "./acknowledgment.js";
-import { adjudicateClaims } from "./adjudication.js";
+import { adjudicateClaims, payerClaimControlNumber } from "./adjudication.js";
 import { decideAuthorization } from "./authorization.js";
+import { claimAcknowledgment, frontEndEdits, type FrontEndRejection } from "./front-end-edits.js";
 import { answerEligibility, answerEligibilityBatch } from "./eligibility.js";
 import type { PayerConfig } from "./payer-config.js";
 
@@ -74,13 +76,42 @@ export class SandboxPayer {
         return out.join("");
       }
       default: {
+        // 837: the 999 per group; a 277CA per transaction set the 999 accepted; an 835 for the
+        // claims the 277CA accepted (the others never reach adjudication).
         const acks = groups(taken).map((g) => acknowledgeClaims(g, issues));
         const accepted = taken.filter((t) => acks.some((a) => a.transactions.some((x) => x.controlNumber === t.controlNumber && x.accepted)));
-        const claims = accepted.flatMap((t) => t.data as ReceivedClaim[]);
+        const out: string[] = [refusals, ...acks.map((a) => write999(a, this.envelope(sender)))];
+        const claims: ReceivedClaim[] = [];
+        for (const t of accepted) {
+          const { text, adjudicate } = await this.acknowledge(t, sender);
+          out.push(text);
+          claims.push(...adjudicate);
+        }
         const remits = claims.length === 0 ? [] : await adjudicateClaims(this.deps.pool, this.deps.config, this.deps.tables, claims, this.today());
-        return refusals + acks.map((a) => write999(a, this.envelope(sender))).join("") + remits.map((r) => write835(r, this.envelope(sender), "0001", SANDBOX_PAYER_DETAILS)).join("");
+        out.push(...remits.map((r) => write835(r, this.envelope(sender), "0001", SANDBOX_PAYER_DETAILS)));
+        return out.join("");
       }
     }
+  }
+
+  /**
+   * The 277CA for one accepted 837 transaction set (005010X214): its claims through the front-end
+   * edits, the batch traced by the 837's ST02 and acknowledged to its sender (ISA06, as an ETIN).
+   */
+  private async acknowledge(t: ParsedTransaction, sender: string): Promise<{ text: string; adjudicate: ReceivedClaim[] }> {
+    const claims = t.data as ReceivedClaim[];
+    const today = this.today();
+    const rejections: FrontEndRejection[][] = [];
+    for (const c of claims) rejections.push(await frontEndEdits(this.deps.pool, this.deps.config, this.deps.tables, c));
+    const ack = claimAcknowledgment(claims, rejections, {
+      receiver: { name: sender, idQualifier: "46", id: sender }, trace: t.controlNumber, today, payerClaimId: (c) => payerClaimControlNumber(c.payer.id ?? "", c.claimId, today),
+    });
+    const envelope = this.envelope(sender);
+    const text = write277CA(ack, {
+      source: { entity: "PR", name: "SANDBOX PAYER", idQualifier: "PI", id: claims[0]?.payer.id ?? "SANDBOXPAYER" },
+      receiptTrace: `SBX${envelope.interchangeControl}`, received: today, processed: today, reference: `CA${envelope.interchangeControl}`,
+    }, envelope);
+    return { text, adjudicate: claims.filter((_, i) => (rejections[i] ?? []).length === 0) };
   }
 
   eligibility(req: EligibilityRequest270) {
