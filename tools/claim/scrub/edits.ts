@@ -17,14 +17,22 @@ import { snapshot, type WorkLine } from "./work-line.js";
 const NCCI_MODIFIERS = new Set(["59", "XE", "XP", "XS", "XU"]);
 const editLine = (l: WorkLine): EditLine => ({ code: l.code, modifiers: l.modifiers, units: l.units, dateOfService: l.serviceDate });
 
+interface CapturedMue {
+  total: number;
+  mue: Mue;
+  lines: ReturnType<typeof snapshot>[];
+  /** Captured units by line id. */
+  units: Map<string, number>;
+}
+
 /** MUE violations among the captured lines, before any correction (to report those the corrections resolve). */
-export function capturedMueViolations(ctx: ScrubContext): Map<string, { total: number; mue: Mue; lines: ReturnType<typeof snapshot>[] }> {
-  const out = new Map<string, { total: number; mue: Mue; lines: ReturnType<typeof snapshot>[] }>();
+export function capturedMueViolations(ctx: ScrubContext): Map<string, CapturedMue> {
+  const out = new Map<string, CapturedMue>();
   for (const v of ctx.tables.edits.check(activeLines(ctx).map(editLine))) {
     if (v.rule !== "MUE") continue;
     const code = v.codes[0] as string;
     const lines = activeLines(ctx).filter((l) => l.code === code);
-    out.set(code, { total: lines.reduce((t, l) => t + l.units, 0), mue: v.detail as Mue, lines: lines.map(snapshot) });
+    out.set(code, { total: lines.reduce((t, l) => t + l.units, 0), mue: v.detail as Mue, lines: lines.map(snapshot), units: new Map(lines.map((l) => [l.id, l.units])) });
   }
   return out;
 }
@@ -82,6 +90,8 @@ function checkMue(ctx: ScrubContext, captured: ReturnType<typeof capturedMueViol
     const rule = { source: `${ctx.tables.edits.sample ? "CMS MUE sample" : "CMS MUE"} row ${code}`, detail: `${mue.maxUnits} units per day, adjudication indicator ${mue.adjudicationIndicator}: ${mue.rationale}` };
     const was = captured.get(code);
     if (!now.has(code) && was !== undefined) {
+      // Resolved by a units correction (not by removing a duplicate or an unsupported line: that finding says it).
+      if (!lines.some((l) => was.units.has(l.id) && was.units.get(l.id) !== l.units)) continue;
       ctx.findings.push({ code: "MUE", lineId: lines[0]?.id ?? null, administrationId: null, before: was.lines[0] ?? null, after: lines[0] === undefined ? null : snapshot(lines[0]),
         confidence: CONFIDENCE.EXACT, autoCorrectable: true, rule,
         rationale: `Captured ${was.total} units of ${code} exceed the MUE of ${mue.maxUnits}; after the corrections above ${total} units remain, within it` });
