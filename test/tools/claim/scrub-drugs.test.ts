@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { VisitRecordInput } from "../../../tools/claim/visit-record.js";
 import { DOS, charge, mar, visit } from "../../helpers/visit-records.js";
 import { codesOf, correctedLine, one, scrub } from "./scrub-helpers.js";
 
@@ -168,7 +169,7 @@ describe("NDC", () => {
 });
 
 /** Bevacizumab 375 mg (5 mg/kg × 75 kg) = 37.5 → 38 units from four 100 mg vials (40 units): 2 units wasted. */
-function bevacizumab(change: (v: Parameters<Parameters<typeof visit>[0]>[0]) => void = () => undefined) {
+function bevacizumab(change: (v: VisitRecordInput) => void = () => undefined) {
   return visit((v) => {
     v.orders = [{ ...v.orders![0]!, drugName: "bevacizumab", hcpcs: "J9035", dose: { value: 375, unit: "mg" } }];
     v.authorizations = [];
@@ -265,7 +266,7 @@ describe("waste (JW/JZ)", () => {
   });
 
   it("JZ_MISSING: not for a commercial payer without a rule; required by a requires-jw-jz rule; waived by waives-jw-jz", () => {
-    const commercial = (rules: NonNullable<Parameters<Parameters<typeof visit>[0]>[0]["payerRules"]>) => scrub(visit((v) => {
+    const commercial = (rules: NonNullable<VisitRecordInput["payerRules"]>) => scrub(visit((v) => {
       v.coverage = { ...v.coverage, payerType: "commercial", payerId: "SBCOM", payerName: "Sandbox Commercial" };
       v.charges[0] = { ...v.charges[0]!, modifiers: [] };
       v.payerRules = rules;
