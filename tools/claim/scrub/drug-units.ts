@@ -13,7 +13,7 @@ import { activeLines, newLine, report, reportAdded, withModifier, type MarEntry,
 import { diagnosesForNewLine } from "./diagnoses.js";
 import { billingUnitOf, doseText, marEntriesByCode, marNdcFor, ndcQuantityFor, packageOf } from "./drug-facts.js";
 import { CONFIDENCE } from "./finding.js";
-import { repriced, scaledQuantity } from "./work-line.js";
+import { repriced, scaledQuantity, type WorkLine } from "./work-line.js";
 
 /** Units administered for a code, or why they cannot be computed. */
 export type Administered = { ok: true; exact: Decimal; units: number; text: string } | { ok: false; reason: string };
@@ -91,10 +91,18 @@ export function checkDrugUnits(ctx: ScrubContext): void {
     const hint = ordered === captured && ordered !== given.units ? " (the captured units are the ordered dose's, not the administered dose's)" : "";
     report(ctx, {
       code: "DRUG_UNITS", line, administrationId: first.id, confidence: CONFIDENCE.EXACT, autoCorrectable: units > 0, rule: source,
-      correction: units > 0 ? { units, charge: repriced(line, units), ndcQuantity: scaledQuantity(line, units) } : undefined,
+      correction: units > 0 ? { units, charge: repriced(line, units), ndcQuantity: quantityAt(ctx, line, units) } : undefined,
       rationale: `${given.text}; captured ${captured}${hint}`,
     });
   }
+}
+
+/** The NDC quantity at new units: from the crosswalk package when the line's NDC is known, else in proportion. */
+function quantityAt(ctx: ScrubContext, line: WorkLine, units: number): number | null {
+  if (line.ndcQuantity === null || line.ndc === null) return line.ndcQuantity;
+  const r = ctx.tables.crosswalk.resolve(line.ndc, ctx.dateOfService);
+  const entry = r.ok ? packageOf(ctx, r.ndc11, line.code) : null;
+  return (entry === null ? null : ndcQuantityFor(ctx, line.code, units, entry, line.ndcUnit ?? "UN")) ?? scaledQuantity(line, units);
 }
 
 export function check340b(ctx: ScrubContext): void {
