@@ -95,6 +95,12 @@ describe("REV_CODE", () => {
     expect(correctedLine(r, "c1")?.revenueCode).toBe("0636");
   });
 
+  it("leaves lines it has no rule for alone (an E/M visit on an 837I keeps its revenue code)", () => {
+    const r = scrub(visit((v) => { v.charges.push(charge({ id: "c3", code: "99214", charge: "150.00", revenueCode: "0510" })); }, cleanHospitalVisit));
+    expect(r.findings).toEqual([]);
+    expect(correctedLine(r, "c3")?.revenueCode).toBe("0510");
+  });
+
   it("added lines on an 837I carry their revenue code", () => {
     const r = scrub(visit((v) => { v.charges = [v.charges[0]!]; }, cleanHospitalVisit));
     expect(codesOf(r)).toEqual(["ADMIN_NOT_CHARGED", "CLAIM_BALANCE"]);

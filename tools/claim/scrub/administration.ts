@@ -15,10 +15,8 @@ import { deriveAdministrationCodes, type AdministrationEvent, type Administratio
 import { activeLines, newLine, report, reportAdded, withModifier, type MarEntry, type ScrubContext } from "./context.js";
 import { diagnosesForNewLine } from "./diagnoses.js";
 import { CONFIDENCE } from "./finding.js";
-import { repriced, type WorkLine } from "./work-line.js";
+import { ADMINISTRATION_CODES, repriced, type WorkLine } from "./work-line.js";
 
-/** CPT drug-administration codes the scrubber reconciles. */
-export const ADMINISTRATION_CODES = new Set(["96360", "96361", "96365", "96366", "96367", "96368", "96372", "96374", "96375", "96401", "96402", "96409", "96411", "96413", "96415", "96416", "96417"]);
 const INITIAL = new Set(["96360", "96365", "96372", "96374", "96401", "96402", "96409", "96413", "96416"]);
 const HYDRATION = new Set(["96360", "96361"]);
 const TIME_BASED = new Set(["96360", "96361", "96365", "96366", "96367", "96413", "96415", "96416", "96417"]);

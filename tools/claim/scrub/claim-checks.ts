@@ -11,7 +11,7 @@
 import { revenueCodeFor } from "../../coding/claim-context.js";
 import { activeLines, report, rulesOf, type ScrubContext } from "./context.js";
 import { CONFIDENCE } from "./finding.js";
-import { isDrugCode } from "./work-line.js";
+import { ADMINISTRATION_CODES, isDrugCode } from "./work-line.js";
 
 export function checkDuplicates(ctx: ScrubContext): void {
   const seen = new Map<string, string>();
@@ -27,6 +27,8 @@ export function checkDuplicates(ctx: ScrubContext): void {
 export function checkRevenueCodes(ctx: ScrubContext): void {
   if (ctx.form !== "837I") return;
   for (const line of activeLines(ctx)) {
+    // Only the lines this toolkit knows the revenue code of: drugs and drug administration.
+    if (!isDrugCode(line.code) && !ADMINISTRATION_CODES.has(line.code)) continue;
     const expected = revenueCodeFor({ hcpcs: line.code });
     if (line.revenueCode === expected) continue;
     report(ctx, { code: "REV_CODE", line, correction: { revenueCode: expected }, confidence: CONFIDENCE.EXACT, autoCorrectable: true, rule: "DOMAIN: Revenue codes (837I); NUBC revenue codes",

@@ -6,7 +6,7 @@
  */
 import { activeLines, dx, report, type ScrubContext } from "./context.js";
 import { CONFIDENCE } from "./finding.js";
-import { isDrugCode, type WorkLine } from "./work-line.js";
+import { ADMINISTRATION_CODES, isDrugCode, type WorkLine } from "./work-line.js";
 
 /** Diagnoses (normalised) that support a line's code, from orders and authorizations; empty when none are on file. */
 export function supportingDiagnoses(ctx: ScrubContext, code: string, administrationIds: string[]): Set<string> {
@@ -16,6 +16,8 @@ export function supportingDiagnoses(ctx: ScrubContext, code: string, administrat
     for (const a of ctx.authorizations) if (a.status === "approved" && a.codes.includes(code)) for (const d of a.diagnosisCodes) out.add(dx(d));
     return out;
   }
+  // Other lines (an E/M visit …): only the pointer itself is checked.
+  if (!ADMINISTRATION_CODES.has(code)) return out;
   const ids = new Set(administrationIds);
   const entries = ctx.administrations.filter((a) => ids.size === 0 || ids.has(a.id));
   const orderIds = new Set(entries.map((a) => a.orderId));

@@ -45,6 +45,9 @@ export function snapshot(l: WorkLine | (WorkLine & LinePatch)): LineSnapshot {
   };
 }
 
+/** CPT drug-administration codes the scrubber reconciles. */
+export const ADMINISTRATION_CODES = new Set(["96360", "96361", "96365", "96366", "96367", "96368", "96372", "96374", "96375", "96401", "96402", "96409", "96411", "96413", "96415", "96416", "96417"]);
+
 /** HCPCS level II drug codes (J and Q codes) — drug lines, JW lines included. */
 export const isDrugCode = (code: string): boolean => /^[JQ]\d{4}$/.test(code);
 
