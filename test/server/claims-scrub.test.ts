@@ -45,6 +45,19 @@ describe.each(DATABASE_KINDS)("POST /v1/claims/scrub on %s", (kind) => {
     expect(JSON.stringify(body.claims[0].findings)).toBe(JSON.stringify(direct.findings));
   });
 
+  it("a visit with no charges gets its lines added; odd header fields pass through", async () => {
+    const record = cleanOfficeVisit();
+    record.charges = [];
+    record.diagnoses = [{ icd10: "not-a-code", display: null }, ...record.diagnoses];
+    record.coverage = { ...record.coverage, payerName: "" };
+    const res = await post(JSON.stringify(record), "application/json");
+    expect(res.statusCode).toBe(200);
+    const claim = res.json().claims[0];
+    expect(claim.captured.lines).toEqual([]);
+    expect(claim.findings.map((f: { code: string }) => f.code)).toEqual(expect.arrayContaining(["DRUG_NOT_CHARGED", "ADMIN_NOT_CHARGED", "CLAIM_BALANCE"]));
+    expect(claim.corrected.lines.map((l: { procedure: { code: string } }) => l.procedure.code)).toEqual(["J9271", "96413"]);
+  });
+
   it("a clean visit is clean", async () => {
     const res = await post(JSON.stringify(cleanOfficeVisit()), "application/json");
     expect(res.json().claims[0]).toMatchObject({ clean: true, findings: [] });

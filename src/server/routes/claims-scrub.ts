@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { Claim } from "../../../tools/claim/claim.js";
+import { Claim, ServiceLine } from "../../../tools/claim/claim.js";
 import { Finding, claimsFromX12, parseVisitRecord, scrubClaim, scrubVisit, type ScrubResult } from "../../../tools/claim/scrub/index.js";
 import { VisitRecord } from "../../../tools/claim/visit-record.js";
 import { loadCodingTables, type CodingTables } from "../../../tools/coding/coding-tables.js";
@@ -21,8 +21,19 @@ declare module "fastify" {
   }
 }
 
-/** The claim model without its balance refinement: a captured claim may not balance (that is CLAIM_BALANCE). */
-const ClaimOut = z.object(Claim.shape).meta({ id: "ScrubbedClaim", description: "A claim (837P/837I model); a captured one may not balance" });
+/**
+ * The claim model as the scrubber returns it, without the checks a claim must pass to be sent: a
+ * captured claim may not balance (that is CLAIM_BALANCE), and a visit record's header fields are
+ * passed through as given (a claim with no lines, a diagnosis or name the payer would refuse).
+ */
+const ClaimOut = z.object({
+  ...Claim.shape,
+  claimId: z.string(),
+  diagnoses: z.array(z.string()),
+  lines: z.array(ServiceLine),
+  payer: z.object({ name: z.string(), id: z.string() }),
+  subscriber: z.object({ ...Claim.shape.subscriber.shape, memberId: z.string(), lastName: z.string(), firstName: z.string(), birthDate: z.string(), filingIndicator: z.string() }),
+}).meta({ id: "ScrubbedClaim", description: "A claim (837P/837I model); a captured one may not balance" });
 
 const ScrubbedClaim = z.object({
   claimId: z.string(),
