@@ -138,6 +138,14 @@ describe("administration codes from the MAR's times", () => {
     expect(codesOf(r)).toEqual(["ADMIN_TIME_MISSING"]);
   });
 
+  it("ADMIN_TIME_MISSING: a stop time before the start is not used to remove or recode the line", () => {
+    const r = scrub(visit((v) => { v.administrations = [mar({ stop: at("08:00") })]; }));
+    const f = one(r, "ADMIN_TIME_MISSING");
+    expect(f.lineId).toBe("c2");
+    expect(f.rationale).toContain("times that cannot be used");
+    expect(correctedLine(r, "c2")?.procedure.code).toBe("96413");
+  });
+
   it("HYDRATION_CONCURRENT: hydration running with the chemotherapy is removed", () => {
     const r = scrub(visit((v) => {
       v.administrations = [mar(), saline("09:00", "10:00")];

@@ -37,7 +37,7 @@ export function checkAdministration(ctx: ScrubContext): void {
   const missing: MarEntry[] = [];
   for (const a of ctx.administrations) {
     const e = eventOf(ctx, a);
-    if (a.start === null || (e !== null && e.route === "iv-infusion" && a.stop === null)) missing.push(a);
+    if (a.start === null || (e !== null && e.route === "iv-infusion" && a.stop === null) || (e !== null && !timesReadable(a))) missing.push(a);
     else if (e !== null) events.push(e);
   }
   const captured = activeLines(ctx).filter((l) => ADMINISTRATION_CODES.has(l.code));
@@ -107,9 +107,16 @@ function checkMatched(ctx: ScrubContext, line: WorkLine, e: AdministrationLine):
     rationale: `Captured ${line.code} × ${line.units}${line.units === e.units ? ` without ${distinct ?? ""}` : ""}; ${e.rationale} → ${e.cpt} × ${e.units}${modifiers === line.modifiers ? "" : ` with ${modifiers.join(", ")}`}` });
 }
 
+/** Start (and stop, when given) are date-times, the stop not before the start. */
+function timesReadable(a: MarEntry): boolean {
+  const start = Date.parse(a.start ?? "");
+  const stop = a.stop === null ? null : Date.parse(a.stop);
+  return !Number.isNaN(start) && (stop === null || (!Number.isNaN(stop) && stop >= start));
+}
+
 function reportMissingTimes(ctx: ScrubContext, missing: MarEntry[], captured: WorkLine[]): void {
   for (const a of missing) {
-    const what = a.start === null ? "no start time" : "no stop time";
+    const what = a.start === null ? "no start time" : a.stop === null ? "no stop time" : `times that cannot be used (${a.start} – ${a.stop})`;
     const lines = captured.filter((l) => l.administrationIds.includes(a.id));
     const unnamed = captured.filter((l) => l.administrationIds.length === 0 && TIME_BASED.has(l.code));
     const affected = lines.length > 0 ? lines : missing.length === 1 ? unnamed : [];
