@@ -17,7 +17,7 @@ import { Address } from "./claim.js";
 const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const Money = z.string().regex(/^-?\d+\.\d{2}$/).describe("Decimal dollars with two places, e.g. \"1234.50\"");
 
-/** What a pre-bill finding is about; stable codes (README "Pre-bill finding codes"). */
+/** What a pre-bill finding is about; stable codes (README "Pre-bill scrubber"). */
 export const FINDING_CODES = [
   "DRUG_UNITS",
   "NDC_MISSING",

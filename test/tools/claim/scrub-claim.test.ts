@@ -179,6 +179,15 @@ describe("determinism and the claim alone", () => {
     expect(r.captured.totalCharge).toBe("100.00");
   });
 
+  it("on an 837I alone: revenue codes fixed, an NDC of another drug left to a coder (no MAR to say which package)", () => {
+    const { corrected } = scrub(visit(() => undefined, cleanHospitalVisit));
+    const lines = corrected.lines.map((l, i) => (i === 0 ? { ...l, revenueCode: "0250", drug: { ...l.drug!, ndc11: "50242006001" } } : l));
+    const r = scrubClaim({ ...corrected, lines }, tables);
+    expect(codesOf(r)).toEqual(["NDC_INVALID", "REV_CODE"]);
+    expect(one(r, "NDC_INVALID").autoCorrectable).toBe(false);
+    expect(r.corrected.lines[0]?.revenueCode).toBe("0636");
+  });
+
   it("an 837 round trip of a clean corrected claim is clean", () => {
     const { corrected } = scrub(visit());
     const input = readScrubInput(write837([corrected], parties, envelope));
