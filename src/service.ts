@@ -71,7 +71,7 @@ export async function startService(config: Config, logger: Logger, options: Star
   if (migrated && db.kind === "pglite") await bootstrapAdminKey(db.pool, config.dataDir, logger);
   const passwordFile = migrated && db.kind === "pglite" && config.console.enabled ? await bootstrapAdminUser(db.pool, config.dataDir, logger) : undefined;
 
-  const app = await buildApp(config, { logger, readiness, runtime, sandboxPayer: config.sandbox.enabled ? connections.sandboxPayer : null, sweeps, referenceData, auditAnchors: anchors });
+  const app = await buildApp(config, { logger, readiness, runtime, sandboxPayer: config.sandbox.enabled ? connections.sandboxPayer : null, sweeps, referenceData, auditAnchors: anchors, codingTables: components.tables });
   await options.configure?.(app);
   const url = await app.listen({ port: config.port, host: config.host });
   logger.info(

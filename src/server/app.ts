@@ -35,6 +35,8 @@ import { payerRuleRoutes } from "./routes/payer-rules.js";
 import { sandboxFhirRoutes } from "./routes/sandbox-fhir.js";
 import { sandboxPayerRoutes } from "./routes/sandbox-payer.js";
 import { claimReadRoutes } from "./routes/claims-read.js";
+import { claimScrubRoutes } from "./routes/claims-scrub.js";
+import type { CodingTables } from "../../tools/coding/coding-tables.js";
 import type { SandboxPayer } from "../../tools/payer/sandbox/sandbox-payer.js";
 import type { AgentRuntime } from "../orchestration/runtime.js";
 import type { SweepService } from "../jobs/sweep-service.js";
@@ -55,6 +57,8 @@ export interface AppDeps {
   referenceData?: ReferenceData | null;
   /** The audit chain's anchors (those of the data folder's anchor file by default). */
   auditAnchors?: AuditAnchors;
+  /** The coding tables the service prices from; without them the scrubber loads the shipped CMS files. */
+  codingTables?: CodingTables | null;
 }
 
 declare module "fastify" {
@@ -143,6 +147,7 @@ export async function buildApp(config: Config, deps: AppDeps) {
   app.decorate("sandboxPayer", deps.sandboxPayer ?? null);
   app.decorate("sweeps", deps.sweeps ?? null);
   app.decorate("referenceData", deps.referenceData ?? null);
+  app.decorate("codingTables", deps.codingTables ?? null);
   app.decorate("auditAnchors", deps.auditAnchors ?? new AuditAnchors({ pool: deps.readiness.db.pool, dataDir: config.dataDir, logger: deps.logger }));
 
   await app.register(healthRoutes);
@@ -160,6 +165,7 @@ export async function buildApp(config: Config, deps: AppDeps) {
       await v1.register(scorecardRoutes);
       await v1.register(dataFileRoutes);
       await v1.register(payerRuleRoutes);
+      await v1.register(claimScrubRoutes);
       await v1.register(retentionRoutes, { config });
       await v1.register(claimReadRoutes);
     },

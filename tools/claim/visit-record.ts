@@ -17,7 +17,7 @@ import { Address } from "./claim.js";
 const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const Money = z.string().regex(/^-?\d+\.\d{2}$/).describe("Decimal dollars with two places, e.g. \"1234.50\"");
 
-/** What a pre-bill finding is about; stable codes (README "Pre-bill finding codes"). */
+/** What a pre-bill finding is about; stable codes (README "Pre-bill scrubber"). */
 export const FINDING_CODES = [
   "DRUG_UNITS",
   "NDC_MISSING",
@@ -41,6 +41,8 @@ export const FINDING_CODES = [
   "DUPLICATE_LINE",
   "DRUG_NOT_CHARGED",
   "CLAIM_BALANCE",
+  /** A 340B-acquired drug on a Medicare claim without its JG/TB modifier (added by the scrubber). */
+  "MODIFIER_340B",
 ] as const;
 export const FindingCode = z.enum(FINDING_CODES);
 export type FindingCode = z.infer<typeof FindingCode>;
@@ -121,11 +123,15 @@ export const VisitRecord = z.object({
   administrations: z.array(AdministrationRecord.extend({
     /** 340B-acquired drug (Medicare needs JG/TB on its line). */
     acquired340b: z.boolean().default(false),
+    /** Concentration of a dose recorded in mL, e.g. "25 mg/mL" (needed to bill a mL dose in mg units). */
+    concentration: z.string().max(40).nullable().default(null),
   })).default([]),
   charges: z.array(CapturedCharge).max(50),
   authorizations: z.array(AuthorizationOnFile).default([]),
   payerRules: z.array(PayerBillingRule).default([]),
   notes: z.array(VisitNote).default([]),
+  /** The claim total as charge capture computed it (CLM02), when it sent one; else the sum of the charges. */
+  capturedTotalCharge: Money.optional(),
 });
 export type VisitRecord = z.infer<typeof VisitRecord>;
 export type VisitRecordInput = z.input<typeof VisitRecord>;

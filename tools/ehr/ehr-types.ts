@@ -18,6 +18,8 @@ export const PatientSummary = z.object({
   gender: z.string().nullable(),
   weightKg: z.number().nullable(),
   bsaM2: z.number().nullable(),
+  /** The home address (Patient.address, home or first), when the EHR has a usable one; a dependent's claim needs it (837 2010CA N3/N4). */
+  address: z.object({ line1: z.string(), line2: z.string().nullable(), city: z.string(), state: z.string().length(2), zip: z.string().regex(/^\d{5}(\d{4})?$/) }).nullish(),
 });
 export type PatientSummary = z.infer<typeof PatientSummary>;
 

@@ -49,7 +49,16 @@ export function toPatient(p: R4.Patient): PatientSummary {
     gender: p.gender ?? null,
     weightKg: ext(p.extension, EXTENSION.WEIGHT)?.valueQuantity?.value ?? null,
     bsaM2: ext(p.extension, EXTENSION.BSA)?.valueQuantity?.value ?? null,
+    address: postalAddress(p.address),
   }, p);
+}
+
+/** The home (else first) address when it has a street line, a city, a two-letter state and a ZIP; else null (never half an address). */
+function postalAddress(addresses: R4.Address[] | undefined): PatientSummary["address"] {
+  const a = addresses?.find((x) => x.use === "home") ?? addresses?.[0];
+  const zip = a?.postalCode?.replace("-", "") ?? "";
+  if (a === undefined || a.line?.[0] === undefined || a.city === undefined || !/^[A-Z]{2}$/.test(a.state ?? "") || !/^\d{5}(\d{4})?$/.test(zip)) return null;
+  return { line1: a.line[0], line2: a.line[1] ?? null, city: a.city, state: a.state as string, zip };
 }
 
 export function toScheduledInfusion(a: R4.Appointment): ScheduledInfusion {

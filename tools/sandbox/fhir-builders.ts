@@ -10,11 +10,20 @@ const mg = (value: number) => ({ value, unit: "mg", system: SYSTEM.UCUM, code: "
 /** The sandbox EHR's MRN for a patient id: "sbx-p42" → "SBX-P42" (one prefix, not "SBX-SBX-P42"). */
 const sandboxMrn = (id: string) => (id.toUpperCase().startsWith("SBX-") ? id.toUpperCase() : `SBX-${id.toUpperCase()}`);
 
+/** A synthetic home address, the same for a patient id every time (claims carry it for a dependent, 2010CA N3/N4). */
+function sandboxAddress(id: string): Record<string, unknown> {
+  let h = 0;
+  for (const c of id) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  const streets = ["Oak Street", "Maple Avenue", "Cedar Lane", "Elm Street", "Prairie Road", "Lincoln Avenue"];
+  return { use: "home", line: [`${100 + (h % 9800)} ${streets[h % streets.length]}`], city: "Springfield", state: "IL", postalCode: "62704" };
+}
+
 export function patientResource(p: { id: string; first: string; last: string; birthDate: string; gender: string; weightKg: number; bsaM2: number; heightCm: number }): Resource {
   return {
     resourceType: "Patient", id: p.id, gender: p.gender, birthDate: p.birthDate,
     identifier: [{ system: SYSTEM.MRN, value: sandboxMrn(p.id) }],
     name: [{ use: "official", given: [p.first], family: p.last }],
+    address: [sandboxAddress(p.id)],
     extension: [
       { url: EXTENSION.WEIGHT, valueQuantity: { value: p.weightKg, unit: "kg", system: SYSTEM.UCUM, code: "kg" } },
       { url: EXTENSION.BSA, valueQuantity: { value: p.bsaM2, unit: "m2", system: SYSTEM.UCUM, code: "m2" } },

@@ -65,7 +65,7 @@ export function pastVisits(clinic: Pick<SandboxClinic, "bundle">): VisitRecord[]
       patient: toPatient(patient as unknown as R4.Patient), coverage: toCoverage(coverage as unknown as R4.Coverage),
       diagnoses: diagnoses.map((d) => ({ icd10: d.icd10, display: d.display })),
       orders: scheduled.orderIds.map((id) => requests.get(id)).filter((r): r is Json => r !== undefined).map((r) => toMedicationOrder(r as unknown as R4.MedicationRequest)),
-      administrations: (mar.get(String(enc.id)) ?? []).map((m) => ({ ...toAdministration(m as unknown as R4.MedicationAdministration), acquired340b: false })),
+      administrations: (mar.get(String(enc.id)) ?? []).map((m) => ({ ...toAdministration(m as unknown as R4.MedicationAdministration), acquired340b: false, concentration: null })),
       charges: [], authorizations: [], payerRules: [], notes: [],
     });
   }

@@ -76,7 +76,7 @@ function hydration(r: VisitRecord, start: number, minutes: number, site: string 
   return {
     id: `${r.visitId}-hyd${n}`, encounterId: anyAdmin?.encounterId ?? r.visitId, patientId: r.patient.id, orderId: null,
     drugName: "normal saline hydration", hcpcs: null, ndc: null, drugClass: "hydration", dose: { value: 500, unit: "mL" }, route: "iv-infusion",
-    start: iso(start), stop: iso(start + minutes * 60_000), site, wasted: null, containersOpened: null, pump: false, acquired340b: false,
+    start: iso(start), stop: iso(start + minutes * 60_000), site, wasted: null, containersOpened: null, pump: false, acquired340b: false, concentration: null,
   };
 }
 
