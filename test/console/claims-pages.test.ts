@@ -145,7 +145,7 @@ describe.each(DATABASE_KINDS)("console claims pages (%s)", (kind) => {
     expect(captured).not.toContain("<del>");
     const corrected = /<table class="lines diff" id="corrected-lines">([\s\S]*?)<\/table>/.exec(html)?.[1] ?? "";
     const mark = (before: string, after: string) => `<del><span class="visually-hidden">before </span>${before}</del> → <ins><span class="visually-hidden">after </span>${after}</ins>`;
-    for (const [before, after] of [["—", "JZ"], ["20", "10"], ["2000.00", "1000.00"], ["4 UN", "2 UN"]]) expect(corrected).toContain(mark(before, after));
+    for (const [before, after] of [["—", "JZ"], ["20", "10"], ["2000.00", "1000.00"], ["4 UN", "2 UN"]] as const) expect(corrected).toContain(mark(before, after));
     // The 96413 line did not change: no mark in its row.
     const first = /<tr class="line-same">([\s\S]*?)<\/tr>/.exec(corrected)?.[1] ?? "";
     expect(first).toContain("96413");
