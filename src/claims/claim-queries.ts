@@ -1,7 +1,7 @@
 /** Reading claims for the API and console: a filtered page of the worklist, and one claim in full. */
 import type pg from "pg";
 import { NotFoundError } from "../../tools/errors.js";
-import { claimHistory, claimRow, readClaim, type ClaimEvent, type ClaimStatus, type StoredClaim } from "./claim-store.js";
+import { ClaimStatus, claimHistory, claimRow, readClaim, type ClaimEvent, type StoredClaim } from "./claim-store.js";
 import { claimSubmissions, type StoredSubmission } from "./claim-submission.js";
 
 export interface ClaimQuery {
@@ -50,4 +50,24 @@ export async function claimDetail(pool: pg.Pool, claimId: string): Promise<{ cla
   if (claim === null) throw new NotFoundError(`No claim ${claimId}`);
   const [history, submissions] = await Promise.all([claimHistory(pool, claimId), claimSubmissions(pool, claimId)]);
   return { claim, history, submissions };
+}
+
+/**
+ * How many claims are in each status under the other filters (the console worklist's tabs), in
+ * one grouped count; a status with none is 0.
+ */
+export async function countClaimsByStatus(pool: pg.Pool, q: Omit<ClaimQuery, "status">): Promise<Record<ClaimStatus, number>> {
+  const w = where({ ...q, status: undefined });
+  const { rows } = await pool.query<{ status: ClaimStatus; n: number }>(`SELECT status, count(*)::int AS n FROM claims ${w.sql} GROUP BY status`, w.params);
+  const counts = Object.fromEntries(ClaimStatus.options.map((s) => [s, 0])) as Record<ClaimStatus, number>;
+  for (const r of rows) counts[r.status] = r.n;
+  return counts;
+}
+
+/** The payers that have claims, with their names and how many claims each (the worklist's payer choices). */
+export async function claimPayers(pool: pg.Pool): Promise<{ id: string; name: string; count: number }[]> {
+  const { rows } = await pool.query<{ id: string; name: string; count: number }>(
+    "SELECT payer_id AS id, max(payer_name) AS name, count(*)::int AS count FROM claims GROUP BY payer_id ORDER BY max(payer_name), payer_id",
+  );
+  return rows;
 }

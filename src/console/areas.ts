@@ -8,5 +8,6 @@ import { inboxPages } from "./pages/inbox.js";
 import { councilPages } from "./pages/council.js";
 import { adminPages } from "./pages/admin.js";
 import { scorecardPages } from "./pages/scorecard.js";
+import { claimPages } from "./pages/claims.js";
 
-export const CONSOLE_AREAS: ConsoleArea[] = [homePages, accountPages, oidcPages, inboxPages, councilPages, scorecardPages, adminPages, adminUsersPages];
+export const CONSOLE_AREAS: ConsoleArea[] = [homePages, accountPages, oidcPages, inboxPages, claimPages, councilPages, scorecardPages, adminPages, adminUsersPages];
