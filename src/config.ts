@@ -65,6 +65,8 @@ export const EnvSchema = z.object({
   AUTONOMY_FULL_MIN_DAYS: z.coerce.number().int().min(0).default(90),
   CLINIC_NAME: z.string().trim().min(1).max(60).default("SANDBOX INFUSION CENTER"),
   CLINIC_NPI: z.string().regex(/^\d{10}$/, "a 10-digit NPI").default("1999999984"),
+  CLINIC_BILLING_CONTACT: z.string().trim().min(1).max(60).default("BILLING OFFICE"),
+  CLINIC_PHONE: z.string().regex(/^\d{10}$/, "ten digits, no punctuation").default("2175550100"),
   CLINIC_TAX_ID: z.string().regex(/^\d{9}$/, "a 9-digit EIN without the hyphen").default("123456789"),
   CLINIC_ADDRESS: z.string().trim().regex(/^[^,]+,\s*[^,]+,\s*[A-Z]{2}\s+\d{5}(\d{4})?$/, "street, city, ST 12345").default("100 Infusion Way, Springfield, IL 62701"),
   SWEEP_DAYS_AHEAD: z.coerce.number().int().min(0).max(60).default(5),
@@ -73,6 +75,8 @@ export const EnvSchema = z.object({
   SWEEP_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(3),
   SWEEP_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(100),
   SWEEP_ON_START: booleanFlag.default(true),
+  PRE_BILL_CRON: z.string().trim().min(9).default("0 7 * * *"),
+  PRE_BILL_DAYS_BACK: z.coerce.number().int().min(1).max(92).default(7),
   SWEEP_POLLING_SECONDS: z.coerce.number().min(0.5).max(300).default(2),
   SWEEP_JOB_EXPIRE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   INSTANCE_HEARTBEAT_SECONDS: z.coerce.number().min(0.05).max(300).default(5),
@@ -187,10 +191,12 @@ export interface Config {
     full: { minReviewed: number; minAcceptedWithoutEdit: number; minDays: number };
   };
   /** The clinic as it names itself to payers on X12 (NM1*1P; on claims the billing provider, 2010AA). */
-  clinic: { name: string; npi: string; taxId: string; address: { line1: string; line2: null; city: string; state: string; zip: string } };
+  clinic: { name: string; npi: string; taxId: string; address: { line1: string; line2: null; city: string; state: string; zip: string }; billingContact: string; phone: string };
   /** The pre-service sweep: days ahead, cron schedules (daily, and the volatile-plan recheck), workers and appointments per batch. */
   sweep: {
     daysAhead: number; dailyCron: string; recheckCron: string; concurrency: number; batchSize: number; onStart: boolean;
+    /** The daily pre-bill pass (cron) over the visits of the last `preBillDaysBack` days. */
+    preBillCron: string; preBillDaysBack: number;
     /** How long an idle worker waits between fetches. */
     pollingSeconds: number;
     /** How long a fetched sweep job may stay active before pg-boss fails it (a live instance's hung batch; a dead instance's jobs are released by takeover). */
@@ -314,9 +320,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       partial: { minReviewed: e.AUTONOMY_PARTIAL_MIN_REVIEWED, minAcceptedWithoutEdit: e.AUTONOMY_PARTIAL_MIN_ACCEPTED, minDays: e.AUTONOMY_PARTIAL_MIN_DAYS },
       full: { minReviewed: e.AUTONOMY_FULL_MIN_REVIEWED, minAcceptedWithoutEdit: e.AUTONOMY_FULL_MIN_ACCEPTED, minDays: e.AUTONOMY_FULL_MIN_DAYS },
     },
-    clinic: { name: e.CLINIC_NAME, npi: e.CLINIC_NPI, taxId: e.CLINIC_TAX_ID, address: clinicAddress(e.CLINIC_ADDRESS) },
+    clinic: { name: e.CLINIC_NAME, npi: e.CLINIC_NPI, taxId: e.CLINIC_TAX_ID, address: clinicAddress(e.CLINIC_ADDRESS), billingContact: e.CLINIC_BILLING_CONTACT, phone: e.CLINIC_PHONE },
     sweep: {
       daysAhead: e.SWEEP_DAYS_AHEAD, dailyCron: e.SWEEP_DAILY_CRON, recheckCron: e.SWEEP_RECHECK_CRON, concurrency: e.SWEEP_CONCURRENCY, batchSize: e.SWEEP_BATCH_SIZE, onStart: e.SWEEP_ON_START,
+      preBillCron: e.PRE_BILL_CRON, preBillDaysBack: e.PRE_BILL_DAYS_BACK,
       pollingSeconds: e.SWEEP_POLLING_SECONDS, jobExpireSeconds: e.SWEEP_JOB_EXPIRE_SECONDS,
     },
     instances: { heartbeatSeconds: e.INSTANCE_HEARTBEAT_SECONDS, deadAfterSeconds: e.INSTANCE_DEAD_AFTER_SECONDS },

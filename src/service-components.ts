@@ -25,6 +25,11 @@ import { productRegistry } from "./orchestration/product-agents.js";
 import type { AgentRegistry } from "./orchestration/registry.js";
 import { AgentRuntime } from "./orchestration/runtime.js";
 import { seedSandboxPayerRules } from "./reference-data/sandbox-payer-rules.js";
+import { payerRulesInForce } from "./reference-data/payer-rules.js";
+import { claimDesk } from "./claims/claim-desk.js";
+import type { PreBillDeps } from "../agents/pre-bill/deps.js";
+import { ehrVisitSource } from "../agents/pre-bill/visit-source.js";
+import { scrubVisit } from "../tools/claim/scrub/index.js";
 import { ReferenceData } from "./reference-data/reference-data.js";
 import { connectionsFor, seedSandboxIfEmpty, type Connections } from "./sandbox/sandbox-world.js";
 
@@ -72,7 +77,7 @@ export function buildServiceComponents(config: Config, db: Database, logger: Log
   const registry = options.registry ?? productRegistry({
     ehr: connections.ehr, clearinghouse: connections.clearinghouse, tables, model: createModelClient(config.llm),
     clinic: config.clinic, payerRules,
-  });
+  }, preBillDeps(config, db.pool, connections, tables, now));
   const anchors = new AuditAnchors({ pool: db.pool, dataDir: config.dataDir, logger, now });
   // The embedded database belongs to one process: any other instance not stopped is a crashed one.
   const instance = new ServiceInstance({
@@ -92,6 +97,20 @@ export function buildServiceComponents(config: Config, db: Database, logger: Log
     schedules: [{ queue: RETENTION_QUEUE, cron: config.retention.cron, run: () => runRetention(retentionDeps(config, db.pool, now, logger, "schedule:retention")) }],
   });
   return { tables, referenceData, connections, payerRules, checkpointer, runtime, sweeps, anchors, instance, now, pool: db.pool, orphanAfterSeconds: config.sweep.jobExpireSeconds };
+}
+
+/** The pre-bill agent's dependencies: visits from the EHR, the ledger and the payer rule overlays; the scrubber on the coding tables; the claim desk. */
+export function preBillDeps(config: Pick<Config, "clinic">, pool: pg.Pool, connections: Pick<Connections, "ehr" | "clearinghouse">, tables: CodingTables, now: () => Date): PreBillDeps {
+  const { clinic } = config;
+  return {
+    visits: ehrVisitSource({
+      ehr: connections.ehr, pool, billingProvider: { name: clinic.name, npi: clinic.npi, taxId: clinic.taxId, address: clinic.address },
+      payerRules: (payerId, dateOfService) => payerRulesInForce(pool, payerId, dateOfService),
+    }),
+    scrub: (record) => scrubVisit(record, tables),
+    claims: claimDesk({ pool, clearinghouse: connections.clearinghouse, submitter: { name: clinic.name, id: clinic.npi, contactName: clinic.billingContact, phone: clinic.phone }, now }),
+    ehr: connections.ehr,
+  };
 }
 
 /**

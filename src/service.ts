@@ -131,4 +131,14 @@ async function firstSweep(sweeps: SweepService, config: Config, url: string, log
   } catch (error) {
     logger.warn({ err: { message: (error as Error).message } }, "the first pre-service sweep did not start; POST /v1/sweeps to start one");
   }
+  // Then the past week's visits through the pre-bill agent, so a new user finds claims and findings (once a day, like the sweep).
+  try {
+    const pass = await sweeps.preBillPass({ id: `start-pre-bill-${from}`, requestedBy: "service:start" });
+    logger.info(
+      { sweepId: pass.id, total: pass.total, created: pass.created, claims: `${url}/v1/claims`, console: `${url}/claims` },
+      `pre-bill pass ${pass.created ? "started" : "already made today"} for ${pass.from}..${pass.to} (${pass.total} visits): claims ${url}/claims · drafts ${url}/inbox`,
+    );
+  } catch (error) {
+    logger.warn({ err: { message: (error as Error).message } }, "the first pre-bill pass did not start; POST /v1/sweeps/pre-bill to start one");
+  }
 }

@@ -27,8 +27,17 @@ export interface SubmissionOutcome {
 export interface ClaimDesk {
   /** The claim id of a visit's claim (stable: the same visit always has the same claim). */
   claimIdFor(visitId: string): string;
-  /** Records the captured claim and its scrub, on the transaction that ends the run. */
-  recordScrub(client: pg.PoolClient, entry: { visitId: string; record: VisitRecord; scrub: ScrubResult; runId: string; sweepId: string | null; at: Date }): Promise<void>;
+  /**
+   * Records the captured claim and its scrub (findings; no correction applied), each status with its
+   * `claim.status` entry in one transaction. Idempotent for the capture; a claim already at the
+   * payer is not scrubbed again (ConflictError).
+   */
+  recordScrub(entry: { visitId: string; record: VisitRecord; scrub: ScrubResult; runId: string; sweepId: string | null; at: Date }): Promise<void>;
+  /**
+   * Marks the visits a run finished, on the transaction that ends the run: what a pass reads to
+   * settle its jobs; one pass finishes a visit once (ConflictError otherwise).
+   */
+  markFinished(client: pg.PoolClient, run: { runId: string; visits: { visitId: string; sweepId: string | null }[]; at: Date }): Promise<void>;
   /** Replaces the claim to send by the corrected one. */
   applyCorrections(claimId: string, corrected: Claim, context: { by: string; idempotencyKey: string; findings: string[] }): Promise<void>;
   /** Writes the 837, sends it and reads the acknowledgments; sends at most once per key. */

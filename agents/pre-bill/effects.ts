@@ -1,34 +1,27 @@
 /**
- * What a pre-bill run writes to the database: each visit's claim as captured, its scrub and its
- * findings, carried in the run's state (`effects`) and written by the runtime in the transaction
- * that ends the run with its review items and audit entries (AgentDefinition.writeEffects) — so a
- * crash leaves a scrubbed claim with its drafts and trail, or neither.
+ * What a pre-bill run writes when it ends: the visits it finished (`claim_runs`), in the
+ * transaction that ends the run with its review items and audit entries (AgentDefinition.
+ * writeEffects). The claim itself — captured, scrubbed, with its findings — is recorded by
+ * record-claim in the claim store's own transaction with its `claim.status` entries, before the
+ * run's actions may act on it; a crash in between leaves a claim scrubbed and the visit unfinished,
+ * and the retry scrubs it again (one more history row) and drafts once, at its end.
  */
 import type { AuditInput } from "../../src/governance/audit-log.js";
 import type { RunEffectsContext } from "../../src/orchestration/agent-definition.js";
-import type { VisitRecord } from "../../tools/claim/visit-record.js";
 import type { ClaimDesk } from "./deps.js";
-import type { ScrubResult } from "./scrub-result.js";
 
-/** One effect of a pre-bill run. */
-export interface ClaimScrubbedEffect {
-  type: "claim-scrubbed";
+/** One effect of a pre-bill run: a visit it finished. */
+export interface VisitFinishedEffect {
+  type: "visit-finished";
   visitId: string;
   sweepId: string | null;
-  record: VisitRecord;
-  scrub: ScrubResult;
 }
 
-/**
- * Writes the run's scrubbed claims on the run's end transaction; the claim desk records each
- * status it enters (captured, scrubbed) with its `claim.status` entry in that transaction.
- */
+/** Marks the run's finished visits on the run's end transaction. */
 export function writePreBillEffects(claims: ClaimDesk) {
   return async (effects: unknown[], context: RunEffectsContext): Promise<AuditInput[]> => {
-    for (const e of effects as ClaimScrubbedEffect[]) {
-      if (e.type !== "claim-scrubbed") continue;
-      await claims.recordScrub(context.client, { visitId: e.visitId, sweepId: e.sweepId, record: e.record, scrub: e.scrub, runId: context.runId, at: context.now });
-    }
+    const visits = (effects as VisitFinishedEffect[]).filter((e) => e.type === "visit-finished").map((e) => ({ visitId: e.visitId, sweepId: e.sweepId }));
+    await claims.markFinished(context.client, { runId: context.runId, visits, at: context.now });
     return [];
   };
 }

@@ -38,7 +38,7 @@ export function preBillAgent(deps: Pick<PreBillDeps, "claims">): AgentDefinition
         .addNode("start", startVisits)
         .addNode("load-visit", loadVisit(services, d))
         .addNode("scrub", scrub(services, d))
-        .addNode("record-claim", recordClaim())
+        .addNode("record-claim", recordClaim(services, d))
         .addNode("propose-actions", proposeActions(services, d))
         .addEdge(START, "start")
         .addEdge("start", "load-visit")

@@ -17,23 +17,24 @@ import { closeQueue, ensureQueue, openQueue } from "./queue.js";
 import { getSweepSummary, insertSweep, listSweeps, queuedItems, type SweepKind, type SweepSummary } from "./sweep-store.js";
 import { sweepProgress, sweepResults, type SweepProgress } from "./sweep-progress.js";
 import { addDays } from "../../tools/iso-dates.js";
-import { sweepTargets, type VolatilePlan } from "./sweep-targets.js";
-import { workSweepBatch, type SweepJobData } from "./sweep-worker.js";
+import { preBillTargets, sweepTargets, type VolatilePlan } from "./sweep-targets.js";
+import { workSweepBatch, type SweepJobData, type SweepWorkType } from "./sweep-worker.js";
 
 export const SWEEP_QUEUE = "pre-service-sweep";
 export const DAILY_QUEUE = "pre-service-daily";
 export const RECHECK_QUEUE = "pre-service-recheck";
+export const PRE_BILL_QUEUE = "pre-bill-daily";
 
 /** What the sweep service is built from. */
 export interface SweepServiceOptions {
   db: Database;
   runtime: AgentRuntime;
-  ehr: Pick<EhrClient, "appointments" | "coverages">;
+  ehr: Pick<EhrClient, "appointments" | "coverages" | "findCapturedVisits">;
   volatile: VolatilePlan;
   logger: Logger;
   /** The clock "today" is read from. */
   now: () => Date;
-  sweep: { daysAhead: number; dailyCron: string; recheckCron: string; concurrency: number; batchSize: number };
+  sweep: { daysAhead: number; dailyCron: string; recheckCron: string; concurrency: number; batchSize: number; preBillCron?: string; preBillDaysBack?: number };
   /**
    * Job retry and polling settings (defaults: 3 retries from 30 s with backoff, 15 min expiry, 2 s
    * polling). A worker polls only when idle: after a full batch it fetches again at once.
@@ -118,6 +119,14 @@ export class SweepService {
         await this.lease(RECHECK_QUEUE, jobs);
         await this.recheckSweep();
       });
+      if (sweep.preBillCron !== undefined) {
+        await ensureQueue(db, boss, PRE_BILL_QUEUE, { retryLimit: 2 });
+        await boss.schedule(PRE_BILL_QUEUE, sweep.preBillCron);
+        await boss.work(PRE_BILL_QUEUE, async (jobs) => {
+          await this.lease(PRE_BILL_QUEUE, jobs);
+          await this.preBillPass();
+        });
+      }
       for (const { queue, cron, run } of this.options.schedules ?? []) {
         await ensureQueue(db, boss, queue, { retryLimit: 2 });
         await boss.schedule(queue, cron);
@@ -137,7 +146,7 @@ export class SweepService {
   /** Makes this instance's sweep workers fetch now instead of at their next poll (jobs were released by a takeover). */
   /** The queues whose workers lease what they fetch (all of this service's). */
   leasedQueues(): string[] {
-    return [SWEEP_QUEUE, DAILY_QUEUE, RECHECK_QUEUE, ...(this.options.schedules ?? []).map((s) => s.queue)];
+    return [SWEEP_QUEUE, DAILY_QUEUE, RECHECK_QUEUE, PRE_BILL_QUEUE, ...(this.options.schedules ?? []).map((s) => s.queue)];
   }
 
   wakeWorkers(): void {
@@ -156,11 +165,12 @@ export class SweepService {
   async startSweep(request: SweepRequest): Promise<{ id: string; total: number; created: boolean }> {
     const boss = this.queue();
     const id = request.id ?? randomUUID();
-    const targets = await sweepTargets(this.options.ehr, this.options.volatile, request);
+    const targets = request.kind === "pre-bill" ? await preBillTargets(this.options.ehr, this.options.db.pool, request) : await sweepTargets(this.options.ehr, this.options.volatile, request);
+    const work: SweepWorkType = request.kind === "pre-bill" ? "claim" : "appointment";
     const created = await withTransaction(this.options.db.pool, async (client) => {
       const inserted = await insertSweep(client, { ...request, id, now: this.options.now() }, targets);
       if (inserted && targets.length > 0) {
-        await boss.insert(targets.map((t) => this.job(id, t.appointmentId)), { db: { executeSql: (text, values) => client.query(text, values) } });
+        await boss.insert(targets.map((t) => this.job(id, t.appointmentId, work)), { db: { executeSql: (text, values) => client.query(text, values) } });
       }
       return inserted;
     });
@@ -183,6 +193,17 @@ export class SweepService {
   async recheckSweep(): Promise<{ id: string; total: number; created: boolean }> {
     const day = addDays(this.today(), 1);
     return this.startSweep({ id: `recheck-${day}`, kind: "recheck", from: day, to: day, requestedBy: "schedule:recheck" });
+  }
+
+  /**
+   * The pre-bill pass: the visits of the last `preBillDaysBack` days (to yesterday) whose charges
+   * are captured and whose claims have not gone to the payer, through the pre-bill agent; once a day.
+   */
+  async preBillPass(opts: { id?: string; requestedBy?: string } = {}): Promise<{ id: string; total: number; created: boolean; from: string; to: string }> {
+    const to = addDays(this.today(), -1);
+    const from = addDays(this.today(), -(this.options.sweep.preBillDaysBack ?? 7));
+    const started = await this.startSweep({ id: opts.id ?? `pre-bill-${this.today()}`, kind: "pre-bill", from, to, requestedBy: opts.requestedBy ?? "schedule:pre-bill" });
+    return { ...started, from, to };
   }
 
   /** A sweep's progress and results, or null. */
@@ -223,9 +244,10 @@ export class SweepService {
       expireInSeconds: j.expireInSeconds ?? 900, pollingIntervalSeconds: j.pollingIntervalSeconds ?? 2 };
   }
 
-  private job(sweepId: string, appointmentId: string): PgBoss.JobInsert<SweepJobData> {
+  private job(sweepId: string, appointmentId: string, work: SweepWorkType): PgBoss.JobInsert<SweepJobData> {
     const { retryLimit, retryDelay, retryBackoff, expireInSeconds } = this.jobs;
-    return { id: sweepJobId(sweepId, appointmentId), name: SWEEP_QUEUE, data: { sweepId, appointmentId }, retryLimit, retryDelay, retryBackoff, expireInSeconds };
+    const data: SweepJobData = work === "appointment" ? { sweepId, appointmentId } : { sweepId, appointmentId, work };
+    return { id: sweepJobId(sweepId, appointmentId), name: SWEEP_QUEUE, data, retryLimit, retryDelay, retryBackoff, expireInSeconds };
   }
 
   private queue(): PgBoss {
@@ -240,7 +262,7 @@ export class SweepService {
     for (const item of await queuedItems(this.options.db.pool)) {
       const jobId = sweepJobId(item.sweepId, item.appointmentId);
       const job = await boss.getJobById(SWEEP_QUEUE, jobId);
-      if (job === null) await boss.insert([this.job(item.sweepId, item.appointmentId)]);
+      if (job === null) await boss.insert([this.job(item.sweepId, item.appointmentId, item.kind === "pre-bill" ? "claim" : "appointment")]);
       else if (job.state === "failed") await boss.retry(SWEEP_QUEUE, jobId);
       else if (job.state === "cancelled") await boss.resume(SWEEP_QUEUE, jobId);
       else continue;

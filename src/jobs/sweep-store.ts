@@ -8,7 +8,8 @@ import type { DispatchedRun } from "../orchestration/work-router.js";
 
 type Queryable = Pick<pg.Pool, "query">;
 
-export const SweepKind = z.enum(["manual", "daily", "recheck"]);
+/** manual, daily and recheck sweeps run the pre-service agents on appointments; a pre-bill pass runs the pre-bill agent on past visits. */
+export const SweepKind = z.enum(["manual", "daily", "recheck", "pre-bill"]);
 export type SweepKind = z.infer<typeof SweepKind>;
 
 /** One appointment a sweep checks. */
@@ -136,12 +137,12 @@ export async function listSweeps(db: Queryable, limit: number): Promise<SweepSum
 }
 
 /** Queued items of running sweeps (to re-enqueue at start if their jobs are gone). */
-export async function queuedItems(db: Queryable): Promise<{ sweepId: string; appointmentId: string }[]> {
-  const { rows } = await db.query<{ sweep_id: string; appointment_id: string }>(
-    `SELECT i.sweep_id, i.appointment_id FROM sweep_items i JOIN sweeps s ON s.id = i.sweep_id
+export async function queuedItems(db: Queryable): Promise<{ sweepId: string; appointmentId: string; kind: SweepKind }[]> {
+  const { rows } = await db.query<{ sweep_id: string; appointment_id: string; kind: SweepKind }>(
+    `SELECT i.sweep_id, i.appointment_id, s.kind FROM sweep_items i JOIN sweeps s ON s.id = i.sweep_id
      WHERE s.status = 'running' AND i.status = 'queued' ORDER BY i.sweep_id, i.appointment_id`,
   );
-  return rows.map((r) => ({ sweepId: r.sweep_id, appointmentId: r.appointment_id }));
+  return rows.map((r) => ({ sweepId: r.sweep_id, appointmentId: r.appointment_id, kind: r.kind }));
 }
 
 /**

@@ -3,6 +3,7 @@
  * that will not happen; for a recheck only those whose primary coverage is on a volatile plan
  * (plans whose eligibility changes often, e.g. Medicaid managed care).
  */
+import type pg from "pg";
 import type { EhrClient } from "../../tools/ehr/ehr-client.js";
 import { primaryCoverage } from "../../agents/shared/chart.js";
 import type { SweepKind, SweepTarget } from "./sweep-store.js";
@@ -31,4 +32,20 @@ export async function sweepTargets(
   }
   const unique = new Map(chosen.map((a) => [a.appointmentId, { appointmentId: a.appointmentId, dateOfService: a.dateOfService }]));
   return [...unique.values()].sort((a, b) => a.dateOfService.localeCompare(b.dateOfService) || a.appointmentId.localeCompare(b.appointmentId));
+}
+
+/** Claim statuses a pre-bill pass leaves alone: the claim went to the payer. */
+const AT_THE_PAYER = ["submitted", "accepted", "adjudicated"];
+
+/**
+ * The visits a pre-bill pass over [from, to] works: finished encounters with captured charges
+ * (the EHR's), less those whose claim is already at the payer; a rejected claim is worked again.
+ * The target's "appointment" is the visit's encounter id.
+ */
+export async function preBillTargets(ehr: Pick<EhrClient, "findCapturedVisits">, pool: Pick<pg.Pool, "query">, range: { from: string; to: string }): Promise<SweepTarget[]> {
+  const visits = await ehr.findCapturedVisits(range);
+  const { rows } = visits.length === 0 ? { rows: [] } : await pool.query<{ visit_id: string }>(
+    "SELECT visit_id FROM claims WHERE visit_id = ANY($1) AND status = ANY($2)", [visits.map((v) => v.encounterId), AT_THE_PAYER]);
+  const billed = new Set(rows.map((r) => r.visit_id));
+  return visits.filter((v) => !billed.has(v.encounterId)).map((v) => ({ appointmentId: v.encounterId, dateOfService: v.dateOfService }));
 }

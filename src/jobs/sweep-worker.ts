@@ -44,6 +44,22 @@ export interface SweepWork {
   finishedBy(db: pg.Pool, runIds: string[]): Promise<{ runId: string; appointmentId: string }[]>;
 }
 
+/** Pre-bill passes: the pre-bill agent marks each visit it finished (claim_runs, migration 0026) when its run ends. */
+export const CLAIM_WORK: SweepWork = {
+  type: "claim",
+  async finishedBefore(db, sweepId, visitIds) {
+    const { rows } = await db.query<{ visit_id: string; run_id: string; status: string | null }>(
+      `SELECT c.visit_id, c.run_id, r.status FROM claim_runs c LEFT JOIN runs r ON r.id = c.run_id WHERE c.sweep_id = $1 AND c.visit_id = ANY($2)`,
+      [sweepId, visitIds],
+    );
+    return rows.map((r) => ({ agent: "pre-bill", appointmentId: r.visit_id, run: { agent: "pre-bill", runId: r.run_id, status: r.status ?? "unknown" } }));
+  },
+  async finishedBy(db, runIds) {
+    const { rows } = await db.query<{ run_id: string; visit_id: string }>("SELECT run_id, visit_id FROM claim_runs WHERE run_id = ANY($1)", [runIds]);
+    return rows.map((r) => ({ runId: r.run_id, appointmentId: r.visit_id }));
+  },
+};
+
 /** Pre-service sweeps: every agent records one check per appointment it finished. */
 export const APPOINTMENT_WORK: SweepWork = {
   type: "appointment",
@@ -68,8 +84,6 @@ export interface SweepWorkerDeps {
   runtime: AgentRuntime;
   logger: Logger;
   now: () => Date;
-  /** The work of sweeps of other types than appointments (the pre-bill pass's claims). */
-  works?: Partial<Record<SweepWorkType, SweepWork>>;
 }
 
 /**
@@ -82,9 +96,9 @@ export async function workSweepBatch(deps: SweepWorkerDeps, jobs: SweepJob[]): P
   for (const job of jobs) bySweep.set(job.data.sweepId, [...(bySweep.get(job.data.sweepId) ?? []), job]);
   for (const [sweepId, group] of bySweep) {
     const type = group[0]?.data.work ?? "appointment";
-    const work = type === "appointment" ? APPOINTMENT_WORK : deps.works?.[type];
+    const work = type === "appointment" ? APPOINTMENT_WORK : type === "claim" ? CLAIM_WORK : undefined;
     if (work === undefined) {
-      failed.push(...group.map((job) => ({ job, error: `no agent works ${type} sweeps on this instance` })));
+      failed.push(...group.map((job) => ({ job, error: `sweeps of ${String(type)} work are not known to this instance` })));
       continue;
     }
     failed.push(...(await workSweepGroup(deps, work, sweepId, group)));

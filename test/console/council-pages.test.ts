@@ -93,6 +93,10 @@ describe.each(DATABASE_KINDS)("council and admin console pages (%s)", (kind) => 
   it("filters by person as a literal prefix (LIKE wildcards in it match only themselves) and pages by keyset", async () => {
     const exact = await queryAudit(tdb.db.pool, { actor: "user:a_b", subjectType: "export-test", limit: 10_000 });
     expect(exact).toHaveLength(1_173);
+    // A prefix an agent's actor could start with still finds agents (the people-only index predicate is not added for it).
+    await appendAudit(tdb.db.pool, [{ kind: "tool.call", actor: "agent:eligibility", subjectType: "person-filter", subjectId: "a", payload: {} }]);
+    expect((await queryAudit(tdb.db.pool, { actor: "ag", subjectType: "person-filter" })).map((e) => e.actor)).toEqual(["agent:eligibility"]);
+    expect(await queryAudit(tdb.db.pool, { actor: "user:", subjectType: "person-filter" })).toEqual([]);
     expect(exact.every((e) => e.actor.startsWith("user:a_b "))).toBe(true);
     const page1 = await get(`/audit?actor=${encodeURIComponent("user:a_b")}&subjectType=export-test`);
     expect(page1.statusCode).toBe(200);

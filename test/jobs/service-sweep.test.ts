@@ -37,6 +37,17 @@ describe("the service's first sweep", () => {
       // First start in sandbox mode seeds the sandbox payers' rule overlays (README, "Payer rule overlays").
       expect((await payerRulesInForce(service.db.pool, "SBMCR", "2026-11-03")).map((r) => r.kind)).toEqual(["requires-jw-jz"]);
       expect(logs.text).toMatch(/seeded \d+ default payer rules for the sandbox payers/);
+      // Then the past week's visits go through the pre-bill agent: claims recorded, findings and submissions drafted.
+      const pass = logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => typeof l.claims === "string");
+      expect(pass).toMatchObject({ created: true, claims: `${service.url}/v1/claims`, console: `${service.url}/claims` });
+      const billed = await service.sweeps.waitForCompletion(pass!.sweepId as string, { pollMs: 200, timeoutMs: 60_000 });
+      expect(billed.kind).toBe("pre-bill");
+      expect(billed.total).toBeGreaterThan(0);
+      expect(billed.items).toEqual({ queued: 0, done: billed.total, failed: 0 });
+      const claims = await service.db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM claims WHERE status = 'scrubbed'");
+      expect(claims.rows[0]!.n).toBe(billed.total);
+      const drafts = await service.db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM review_items WHERE agent = 'pre-bill' AND action_type = 'submit-claim' AND status = 'pending'");
+      expect(drafts.rows[0]!.n).toBe(billed.total);
     } finally {
       await service.stop();
     }
@@ -60,7 +71,8 @@ describe("the service's first sweep", () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), "irc-resweep-"));
     const config = testConfig({ DATA_DIR: dataDir, PORT: "0", SANDBOX_PATIENTS: "12", SANDBOX_WEEKS: "2", SWEEP_DAYS_AHEAD: "3" });
     const service = await startService(config, createLogger({ level: "silent" }));
-    const pending = async () => (await service.db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM review_items WHERE status = 'pending'")).rows[0]!.n;
+    // The pre-service agents' items (the first start's pre-bill pass drafts too, about past visits).
+    const pending = async () => (await service.db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM review_items WHERE status = 'pending' AND agent <> 'pre-bill'")).rows[0]!.n;
     // Every sweep done (the service's own first sweep included) before counting.
     const settled = async () => {
       for (const s of await service.sweeps.list(50)) await service.sweeps.waitForCompletion(s.id, { pollMs: 200, timeoutMs: 60_000 });
@@ -77,7 +89,7 @@ describe("the service's first sweep", () => {
       const second = await service.sweeps.startSweep({ from, to, kind: "manual", requestedBy: "test" });
       await service.sweeps.waitForCompletion(second.id, { pollMs: 200, timeoutMs: 60_000 });
       expect(await pending()).toBe(before);
-      const { rows } = await service.db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM review_items WHERE status = 'superseded'");
+      const { rows } = await service.db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM review_items WHERE status = 'superseded' AND agent <> 'pre-bill'");
       expect(rows[0]!.n).toBeGreaterThanOrEqual(before);
       // One pending item per draft: per appointment, action type and drug (prior-auth drafts one per drug).
       const dupes = await service.db.pool.query(

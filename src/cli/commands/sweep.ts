@@ -17,12 +17,14 @@ import { EXIT, writeJson, type CliCommand, type CliIo } from "../command.js";
 import { progressBar } from "../progress.js";
 import { withConfiguredDatabase } from "./database-access.js";
 
-const USAGE = `usage: infusion-rcm sweep --from YYYY-MM-DD --to YYYY-MM-DD [--kind manual|recheck]
+const USAGE = `usage: infusion-rcm sweep --from YYYY-MM-DD --to YYYY-MM-DD [--kind manual|recheck|pre-bill]
 
 Checks every appointment in the range with the pre-service agents (eligibility, prior
 authorization), one queued job per appointment, and waits until all are done. Prints the sweep's
 progress and counts as JSON; exits 1 when some appointments failed after every retry.
 --kind recheck keeps only appointments whose primary coverage is on a volatile plan.
+--kind pre-bill is a pre-bill pass: every past visit in the range whose charges are captured and
+whose claim has not gone to the payer, scrubbed and drafted by the pre-bill agent.
 
 With the embedded database (no DATABASE_URL) stop the service first — PGlite is one process —
 or ask the running service instead: POST /v1/sweeps {"from": …, "to": …}.`;
@@ -53,7 +55,7 @@ export const sweepCommand: CliCommand = {
   },
 };
 
-async function runSweep(range: { from: string; to: string }, kind: "manual" | "recheck", io: CliIo): Promise<number> {
+async function runSweep(range: { from: string; to: string }, kind: "manual" | "recheck" | "pre-bill", io: CliIo): Promise<number> {
   const config = loadConfig();
   const logger = createLogger({ level: "warn" }, io.stderr);
   return withConfiguredDatabase(async (db) => {
@@ -70,7 +72,7 @@ async function runSweep(range: { from: string; to: string }, kind: "manual" | "r
 
 /** Prepares the components, opens the queue, takes over dead instances' work and runs the sweep to its end. */
 async function sweepWith(
-  components: ServiceComponents, config: Config, db: Database, logger: Logger, range: { from: string; to: string }, kind: "manual" | "recheck", io: CliIo,
+  components: ServiceComponents, config: Config, db: Database, logger: Logger, range: { from: string; to: string }, kind: "manual" | "recheck" | "pre-bill", io: CliIo,
 ): Promise<number> {
   const seeding = progressBar("seeding sandbox clinic", io.stderr);
   try {

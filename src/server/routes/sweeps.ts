@@ -31,6 +31,24 @@ export const sweepRoutes: FastifyPluginAsyncZod = async (app) => {
     return reply.code(202).send({ id, total });
   });
 
+  app.post("/sweeps/pre-bill", {
+    config: { roles: ["service", "admin", "staff"] },
+    schema: {
+      tags: ["sweeps"],
+      summary: "A pre-bill pass: every past visit in a date range whose charges are captured and whose claim has not gone to the payer, through the pre-bill agent (one job per visit)",
+      security: [{ bearerAuth: [] }],
+      body: DateRange(MAX_SWEEP_DAYS),
+      response: {
+        202: z.object({ id: z.string().describe("The pass's id: GET /v1/sweeps/{id}"), total: z.number().int().describe("Visits enqueued") }),
+        ...authErrorResponses,
+      },
+    },
+  }, async (request, reply) => {
+    if (app.sweeps === null || !app.sweeps.running) throw new UnavailableError("The sweep queue is not running; retry shortly");
+    const { id, total } = await app.sweeps.startSweep({ ...request.body, kind: "pre-bill", requestedBy: actorOf(request.principal) });
+    return reply.code(202).send({ id, total });
+  });
+
   app.get("/sweeps", {
     config: { roles: ["staff", "council", "admin", "service"] },
     schema: {

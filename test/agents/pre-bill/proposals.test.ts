@@ -29,12 +29,13 @@ const claim = Claim.parse({
 });
 const desk: ClaimDesk = {
   claimIdFor: (visitId) => `CLM-${visitId}`,
-  recordScrub: async () => undefined, applyCorrections: async () => undefined,
+  recordScrub: async () => undefined, markFinished: async () => undefined, applyCorrections: async () => undefined,
   submit: async (claimId) => ({ claimId, status: "accepted", reasons: [] }),
 };
+const line = { code: "J9271", modifiers: ["JZ"], units: 200, charge: "2000.00", revenueCode: null, ndc: "00006302602", ndcQuantity: 2, ndcUnit: "UN", diagnosisCodes: ["C34.90"] };
 const finding = (over: Partial<ScrubFinding>): ScrubFinding => ({
-  code: "DRUG_UNITS", lineId: "ch-1", administrationId: "mar-1", before: { units: 150 }, after: { units: 200 }, confidence: 0.99,
-  rationale: "200 mg administered ÷ 1 mg per unit (J9271) = 200 units; captured 150.", rule: { source: "CMS ASP 2026Q1 J9271" }, autoCorrectable: true, ...over,
+  code: "DRUG_UNITS", lineId: "ch-1", administrationId: "mar-1", before: { ...line, units: 150 }, after: { ...line, units: 200 }, confidence: 0.99,
+  rationale: "200 mg administered ÷ 1 mg per unit (J9271) = 200 units; captured 150.", rule: { source: "CMS ASP 2026Q1 J9271", detail: null }, autoCorrectable: true, ...over,
 });
 const now = new Date("2026-03-07T12:00:00Z");
 const propose = (findings: ScrubFinding[]) => buildProposals({ appointmentId: "appt-1", record, scrub: { captured: claim, corrected: claim, findings } satisfies ScrubResult }, desk, now);
