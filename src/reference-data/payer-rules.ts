@@ -79,7 +79,7 @@ const COLUMNS = `id, version, payer_id, kind, params, note, to_char(effective_fr
 /** Advisory-lock key serialising changes to one payer's rules (the payer id hashed in SQL). */
 const LOCK_CLASS = 0x70727573;
 
-const ruleOf = (r: Pick<Row, "id" | "kind" | "params" | "note">): PayerBillingRule => PayerBillingRule.parse({ id: r.id, kind: r.kind, ...r.params, note: r.note });
+export const ruleOf = (r: Pick<Row, "id" | "kind" | "params" | "note">): PayerBillingRule => PayerBillingRule.parse({ id: r.id, kind: r.kind, ...r.params, note: r.note });
 
 const toInfo = (r: Row): PayerRuleInfo => ({
   id: r.id, version: r.version, payerId: r.payer_id, kind: r.kind, rule: ruleOf(r), effectiveFrom: r.effective_from, effectiveTo: r.effective_to,
@@ -87,7 +87,7 @@ const toInfo = (r: Row): PayerRuleInfo => ({
 });
 
 /** The kind's own fields, as stored in `params`. */
-function paramsOf(f: PayerRuleFields): Record<string, unknown> {
+export function paramsOf(f: PayerRuleFields): Record<string, unknown> {
   const { kind: _kind, note: _note, effectiveFrom: _from, effectiveTo: _to, ...params } = f;
   return params;
 }

@@ -19,7 +19,8 @@ import type { Logger } from "pino";
 import type { PayerConfig } from "../../tools/payer/sandbox/payer-config.js";
 import { withTransaction } from "../db/database.js";
 import { appendAuditInTransaction } from "../governance/audit-log.js";
-import { PayerRuleFields, type PayerRuleFieldsInput } from "./payer-rules.js";
+import type { PayerBillingRule } from "../../tools/claim/visit-record.js";
+import { PayerRuleFields, paramsOf, ruleOf, type PayerRuleFieldsInput } from "./payer-rules.js";
 
 /** The seed's name in `payer_rule_seeds`. */
 export const SANDBOX_SEED = "sandbox-payers-v1";
@@ -47,6 +48,17 @@ export function sandboxPayerRules(config: PayerConfig): { id: string; payerId: s
     }
   }
   return out;
+}
+
+/**
+ * The sandbox rules as the pre-bill agent reads them, in force on a date: what the sandbox's charge
+ * capture applies when it seeds past visits, so a clean capture is clean under the rules seeded.
+ */
+export function sandboxBillingRules(config: PayerConfig): (payerId: string, dateOfService: string) => PayerBillingRule[] {
+  const rules = sandboxPayerRules(config);
+  return (payerId, dateOfService) => rules
+    .filter((r) => r.payerId === payerId && r.fields.effectiveFrom <= dateOfService && (r.fields.effectiveTo == null || dateOfService <= r.fields.effectiveTo))
+    .map((r) => ruleOf({ id: r.id, kind: r.fields.kind, params: paramsOf(r.fields), note: r.fields.note ?? null }));
 }
 
 /** Seeds the sandbox payers' rules once; returns how many it seeded (0 when seeded before). */

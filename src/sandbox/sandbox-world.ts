@@ -19,6 +19,7 @@ import { loadRegimens } from "../../tools/sandbox/regimens.js";
 import { sandboxSeeded, seedSandbox } from "../../tools/sandbox/seed-sandbox.js";
 import { CLINIC_MAR_DEFECTS_OFF, plantContext } from "../../tools/sandbox/visits/generate.js";
 import { withCapturedCharges } from "../../tools/sandbox/visits/seed-visits.js";
+import { sandboxBillingRules } from "../reference-data/sandbox-payer-rules.js";
 import type { Config } from "../config.js";
 
 /** The EHR and payer connections the agents use. */
@@ -72,7 +73,10 @@ export async function seedClinic(
   onProgress?: (done: number, total: number) => void,
 ): Promise<{ seeded: boolean; appointments: number; resources: number; range: { from: string; to: string } }> {
   const generated = generateClinic({ ...options, defects: CLINIC_MAR_DEFECTS_OFF, onProgress: (d, t) => onProgress?.(d, t * 2) }, loadPayerConfig(config.sandbox.payerConfigFile), loadRegimens(), catalogueDrugFacts(tables.drugs));
-  const { clinic } = withCapturedCharges(generated, { ctx: plantContext(tables), rates: { default: config.sandbox.chargeErrorRate } });
+  const { clinic } = withCapturedCharges(generated, {
+    ctx: plantContext(tables), rates: { default: config.sandbox.chargeErrorRate },
+    payerRules: sandboxBillingRules(loadPayerConfig(config.sandbox.payerConfigFile)),
+  });
   const seeded = await seedSandbox(pool, clinic, { id: `seed-${options.seed}-${options.asOf}`, meta: options, ifEmpty }, (d, t) => onProgress?.(options.patients + Math.round((d / t) * options.patients), options.patients * 2));
   return { seeded, appointments: clinic.truth.length, resources: clinic.bundle.entry.length, range: clinic.range };
 }

@@ -12,7 +12,7 @@ import { claimIdFor } from "../../../src/claims/claim-ids.js";
 import { queryAudit } from "../../../src/governance/audit-log.js";
 import { listReviewItems } from "../../../src/governance/reviews.js";
 import { AgentRegistry } from "../../../src/orchestration/registry.js";
-import { seedSandboxPayerRules } from "../../../src/reference-data/sandbox-payer-rules.js";
+import { sandboxBillingRules, seedSandboxPayerRules } from "../../../src/reference-data/sandbox-payer-rules.js";
 import { buildHarness, SandboxClock, type Harness } from "../../../src/sandbox/harness.js";
 import { preBillDeps } from "../../../src/service-components.js";
 import { loadCodingTables } from "../../../tools/coding/coding-tables.js";
@@ -45,7 +45,8 @@ describe.each(DATABASE_KINDS)("pre-bill agent on %s", (kind) => {
     t = await createTestDatabase(kind);
     const payerConfig = loadPayerConfig();
     const generated = generateClinic({ patients: 40, weeks: 3, seed: 18, asOf: TODAY, defects: CLINIC_MAR_DEFECTS_OFF }, payerConfig, loadRegimens(), catalogueDrugFacts(tables.drugs));
-    const { clinic } = withCapturedCharges(generated, { ctx: plantContext(tables), rates: { default: 0.04 } });
+    // Captured under the rules the payers' overlays hold (seeded below), as the sandbox does.
+    const { clinic } = withCapturedCharges(generated, { ctx: plantContext(tables), rates: { default: 0.04 }, payerRules: sandboxBillingRules(payerConfig) });
     await seedSandbox(t.db.pool, clinic, { id: "pre-bill-test", meta: {} });
     await seedSandboxPayerRules(t.db.pool, payerConfig, clock.now(), pino({ level: "silent" }));
     visits = clinic.truth.flatMap((a) => (a.charges === undefined ? [] : [a.charges]));
@@ -130,6 +131,22 @@ describe.each(DATABASE_KINDS)("pre-bill agent on %s", (kind) => {
       await setPhase("advisory");
     }
   });
+
+  it("over every past visit: a clean capture has no finding, and each planted error's code is found on its visit", async () => {
+    const rest = visits.filter((v) => v.errors.length === 0 || v.errors.every((e) => e.code !== "AUTH_MISSING")).slice(12);
+    const started = await h.runtime.start("pre-bill", { type: "claim", id: "all" }, { id: "all", appointments: rest.map((v) => v.encounterId) });
+    expect(["waiting", "completed"]).toContain(started.status);
+    const missed: string[] = [];
+    const extra: string[] = [];
+    for (const v of rest) {
+      const codes = (await claimDetail(t.db.pool, claimIdFor(v.encounterId))).claim.findings.map((f) => f.code);
+      for (const e of v.errors) if (!codes.includes(e.code)) missed.push(`${v.encounterId} ${e.kind} → ${e.code} (found ${codes.join(", ") || "nothing"})`);
+      const allowed = new Set([...v.errors.flatMap((e) => [e.code, ...e.alsoFlags]), "CLAIM_BALANCE"]);
+      for (const c of codes) if (!allowed.has(c)) extra.push(`${v.encounterId}: ${c} (planted ${v.errors.map((e) => e.code).join(", ") || "nothing"})`);
+    }
+    expect(missed).toEqual([]);
+    expect(extra).toEqual([]);
+  }, 120_000);
 
   it("a batch of visits in one run (as a pass sends them): every claim recorded; an unknown encounter is set aside, the rest go on", async () => {
     const batch = visits.slice(5, 10).map((v) => v.encounterId);

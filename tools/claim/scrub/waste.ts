@@ -1,6 +1,7 @@
 /**
  * Single-dose waste (CMS JW/JZ policy, DOMAIN "Waste"):
- * - WASTE_UNBILLED: waste recorded on the MAR from a single-dose container, no JW line;
+ * - WASTE_UNBILLED: waste recorded on the MAR from a single-dose container, no JW line, where JW is
+ *   required (Medicare, a `requires-jw-jz` payer rule);
  * - WASTE_UNDOCUMENTED: a JW line with no waste on the MAR (or on a multi-dose drug, which has none);
  * - JZ_MISSING: nothing wasted from a single-dose container and no JZ on the drug line — required by
  *   Medicare and by payers with a `requires-jw-jz` rule; a `waives-jw-jz` rule waives JW and JZ;
@@ -106,6 +107,9 @@ export function checkWaste(ctx: ScrubContext): void {
         continue;
       }
       if (waived !== undefined) continue;
+      // Billing the discarded amount on a JW line is CMS's rule (Medicare) or a payer's (requires-jw-jz);
+      // for another payer the waste stays unbilled unless charge capture billed it (a JW line, checked below).
+      if (jw.length === 0 && !jzRequired) continue;
       if (jw.length === 0) {
         if (main.modifiers.includes("JZ")) {
           report(ctx, { code: "WASTE_UNBILLED", line: main, administrationId: first.id, correction: { modifiers: main.modifiers.filter((m) => m !== "JZ") }, confidence, autoCorrectable: true, rule: policy,

@@ -4,6 +4,7 @@
  * rates give the same visits, charges and truth. `generateVisitRecords` needs no database (for
  * evaluations and benchmarks); `capturedVisits` works on the clinic the sandbox seeds.
  */
+import type { PayerBillingRule } from "../../claim/visit-record.js";
 import { loadCodingTables, type CodingTables } from "../../coding/coding-tables.js";
 import type { VisitRecord } from "../../claim/visit-record.js";
 import { loadPayerConfig, type PayerConfig } from "../../payer/sandbox/payer-config.js";
@@ -46,9 +47,14 @@ export function visitSeed(seed: number, visitId: string): number {
 }
 
 /** Captures the charges of a clinic's past visits (on or after `since`, when given) and plants errors. */
-export function capturedVisits(clinic: Pick<SandboxClinic, "bundle" | "seed">, options: { rates?: ChargeErrorRatesInput; ctx: PlantContext; since?: string }): GeneratedVisit[] {
+export function capturedVisits(
+  clinic: Pick<SandboxClinic, "bundle" | "seed">,
+  options: { rates?: ChargeErrorRatesInput; ctx: PlantContext; since?: string; payerRules?: (payerId: string, dateOfService: string) => PayerBillingRule[] },
+): GeneratedVisit[] {
   const rates = ChargeErrorRates.parse(options.rates ?? {});
-  return pastVisits(clinic).filter((v) => options.since === undefined || v.dateOfService >= options.since).map((base) => {
+  return pastVisits(clinic).filter((v) => options.since === undefined || v.dateOfService >= options.since).map((visit) => {
+    // Charge capture that knows the payer's billing rules (JW/JZ, NDC …), as the clinic keeps them: a clean capture is clean under them.
+    const base = options.payerRules === undefined || visit.coverage.payerId === null ? visit : { ...visit, payerRules: options.payerRules(visit.coverage.payerId, visit.dateOfService) };
     const clean = cleanVisit(base, options.ctx);
     const { record, truth } = plantErrors(clean, rates, new Random(visitSeed(clinic.seed, base.visitId)), options.ctx);
     return { record, truth };

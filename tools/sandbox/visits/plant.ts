@@ -310,7 +310,10 @@ const PLANTERS: Record<ChargeErrorKind, Planter> = {
     const removed = drugLinesOf(rec, a.id);
     const r = clone(rec);
     r.charges = r.charges.filter((x) => !removed.some((y) => y.id === x.id));
-    return { record: r, truth: truth("drug-not-charged", null, a.id, lines(...removed), `${a.drugName} given (${removed.map((x) => x.code + (x.modifiers.length > 0 ? `-${x.modifiers.join("-")}` : "")).join(", ")}), no drug line`) };
+    // The drug line a scrubber restores carries no modifier until its waste is checked: the JZ or JW it needs is a finding of its own.
+    const modifiers = new Set(removed.flatMap((x) => x.modifiers));
+    const consequences: FindingCode[] = [...(modifiers.has("JZ") ? ["JZ_MISSING" as const] : []), ...(modifiers.has("JW") ? ["WASTE_UNBILLED" as const] : [])];
+    return { record: r, truth: truth("drug-not-charged", null, a.id, lines(...removed), `${a.drugName} given (${removed.map((x) => x.code + (x.modifiers.length > 0 ? `-${x.modifiers.join("-")}` : "")).join(", ")}), no drug line`, consequences) };
   },
 };
 

@@ -3,6 +3,7 @@
  * charges (errors planted at the configured rates), its MAR as the record has it, and the truth
  * on the appointment's `charges` (kept in `sandbox_seeds.truth` with the rest).
  */
+import type { PayerBillingRule } from "../../claim/visit-record.js";
 import type { SandboxClinic } from "../world.js";
 import type { ChargeErrorRatesInput } from "./charge-errors.js";
 import { capturedVisits, type GeneratedVisit } from "./generate.js";
@@ -13,7 +14,9 @@ type Json = Record<string, unknown>;
 const key = (r: Json) => `${String(r.resourceType)}/${String(r.id)}`;
 
 /** The clinic with its past visits' charges captured; `visits` are the records and their truth. */
-export function withCapturedCharges(clinic: SandboxClinic, options: { ctx: PlantContext; rates?: ChargeErrorRatesInput }): { clinic: SandboxClinic; visits: GeneratedVisit[] } {
+export function withCapturedCharges(
+  clinic: SandboxClinic, options: { ctx: PlantContext; rates?: ChargeErrorRatesInput; payerRules?: (payerId: string, dateOfService: string) => PayerBillingRule[] },
+): { clinic: SandboxClinic; visits: GeneratedVisit[] } {
   const visits = capturedVisits(clinic, options);
   const resources = clinic.bundle.entry.map((e) => e.resource);
   const byKey = new Map(resources.map((r) => [key(r), r]));
