@@ -10,6 +10,8 @@ import type { MetricLine } from "./metrics.js";
 import { evaluateModelFaults } from "./model-faults/evaluate.js";
 import { evaluatePriorAuth, generatedPriorAuthCases } from "./prior-auth/evaluate.js";
 import { priorAuthEdgeCases } from "./prior-auth/edge-cases.js";
+import { evaluatePreBill, generatedPreBillCases } from "./pre-bill/evaluate.js";
+import { loadCodingTables } from "../tools/coding/coding-tables.js";
 import { openEvalWorld } from "./world.js";
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -37,9 +39,12 @@ async function main(): Promise<void> {
     const eligibility = await evaluateEligibility(world, [...generatedEligibilityCases(world.upcoming), ...eligibilityEdge.cases]);
     const priorAuth = await evaluatePriorAuth(world, [...generatedPriorAuthCases(world.upcoming), ...priorAuthEdge.cases]);
     const faults = await evaluateModelFaults();
+    const tables = loadCodingTables();
+    const preBill = evaluatePreBill(generatedPreBillCases(tables), tables);
     const ok = [
       report("eligibility", eligibility.lines, eligibility.failures), report("prior-auth", priorAuth.lines, priorAuth.failures),
       report(`prior-auth under model faults (${faults.seconds.toFixed(1)} s)`, faults.lines, faults.failures),
+      report(`pre-bill scrubber (${preBill.seconds.toFixed(1)} s)`, preBill.lines, preBill.failures),
     ].every(Boolean);
     out(`\n${ok ? "all thresholds met" : "some metrics are below their thresholds"} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
     process.exitCode = ok ? 0 : 1;

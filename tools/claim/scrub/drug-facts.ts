@@ -41,8 +41,12 @@ export function unitsPerContainer(e: CrosswalkEntry): number | null {
 /** The MAR entries of a drug code (hydration and drugs without a code are not drug lines). */
 export function marEntriesByCode(ctx: ScrubContext): Map<string, MarEntry[]> {
   const out = new Map<string, MarEntry[]>();
+  // A white-bagged drug reaches the chair from a specialty pharmacy, which bills it on the pharmacy
+  // benefit: the clinic bills its administration, never the drug (nor its waste) — DOMAIN "Before the visit".
+  const whiteBag = new Set(ctx.orders.filter((o) => o.supply === "white-bag").map((o) => o.id));
   for (const a of ctx.administrations) {
     if (a.hcpcs === null || a.drugClass === "hydration") continue;
+    if (a.orderId !== null && whiteBag.has(a.orderId)) continue;
     out.set(a.hcpcs, [...(out.get(a.hcpcs) ?? []), a]);
   }
   return out;

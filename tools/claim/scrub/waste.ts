@@ -94,6 +94,14 @@ export function checkWaste(ctx: ScrubContext): void {
     const wasted = waste !== null && waste.gt(0);
     if (wasted || (opened !== null && opened.units > given.units && waste === null)) {
       if (!wasted) {
+        if (jw.length > 0) {
+          // JW bills a discarded amount the MAR does not record: the nurse documents it, or the line goes.
+          for (const line of jw) {
+            report(ctx, { code: "WASTE_UNDOCUMENTED", line, administrationId: first.id, confidence: CONFIDENCE.EXACT, autoCorrectable: false, rule: policy,
+              rationale: `JW line bills ${line.units} units discarded, but the MAR records no waste (${opened?.text ?? "containers not documented"}, ${given.units} administered): document the discarded amount, or remove the JW line` });
+          }
+          continue;
+        }
         report(ctx, { code: "WASTE_VIAL_MISMATCH", line: main, administrationId: first.id, confidence: CONFIDENCE.EXACT, autoCorrectable: false, rule: "DOMAIN: Waste (billed + wasted = opened)",
           rationale: `${given.units} units billed + no waste recorded ≠ ${opened?.text ?? ""}: document the discarded amount before billing JW` });
         continue;

@@ -71,6 +71,8 @@ export interface GenerateVisitOptions {
   tables?: CodingTables;
   payers?: PayerConfig;
   regimens?: RegimenCatalogue;
+  /** The payers' billing rules charge capture applies and the visit record carries (none by default). */
+  payerRules?: (payerId: string, dateOfService: string) => PayerBillingRule[];
 }
 
 /**
@@ -85,7 +87,7 @@ export function generateVisitRecords(options: GenerateVisitOptions): GeneratedVi
   let patients = Math.max(Math.ceil(options.count / 1.2), 4);
   for (;;) {
     const clinic = generateClinic({ patients, weeks: 1, historyWeeks: 3, seed: options.seed, asOf: options.today, defects: CLINIC_MAR_DEFECTS_OFF }, payers, regimens, ctx.drugs);
-    const visits = capturedVisits(clinic, { rates: options.rates, ctx, since: addDays(options.today, -21) });
+    const visits = capturedVisits(clinic, { rates: options.rates, ctx, since: addDays(options.today, -21), payerRules: options.payerRules });
     if (visits.length >= options.count || patients > options.count * 20) return visits.slice(0, options.count);
     patients *= 2;
   }

@@ -123,7 +123,7 @@ const PLANTERS: Record<ChargeErrorKind, Planter> = {
       if (correct.length !== 1) continue;
       const expected = { ...(correct[0] as Omit<CapturedCharge, "id">), id: c.id };
       replace(r, withUnits(r, c, unitsFor(facts, order.dose), ctx));
-      return { record: r, truth: truth("units-from-ordered-dose", c.id, a.id, lines(expected), `${a.drugName}: ${given.value} ${given.unit} given (dose reduced), units billed from the ordered ${order.dose.value} ${order.dose.unit}`, ["NDC_QUANTITY"]) };
+      return { record: r, truth: truth("units-from-ordered-dose", c.id, a.id, lines(expected), `${a.drugName}: ${given.value} ${given.unit} given (dose reduced), units billed from the ordered ${order.dose.value} ${order.dose.unit}`, ["NDC_QUANTITY", "WASTE_VIAL_MISMATCH"]) };
     }
     return null;
   },
@@ -173,7 +173,7 @@ const PLANTERS: Record<ChargeErrorKind, Planter> = {
       if (exact === null || Math.floor(exact) < 1 || exact - Math.floor(exact) <= 0 || exact - Math.floor(exact) >= 0.5) continue;
       const r = clone(rec);
       replace(r, withUnits(r, c, Math.round(exact), ctx));
-      return { record: r, truth: truth("bsa-rounding", c.id, c.administrationIds[0] ?? null, lines(c), `${c.code}: ${exact} units rounded to ${Math.round(exact)} instead of up to ${c.units}`, ["NDC_QUANTITY"]) };
+      return { record: r, truth: truth("bsa-rounding", c.id, c.administrationIds[0] ?? null, lines(c), `${c.code}: ${exact} units rounded to ${Math.round(exact)} instead of up to ${c.units}`, ["NDC_QUANTITY", "WASTE_VIAL_MISMATCH"]) };
     }
     return null;
   },
@@ -185,7 +185,7 @@ const PLANTERS: Record<ChargeErrorKind, Planter> = {
       if (wrong === c.units) continue;
       const r = clone(rec);
       replace(r, withUnits(r, c, wrong, ctx));
-      return { record: r, truth: truth("mg-mcg-mixup", c.id, c.administrationIds[0] ?? null, lines(c), `${c.code}: dose read as mcg, ${wrong} unit(s) billed instead of ${c.units}`, ["NDC_QUANTITY"]) };
+      return { record: r, truth: truth("mg-mcg-mixup", c.id, c.administrationIds[0] ?? null, lines(c), `${c.code}: dose read as mcg, ${wrong} unit(s) billed instead of ${c.units}`, ["NDC_QUANTITY", "WASTE_VIAL_MISMATCH"]) };
     }
     return null;
   },
@@ -257,7 +257,8 @@ const PLANTERS: Record<ChargeErrorKind, Planter> = {
     const code = WRONG_INITIAL[c.code] as string;
     const r = clone(rec);
     replace(r, { ...c, code, charge: ctx.chargeMaster.price(code, c.units, r.dateOfService), revenueCode: c.revenueCode === null ? null : revenueCodeFor({ cpt: code }) });
-    return { record: r, truth: truth("wrong-initial-code", c.id, c.administrationIds[0] ?? null, lines(c), `${c.code} (chemotherapy/complex biologic initial) coded ${code}`) };
+    // On an 837I the wrong code keeps the right code's revenue code: a mismatch the scrubber may name too.
+    return { record: r, truth: truth("wrong-initial-code", c.id, c.administrationIds[0] ?? null, lines(c), `${c.code} (chemotherapy/complex biologic initial) coded ${code}`, rec.siteOfCare === "hospital-outpatient" ? ["REV_CODE"] : []) };
   },
   "units-over-mue"(rec, rng, ctx, t) {
     if (ctx.edits === null) return null;
