@@ -18,5 +18,8 @@ export function loadVisit(services: PlatformServices, deps: PreBillDeps) {
       return parsed.data;
     });
     return { record };
-  });
+  }, { concurrency: READ_CONCURRENCY });
 }
+
+/** Visits read at once: each read waits on the EHR and the database, not on this process. */
+const READ_CONCURRENCY = 8;
