@@ -3,15 +3,11 @@
  * pre-bill agent, on both databases — one job per visit, each visit's claim recorded and its
  * drafts made once; visits whose claims are at the payer are left out of a later pass.
  */
-import pino from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { preBillAgent } from "../../agents/pre-bill/graph.js";
 import type { SweepService } from "../../src/jobs/sweep-service.js";
-import { AgentRegistry } from "../../src/orchestration/registry.js";
-import { buildHarness, SandboxClock, type Harness } from "../../src/sandbox/harness.js";
-import { preBillDeps } from "../../src/service-components.js";
+import { SandboxClock, type Harness } from "../../src/sandbox/harness.js";
 import { loadCodingTables } from "../../tools/coding/coding-tables.js";
-import { testConfig } from "../helpers/app.js";
+import { preBillHarness } from "../helpers/pre-bill.js";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../helpers/databases.js";
 import { TODAY, seedSmallClinic, sweepHarness } from "./sweep-harness.js";
 
@@ -27,13 +23,7 @@ describe.each(DATABASE_KINDS)("pre-bill pass on %s", (kind) => {
   beforeAll(async () => {
     t = await createTestDatabase(kind);
     await seedSmallClinic(t.db);
-    h = await buildHarness({
-      db: t.db, logger: pino({ level: "silent" }), clock, phase: "advisory",
-      registry: (deps) => {
-        const pb = preBillDeps(testConfig(), t.db.pool, deps, tables, clock.now);
-        return new AgentRegistry().register(preBillAgent(pb), pb);
-      },
-    });
+    h = await preBillHarness(t.db, clock, tables);
   }, 180_000);
   afterEach(async () => {
     for (const s of running) await s.stop(2_000);

@@ -6,15 +6,12 @@
  */
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { preBillAgent } from "../../../agents/pre-bill/graph.js";
 import { claimDetail } from "../../../src/claims/claim-queries.js";
 import { claimIdFor } from "../../../src/claims/claim-ids.js";
 import { queryAudit } from "../../../src/governance/audit-log.js";
 import { listReviewItems } from "../../../src/governance/reviews.js";
-import { AgentRegistry } from "../../../src/orchestration/registry.js";
 import { sandboxBillingRules, seedSandboxPayerRules } from "../../../src/reference-data/sandbox-payer-rules.js";
-import { buildHarness, SandboxClock, type Harness } from "../../../src/sandbox/harness.js";
-import { preBillDeps } from "../../../src/service-components.js";
+import { SandboxClock, type Harness } from "../../../src/sandbox/harness.js";
 import { loadCodingTables } from "../../../tools/coding/coding-tables.js";
 import { generateClinic } from "../../../tools/sandbox/clinic-generator.js";
 import { catalogueDrugFacts } from "../../../tools/sandbox/catalogue-drug-facts.js";
@@ -24,7 +21,7 @@ import { CLINIC_MAR_DEFECTS_OFF, plantContext } from "../../../tools/sandbox/vis
 import { withCapturedCharges } from "../../../tools/sandbox/visits/seed-visits.js";
 import type { PlantedError } from "../../../tools/sandbox/visits/charge-errors.js";
 import { loadPayerConfig } from "../../../tools/payer/sandbox/payer-config.js";
-import { testConfig } from "../../helpers/app.js";
+import { preBillHarness } from "../../helpers/pre-bill.js";
 import { DATABASE_KINDS, createTestDatabase, type TestDatabase } from "../../helpers/databases.js";
 
 const TODAY = "2026-03-02";
@@ -50,13 +47,7 @@ describe.each(DATABASE_KINDS)("pre-bill agent on %s", (kind) => {
     await seedSandbox(t.db.pool, clinic, { id: "pre-bill-test", meta: {} });
     await seedSandboxPayerRules(t.db.pool, payerConfig, clock.now(), pino({ level: "silent" }));
     visits = clinic.truth.flatMap((a) => (a.charges === undefined ? [] : [a.charges]));
-    h = await buildHarness({
-      db: t.db, logger: pino({ level: "silent" }), clock, phase: "advisory",
-      registry: (deps) => {
-        const pb = preBillDeps(testConfig(), t.db.pool, deps, tables, clock.now);
-        return new AgentRegistry().register(preBillAgent(pb), pb);
-      },
-    });
+    h = await preBillHarness(t.db, clock, tables);
   }, 180_000);
   afterAll(async () => t?.drop());
 
