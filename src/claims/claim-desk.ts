@@ -12,7 +12,7 @@ import type { ClaimParties } from "../../tools/edi/writers/claim-837.js";
 import { ConflictError, NotFoundError } from "../../tools/errors.js";
 import type { Clearinghouse } from "../../tools/payer/clearinghouse.js";
 import { claimIdFor } from "./claim-ids.js";
-import { claimToSend, readClaim, recordCapturedClaimOn, recordScrub, recordScrubOn, type StoredFinding } from "./claim-store.js";
+import { SCRUBBABLE, claimToSend, readClaim, recordCapturedClaimOn, recordScrub, recordScrubOn, type StoredFinding } from "./claim-store.js";
 import { submitClaim } from "./claim-submission.js";
 
 /** The clinic as submitter on the 837 (ISA06/GS02 its NPI, 1000A name and billing contact); the receiver (1000B, ISA08) is each claim's payer. */
@@ -58,7 +58,7 @@ export function claimDesk(o: ClaimDeskOptions): ClaimDesk {
       const stored = await readClaim(o.pool, claimId);
       if (stored === null) throw new NotFoundError(`No claim ${claimId}`);
       const approved = Claim.parse({ ...claim, claimId });
-      if (JSON.stringify(approved) !== JSON.stringify(Claim.parse(claimToSend(stored))) && ["captured", "scrubbed", "corrected", "rejected"].includes(stored.status)) {
+      if (JSON.stringify(approved) !== JSON.stringify(Claim.parse(claimToSend(stored))) && SCRUBBABLE.includes(stored.status)) {
         await recordScrub(o.pool, claimId, { findings: stored.findings, corrected: approved, actor: by, now: o.now });
       }
       const parties: ClaimParties = { submitter: o.submitter, receiver: { name: stored.payerName, id: stored.payerId } };

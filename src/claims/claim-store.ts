@@ -138,7 +138,7 @@ export async function recordCapturedClaimOn(client: pg.PoolClient, input: Captur
 }
 
 /** Statuses a claim may be scrubbed (and corrected) in: before submission, or after a rejection. */
-const SCRUBBABLE: readonly ClaimStatus[] = ["captured", "scrubbed", "corrected", "rejected"];
+export const SCRUBBABLE: readonly ClaimStatus[] = ["captured", "scrubbed", "corrected", "rejected"];
 
 /**
  * Records the scrubber's findings and, when it changed the claim, the corrected claim: the claim

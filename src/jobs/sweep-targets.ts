@@ -5,6 +5,7 @@
  */
 import type pg from "pg";
 import type { EhrClient } from "../../tools/ehr/ehr-client.js";
+import { SCRUBBABLE } from "../claims/claim-store.js";
 import { primaryCoverage } from "../../agents/shared/chart.js";
 import type { SweepKind, SweepTarget } from "./sweep-store.js";
 
@@ -34,9 +35,6 @@ export async function sweepTargets(
   return [...unique.values()].sort((a, b) => a.dateOfService.localeCompare(b.dateOfService) || a.appointmentId.localeCompare(b.appointmentId));
 }
 
-/** Claim statuses a pre-bill pass leaves alone: the claim went to the payer. */
-const AT_THE_PAYER = ["submitted", "accepted", "adjudicated"];
-
 /**
  * The visits a pre-bill pass over [from, to] works: finished encounters with captured charges
  * (the EHR's), less those whose claim is already at the payer; a rejected claim is worked again.
@@ -44,8 +42,9 @@ const AT_THE_PAYER = ["submitted", "accepted", "adjudicated"];
  */
 export async function preBillTargets(ehr: Pick<EhrClient, "findCapturedVisits">, pool: Pick<pg.Pool, "query">, range: { from: string; to: string }): Promise<SweepTarget[]> {
   const visits = await ehr.findCapturedVisits(range);
+  // Claims past scrubbing (submitted, accepted, adjudicated) are at the payer.
   const { rows } = visits.length === 0 ? { rows: [] } : await pool.query<{ visit_id: string }>(
-    "SELECT visit_id FROM claims WHERE visit_id = ANY($1) AND status = ANY($2)", [visits.map((v) => v.encounterId), AT_THE_PAYER]);
+    "SELECT visit_id FROM claims WHERE visit_id = ANY($1) AND status <> ALL($2)", [visits.map((v) => v.encounterId), SCRUBBABLE]);
   const billed = new Set(rows.map((r) => r.visit_id));
   return visits.filter((v) => !billed.has(v.encounterId)).map((v) => ({ appointmentId: v.encounterId, dateOfService: v.dateOfService }));
 }
