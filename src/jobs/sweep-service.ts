@@ -166,7 +166,7 @@ export class SweepService {
     const boss = this.queue();
     const id = request.id ?? randomUUID();
     const targets = request.kind === "pre-bill" ? await preBillTargets(this.options.ehr, this.options.db.pool, request) : await sweepTargets(this.options.ehr, this.options.volatile, request);
-    const work: SweepWorkType = request.kind === "pre-bill" ? "claim" : "appointment";
+    const work = workOf(request.kind);
     const created = await withTransaction(this.options.db.pool, async (client) => {
       const inserted = await insertSweep(client, { ...request, id, now: this.options.now() }, targets);
       if (inserted && targets.length > 0) {
@@ -262,7 +262,7 @@ export class SweepService {
     for (const item of await queuedItems(this.options.db.pool)) {
       const jobId = sweepJobId(item.sweepId, item.appointmentId);
       const job = await boss.getJobById(SWEEP_QUEUE, jobId);
-      if (job === null) await boss.insert([this.job(item.sweepId, item.appointmentId, item.kind === "pre-bill" ? "claim" : "appointment")]);
+      if (job === null) await boss.insert([this.job(item.sweepId, item.appointmentId, workOf(item.kind))]);
       else if (job.state === "failed") await boss.retry(SWEEP_QUEUE, jobId);
       else if (job.state === "cancelled") await boss.resume(SWEEP_QUEUE, jobId);
       else continue;
@@ -271,6 +271,9 @@ export class SweepService {
     return requeued;
   }
 }
+
+/** What a sweep's jobs send the agents: a pre-bill pass works visits' claims, every other kind appointments. */
+const workOf = (kind: SweepKind): SweepWorkType => (kind === "pre-bill" ? "claim" : "appointment");
 
 /** The job id of an appointment in a sweep: a UUID derived from both, so a repeat is a no-op. */
 export function sweepJobId(sweepId: string, appointmentId: string): string {
